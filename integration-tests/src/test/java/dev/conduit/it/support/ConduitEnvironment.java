@@ -1,0 +1,204 @@
+package dev.conduit.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.ProviderSandbox;
+import dev.conduit.sandbox.SandboxClient;
+
+/**
+ * One real Keycloak distribution (our jars in providers/, the demo realm imported, client secrets in a file
+ * vault) and one provider sandbox, started once for the whole test run and shared by every test class.
+ */
+public final class ConduitEnvironment {
+
+    public static final String REALM = "conduit-demo";
+    public static final String APP_CLIENT = "conduit-demo-app";
+    public static final String APP_REDIRECT = "http://localhost/conduit-demo-app/callback";
+    public static final String EXISTING_USER = "ada";
+
+    private static ConduitEnvironment instance;
+
+    private final ProviderSandbox sandbox;
+    private final Process keycloak;
+    private final String keycloakUrl;
+    private final String adminPassword;
+    private final String existingUserPassword = Secrets.generate();
+    private final Map<Provider, SandboxClient> clients;
+    private final AdminApi admin;
+    private final long startMillis;
+
+    public static synchronized ConduitEnvironment get() {
+        if (instance == null) {
+            instance = new ConduitEnvironment();
+            Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
+        }
+        return instance;
+    }
+
+    private ConduitEnvironment() {
+        Path home = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
+        Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
+        int httpPort = Ports.free();
+        int managementPort = Ports.free();
+        this.keycloakUrl = "http://localhost:" + httpPort;
+        this.adminPassword = Secrets.generate();
+
+        sandbox = ProviderSandbox.start(0);
+        clients = Map.of(
+                Provider.SALESFORCE, client(Provider.SALESFORCE, "conduit-demo-salesforce", "salesforce"),
+                Provider.HUBSPOT, client(Provider.HUBSPOT, "conduit-demo-hubspot", "hubspot"),
+                Provider.GOOGLE, client(Provider.GOOGLE, "conduit-demo-google.apps.sandbox", "google"));
+        clients.values().forEach(sandbox.engine()::register);
+
+        try {
+            Path vault = home.resolve("conduit-test-vault");
+            deleteTree(vault);
+            Files.createDirectories(vault);
+            Files.writeString(vault.resolve(REALM + "_salesforce-client-secret"), clients.get(Provider.SALESFORCE).clientSecret());
+            Files.writeString(vault.resolve(REALM + "_hubspot-client-secret"), clients.get(Provider.HUBSPOT).clientSecret());
+            Files.writeString(vault.resolve(REALM + "_google-client-secret"), clients.get(Provider.GOOGLE).clientSecret());
+
+            Path importDir = home.resolve("data/import");
+            deleteTree(home.resolve("data"));
+            Files.createDirectories(importDir);
+            String realm = Files.readString(realmFile)
+                    .replace("http://localhost:8089", sandbox.baseUrl())
+                    .replace("http://localhost:8080", keycloakUrl);
+            Files.writeString(importDir.resolve("conduit-demo-realm.json"), realm);
+
+            List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
+                    "--http-port=" + httpPort, "--http-management-port=" + managementPort,
+                    "--import-realm", "--vault=file", "--vault-dir=" + vault,
+                    "--log-level=INFO,dev.conduit:debug"));
+            command.addAll(Database.options());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(home.resolve("keycloak-test.log").toFile());
+            builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
+            builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+            startMillis = System.currentTimeMillis();
+            keycloak = builder.start();
+            awaitReady(home.resolve("keycloak-test.log"));
+            System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl,
+                    System.currentTimeMillis() - startMillis, home.resolve("keycloak-test.log"));
+        } catch (IOException e) {
+            sandbox.close();
+            throw new UncheckedIOException(e);
+        }
+        admin = new AdminApi(keycloakUrl, adminPassword);
+        admin.setPassword(REALM, admin.userIdByUsername(REALM, EXISTING_USER), existingUserPassword);
+    }
+
+    private SandboxClient client(Provider provider, String clientId, String alias) {
+        return new SandboxClient(provider, clientId, Secrets.generate(),
+                List.of(keycloakUrl + "/realms/" + REALM + "/broker/" + alias + "/endpoint"));
+    }
+
+    private void awaitReady(Path log) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI probe = URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration");
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(6).toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            if (!keycloak.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with " + keycloak.exitValue() + ":\n" + tail(log));
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Keycloak", e);
+            }
+            sleep(1000);
+        }
+        throw new IllegalStateException("Keycloak was not ready within 6 minutes:\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    void stop() {
+        keycloak.descendants().forEach(ProcessHandle::destroy);
+        keycloak.destroy();
+        try {
+            keycloak.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sandbox.close();
+    }
+
+    public ProviderSandbox sandbox() {
+        return sandbox;
+    }
+
+    public String keycloakUrl() {
+        return keycloakUrl;
+    }
+
+    public String realmUrl() {
+        return keycloakUrl + "/realms/" + REALM;
+    }
+
+    public AdminApi admin() {
+        return admin;
+    }
+
+    public String existingUserPassword() {
+        return existingUserPassword;
+    }
+
+    public SandboxClient client(Provider provider) {
+        return clients.get(provider);
+    }
+
+    /** Where the demo app's browser login starts; {@code idpHint} skips Keycloak's login page. */
+    public String appLoginUrl(String idpHint) {
+        return realmUrl() + "/protocol/openid-connect/auth?client_id=" + APP_CLIENT
+                + "&response_type=code&scope=openid&redirect_uri=" + java.net.URLEncoder.encode(APP_REDIRECT, StandardCharsets.UTF_8)
+                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+                + "&state=" + Secrets.generate()
+                + (idpHint == null ? "" : "&kc_idp_hint=" + idpHint);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.conduit.it.support;
+
+import java.util.List;
+
+/**
+ * Which database Keycloak runs on: H2 (dev-file) by default; PostgreSQL when CONDUIT_TEST_DB=postgres,
+ * with CONDUIT_TEST_DB_URL / _USER / _PASSWORD (what .ci/run sets up).
+ */
+final class Database {
+    private Database() {
+    }
+
+    static List<String> options() {
+        if (!"postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB"))) {
+            return List.of();
+        }
+        return List.of("--db=postgres",
+                "--db-url=" + env("CONDUIT_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/conduit_test"),
+                "--db-username=" + env("CONDUIT_TEST_DB_USER", "conduit"),
+                "--db-password=" + env("CONDUIT_TEST_DB_PASSWORD", "conduit"));
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.conduit.sandbox;
+
+/** An upstream user account a person can "log in" as on the sandbox consent page. */
+public record Account(Provider provider, String userId, String organizationId, String email, String givenName,
+        String familyName, String hostedDomain) {
+
+    public String username() {
+        return email;
+    }
+
+    public String displayName() {
+        return givenName + " " + familyName;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.conduit.sandbox;
+
+import java.util.List;
+
+/** The upstream accounts the sandbox knows, for the demo and the tests. */
+public final class Accounts {
+
+    public static final String SALESFORCE_ORG = "00D5g000004AcmeEAA";
+    public static final Account SALESFORCE_ADA = new Account(Provider.SALESFORCE, "0055g00000AdaLoEAA", SALESFORCE_ORG,
+            "ada@acme.example", "Ada", "Lovelace", null);
+    public static final Account SALESFORCE_CHARLES = new Account(Provider.SALESFORCE, "0055g00000ChaBaEAA",
+            SALESFORCE_ORG, "charles@acme.example", "Charles", "Babbage", null);
+
+    public static final String HUBSPOT_HUB = "4242001";
+    public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
+            "grace@acme.example", "Grace", "Hopper", null);
+    public static final Account HUBSPOT_ADA = new Account(Provider.HUBSPOT, "7100102", HUBSPOT_HUB,
+            "ada@acme.example", "Ada", "Lovelace", null);
+
+    public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
+            "alan@acme.example", "Alan", "Turing", "acme.example");
+    public static final Account GOOGLE_ADA = new Account(Provider.GOOGLE, "110248495921238986421", "acme.example",
+            "ada@acme.example", "Ada", "Lovelace", "acme.example");
+    public static final Account GOOGLE_PERSONAL = new Account(Provider.GOOGLE, "104857200000000000077", null,
+            "kim.personal@gmail.example", "Kim", "Personal", null);
+
+    public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, HUBSPOT_GRACE, HUBSPOT_ADA,
+            GOOGLE_ALAN, GOOGLE_ADA, GOOGLE_PERSONAL);
+
+    private Accounts() {
+    }
+
+    public static List<Account> of(Provider provider) {
+        return ALL.stream().filter(a -> a.provider() == provider).toList();
+    }
+
+    public static Account byUserId(Provider provider, String userId) {
+        return ALL.stream().filter(a -> a.provider() == provider && a.userId().equals(userId)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.conduit.sandbox;
+
+/** A failure the sandbox can answer with instead of the real response. */
+public record Fault(Kind kind, int status, long delayMillis, String body) {
+
+    public enum Kind { STATUS, DELAY, CONNECTION_RESET, MALFORMED_BODY, EMPTY_RESPONSE }
+
+    public static Fault status(int status, String body) {
+        return new Fault(Kind.STATUS, status, 0, body);
+    }
+
+    public static Fault serverError() {
+        return status(503, "{\"error\":\"temporarily_unavailable\"}");
+    }
+
+    /** The real response, but only after the delay. */
+    public static Fault delay(long millis) {
+        return new Fault(Kind.DELAY, 0, millis, null);
+    }
+
+    public static Fault connectionReset() {
+        return new Fault(Kind.CONNECTION_RESET, 0, 0, null);
+    }
+
+    public static Fault malformedBody() {
+        return new Fault(Kind.MALFORMED_BODY, 200, 0, "{\"access_token\": ");
+    }
+
+    public static Fault emptyResponse() {
+        return new Fault(Kind.EMPTY_RESPONSE, 0, 0, null);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.conduit.broker.grant;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * What one upstream token response gave Conduit: the tokens, their lifetime, the granted scopes and
+ * the provider metadata the rest of Conduit needs (Salesforce instance URL, organization identity).
+ *
+ * <p>Times are epoch seconds. {@link #toString()} never shows a token.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record UpstreamGrant(
+        String providerId,
+        String providerAlias,
+        String accountId,
+        String organizationId,
+        String instanceUrl,
+        String accessToken,
+        String refreshToken,
+        long issuedAt,
+        long expiresAt,
+        Set<String> scopes) {
+
+    public UpstreamGrant {
+        scopes = scopes == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(scopes));
+    }
+
+    public boolean hasRefreshToken() {
+        return refreshToken != null && !refreshToken.isBlank();
+    }
+
+    /**
+     * The grant to keep after a new authorization: the new response wins, except that a response
+     * without a refresh token (Google re-consent, HubSpot and Salesforce refresh answers) never erases
+     * the refresh token Conduit already holds.
+     */
+    public UpstreamGrant keepingRefreshTokenOf(UpstreamGrant previous) {
+        if (hasRefreshToken() || previous == null || !previous.hasRefreshToken()) {
+            return this;
+        }
+        return new UpstreamGrant(providerId, providerAlias, accountId, organizationId, instanceUrl,
+                accessToken, previous.refreshToken(), issuedAt, expiresAt, scopes);
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamGrant[provider=" + providerAlias + ", account=" + accountId + ", organization="
+                + organizationId + ", scopes=" + scopes + ", expiresAt=" + expiresAt
+                + ", refreshToken=" + (hasRefreshToken() ? "present" : "absent") + "]";
+    }
+}

@@ -1,0 +1,26 @@
+package dev.conduit.broker.grant;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.provider.Provider;
+
+/**
+ * The one place where a broker hands the upstream token response over once the Keycloak user is known
+ * (login, first login, account linking). The token vault replaces the in-memory implementation.
+ */
+public interface UpstreamGrantHandover extends Provider {
+
+    /** Takes the grant for this user and provider alias, keeping a refresh token the new grant lacks. */
+    void accept(RealmModel realm, UserModel user, UpstreamGrant grant);
+
+    Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias);
+
+    List<UpstreamGrant> findByUser(RealmModel realm, String userId);
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,6 @@
+package dev.conduit.broker.grant;
+
+import org.keycloak.provider.ProviderFactory;
+
+public interface UpstreamGrantHandoverFactory extends ProviderFactory<UpstreamGrantHandover> {
+}

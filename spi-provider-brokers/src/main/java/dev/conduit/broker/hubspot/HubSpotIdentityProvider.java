@@ -1,0 +1,134 @@
+package dev.conduit.broker.hubspot;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.broker.support.BrokerHardening;
+import dev.conduit.broker.support.CallbackGuard;
+import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.support.TransactionBinding;
+import dev.conduit.broker.support.UpstreamHttp;
+import jakarta.ws.rs.core.UriBuilder;
+import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
+import org.keycloak.broker.provider.AuthenticationRequest;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.social.SocialIdentityProvider;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.http.simple.SimpleHttpRequest;
+import org.keycloak.http.simple.SimpleHttpResponse;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.sessions.AuthenticationSessionModel;
+
+/**
+ * HubSpot broker: plain OAuth 2.0 (no OIDC). Identity and portal ({@code hub_id}) come from the
+ * access-token info endpoint; the granted scopes are read back from it because optional scopes the
+ * portal's tier lacks are dropped silently.
+ */
+public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvider<HubSpotIdentityProviderConfig>
+        implements SocialIdentityProvider<HubSpotIdentityProviderConfig> {
+
+    public static final String DEFAULT_SCOPES = "oauth";
+
+    public HubSpotIdentityProvider(KeycloakSession session, HubSpotIdentityProviderConfig config) {
+        super(session, config);
+        config.applyEndpointDefaults();
+        BrokerHardening.apply(config);
+    }
+
+    @Override
+    protected String getDefaultScopes() {
+        return DEFAULT_SCOPES;
+    }
+
+    @Override
+    protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
+        TransactionBinding.bind(request.getAuthenticationSession(), getConfig().getAlias());
+        UriBuilder uri = super.createAuthorizationUrl(request);
+        String optional = getConfig().getOptionalScopes();
+        if (optional != null && !optional.isBlank()) {
+            uri.queryParam(getConfig().getOptionalScopeParameter(), optional.trim());
+        }
+        return uri;
+    }
+
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        return new GuardedEndpoint(callback, realm, event, this);
+    }
+
+    @Override
+    public BrokeredIdentityContext getFederatedIdentity(String response) {
+        JsonNode token = BrokerHardening.parseTokenResponse(response);
+        String accessToken = BrokerHardening.requiredText(token, "access_token");
+        JsonNode info = fetchAccessTokenInfo(accessToken);
+
+        String userId = info.path("user_id").asText("");
+        String hubId = info.path("hub_id").asText("");
+        if (userId.isBlank() || hubId.isBlank()) {
+            throw new IdentityBrokerException("HubSpot access-token info has no user_id or hub_id");
+        }
+        String email = info.path("user").asText(null);
+
+        BrokeredIdentityContext context = new BrokeredIdentityContext(userId, getConfig());
+        context.setUsername(email);
+        context.setEmail(email);
+        context.setBrokerUserId(userId);
+
+        Set<String> scopes = new LinkedHashSet<>();
+        info.path("scopes").forEach(s -> scopes.add(s.asText()));
+        long now = Time.currentTime();
+        long expiresIn = token.hasNonNull("expires_in") ? token.get("expires_in").asLong()
+                : info.path("expires_in").asLong(1800);
+        GrantCarrier.attach(context, new UpstreamGrant(HubSpotIdentityProviderFactory.PROVIDER_ID,
+                getConfig().getAlias(), userId, hubId, null, accessToken, token.path("refresh_token").asText(null),
+                now, now + expiresIn, scopes));
+        return context;
+    }
+
+    private JsonNode fetchAccessTokenInfo(String accessToken) {
+        String url = getConfig().getAccessTokenInfoUrl() + URLEncoder.encode(accessToken, StandardCharsets.UTF_8);
+        SimpleHttpRequest request = UpstreamHttp.create(session).doGet(url).acceptJson();
+        try (SimpleHttpResponse response = request.asResponse()) {
+            if (response.getStatus() != 200) {
+                throw new IdentityBrokerException("HubSpot access-token info answered HTTP " + response.getStatus());
+            }
+            return response.asJson();
+        } catch (IOException e) {
+            throw new IdentityBrokerException("HubSpot access-token info could not be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
+        // Deliberately empty: Keycloak would copy the access token into a (persisted) user-session note.
+    }
+
+    @Override
+    public void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
+        GrantCarrier.handOver(session, realm, user, context);
+    }
+
+    protected static final class GuardedEndpoint extends Endpoint {
+        private final HubSpotIdentityProvider provider;
+
+        GuardedEndpoint(AuthenticationCallback callback, RealmModel realm, EventBuilder event, HubSpotIdentityProvider provider) {
+            super(callback, realm, event, provider);
+            this.provider = provider;
+        }
+
+        @Override
+        public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
+            CallbackGuard.check(session, event, provider.getConfig().getAlias(), null);
+            return super.generateTokenRequest(authorizationCode);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.conduit.broker.hubspot;
+
+import java.util.List;
+
+import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
+import org.keycloak.broker.social.SocialIdentityProviderFactory;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+
+/** Registers the HubSpot broker. HubSpot OAuth: https://developers.hubspot.com/docs/api/oauth-quickstart-guide */
+public final class HubSpotIdentityProviderFactory extends AbstractIdentityProviderFactory<HubSpotIdentityProvider>
+        implements SocialIdentityProviderFactory<HubSpotIdentityProvider> {
+
+    public static final String PROVIDER_ID = "conduit-hubspot";
+
+    @Override
+    public String getName() {
+        return "HubSpot (Conduit)";
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+
+    @Override
+    public HubSpotIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
+        return new HubSpotIdentityProvider(session, new HubSpotIdentityProviderConfig(model));
+    }
+
+    @Override
+    public HubSpotIdentityProviderConfig createConfig() {
+        return new HubSpotIdentityProviderConfig();
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Log in and link accounts with HubSpot; Conduit keeps the portal (hub id) of each connection.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("defaultScope")
+                .label("Required scopes")
+                .helpText("Space-separated scopes sent as 'scope'. The install fails if the portal's tier lacks one. "
+                        + "Default: 'oauth'.")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(HubSpotIdentityProvider.DEFAULT_SCOPES).add()
+                .property().name(HubSpotIdentityProviderConfig.OPTIONAL_SCOPES)
+                .label("Optional scopes")
+                .helpText("Space-separated scopes sent as optional; HubSpot drops those the portal cannot grant, and "
+                        + "Conduit reads the granted scopes back from the access-token info.")
+                .type(ProviderConfigProperty.STRING_TYPE).add()
+                .property().name(HubSpotIdentityProviderConfig.OPTIONAL_SCOPE_PARAMETER)
+                .label("Optional scope parameter name")
+                .helpText("'optional_scope' (current HubSpot docs) or 'optional_scopes' (older docs).")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_OPTIONAL_SCOPE_PARAMETER).add()
+                .property().name("authorizationUrl")
+                .label("Authorization URL")
+                .helpText("Default " + HubSpotIdentityProviderConfig.DEFAULT_AUTHORIZATION_URL)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_AUTHORIZATION_URL).add()
+                .property().name(HubSpotIdentityProviderConfig.API_BASE_URL)
+                .label("API base URL")
+                .helpText("Default " + HubSpotIdentityProviderConfig.DEFAULT_API_BASE_URL
+                        + "; the token, access-token info and revocation endpoints hang off it.")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_API_BASE_URL).add()
+                .property().name(HubSpotIdentityProviderConfig.TOKEN_PATH)
+                .label("Token endpoint path")
+                .helpText("Default " + HubSpotIdentityProviderConfig.DEFAULT_TOKEN_PATH
+                        + " (the v1 form endpoint sunsets on 2027-02-16; '/oauth/2026-03/token' is the dated successor).")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_TOKEN_PATH).add()
+                .build();
+    }
+}

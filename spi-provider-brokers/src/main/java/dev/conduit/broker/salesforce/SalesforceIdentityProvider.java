@@ -1,0 +1,146 @@
+package dev.conduit.broker.salesforce;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.broker.grant.Scopes;
+import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.broker.support.BrokerHardening;
+import dev.conduit.broker.support.CallbackGuard;
+import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.support.TransactionBinding;
+import dev.conduit.broker.support.UpstreamHttp;
+import jakarta.ws.rs.core.UriBuilder;
+import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
+import org.keycloak.broker.provider.AuthenticationRequest;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.social.SocialIdentityProvider;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.http.simple.SimpleHttpRequest;
+import org.keycloak.http.simple.SimpleHttpResponse;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.sessions.AuthenticationSessionModel;
+import org.keycloak.vault.VaultStringSecret;
+
+/**
+ * Salesforce broker: authorization code with PKCE S256, identity from the signed token response's
+ * {@code id} URL plus userinfo, and the connection's org id, user id and {@code instance_url} kept.
+ */
+public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProvider<SalesforceIdentityProviderConfig>
+        implements SocialIdentityProvider<SalesforceIdentityProviderConfig> {
+
+    public static final String DEFAULT_SCOPES = "api refresh_token openid";
+
+    public SalesforceIdentityProvider(KeycloakSession session, SalesforceIdentityProviderConfig config) {
+        super(session, config);
+        config.deriveEndpointsFromLoginHost();
+        config.setPkceEnabled(true);
+        config.setPkceMethod("S256");
+        BrokerHardening.apply(config);
+    }
+
+    @Override
+    protected String getDefaultScopes() {
+        return DEFAULT_SCOPES;
+    }
+
+    @Override
+    protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
+        TransactionBinding.bind(request.getAuthenticationSession(), getConfig().getAlias());
+        return super.createAuthorizationUrl(request);
+    }
+
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        return new GuardedEndpoint(callback, realm, event, this);
+    }
+
+    @Override
+    public BrokeredIdentityContext getFederatedIdentity(String response) {
+        JsonNode token = BrokerHardening.parseTokenResponse(response);
+        String accessToken = BrokerHardening.requiredText(token, "access_token");
+        String idUrl = BrokerHardening.requiredText(token, "id");
+        String issuedAtMillis = BrokerHardening.requiredText(token, "issued_at");
+        String instanceUrl = BrokerHardening.requiredText(token, "instance_url");
+
+        if (!SalesforceSignature.verify(idUrl, issuedAtMillis, token.path("signature").asText(null), consumerSecret())) {
+            throw new IdentityBrokerException("Salesforce token response signature does not verify");
+        }
+        SalesforceIdentityUrl identity;
+        long issuedAt;
+        try {
+            identity = SalesforceIdentityUrl.parse(idUrl);
+            issuedAt = Long.parseLong(issuedAtMillis) / 1000;
+        } catch (IllegalArgumentException e) {
+            throw new IdentityBrokerException("Salesforce token response is malformed: " + e.getMessage());
+        }
+
+        JsonNode userInfo = fetchUserInfo(accessToken);
+        if (!identity.userId().equals(userInfo.path("user_id").asText())
+                || !identity.organizationId().equals(userInfo.path("organization_id").asText())) {
+            throw new IdentityBrokerException("Salesforce userinfo does not describe the user of the token response");
+        }
+
+        BrokeredIdentityContext context = new BrokeredIdentityContext(identity.userId(), getConfig());
+        context.setUsername(userInfo.path("preferred_username").asText(null));
+        context.setEmail(userInfo.path("email").asText(null));
+        context.setFirstName(userInfo.path("given_name").asText(null));
+        context.setLastName(userInfo.path("family_name").asText(null));
+        context.setBrokerUserId(identity.userId());
+
+        long lifetime = token.hasNonNull("expires_in") ? token.get("expires_in").asLong()
+                : getConfig().getSessionLifetimeSeconds();
+        GrantCarrier.attach(context, new UpstreamGrant(SalesforceIdentityProviderFactory.PROVIDER_ID,
+                getConfig().getAlias(), identity.userId(), identity.organizationId(), instanceUrl, accessToken,
+                token.path("refresh_token").asText(null), issuedAt, issuedAt + lifetime,
+                Scopes.parse(token.path("scope").asText(null))));
+        return context;
+    }
+
+    private JsonNode fetchUserInfo(String accessToken) {
+        SimpleHttpRequest request = UpstreamHttp.create(session).doGet(getConfig().getUserInfoUrl())
+                .auth(accessToken).acceptJson();
+        try (SimpleHttpResponse response = request.asResponse()) {
+            if (response.getStatus() != 200) {
+                throw new IdentityBrokerException("Salesforce userinfo answered HTTP " + response.getStatus());
+            }
+            return response.asJson();
+        } catch (IOException e) {
+            throw new IdentityBrokerException("Salesforce userinfo could not be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private String consumerSecret() {
+        try (VaultStringSecret secret = session.vault().getStringSecret(getConfig().getClientSecret())) {
+            return secret.get().orElse(getConfig().getClientSecret());
+        }
+    }
+
+    @Override
+    public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
+        // Deliberately empty: Keycloak would copy the access token into a (persisted) user-session note.
+    }
+
+    @Override
+    public void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
+        GrantCarrier.handOver(session, realm, user, context);
+    }
+
+    protected static final class GuardedEndpoint extends Endpoint {
+        private final SalesforceIdentityProvider provider;
+
+        GuardedEndpoint(AuthenticationCallback callback, RealmModel realm, EventBuilder event, SalesforceIdentityProvider provider) {
+            super(callback, realm, event, provider);
+            this.provider = provider;
+        }
+
+        @Override
+        public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
+            CallbackGuard.check(session, event, provider.getConfig().getAlias(), null);
+            return super.generateTokenRequest(authorizationCode);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.conduit.broker.salesforce;
+
+import java.util.List;
+
+import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
+import org.keycloak.broker.social.SocialIdentityProviderFactory;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+
+/**
+ * Registers the Salesforce broker. Salesforce OAuth: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
+ */
+public final class SalesforceIdentityProviderFactory extends AbstractIdentityProviderFactory<SalesforceIdentityProvider>
+        implements SocialIdentityProviderFactory<SalesforceIdentityProvider> {
+
+    public static final String PROVIDER_ID = "conduit-salesforce";
+
+    @Override
+    public String getName() {
+        return "Salesforce (Conduit)";
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+
+    @Override
+    public SalesforceIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
+        return new SalesforceIdentityProvider(session, new SalesforceIdentityProviderConfig(model));
+    }
+
+    @Override
+    public SalesforceIdentityProviderConfig createConfig() {
+        return new SalesforceIdentityProviderConfig();
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Log in and link accounts with Salesforce; Conduit keeps the connection's org id and instance URL.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(SalesforceIdentityProviderConfig.LOGIN_HOST)
+                .label("Login host")
+                .helpText("Where users log in: https://login.salesforce.com (production), https://test.salesforce.com "
+                        + "(sandbox orgs) or a My Domain URL such as https://acme.my.salesforce.com. The authorize, token, "
+                        + "userinfo and revoke endpoints are derived from it.")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(SalesforceIdentityProviderConfig.DEFAULT_LOGIN_HOST).add()
+                .property().name("defaultScope")
+                .label("Scopes")
+                .helpText("Space-separated Salesforce scopes. The default asks the minimum: 'api refresh_token openid'. "
+                        + "'full' grants all data and is never asked unless you put it here.")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(SalesforceIdentityProvider.DEFAULT_SCOPES).add()
+                .property().name(SalesforceIdentityProviderConfig.SESSION_LIFETIME)
+                .label("Access token lifetime (seconds)")
+                .helpText("Salesforce sends no expires_in; set the org's session timeout here (default 7200).")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(String.valueOf(SalesforceIdentityProviderConfig.DEFAULT_SESSION_LIFETIME_SECONDS)).add()
+                .build();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.conduit.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+
+import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
+import org.junit.jupiter.api.Test;
+
+class PermissionVocabularyTest {
+
+    @Test
+    void hubspotPermissionsMapToTheirOwnObjectScopes() {
+        assertThat(PermissionVocabulary.upstreamScopes(UpstreamProvider.HUBSPOT, Set.of("crm.contacts.read", "crm.deals.write")))
+                .containsExactlyInAnyOrder("crm.objects.contacts.read", "crm.objects.deals.write");
+    }
+
+    @Test
+    void salesforceCoarseApiScopeCoversEveryCrmPermission() {
+        assertThat(PermissionVocabulary.upstreamScopes(UpstreamProvider.SALESFORCE, Set.of("crm.contacts.read", "crm.deals.write")))
+                .containsExactly("api");
+    }
+
+    @Test
+    void aPermissionTheProviderCannotExpressIsRefusedByName() {
+        assertThatThrownBy(() -> PermissionVocabulary.upstreamScopes(UpstreamProvider.GOOGLE, Set.of("crm.deals.read")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("crm.deals.read");
+    }
+
+    @Test
+    void missingListsOnlyPermissionsWhoseScopeWasNotGranted() {
+        Set<String> granted = Set.of("oauth", "crm.objects.contacts.read");
+        assertThat(PermissionVocabulary.missing(UpstreamProvider.HUBSPOT, Set.of("crm.contacts.read", "crm.deals.read"), granted))
+                .containsExactly("crm.deals.read");
+    }
+}
