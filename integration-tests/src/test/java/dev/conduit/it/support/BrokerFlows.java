@@ -34,7 +34,10 @@ public final class BrokerFlows {
     public BrowserSession.Page completeKeycloakPages(BrowserSession browser, BrowserSession.Page page, Account account) {
         for (int step = 0; step < 6 && !page.endedAtApp(); step++) {
             var doc = page.document();
-            if (doc.selectFirst("form#kc-register-form, form#kc-update-profile-form") != null
+            if (doc.selectFirst("form#consent") != null) {
+                // the provider asks for consent again (Google, when Conduit holds no refresh token)
+                page = allow(browser, page, account);
+            } else if (doc.selectFirst("form#kc-register-form, form#kc-update-profile-form") != null
                     || doc.selectFirst("input[name=firstName]") != null) {
                 Map<String, String> values = new HashMap<>();
                 values.put("email", account.email());
@@ -54,6 +57,31 @@ public final class BrokerFlows {
             }
         }
         return page;
+    }
+
+    /**
+     * Application-initiated account linking ({@code kc_action=idp_link:<alias>}): the existing user signs in
+     * with her password, Keycloak sends her to the provider, and the callback links the provider account.
+     */
+    public BrowserSession.Page linkExistingUser(BrowserSession browser, String alias, Account account) {
+        BrowserSession.Page consent = browser.open(env.appLoginUrl(null) + "&kc_action=idp_link:" + alias);
+        // organizations make the login identity-first: username, then password
+        for (int step = 0; step < 3 && consent.document().selectFirst("form#kc-form-login") != null; step++) {
+            consent = browser.submit(consent, "form#kc-form-login",
+                    Map.of("username", ConduitEnvironment.EXISTING_USER, "password", env.existingUserPassword()));
+        }
+        if (consent.status() == 302) {
+            consent = browser.open(consent.uri().toString());
+        }
+        if (consent.document().selectFirst("button#kc-continue") != null) {
+            // Keycloak asks the user to confirm linking the provider
+            consent = browser.submit(consent, "form:has(button#kc-continue)", Map.of("continue", ""));
+        }
+        if (consent.document().selectFirst("form#consent") == null) {
+            throw new AssertionError("expected the sandbox consent page, got " + consent.status() + " " + consent.uri()
+                    + ":\n" + consent.body());
+        }
+        return allow(browser, consent, account);
     }
 
     /** Full login through the provider as {@code account}; returns the page that ended the flow. */

@@ -26,10 +26,28 @@ import org.jsoup.nodes.Element;
 public final class BrowserSession {
 
     private final HttpClient http = HttpClient.newBuilder()
-            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+            .cookieHandler(new LocalhostCookies())
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
+
+    /**
+     * Keycloak marks its cookies Secure; browsers send Secure cookies to http://localhost (a secure context),
+     * Java's CookieManager does not. Dropping the attribute on the way in does what the browser does.
+     */
+    private static final class LocalhostCookies extends CookieManager {
+        LocalhostCookies() {
+            super(null, CookiePolicy.ACCEPT_ALL);
+        }
+
+        @Override
+        public void put(URI uri, Map<String, java.util.List<String>> headers) throws IOException {
+            Map<String, java.util.List<String>> rewritten = new LinkedHashMap<>();
+            headers.forEach((name, values) -> rewritten.put(name, name != null && name.toLowerCase().startsWith("set-cookie")
+                    ? values.stream().map(v -> v.replaceAll("(?i);\\s*Secure", "")).toList() : values));
+            super.put(uri, rewritten);
+        }
+    }
 
     public record Page(URI uri, int status, String body, String redirectedTo) {
         public Document document() {
@@ -97,6 +115,28 @@ public final class BrowserSession {
         return follow(HttpRequest.newBuilder(URI.create(action))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Submits a form without following the answer's redirect; the Location comes back as {@code redirectedTo}. */
+    public Page submitOnce(Page page, String selector, Map<String, String> values) {
+        Element form = page.document().selectFirst(selector);
+        if (form == null) {
+            throw new AssertionError("no form '" + selector + "' on " + page.uri());
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (Element input : form.select("input[name]")) {
+            fields.put(input.attr("name"), input.val());
+        }
+        fields.putAll(values);
+        String action = form.attr("action").isEmpty() ? page.uri().toString() : form.absUrl("action");
+        String body = fields.entrySet().stream()
+                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                .collect(Collectors.joining("&"));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(action))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return new Page(response.uri(), response.statusCode(), response.body(),
+                response.headers().firstValue("Location").map(l -> response.uri().resolve(l).toString()).orElse(null));
     }
 
     private Page follow(HttpRequest.Builder first) {

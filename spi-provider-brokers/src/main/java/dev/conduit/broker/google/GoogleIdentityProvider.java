@@ -29,6 +29,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.JsonWebToken;
 import org.keycloak.services.Urls;
+import org.keycloak.services.managers.ClientSessionCode;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
@@ -144,8 +145,16 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         authSession.setAuthNote(CONSENT_FORCED_NOTE, "true");
         String redirectUri = Urls.identityProviderAuthnResponse(ctx.getUri().getBaseUri(), getConfig().getAlias(),
                 realm.getName()).toString();
+        // The state's session code is single-use: a second round-trip needs a fresh one, as Keycloak's own
+        // IdentityBrokerService#performLogin makes it.
+        ClientSessionCode<AuthenticationSessionModel> sessionCode = new ClientSessionCode<>(session, realm, authSession);
+        sessionCode.setAction(AuthenticationSessionModel.Action.AUTHENTICATE.name());
+        IdentityBrokerState previous = IdentityBrokerState.encoded(state, realm);
+        IdentityBrokerState fresh = IdentityBrokerState.decoded(sessionCode.getOrGenerateCode(),
+                authSession.getClient().getId(), authSession.getClient().getClientId(), authSession.getTabId(),
+                previous.getClientData());
         AuthenticationRequest again = new AuthenticationRequest(session, realm, authSession, ctx.getHttpRequest(),
-                ctx.getUri(), IdentityBrokerState.encoded(state, realm), redirectUri);
+                ctx.getUri(), fresh, redirectUri);
         throw new WebApplicationException(Response.seeOther(createAuthorizationUrl(again).build()).build());
     }
 

@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# Conduit demo: Keycloak 26.7.3 + Conduit providers + demo realm + provider sandbox.
+#
+#   ./demo.sh              build, start everything, print where to click
+#   ./demo.sh --no-build   same, without running the Maven build
+#   ./demo.sh stop         stop the sandbox and Keycloak started by this script
+#
+# Everything lives in .demo/ (gitignored). Provider client secrets are generated
+# on every start and are never printed.
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+KC_VERSION="26.7.3"
+KC_PORT=8080
+SANDBOX_PORT=8089
+REALM="conduit-demo"
+DEMO="$ROOT/.demo"
+KC_HOME="$DEMO/keycloak"
+VAULT="$DEMO/vault"
+KC_DIST="$ROOT/integration-tests/target/keycloak-$KC_VERSION"
+KC_PID="$DEMO/keycloak.pid"
+SANDBOX_PID="$DEMO/sandbox.pid"
+KC_URL="http://localhost:$KC_PORT"
+
+on_error() {
+    local rc=$? line=$1
+    echo "demo.sh: failed (exit $rc) at line $line: $BASH_COMMAND" >&2
+    echo "demo.sh: logs are in $DEMO/; run './demo.sh stop' to stop anything already started" >&2
+    exit "$rc"
+}
+trap 'on_error $LINENO' ERR
+
+die() {
+    echo "demo.sh: $*" >&2
+    exit 1
+}
+
+# Stops the process named in a pid file (and only that process and its children).
+stop_pid_file() {
+    local file=$1 name=$2 pid
+    if [[ ! -f "$file" ]]; then
+        echo "$name: not running (no pid file)"
+        return 0
+    fi
+    pid=$(cat "$file")
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        echo "Stopping $name (pid $pid)"
+        # kc.sh runs java as a child; stop children first, then the process itself.
+        pkill -TERM -P "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            pkill -KILL -P "$pid" 2>/dev/null || true
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    else
+        echo "$name: not running (stale pid file)"
+    fi
+    rm -f "$file"
+}
+
+stop_all() {
+    stop_pid_file "$KC_PID" "Keycloak"
+    stop_pid_file "$SANDBOX_PID" "Provider sandbox"
+}
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+random_secret() {
+    python3 -c 'import secrets; print(secrets.token_urlsafe(24))'
+}
+
+BUILD=1
+case "${1:-}" in
+    stop)
+        trap - ERR
+        stop_all
+        exit 0
+        ;;
+    --no-build) BUILD=0 ;;
+    "") ;;
+    -h|--help)
+        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *) die "unknown argument '$1' (use: ./demo.sh [--no-build] | ./demo.sh stop)" ;;
+esac
+
+for tool in java curl python3; do
+    command -v "$tool" >/dev/null || die "'$tool' is required but not installed"
+done
+
+# Refuse to start twice; the pid files are the only processes we ever manage.
+for f in "$KC_PID" "$SANDBOX_PID"; do
+    if [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null; then
+        die "the demo is already running (pid $(cat "$f")); run './demo.sh stop' first"
+    fi
+    rm -f "$f"
+done
+for port in "$KC_PORT" "$SANDBOX_PORT"; do
+    port_in_use "$port" && die "port $port is already in use; free it and re-run"
+done
+
+# 1. Build
+if [[ $BUILD -eq 1 ]]; then
+    if [[ -x ./mvnw ]]; then
+        MVN=./mvnw
+    elif command -v mvn >/dev/null; then
+        MVN=mvn
+    else
+        die "neither ./mvnw nor mvn found; build the project yourself and re-run with --no-build"
+    fi
+    echo "Building ($MVN -B -q install -DskipTests) ..."
+    "$MVN" -B -q install -DskipTests
+fi
+
+JARS=(
+    "spi-provider-brokers/target/conduit-brokers.jar"
+    "spi-token-exchange/target/conduit-token-exchange.jar"
+    "themes/target/conduit-themes.jar"
+)
+for jar in "${JARS[@]}" provider-sandbox/target/conduit-provider-sandbox.jar; do
+    [[ -f "$jar" ]] || die "$jar is missing; build first (./mvnw -B install -DskipTests)"
+done
+
+# 2. Working directory
+mkdir -p "$DEMO"
+if [[ ! -x "$KC_HOME/bin/kc.sh" ]]; then
+    [[ -x "$KC_DIST/bin/kc.sh" ]] || die "Keycloak distribution not found at $KC_DIST; run the build first"
+    echo "Copying Keycloak $KC_VERSION to .demo/keycloak ..."
+    rm -rf "$KC_HOME"
+    cp -r "$KC_DIST" "$KC_HOME"
+fi
+mkdir -p "$KC_HOME/providers" "$KC_HOME/data/import"
+cp "${JARS[@]}" "$KC_HOME/providers/"
+cp realm-exports/conduit-demo-realm.json "$KC_HOME/data/import/"
+# Fresh database on every start so the realm is re-imported from the file.
+rm -rf "$KC_HOME/data/h2"
+
+umask 077
+rm -rf "$VAULT"
+mkdir -p "$VAULT"
+SF_SECRET=$(random_secret)
+HS_SECRET=$(random_secret)
+GO_SECRET=$(random_secret)
+ADMIN_PW=$(random_secret)
+ADA_PW=$(random_secret)
+printf '%s' "$SF_SECRET" > "$VAULT/${REALM}_salesforce-client-secret"
+printf '%s' "$HS_SECRET" > "$VAULT/${REALM}_hubspot-client-secret"
+printf '%s' "$GO_SECRET" > "$VAULT/${REALM}_google-client-secret"
+
+SF_SECRET="$SF_SECRET" HS_SECRET="$HS_SECRET" GO_SECRET="$GO_SECRET" \
+KC_URL="$KC_URL" REALM="$REALM" python3 - > "$DEMO/clients.json" <<'EOF'
+import json, os
+base = f"{os.environ['KC_URL']}/realms/{os.environ['REALM']}/broker"
+clients = [
+    ("SALESFORCE", "conduit-demo-salesforce", os.environ["SF_SECRET"], "salesforce"),
+    ("HUBSPOT", "conduit-demo-hubspot", os.environ["HS_SECRET"], "hubspot"),
+    ("GOOGLE", "conduit-demo-google.apps.sandbox", os.environ["GO_SECRET"], "google"),
+]
+print(json.dumps([
+    {"provider": p, "clientId": c, "clientSecret": s, "redirectUris": [f"{base}/{alias}/endpoint"]}
+    for p, c, s, alias in clients
+], indent=2))
+EOF
+unset SF_SECRET HS_SECRET GO_SECRET
+umask 022
+
+# 3. Provider sandbox
+SANDBOX_CP="provider-sandbox/target/conduit-provider-sandbox.jar:provider-sandbox/target/lib/*"
+if ! compgen -G "provider-sandbox/target/lib/jackson-databind-*.jar" >/dev/null; then
+    # jackson-databind is managed with scope 'provided' in the parent POM, so the build's
+    # copy-dependencies (runtime scope) can leave it out; ask Maven for the full classpath.
+    echo "provider-sandbox/target/lib lacks jackson-databind; resolving the sandbox classpath with Maven ..."
+    MVN_CP=./mvnw
+    [[ -x "$MVN_CP" ]] || MVN_CP=mvn
+    "$MVN_CP" -B -q -o -pl provider-sandbox dependency:build-classpath \
+        -DincludeScope=compile -Dmdep.outputFile="$DEMO/sandbox.classpath"
+    SANDBOX_CP="$SANDBOX_CP:$(cat "$DEMO/sandbox.classpath")"
+fi
+echo "Starting provider sandbox on port $SANDBOX_PORT (log: .demo/sandbox.log) ..."
+nohup java -cp "$SANDBOX_CP" \
+    dev.conduit.sandbox.SandboxMain "$SANDBOX_PORT" "$DEMO/clients.json" \
+    > "$DEMO/sandbox.log" 2>&1 < /dev/null &
+echo $! > "$SANDBOX_PID"
+
+# 4. Keycloak
+echo "Starting Keycloak $KC_VERSION on port $KC_PORT (log: .demo/keycloak.log) ..."
+KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
+    nohup "$KC_HOME/bin/kc.sh" start-dev --http-port="$KC_PORT" --import-realm \
+    --vault=file --vault-dir="$VAULT" \
+    > "$DEMO/keycloak.log" 2>&1 < /dev/null &
+echo $! > "$KC_PID"
+
+# Sandbox readiness
+for _ in $(seq 1 60); do
+    grep -q "Provider sandbox listening" "$DEMO/sandbox.log" 2>/dev/null && break
+    if ! kill -0 "$(cat "$SANDBOX_PID")" 2>/dev/null; then
+        echo "Provider sandbox exited; last lines of .demo/sandbox.log:" >&2
+        tail -n 40 "$DEMO/sandbox.log" >&2
+        stop_all
+        exit 1
+    fi
+    sleep 0.5
+done
+grep -q "Provider sandbox listening" "$DEMO/sandbox.log" || {
+    echo "Provider sandbox did not start within 30 s; last lines of .demo/sandbox.log:" >&2
+    tail -n 40 "$DEMO/sandbox.log" >&2
+    stop_all
+    exit 1
+}
+
+# 5. Wait for Keycloak and the realm
+echo "Waiting for the $REALM realm (up to 5 minutes) ..."
+deadline=$((SECONDS + 300))
+until [[ "$(curl -s -o /dev/null -w '%{http_code}' "$KC_URL/realms/$REALM/.well-known/openid-configuration" || true)" == 200 ]]; do
+    if ! kill -0 "$(cat "$KC_PID")" 2>/dev/null || (( SECONDS >= deadline )); then
+        echo "Keycloak did not come up; last lines of .demo/keycloak.log:" >&2
+        tail -n 60 "$DEMO/keycloak.log" >&2
+        stop_all
+        exit 1
+    fi
+    sleep 2
+done
+
+# 6. Password for ada
+TOKEN=$(curl -sf "$KC_URL/realms/master/protocol/openid-connect/token" \
+    --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+    --data-urlencode username=admin --data-urlencode "password=$ADMIN_PW" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+ADA_ID=$(curl -sf -H "Authorization: Bearer $TOKEN" \
+    "$KC_URL/admin/realms/$REALM/users?exact=true&username=ada" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+ADA_PW="$ADA_PW" python3 -c 'import json, os; print(json.dumps({"type": "password", "value": os.environ["ADA_PW"], "temporary": False}))' \
+    | curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        --data-binary @- "$KC_URL/admin/realms/$REALM/users/$ADA_ID/reset-password"
+unset TOKEN
+
+# 7. Where to click
+cat <<EOF
+
+Conduit demo is running.
+
+  Account console   $KC_URL/realms/$REALM/account
+                    Click "Salesforce", "HubSpot" or "Google" to log in through the
+                    Conduit broker; the provider sandbox's consent page
+                    (http://localhost:$SANDBOX_PORT) lets you pick an upstream account.
+                    Or log in as ada / $ADA_PW and link accounts
+                    under "Account security" > "Linked accounts".
+
+  Admin console     $KC_URL/admin/
+                    admin / $ADMIN_PW   (realm "$REALM" > Identity providers)
+
+  Logs              .demo/keycloak.log, .demo/sandbox.log
+  Stop              ./demo.sh stop
+
+EOF
