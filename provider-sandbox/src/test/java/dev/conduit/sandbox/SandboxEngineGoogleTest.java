@@ -14,7 +14,6 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
@@ -192,7 +191,7 @@ class SandboxEngineGoogleTest {
     }
 
     @Test
-    void accessTokenExpiresAfterAnHour() {
+    void accessTokenExpiresAfterAnHourAndUserinfoThenAnswersAnError() {
         String accessToken = sandbox.login(G, authParams("openid email")).path("access_token").asText();
         assertThat(userinfo(accessToken).status()).isEqualTo(200);
 
@@ -201,19 +200,7 @@ class SandboxEngineGoogleTest {
 
         engine.advanceClock(Duration.ofSeconds(2));
         assertThat(engine.accessTokenActive(accessToken)).isFalse();
-        Reply userinfo = userinfo(accessToken);
-        assertOAuthError(userinfo, 400, "invalid_token");
-    }
-
-    @Test
-    void advancingTheClockByMoreThanAnHourExpiresTheAccessToken() {
-        String accessToken = sandbox.login(G, authParams("openid email")).path("access_token").asText();
-
-        engine.advanceClock(Duration.ofSeconds(3601));
-
-        assertThat(engine.accessTokenActive(accessToken)).isFalse();
-        assertThat(userinfo(accessToken).status()).isEqualTo(400);
-        assertThat(json(userinfo(accessToken)).path("error").asText()).isNotEmpty();
+        assertOAuthError(userinfo(accessToken), 400, "invalid_token");
     }
 
     @Test
@@ -260,7 +247,4 @@ class SandboxEngineGoogleTest {
         return signature.verify(Base64.getUrlDecoder().decode(parts[2]));
     }
 
-    static String[] words(String value) {
-        return Arrays.stream(value.split(" ")).filter(s -> !s.isEmpty()).toArray(String[]::new);
-    }
 }

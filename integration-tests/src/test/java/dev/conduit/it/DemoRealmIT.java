@@ -1,0 +1,55 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AdminApi;
+import dev.conduit.it.support.ConduitEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The demo realm export imports into the real server as a working realm, with no secret in clear. */
+class DemoRealmIT {
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+
+    @Test
+    void realmFileHoldsNoClientSecretInClear() throws IOException {
+        JsonNode realm = AdminApi.mapper().readTree(Files.readString(
+                Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"))));
+        for (JsonNode idp : realm.get("identityProviders")) {
+            assertThat(idp.get("config").get("clientSecret").asText()).as(idp.get("alias").asText()).startsWith("${vault.");
+            assertThat(idp.get("storeToken").asBoolean()).isFalse();
+        }
+        for (JsonNode client : realm.get("clients")) {
+            assertThat(client.has("secret")).as(client.get("clientId").asText()).isFalse();
+        }
+        for (JsonNode user : realm.get("users")) {
+            assertThat(user.has("credentials")).isFalse();
+        }
+    }
+
+    @Test
+    void importedRealmHasTheThreeConduitBrokersTheOrganizationAndTheInternalClient() {
+        JsonNode idps = env.admin().get(REALM + "/identity-provider/instances");
+        assertThat(idps.findValuesAsText("providerId")).contains("conduit-salesforce", "conduit-hubspot", "conduit-google");
+
+        JsonNode orgs = env.admin().get(REALM + "/organizations?search=acme");
+        assertThat(orgs.findValuesAsText("alias")).contains("acme");
+
+        JsonNode clients = env.admin().get(REALM + "/clients?clientId=conduit-internal-app");
+        assertThat(clients).hasSize(1);
+        assertThat(clients.get(0).get("publicClient").asBoolean()).isFalse();
+        assertThat(clients.get(0).get("serviceAccountsEnabled").asBoolean()).isTrue();
+    }
+
+    @Test
+    void brokersAreListedWithTheirSettingsForTheAdminConsole() {
+        JsonNode providers = env.admin().get(REALM + "/identity-provider/providers/conduit-salesforce");
+        assertThat(providers.toString()).contains("loginHost", "Login host");
+    }
+}
