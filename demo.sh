@@ -175,16 +175,6 @@ umask 022
 
 # 3. Provider sandbox
 SANDBOX_CP="provider-sandbox/target/conduit-provider-sandbox.jar:provider-sandbox/target/lib/*"
-if ! compgen -G "provider-sandbox/target/lib/jackson-databind-*.jar" >/dev/null; then
-    # jackson-databind is managed with scope 'provided' in the parent POM, so the build's
-    # copy-dependencies (runtime scope) can leave it out; ask Maven for the full classpath.
-    echo "provider-sandbox/target/lib lacks jackson-databind; resolving the sandbox classpath with Maven ..."
-    MVN_CP=./mvnw
-    [[ -x "$MVN_CP" ]] || MVN_CP=mvn
-    "$MVN_CP" -B -q -o -pl provider-sandbox dependency:build-classpath \
-        -DincludeScope=compile -Dmdep.outputFile="$DEMO/sandbox.classpath"
-    SANDBOX_CP="$SANDBOX_CP:$(cat "$DEMO/sandbox.classpath")"
-fi
 echo "Starting provider sandbox on port $SANDBOX_PORT (log: .demo/sandbox.log) ..."
 nohup java -cp "$SANDBOX_CP" \
     dev.conduit.sandbox.SandboxMain "$SANDBOX_PORT" "$DEMO/clients.json" \
