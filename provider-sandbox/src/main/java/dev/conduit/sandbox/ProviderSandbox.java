@@ -118,10 +118,6 @@ public final class ProviderSandbox implements AutoCloseable {
             String rest = path.substring(prefix.length() + 1);
             Endpoint endpoint = SandboxEngine.classify(provider, request.getMethod().getName(), rest);
 
-            Fault fault = engine.takeFault(provider, endpoint);
-            if (fault != null && fault.kind() != Fault.Kind.DELAY) {
-                return faultResponse(fault);
-            }
             Map<String, String> headers = new LinkedHashMap<>();
             for (HttpHeader header : request.getHeaders().all()) {
                 headers.put(header.key().toLowerCase(), header.firstValue());
@@ -129,6 +125,11 @@ public final class ProviderSandbox implements AutoCloseable {
             String contentType = headers.getOrDefault("content-type", "");
             Map<String, String> form = contentType.startsWith("application/x-www-form-urlencoded")
                     ? parse(request.getBodyAsString()) : Map.of();
+            Fault fault = engine.takeFault(provider, endpoint);
+            if (fault != null && fault.kind() != Fault.Kind.DELAY) {
+                engine.countReceived(provider, endpoint, form.get("grant_type"));
+                return faultResponse(fault);
+            }
             Reply reply = engine.handle(provider, request.getMethod().getName(), rest, parse(uri.getRawQuery()),
                     form, headers);
             ResponseDefinitionBuilder response = ResponseDefinitionBuilder.responseDefinition()

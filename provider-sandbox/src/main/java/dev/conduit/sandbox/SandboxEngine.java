@@ -127,6 +127,14 @@ public final class SandboxEngine {
         return counter(provider + " AUTHORIZE prompt=consent").get();
     }
 
+    /** Counts a request as received, whether it is then answered or failed by an injected fault. */
+    void countReceived(Provider provider, Endpoint endpoint, String grantType) {
+        counter(provider + " " + endpoint).incrementAndGet();
+        if (endpoint == Endpoint.TOKEN) {
+            counter(provider + " TOKEN " + (grantType == null ? "" : grantType)).incrementAndGet();
+        }
+    }
+
     public void resetCounts() {
         calls.clear();
     }
@@ -159,7 +167,7 @@ public final class SandboxEngine {
                     : path.endsWith("/oauth/v3/token") || path.endsWith("/oauth/v1/token")
                             || path.matches(".*/oauth/\\d{4}-\\d{2}/token") ? Endpoint.TOKEN
                     : path.contains("/oauth/v1/access-tokens/") ? Endpoint.IDENTITY
-                    : path.contains("/oauth/v1/refresh-tokens/") ? Endpoint.REVOKE
+                    : path.contains("/oauth/v1/refresh-tokens/") && "DELETE".equals(method) ? Endpoint.REVOKE
                     : path.endsWith("/oauth/v3/token/introspect") ? Endpoint.INTROSPECT : Endpoint.OTHER;
             case GOOGLE -> path.endsWith("/o/oauth2/v2/auth") ? Endpoint.AUTHORIZE
                     : path.endsWith("/token") ? Endpoint.TOKEN
@@ -173,7 +181,7 @@ public final class SandboxEngine {
     public Reply handle(Provider provider, String method, String path, Map<String, String> query,
             Map<String, String> form, Map<String, String> headers) {
         Endpoint endpoint = classify(provider, method, path);
-        counter(provider + " " + endpoint).incrementAndGet();
+        countReceived(provider, endpoint, form.get("grant_type"));
         Map<String, String> params = new LinkedHashMap<>(query);
         params.putAll(form);
         return switch (endpoint) {
@@ -214,6 +222,9 @@ public final class SandboxEngine {
         Reply refusal = checkClientAndRedirect(provider, p);
         if (refusal != null) {
             return refusal;
+        }
+        if (provider == Provider.HUBSPOT && !HUBSPOT_PORTAL_SCOPES.containsAll(scopes(p.get("scope")))) {
+            return redirectError(provider, p, "invalid_scope");
         }
         if (!"allow".equals(p.get("decision"))) {
             return redirectError(provider, p, "access_denied");
@@ -289,7 +300,6 @@ public final class SandboxEngine {
 
     private Reply token(Provider provider, Map<String, String> p, Map<String, String> headers) {
         String grantType = p.getOrDefault("grant_type", "");
-        counter(provider + " TOKEN " + grantType).incrementAndGet();
         SandboxClient client = authenticate(provider, p, headers);
         if (client == null) {
             return oauthError(provider, 401, "invalid_client", "client authentication failed");
@@ -306,11 +316,17 @@ public final class SandboxEngine {
         String secret = p.get("client_secret");
         String basic = headers.get("authorization");
         if (basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
-            String decoded = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            if (colon > 0) {
-                id = java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
-                secret = java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
+            try {
+                String decoded = new String(Base64.getDecoder().decode(basic.substring(6).trim()),
+                        StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0) {
+                    id = java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+                    secret = java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
+                }
+            } catch (IllegalArgumentException e) {
+                // malformed Base64 or percent-encoding: client authentication failed (401 invalid_client), not a 500
+                return null;
             }
         }
         SandboxClient client = clients.get(provider + " " + id);

@@ -60,9 +60,13 @@ class ProviderSandboxHttpTest {
     void injectedServerErrorAnswersOnceAndLeavesTheCodeRedeemable() throws Exception {
         String code = sandbox.code(SF, authParams("api"), Accounts.SALESFORCE_ADA);
         server.engine().injectFault(SF, Endpoint.TOKEN, Fault.serverError(), 1);
+        int before = server.engine().tokenCalls(SF, "authorization_code");
 
         HttpResponse<String> failed = redeemOverHttp(code);
         HttpResponse<String> retried = redeemOverHttp(code);
+
+        assertThat(server.engine().tokenCalls(SF, "authorization_code")).as("the faulted call was received too")
+                .isEqualTo(before + 2);
 
         assertThat(failed.statusCode()).isEqualTo(503);
         assertThat(json(failed.body()).path("error").asText()).isEqualTo("temporarily_unavailable");
