@@ -31,6 +31,14 @@ class BrokerRefusalIT {
         return answer.redirectedTo();
     }
 
+    /** The demo realm's identity provider {@code alias} under another alias (and so another redirect URI). */
+    private ObjectNode copyOf(String alias, String newAlias) {
+        ObjectNode idp = (ObjectNode) env.admin().identityProvider(REALM, alias).deepCopy();
+        idp.remove("internalId");
+        idp.put("alias", newAlias);
+        return idp;
+    }
+
     private static void assertRefused(BrowserSession.Page page) {
         assertThat(page.endedAtApp()).as("no login reached the app").isFalse();
         assertThat(page.status()).as("an error page, not a server error").isBetween(400, 499);
@@ -117,10 +125,7 @@ class BrokerRefusalIT {
 
     @Test
     void redirectUriNotRegisteredAtTheProviderGetsNoCode() {
-        ObjectNode idp = (ObjectNode) env.admin().identityProvider(REALM, "salesforce").deepCopy();
-        idp.remove("internalId");
-        idp.put("alias", "salesforce-unregistered");
-        env.admin().createIdentityProvider(REALM, idp);
+        env.admin().createIdentityProvider(REALM, copyOf("salesforce", "salesforce-unregistered"));
         BrowserSession browser = new BrowserSession();
 
         BrowserSession.Page page = browser.open(env.appLoginUrl("salesforce-unregistered"));
@@ -138,9 +143,7 @@ class BrokerRefusalIT {
         String alias = "google-acme-only";
         env.sandbox().engine().register(new SandboxClient(Provider.GOOGLE, clientId, secret,
                 java.util.List.of(env.realmUrl() + "/broker/" + alias + "/endpoint")));
-        ObjectNode idp = (ObjectNode) env.admin().identityProvider(REALM, "google").deepCopy();
-        idp.remove("internalId");
-        idp.put("alias", alias);
+        ObjectNode idp = copyOf("google", alias);
         ObjectNode config = (ObjectNode) idp.get("config");
         config.put("clientId", clientId);
         config.put("clientSecret", secret);

@@ -91,6 +91,17 @@ public final class BrowserSession {
 
     /** Submits the first form matching {@code selector}, with its own fields plus {@code values}. */
     public Page submit(Page page, String selector, Map<String, String> values) {
+        return follow(formPost(page, selector, values));
+    }
+
+    /** Submits a form without following the answer's redirect; the Location comes back as {@code redirectedTo}. */
+    public Page submitOnce(Page page, String selector, Map<String, String> values) {
+        HttpResponse<String> response = send(formPost(page, selector, values));
+        return new Page(response.uri(), response.statusCode(), response.body(),
+                response.headers().firstValue("Location").map(l -> response.uri().resolve(l).toString()).orElse(null));
+    }
+
+    private HttpRequest.Builder formPost(Page page, String selector, Map<String, String> values) {
         Element form = page.document().selectFirst(selector);
         if (form == null) {
             throw new AssertionError("no form '" + selector + "' on " + page.uri() + ":\n" + page.body());
@@ -101,42 +112,24 @@ public final class BrowserSession {
             if ("submit".equals(type) || "checkbox".equals(type) && !input.hasAttr("checked")) {
                 continue;
             }
-            String value = input.tagName().equals("select")
-                    ? (input.selectFirst("option[selected]") != null ? input.selectFirst("option[selected]").val()
-                            : input.selectFirst("option") == null ? "" : input.selectFirst("option").val())
-                    : input.val();
-            fields.put(input.attr("name"), value);
+            fields.put(input.attr("name"), input.tagName().equals("select") ? selectedValue(input) : input.val());
         }
         fields.putAll(values);
         String action = form.attr("action").isEmpty() ? page.uri().toString() : form.absUrl("action");
         String body = fields.entrySet().stream()
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
-        return follow(HttpRequest.newBuilder(URI.create(action))
+        return HttpRequest.newBuilder(URI.create(action))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
-    /** Submits a form without following the answer's redirect; the Location comes back as {@code redirectedTo}. */
-    public Page submitOnce(Page page, String selector, Map<String, String> values) {
-        Element form = page.document().selectFirst(selector);
-        if (form == null) {
-            throw new AssertionError("no form '" + selector + "' on " + page.uri());
+    private static String selectedValue(Element select) {
+        Element option = select.selectFirst("option[selected]");
+        if (option == null) {
+            option = select.selectFirst("option");
         }
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (Element input : form.select("input[name]")) {
-            fields.put(input.attr("name"), input.val());
-        }
-        fields.putAll(values);
-        String action = form.attr("action").isEmpty() ? page.uri().toString() : form.absUrl("action");
-        String body = fields.entrySet().stream()
-                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
-                .collect(Collectors.joining("&"));
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(action))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
-        return new Page(response.uri(), response.statusCode(), response.body(),
-                response.headers().firstValue("Location").map(l -> response.uri().resolve(l).toString()).orElse(null));
+        return option == null ? "" : option.val();
     }
 
     private Page follow(HttpRequest.Builder first) {

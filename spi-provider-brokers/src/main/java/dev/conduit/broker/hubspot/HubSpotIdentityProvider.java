@@ -1,6 +1,5 @@
 package dev.conduit.broker.hubspot;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -22,7 +21,6 @@ import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.common.util.Time;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.http.simple.SimpleHttpRequest;
-import org.keycloak.http.simple.SimpleHttpResponse;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -69,7 +67,9 @@ public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvide
     public BrokeredIdentityContext getFederatedIdentity(String response) {
         JsonNode token = BrokerHardening.parseTokenResponse(response);
         String accessToken = BrokerHardening.requiredText(token, "access_token");
-        JsonNode info = fetchAccessTokenInfo(accessToken);
+        JsonNode info = UpstreamHttp.getJson(session,
+                getConfig().getAccessTokenInfoUrl() + URLEncoder.encode(accessToken, StandardCharsets.UTF_8), null,
+                "HubSpot access-token info");
 
         String userId = info.path("user_id").asText("");
         String hubId = info.path("hub_id").asText("");
@@ -92,19 +92,6 @@ public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvide
                 getConfig().getAlias(), userId, hubId, null, accessToken, token.path("refresh_token").asText(null),
                 now, now + expiresIn, scopes));
         return context;
-    }
-
-    private JsonNode fetchAccessTokenInfo(String accessToken) {
-        String url = getConfig().getAccessTokenInfoUrl() + URLEncoder.encode(accessToken, StandardCharsets.UTF_8);
-        SimpleHttpRequest request = UpstreamHttp.create(session).doGet(url).acceptJson();
-        try (SimpleHttpResponse response = request.asResponse()) {
-            if (response.getStatus() != 200) {
-                throw new IdentityBrokerException("HubSpot access-token info answered HTTP " + response.getStatus());
-            }
-            return response.asJson();
-        } catch (IOException e) {
-            throw new IdentityBrokerException("HubSpot access-token info could not be read: " + e.getClass().getSimpleName());
-        }
     }
 
     @Override

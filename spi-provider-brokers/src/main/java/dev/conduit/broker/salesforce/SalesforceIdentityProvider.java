@@ -1,7 +1,5 @@
 package dev.conduit.broker.salesforce;
 
-import java.io.IOException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamGrant;
@@ -18,7 +16,6 @@ import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.http.simple.SimpleHttpRequest;
-import org.keycloak.http.simple.SimpleHttpResponse;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -78,7 +75,7 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
             throw new IdentityBrokerException("Salesforce token response is malformed: " + e.getMessage());
         }
 
-        JsonNode userInfo = fetchUserInfo(accessToken);
+        JsonNode userInfo = UpstreamHttp.getJson(session, getConfig().getUserInfoUrl(), accessToken, "Salesforce userinfo");
         if (!identity.userId().equals(userInfo.path("user_id").asText())
                 || !identity.organizationId().equals(userInfo.path("organization_id").asText())) {
             throw new IdentityBrokerException("Salesforce userinfo does not describe the user of the token response");
@@ -98,19 +95,6 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
                 token.path("refresh_token").asText(null), issuedAt, issuedAt + lifetime,
                 Scopes.parse(token.path("scope").asText(null))));
         return context;
-    }
-
-    private JsonNode fetchUserInfo(String accessToken) {
-        SimpleHttpRequest request = UpstreamHttp.create(session).doGet(getConfig().getUserInfoUrl())
-                .auth(accessToken).acceptJson();
-        try (SimpleHttpResponse response = request.asResponse()) {
-            if (response.getStatus() != 200) {
-                throw new IdentityBrokerException("Salesforce userinfo answered HTTP " + response.getStatus());
-            }
-            return response.asJson();
-        } catch (IOException e) {
-            throw new IdentityBrokerException("Salesforce userinfo could not be read: " + e.getClass().getSimpleName());
-        }
     }
 
     private String consumerSecret() {
