@@ -185,6 +185,8 @@ echo $! > "$SANDBOX_PID"
 echo "Starting Keycloak $KC_VERSION on port $KC_PORT (log: .demo/keycloak.log) ..."
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
     nohup "$KC_HOME/bin/kc.sh" start-dev --http-port="$KC_PORT" --import-realm \
+        --spi-connections-http-client--default--establish-connection-timeout-millis=5000 \
+        --spi-connections-http-client--default--socket-timeout-millis=10000 \
     --vault=file --vault-dir="$VAULT" \
     > "$DEMO/keycloak.log" 2>&1 < /dev/null &
 echo $! > "$KC_PID"

@@ -84,7 +84,10 @@ public final class ConduitEnvironment {
             List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-port=" + httpPort, "--http-management-port=" + managementPort,
                     "--import-realm", "--vault=file", "--vault-dir=" + vault,
-                    "--log-level=INFO,dev.conduit:debug"));
+                    "--log-level=INFO,dev.conduit:debug",
+                    // Keycloak's outbound HTTP client (used for the brokers' token requests) has no connect timeout by default
+                    "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
+                    "--spi-connections-http-client--default--socket-timeout-millis=10000"));
             command.addAll(Database.options());
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
