@@ -123,6 +123,7 @@ fi
 
 JARS=(
     "spi-provider-brokers/target/conduit-brokers.jar"
+    "token-vault/target/conduit-token-vault.jar"
     "spi-token-exchange/target/conduit-token-exchange.jar"
     "themes/target/conduit-themes.jar"
 )
@@ -139,6 +140,8 @@ if [[ ! -x "$KC_HOME/bin/kc.sh" ]]; then
     cp -r "$KC_DIST" "$KC_HOME"
 fi
 mkdir -p "$KC_HOME/providers" "$KC_HOME/data/import"
+# exactly one copy of each Conduit jar (the copied distribution may carry the test build's versioned ones)
+rm -f "$KC_HOME/providers/"*.jar
 cp "${JARS[@]}" "$KC_HOME/providers/"
 cp realm-exports/conduit-demo-realm.json "$KC_HOME/data/import/"
 # Fresh database on every start so the realm is re-imported from the file.
@@ -151,6 +154,8 @@ SF_SECRET=$(random_secret)
 HS_SECRET=$(random_secret)
 GO_SECRET=$(random_secret)
 ADMIN_PW=$(random_secret)
+# the token vault's key-encryption key (AES-256), kept outside the database
+VAULT_KEY=$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')
 ADA_PW=$(random_secret)
 printf '%s' "$SF_SECRET" > "$VAULT/${REALM}_salesforce-client-secret"
 printf '%s' "$HS_SECRET" > "$VAULT/${REALM}_hubspot-client-secret"
@@ -187,6 +192,8 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
     nohup "$KC_HOME/bin/kc.sh" start-dev --http-port="$KC_PORT" --import-realm \
         --spi-connections-http-client--default--establish-connection-timeout-millis=5000 \
         --spi-connections-http-client--default--socket-timeout-millis=10000 \
+        --spi-conduit-upstream-grant-handover--conduit-vault--keys="demo1:$VAULT_KEY" \
+        --spi-conduit-upstream-grant-handover--conduit-vault--active-key=demo1 \
     --vault=file --vault-dir="$VAULT" \
     > "$DEMO/keycloak.log" 2>&1 < /dev/null &
 echo $! > "$KC_PID"

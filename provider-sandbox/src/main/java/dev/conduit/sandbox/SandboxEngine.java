@@ -143,6 +143,13 @@ public final class SandboxEngine {
         return calls.computeIfAbsent(key, k -> new AtomicInteger());
     }
 
+    /** Every access and refresh token issued so far, for tests that search storage for tokens in clear. */
+    public Set<String> issuedTokens() {
+        Set<String> all = new LinkedHashSet<>(accessTokens.keySet());
+        all.addAll(refreshTokens.keySet());
+        return all;
+    }
+
     /** Is this refresh token live (not revoked, not rotated away)? For tests asserting on the provider's view. */
     public boolean refreshTokenActive(String refreshToken) {
         Grants.Chain chain = refreshTokens.get(refreshToken);

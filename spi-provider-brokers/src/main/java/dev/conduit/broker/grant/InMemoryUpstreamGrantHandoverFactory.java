@@ -65,6 +65,12 @@ public final class InMemoryUpstreamGrantHandoverFactory implements UpstreamGrant
         grants.clear();
     }
 
+    /** The default handover while no persistent one (the token vault, order 10) is installed. */
+    @Override
+    public int order() {
+        return 1;
+    }
+
     @Override
     public String getId() {
         return PROVIDER_ID;

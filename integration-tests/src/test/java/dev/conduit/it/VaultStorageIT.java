@@ -1,0 +1,90 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.sandbox.Accounts;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads Keycloak's database directly (PostgreSQL, as CI runs it): after logins through the brokers, the
+ * connection rows hold encrypted tokens and no table anywhere holds a token the sandbox issued.
+ */
+class VaultStorageIT {
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+
+    private static Connection database() throws SQLException {
+        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
+                "reads the database over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        return DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"), System.getenv("CONDUIT_TEST_DB_USER"),
+                System.getenv("CONDUIT_TEST_DB_PASSWORD"));
+    }
+
+    @Test
+    void loginStoresAnEncryptedConnectionAndNoTokenInClearAnywhere() throws SQLException {
+        try (Connection db = database()) {
+            BrokerFlows flows = new BrokerFlows(env);
+            env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_CHARLES.email());
+            assertThat(flows.login(new BrowserSession(), "salesforce", Accounts.SALESFORCE_CHARLES).endedAtApp()).isTrue();
+            env.admin().deleteUserByEmail(REALM, Accounts.HUBSPOT_GRACE.email());
+            assertThat(flows.login(new BrowserSession(), "hubspot", Accounts.HUBSPOT_GRACE).endedAtApp()).isTrue();
+            String userId = env.admin().userIdByEmail(REALM, Accounts.SALESFORCE_CHARLES.email());
+
+            try (PreparedStatement row = db.prepareStatement(
+                    "select access_token, refresh_token, key_id, organization_id from conduit_connection where owner_id = ? and provider_alias = 'salesforce'")) {
+                row.setString(1, userId);
+                try (ResultSet rs = row.executeQuery()) {
+                    assertThat(rs.next()).as("connection row").isTrue();
+                    assertThat(rs.getString(1)).startsWith("v1.it1.");
+                    assertThat(rs.getString(2)).startsWith("v1.it1.");
+                    assertThat(rs.getString(3)).isEqualTo("it1");
+                    assertThat(rs.getString(4)).isEqualTo(Accounts.SALESFORCE_ORG);
+                }
+            }
+            assertThat(env.admin().connection(REALM, userId, "salesforce").get("refreshTokenHeld").asBoolean()).isTrue();
+
+            Set<String> issued = env.sandbox().engine().issuedTokens();
+            assertThat(issued).isNotEmpty();
+            List<String> found = new ArrayList<>();
+            List<String[]> columns = new ArrayList<>();
+            try (ResultSet rs = db.getMetaData().getColumns(null, "public", "%", "%")) {
+                while (rs.next()) {
+                    String type = rs.getString("TYPE_NAME").toLowerCase();
+                    if (type.contains("char") || type.contains("text") || type.contains("json") || type.equals("bytea")) {
+                        columns.add(new String[] {rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME")});
+                    }
+                }
+            }
+            for (String[] column : columns) {
+                try (PreparedStatement scan = db.prepareStatement(
+                        "select \"" + column[1] + "\"::text from \"" + column[0] + "\" where \"" + column[1] + "\" is not null");
+                        ResultSet values = scan.executeQuery()) {
+                    while (values.next()) {
+                        String value = values.getString(1);
+                        for (String token : issued) {
+                            if (value.contains(token)) {
+                                found.add(column[0] + "." + column[1]);
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(columns).as("scanned columns").hasSizeGreaterThan(100);
+            assertThat(found).as("columns holding an upstream token in clear").isEmpty();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.conduit.vault.store;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQueries;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/** One upstream connection; token columns hold {@code TokenCipher} output only, never a token in clear. */
+@Entity
+@Table(name = "CONDUIT_CONNECTION")
+@NamedQueries({
+        @NamedQuery(name = "conduitConnectionByOwnerAndAlias", query = "select c from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId and c.providerAlias = :alias"),
+        @NamedQuery(name = "conduitConnectionsByOwner", query = "select c from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId order by c.providerAlias")
+})
+public class ConnectionEntity {
+
+    @Id
+    @Column(name = "ID", length = 36)
+    private String id;
+    @Column(name = "REALM_ID", length = 36, nullable = false)
+    private String realmId;
+    @Column(name = "OWNER_KIND", length = 16, nullable = false)
+    private String ownerKind;
+    @Column(name = "OWNER_ID", length = 36, nullable = false)
+    private String ownerId;
+    @Column(name = "PROVIDER_ALIAS", nullable = false)
+    private String providerAlias;
+    @Column(name = "PROVIDER_ID", nullable = false)
+    private String providerId;
+    @Column(name = "ACCOUNT_ID")
+    private String accountId;
+    @Column(name = "ORGANIZATION_ID")
+    private String organizationId;
+    @Column(name = "INSTANCE_URL", length = 1024)
+    private String instanceUrl;
+    @Column(name = "ACCESS_TOKEN", length = 8192)
+    private String accessToken;
+    @Column(name = "REFRESH_TOKEN", length = 8192)
+    private String refreshToken;
+    @Column(name = "KEY_ID", length = 64)
+    private String keyId;
+    @Column(name = "SCOPES", length = 4000)
+    private String scopes;
+    @Column(name = "ISSUED_AT")
+    private long issuedAt;
+    @Column(name = "EXPIRES_AT")
+    private long expiresAt;
+    @Column(name = "STATUS", length = 32, nullable = false)
+    private String status;
+    @Column(name = "CONNECTED_BY", length = 36)
+    private String connectedBy;
+    @Column(name = "CONNECTED_AT")
+    private long connectedAt;
+    @Version
+    @Column(name = "VERSION")
+    private int version;
+
+    public String getId() { return id; }
+    public void setId(String id) { this.id = id; }
+    public String getRealmId() { return realmId; }
+    public void setRealmId(String realmId) { this.realmId = realmId; }
+    public String getOwnerKind() { return ownerKind; }
+    public void setOwnerKind(String ownerKind) { this.ownerKind = ownerKind; }
+    public String getOwnerId() { return ownerId; }
+    public void setOwnerId(String ownerId) { this.ownerId = ownerId; }
+    public String getProviderAlias() { return providerAlias; }
+    public void setProviderAlias(String providerAlias) { this.providerAlias = providerAlias; }
+    public String getProviderId() { return providerId; }
+    public void setProviderId(String providerId) { this.providerId = providerId; }
+    public String getAccountId() { return accountId; }
+    public void setAccountId(String accountId) { this.accountId = accountId; }
+    public String getOrganizationId() { return organizationId; }
+    public void setOrganizationId(String organizationId) { this.organizationId = organizationId; }
+    public String getInstanceUrl() { return instanceUrl; }
+    public void setInstanceUrl(String instanceUrl) { this.instanceUrl = instanceUrl; }
+    public String getAccessToken() { return accessToken; }
+    public void setAccessToken(String accessToken) { this.accessToken = accessToken; }
+    public String getRefreshToken() { return refreshToken; }
+    public void setRefreshToken(String refreshToken) { this.refreshToken = refreshToken; }
+    public String getKeyId() { return keyId; }
+    public void setKeyId(String keyId) { this.keyId = keyId; }
+    public String getScopes() { return scopes; }
+    public void setScopes(String scopes) { this.scopes = scopes; }
+    public long getIssuedAt() { return issuedAt; }
+    public void setIssuedAt(long issuedAt) { this.issuedAt = issuedAt; }
+    public long getExpiresAt() { return expiresAt; }
+    public void setExpiresAt(long expiresAt) { this.expiresAt = expiresAt; }
+    public String getStatus() { return status; }
+    public void setStatus(String status) { this.status = status; }
+    public String getConnectedBy() { return connectedBy; }
+    public void setConnectedBy(String connectedBy) { this.connectedBy = connectedBy; }
+    public long getConnectedAt() { return connectedAt; }
+    public void setConnectedAt(long connectedAt) { this.connectedAt = connectedAt; }
+    public int getVersion() { return version; }
+}

@@ -1,0 +1,56 @@
+package dev.conduit.vault.store;
+
+import java.util.List;
+
+import org.keycloak.Config;
+import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
+import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+
+/** Registers the vault's table with Keycloak's JPA layer and its Liquibase changelog. */
+public final class ConnectionJpaEntityProviderFactory implements JpaEntityProviderFactory {
+
+    public static final String PROVIDER_ID = "conduit-vault-entities";
+
+    @Override
+    public JpaEntityProvider create(KeycloakSession session) {
+        return new JpaEntityProvider() {
+            @Override
+            public List<Class<?>> getEntities() {
+                return List.of(ConnectionEntity.class);
+            }
+
+            @Override
+            public String getChangelogLocation() {
+                return "META-INF/conduit-vault/changelog-master.xml";
+            }
+
+            @Override
+            public String getFactoryId() {
+                return PROVIDER_ID;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+}
