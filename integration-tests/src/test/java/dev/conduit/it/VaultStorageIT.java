@@ -35,6 +35,30 @@ class VaultStorageIT {
     }
 
     @Test
+    void deletingTheUserPurgesTheirConnections() throws SQLException {
+        try (Connection db = database()) {
+            env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_ALAN.email());
+            assertThat(new BrokerFlows(env).login(new BrowserSession(), "google", Accounts.GOOGLE_ALAN).endedAtApp()).isTrue();
+            String userId = env.admin().userIdByEmail(REALM, Accounts.GOOGLE_ALAN.email());
+            assertThat(rowsOf(db, userId)).isEqualTo(1);
+
+            env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_ALAN.email());
+
+            assertThat(rowsOf(db, userId)).isZero();
+        }
+    }
+
+    private static int rowsOf(Connection db, String userId) throws SQLException {
+        try (PreparedStatement count = db.prepareStatement("select count(*) from conduit_connection where owner_id = ?")) {
+            count.setString(1, userId);
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    @Test
     void loginStoresAnEncryptedConnectionAndNoTokenInClearAnywhere() throws SQLException {
         try (Connection db = database()) {
             BrokerFlows flows = new BrokerFlows(env);

@@ -15,7 +15,10 @@ import jakarta.persistence.Version;
         @NamedQuery(name = "conduitConnectionByOwnerAndAlias", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId and c.providerAlias = :alias"),
         @NamedQuery(name = "conduitConnectionsByOwner", query = "select c from ConnectionEntity c where c.realmId = :realmId"
-                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId order by c.providerAlias")
+                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId order by c.providerAlias"),
+        @NamedQuery(name = "conduitPurgeOwner", query = "delete from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId"),
+        @NamedQuery(name = "conduitPurgeRealm", query = "delete from ConnectionEntity c where c.realmId = :realmId")
 })
 public class ConnectionEntity {
 

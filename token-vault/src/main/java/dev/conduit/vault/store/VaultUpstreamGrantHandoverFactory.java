@@ -9,6 +9,8 @@ import org.keycloak.Config;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 
 /**
  * The persistent, encrypted handover: upstream grants land in CONDUIT_CONNECTION, every token sealed with
@@ -40,8 +42,32 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
         }
     }
 
+    /**
+     * Rows never outlive their owner: a deleted user's or realm's connections are purged in the same
+     * transaction. (Revocation at the provider before the purge is still to come: issue 3.)
+     */
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        factory.register(event -> {
+            if (event instanceof UserModel.UserRemovedEvent removed) {
+                int rows = purge(removed.getKeycloakSession(), "conduitPurgeOwner", removed.getRealm().getId(),
+                        removed.getUser().getId());
+                LOG.debugf("Purged %d connection(s) of removed user %s in realm %s", rows, removed.getUser().getId(),
+                        removed.getRealm().getId());
+            } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
+                purge(removed.getKeycloakSession(), "conduitPurgeRealm", removed.getRealm().getId(), null);
+            }
+        });
+    }
+
+    private static int purge(KeycloakSession session, String query, String realmId, String ownerId) {
+        var statement = session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                .createNamedQuery(query)
+                .setParameter("realmId", realmId);
+        if (ownerId != null) {
+            statement.setParameter("ownerKind", JpaUpstreamGrantHandover.USER).setParameter("ownerId", ownerId);
+        }
+        return statement.executeUpdate();
     }
 
     @Override
