@@ -70,9 +70,6 @@ public final class BrokerFlows {
             consent = browser.submit(consent, "form#kc-form-login",
                     Map.of("username", ConduitEnvironment.EXISTING_USER, "password", env.existingUserPassword()));
         }
-        if (consent.status() == 302) {
-            consent = browser.open(consent.uri().toString());
-        }
         if (consent.document().selectFirst("button#kc-continue") != null) {
             // Keycloak asks the user to confirm linking the provider
             consent = browser.submit(consent, "form:has(button#kc-continue)", Map.of("continue", ""));

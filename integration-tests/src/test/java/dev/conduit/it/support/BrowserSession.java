@@ -84,9 +84,7 @@ public final class BrowserSession {
 
     /** GET once, without following a redirect; the Location comes back as {@code redirectedTo}. */
     public Page openOnce(String url) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).GET());
-        return new Page(response.uri(), response.statusCode(), response.body(),
-                response.headers().firstValue("Location").map(l -> response.uri().resolve(l).toString()).orElse(null));
+        return unfollowed(send(HttpRequest.newBuilder(URI.create(url)).GET()));
     }
 
     /** Submits the first form matching {@code selector}, with its own fields plus {@code values}. */
@@ -96,7 +94,11 @@ public final class BrowserSession {
 
     /** Submits a form without following the answer's redirect; the Location comes back as {@code redirectedTo}. */
     public Page submitOnce(Page page, String selector, Map<String, String> values) {
-        HttpResponse<String> response = send(formPost(page, selector, values));
+        return unfollowed(send(formPost(page, selector, values)));
+    }
+
+    /** A response whose redirect is not followed: its Location, resolved, comes back as {@code redirectedTo}. */
+    private static Page unfollowed(HttpResponse<String> response) {
         return new Page(response.uri(), response.statusCode(), response.body(),
                 response.headers().firstValue("Location").map(l -> response.uri().resolve(l).toString()).orElse(null));
     }

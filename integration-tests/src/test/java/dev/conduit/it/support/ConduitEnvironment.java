@@ -89,7 +89,7 @@ public final class ConduitEnvironment {
                     "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
                     "--spi-connections-http-client--default--socket-timeout-millis=10000",
                     // the token vault's key-encryption key: generated per run, given outside the database
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--keys=it1:" + vaultKey(),
+                    "--spi-conduit-upstream-grant-handover--conduit-vault--keys=it1:" + Secrets.aes256KeyBase64(),
                     "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=it1"));
             command.addAll(Database.options());
             ProcessBuilder builder = new ProcessBuilder(command)
@@ -108,12 +108,6 @@ public final class ConduitEnvironment {
         }
         admin = new AdminApi(keycloakUrl, adminPassword);
         admin.setPassword(REALM, admin.userIdByUsername(REALM, EXISTING_USER), existingUserPassword);
-    }
-
-    private static String vaultKey() {
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        return java.util.Base64.getEncoder().encodeToString(key);
     }
 
     private SandboxClient client(Provider provider, String clientId, String alias) {

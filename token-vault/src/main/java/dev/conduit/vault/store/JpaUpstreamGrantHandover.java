@@ -18,6 +18,8 @@ import org.keycloak.models.UserModel;
 final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
     static final String USER = TokenOwner.Kind.USER.name();
+    private static final String ACCESS = "access";
+    private static final String REFRESH = "refresh";
     private final EntityManager em;
     private final TokenCipher cipher;
 
@@ -41,14 +43,12 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
             row.setConnectedBy(user.getId());
             row.setConnectedAt(Time.currentTime());
         }
-        TokenOwner owner = TokenOwner.user(realm.getId(), user.getId(), grant.providerAlias(), "access");
-        TokenOwner refreshOwner = TokenOwner.user(realm.getId(), user.getId(), grant.providerAlias(), "refresh");
         row.setProviderId(merged.providerId());
         row.setAccountId(merged.accountId());
         row.setOrganizationId(merged.organizationId());
         row.setInstanceUrl(merged.instanceUrl());
-        row.setAccessToken(cipher.encrypt(merged.accessToken(), owner));
-        row.setRefreshToken(merged.hasRefreshToken() ? cipher.encrypt(merged.refreshToken(), refreshOwner) : null);
+        row.setAccessToken(cipher.encrypt(merged.accessToken(), owner(row, ACCESS)));
+        row.setRefreshToken(merged.hasRefreshToken() ? cipher.encrypt(merged.refreshToken(), owner(row, REFRESH)) : null);
         row.setKeyId(TokenCipher.keyIdOf(row.getAccessToken()));
         row.setScopes(Scopes.join(merged.scopes()));
         row.setIssuedAt(merged.issuedAt());
@@ -87,11 +87,14 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
     }
 
     private UpstreamGrant decrypt(ConnectionEntity row) {
-        TokenOwner access = TokenOwner.user(row.getRealmId(), row.getOwnerId(), row.getProviderAlias(), "access");
-        TokenOwner refresh = TokenOwner.user(row.getRealmId(), row.getOwnerId(), row.getProviderAlias(), "refresh");
         return new UpstreamGrant(row.getProviderId(), row.getProviderAlias(), row.getAccountId(), row.getOrganizationId(),
-                row.getInstanceUrl(), cipher.decrypt(row.getAccessToken(), access),
-                row.getRefreshToken() == null ? null : cipher.decrypt(row.getRefreshToken(), refresh),
+                row.getInstanceUrl(), cipher.decrypt(row.getAccessToken(), owner(row, ACCESS)),
+                row.getRefreshToken() == null ? null : cipher.decrypt(row.getRefreshToken(), owner(row, REFRESH)),
                 row.getIssuedAt(), row.getExpiresAt(), Scopes.parse(row.getScopes()));
+    }
+
+    /** The owner a row's token is sealed for: its realm, user, provider alias and which token it is. */
+    private static TokenOwner owner(ConnectionEntity row, String field) {
+        return TokenOwner.user(row.getRealmId(), row.getOwnerId(), row.getProviderAlias(), field);
     }
 }
