@@ -10,12 +10,23 @@ public final class Accounts {
             "ada@acme.example", "Ada", "Lovelace", null);
     public static final Account SALESFORCE_CHARLES = new Account(Provider.SALESFORCE, "0055g00000ChaBaEAA",
             SALESFORCE_ORG, "charles@acme.example", "Charles", "Babbage", null);
+    /** Accounts the token-vault tests connect, so they never share a federated identity with the broker tests. */
+    public static final Account SALESFORCE_MARGARET = new Account(Provider.SALESFORCE, "0055g00000MarHaEAA",
+            SALESFORCE_ORG, "margaret@acme.example", "Margaret", "Hamilton", null);
+    public static final Account SALESFORCE_KATHERINE = new Account(Provider.SALESFORCE, "0055g00000KatJoEAA",
+            SALESFORCE_ORG, "katherine@acme.example", "Katherine", "Johnson", null);
+    public static final Account SALESFORCE_HEDY = new Account(Provider.SALESFORCE, "0055g00000HedLaEAA",
+            SALESFORCE_ORG, "hedy@acme.example", "Hedy", "Lamarr", null);
+    public static final Account SALESFORCE_ANNIE = new Account(Provider.SALESFORCE, "0055g00000AnnEaEAA",
+            SALESFORCE_ORG, "annie@acme.example", "Annie", "Easley", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
             "grace@acme.example", "Grace", "Hopper", null);
     public static final Account HUBSPOT_ADA = new Account(Provider.HUBSPOT, "7100102", HUBSPOT_HUB,
             "ada@acme.example", "Ada", "Lovelace", null);
+    public static final Account HUBSPOT_BARBARA = new Account(Provider.HUBSPOT, "7100103", HUBSPOT_HUB,
+            "barbara@acme.example", "Barbara", "Liskov", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -23,9 +34,12 @@ public final class Accounts {
             "ada@acme.example", "Ada", "Lovelace", "acme.example");
     public static final Account GOOGLE_PERSONAL = new Account(Provider.GOOGLE, "104857200000000000077", null,
             "kim.personal@gmail.example", "Kim", "Personal", null);
+    public static final Account GOOGLE_EDSGER = new Account(Provider.GOOGLE, "110248495921238986422", "acme.example",
+            "edsger@acme.example", "Edsger", "Dijkstra", "acme.example");
 
-    public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, HUBSPOT_GRACE, HUBSPOT_ADA,
-            GOOGLE_ALAN, GOOGLE_ADA, GOOGLE_PERSONAL);
+    public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
+            SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, GOOGLE_ALAN, GOOGLE_ADA,
+            GOOGLE_PERSONAL, GOOGLE_EDSGER);
 
     private Accounts() {
     }

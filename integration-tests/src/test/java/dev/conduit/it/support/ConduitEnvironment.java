@@ -30,6 +30,9 @@ public final class ConduitEnvironment {
     public static final String APP_CLIENT = "conduit-demo-app";
     public static final String APP_REDIRECT = "http://localhost/conduit-demo-app/callback";
     public static final String EXISTING_USER = "ada";
+    /** The demo app's PKCE pair in tests (the app is public: the verifier redeems its codes). */
+    public static final String APP_PKCE_VERIFIER = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r7wW1gFWFOEjXk";
+    public static final String APP_PKCE_CHALLENGE = "6uJB66H-5WprmeoV-wc7KyBIDnresberjsJ43M5w340";
 
     private static ConduitEnvironment instance;
 
@@ -38,6 +41,7 @@ public final class ConduitEnvironment {
     private final String keycloakUrl;
     private final String adminPassword;
     private final String existingUserPassword = Secrets.generate();
+    private final String managementUrl;
     private final Map<Provider, SandboxClient> clients;
     private final AdminApi admin;
     private final long startMillis;
@@ -55,6 +59,7 @@ public final class ConduitEnvironment {
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
         int httpPort = Ports.free();
         int managementPort = Ports.free();
+        this.managementUrl = "http://localhost:" + managementPort;
         this.keycloakUrl = "http://localhost:" + httpPort;
         this.adminPassword = Secrets.generate();
 
@@ -90,7 +95,12 @@ public final class ConduitEnvironment {
                     "--spi-connections-http-client--default--socket-timeout-millis=10000",
                     // the token vault's key-encryption key: generated per run, given outside the database
                     "--spi-conduit-upstream-grant-handover--conduit-vault--keys=it1:" + Secrets.aes256KeyBase64(),
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=it1"));
+                    "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=it1",
+                    // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out of
+                    // the way (tests trigger runs through the admin API so call counts stay exact)
+                    "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=2000",
+                    "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=3600",
+                    "--metrics-enabled=true"));
             command.addAll(Database.options());
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -183,6 +193,11 @@ public final class ConduitEnvironment {
         return keycloakUrl;
     }
 
+    /** Keycloak's management interface: /metrics, /health. */
+    public String managementUrl() {
+        return managementUrl;
+    }
+
     public String realmUrl() {
         return keycloakUrl + "/realms/" + REALM;
     }
@@ -203,7 +218,7 @@ public final class ConduitEnvironment {
     public String appLoginUrl(String idpHint) {
         return realmUrl() + "/protocol/openid-connect/auth?client_id=" + APP_CLIENT
                 + "&response_type=code&scope=openid&redirect_uri=" + java.net.URLEncoder.encode(APP_REDIRECT, StandardCharsets.UTF_8)
-                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+                + "&code_challenge=" + APP_PKCE_CHALLENGE + "&code_challenge_method=S256"
                 + "&state=" + Secrets.generate()
                 + (idpHint == null ? "" : "&kc_idp_hint=" + idpHint);
     }

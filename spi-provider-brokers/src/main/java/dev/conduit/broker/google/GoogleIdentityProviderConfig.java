@@ -11,6 +11,7 @@ public final class GoogleIdentityProviderConfig extends OIDCIdentityProviderConf
     public static final String HOSTED_DOMAIN = "hostedDomain";
     public static final String OFFLINE_ACCESS = "offlineAccess";
     public static final String INCLUDE_GRANTED_SCOPES = "includeGrantedScopes";
+    public static final String REVOCATION_URL = "revocationUrl";
 
     public static final String ISSUER_URL = "https://accounts.google.com";
     public static final String AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth";
@@ -40,6 +41,20 @@ public final class GoogleIdentityProviderConfig extends OIDCIdentityProviderConf
 
     public boolean isIncludeGrantedScopes() {
         return !"false".equalsIgnoreCase(getConfig().get(INCLUDE_GRANTED_SCOPES));
+    }
+
+    /**
+     * Google's revocation endpoint ({@code POST token=}); unless set, it sits beside the token endpoint
+     * ({@code https://oauth2.googleapis.com/token} becomes {@code .../revoke}), which also holds for the sandbox.
+     */
+    public String getRevocationUrl() {
+        String configured = getConfig().get(REVOCATION_URL);
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        String token = getTokenUrl() == null || getTokenUrl().isBlank() ? TOKEN_URL : getTokenUrl();
+        return token.endsWith("/token") ? token.substring(0, token.length() - "/token".length()) + "/revoke"
+                : "https://oauth2.googleapis.com/revoke";
     }
 
     void applyDefaults() {

@@ -38,6 +38,13 @@ public final class InMemoryUpstreamGrantHandoverFactory implements UpstreamGrant
         }
 
         @Override
+        public void acceptForOrganization(RealmModel realm, String organizationId, UserModel connectedBy,
+                UpstreamGrant grant) {
+            grants.merge(key(realm.getId(), "organization:" + organizationId, grant.providerAlias()), grant,
+                    (previous, next) -> next.keepingRefreshTokenOf(previous));
+        }
+
+        @Override
         public Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias) {
             return Optional.ofNullable(grants.get(key(realm.getId(), userId, providerAlias)));
         }

@@ -16,6 +16,12 @@ public interface UpstreamGrantHandover extends Provider {
     /** Takes the grant for this user and provider alias, keeping a refresh token the new grant lacks. */
     void accept(RealmModel realm, UserModel user, UpstreamGrant grant);
 
+    /**
+     * Takes the grant as the organization's connection: members' apps use it, and it outlives the user who
+     * connected it. The caller has checked that this user may connect for the organization.
+     */
+    void acceptForOrganization(RealmModel realm, String organizationId, UserModel connectedBy, UpstreamGrant grant);
+
     Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias);
 
     List<UpstreamGrant> findByUser(RealmModel realm, String userId);

@@ -44,9 +44,18 @@ public final class GrantCarrier {
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not read the upstream grant of the login in progress");
         }
-        session.getProvider(UpstreamGrantHandover.class).accept(realm, user, grant);
+        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        String organizationReference = OrganizationConnect.requested(context);
+        if (organizationReference == null) {
+            handover.accept(realm, user, grant);
+            LOG.debugf("Handed over upstream grant of realm %s user %s provider %s", realm.getId(), user.getId(),
+                    grant.providerAlias());
+        } else {
+            var organization = OrganizationConnect.authorize(session, realm, user, organizationReference);
+            handover.acceptForOrganization(realm, organization.getId(), user, grant);
+            LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
+                    realm.getId(), organization.getId(), user.getId(), grant.providerAlias());
+        }
         context.getContextData().remove(CONTEXT_KEY);
-        LOG.debugf("Handed over upstream grant of realm %s user %s provider %s", realm.getId(), user.getId(),
-                grant.providerAlias());
     }
 }

@@ -71,6 +71,10 @@ public final class TokenCipher {
         }
     }
 
+    public String activeKeyId() {
+        return keys.activeKeyId();
+    }
+
     /** The key id a stored value was sealed with, for re-encryption status without decrypting. */
     public static String keyIdOf(String stored) {
         String[] parts = stored.split("\\.", -1);

@@ -9,7 +9,8 @@ import java.util.Objects;
  */
 public record TokenOwner(String realmId, Kind kind, String ownerId, String providerAlias, String field) {
 
-    public enum Kind { USER, ORGANIZATION }
+    /** REVOKING: a disconnected connection whose revocation at the provider is still being retried. */
+    public enum Kind { USER, ORGANIZATION, REVOKING }
 
     public TokenOwner {
         Objects.requireNonNull(realmId, "realmId");

@@ -18,7 +18,22 @@ import jakarta.persistence.Version;
                 + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId order by c.providerAlias"),
         @NamedQuery(name = "conduitPurgeOwner", query = "delete from ConnectionEntity c where c.realmId = :realmId"
                 + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId"),
-        @NamedQuery(name = "conduitPurgeRealm", query = "delete from ConnectionEntity c where c.realmId = :realmId")
+        @NamedQuery(name = "conduitPurgeRealm", query = "delete from ConnectionEntity c where c.realmId = :realmId"),
+        @NamedQuery(name = "conduitConnectionsDue", query = "select c.id from ConnectionEntity c where c.nextRefreshAt <= :due"
+                + " order by c.nextRefreshAt"),
+        @NamedQuery(name = "conduitConnectionsByRealmAndAlias", query = "select c from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.providerAlias = :alias"),
+        @NamedQuery(name = "conduitConnectionsNotUnderKey", query = "select c.id from ConnectionEntity c where c.keyId <> :keyId"
+                + " or c.keyId is null"),
+        @NamedQuery(name = "conduitConnectionsByOwnerId", query = "select c from ConnectionEntity c where c.ownerKind = :ownerKind"
+                + " and c.ownerId = :ownerId"),
+        @NamedQuery(name = "conduitConnectionsByRealm", query = "select c from ConnectionEntity c where c.realmId = :realmId"
+                + " order by c.providerAlias, c.ownerKind, c.ownerId"),
+        @NamedQuery(name = "conduitConnectionIdsByRealm", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"),
+        @NamedQuery(name = "conduitConnectionIdsByOwner", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId"),
+        @NamedQuery(name = "conduitConnectionsHealthDue", query = "select c.id from ConnectionEntity c where c.healthCheckedAt <= :before"
+                + " and c.status in ('HEALTHY', 'EXPIRING') order by c.healthCheckedAt")
 })
 public class ConnectionEntity {
 
@@ -59,6 +74,18 @@ public class ConnectionEntity {
     private String connectedBy;
     @Column(name = "CONNECTED_AT")
     private long connectedAt;
+    @Column(name = "LAST_REFRESH_AT")
+    private long lastRefreshAt;
+    /** When the proactive refresher should pick this row up; null when it never should (reconnect required, revoked). */
+    @Column(name = "NEXT_REFRESH_AT")
+    private Long nextRefreshAt;
+    @Column(name = "FAILURE_COUNT")
+    private int failureCount;
+    /** Why the last refresh, health check or revocation failed: an error code and a sentence, never a token. */
+    @Column(name = "LAST_ERROR", length = 512)
+    private String lastError;
+    @Column(name = "HEALTH_CHECKED_AT")
+    private long healthCheckedAt;
     @Version
     @Column(name = "VERSION")
     private int version;
@@ -100,4 +127,14 @@ public class ConnectionEntity {
     public long getConnectedAt() { return connectedAt; }
     public void setConnectedAt(long connectedAt) { this.connectedAt = connectedAt; }
     public int getVersion() { return version; }
+    public long getLastRefreshAt() { return lastRefreshAt; }
+    public void setLastRefreshAt(long lastRefreshAt) { this.lastRefreshAt = lastRefreshAt; }
+    public Long getNextRefreshAt() { return nextRefreshAt; }
+    public void setNextRefreshAt(Long nextRefreshAt) { this.nextRefreshAt = nextRefreshAt; }
+    public int getFailureCount() { return failureCount; }
+    public void setFailureCount(int failureCount) { this.failureCount = failureCount; }
+    public String getLastError() { return lastError; }
+    public void setLastError(String lastError) { this.lastError = lastError == null || lastError.length() <= 512 ? lastError : lastError.substring(0, 512); }
+    public long getHealthCheckedAt() { return healthCheckedAt; }
+    public void setHealthCheckedAt(long healthCheckedAt) { this.healthCheckedAt = healthCheckedAt; }
 }

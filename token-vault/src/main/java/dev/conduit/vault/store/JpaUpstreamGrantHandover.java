@@ -7,53 +7,77 @@ import java.util.UUID;
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
-import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenOwner;
+import dev.conduit.vault.service.ConnectionKey;
+import dev.conduit.vault.service.ConnectionStatus;
+import dev.conduit.vault.service.ConnectionVault;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import org.keycloak.common.util.Time;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
-/** Keeps user connections in CONDUIT_CONNECTION with both tokens encrypted and bound to their owner. */
+/**
+ * Keeps connections in CONDUIT_CONNECTION with both tokens encrypted and bound to their owner. A new
+ * authorization replaces tokens, scopes (which may shrink as well as grow) and provider metadata, keeps a
+ * refresh token the new answer lacks, and makes a connection that needed reconnecting healthy again.
+ */
 final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
-    static final String USER = TokenOwner.Kind.USER.name();
-    private static final String ACCESS = "access";
-    private static final String REFRESH = "refresh";
+    private final KeycloakSession session;
     private final EntityManager em;
-    private final TokenCipher cipher;
+    private final ConnectionVault vault;
 
-    JpaUpstreamGrantHandover(EntityManager em, TokenCipher cipher) {
-        this.em = em;
-        this.cipher = cipher;
+    JpaUpstreamGrantHandover(KeycloakSession session, ConnectionVault vault) {
+        this.session = session;
+        this.em = session.getProvider(org.keycloak.connections.jpa.JpaConnectionProvider.class).getEntityManager();
+        this.vault = vault;
     }
 
     @Override
     public void accept(RealmModel realm, UserModel user, UpstreamGrant grant) {
-        ConnectionEntity existing = byOwnerAndAlias(realm.getId(), user.getId(), grant.providerAlias()).orElse(null);
+        store(ConnectionKey.user(realm.getId(), user.getId(), grant.providerAlias()), user, grant);
+    }
+
+    @Override
+    public void acceptForOrganization(RealmModel realm, String organizationId, UserModel connectedBy, UpstreamGrant grant) {
+        store(ConnectionKey.organization(realm.getId(), organizationId, grant.providerAlias()), connectedBy, grant);
+    }
+
+    private void store(ConnectionKey key, UserModel connectedBy, UpstreamGrant grant) {
+        ConnectionEntity existing = vault.find(session, key).orElse(null);
+        if (existing != null) {
+            em.lock(existing, LockModeType.PESSIMISTIC_WRITE);
+            em.refresh(existing);
+        }
         UpstreamGrant merged = grant.keepingRefreshTokenOf(existing == null ? null : decrypt(existing));
         ConnectionEntity row = existing;
+        long now = Time.currentTime();
         if (row == null) {
             row = new ConnectionEntity();
             row.setId(UUID.randomUUID().toString());
-            row.setRealmId(realm.getId());
-            row.setOwnerKind(USER);
-            row.setOwnerId(user.getId());
-            row.setProviderAlias(grant.providerAlias());
-            row.setConnectedBy(user.getId());
-            row.setConnectedAt(Time.currentTime());
+            row.setRealmId(key.realmId());
+            row.setOwnerKind(key.kind().name());
+            row.setOwnerId(key.ownerId());
+            row.setProviderAlias(key.alias());
         }
+        row.setConnectedBy(connectedBy.getId());
+        row.setConnectedAt(now);
         row.setProviderId(merged.providerId());
         row.setAccountId(merged.accountId());
         row.setOrganizationId(merged.organizationId());
         row.setInstanceUrl(merged.instanceUrl());
-        row.setAccessToken(cipher.encrypt(merged.accessToken(), owner(row, ACCESS)));
-        row.setRefreshToken(merged.hasRefreshToken() ? cipher.encrypt(merged.refreshToken(), owner(row, REFRESH)) : null);
-        row.setKeyId(TokenCipher.keyIdOf(row.getAccessToken()));
+        vault.seal().seal(row, merged.accessToken(), merged.hasRefreshToken() ? merged.refreshToken() : null);
         row.setScopes(Scopes.join(merged.scopes()));
         row.setIssuedAt(merged.issuedAt());
         row.setExpiresAt(merged.expiresAt());
-        row.setStatus("HEALTHY");
+        row.setStatus(ConnectionStatus.HEALTHY.name());
+        row.setFailureCount(0);
+        row.setLastError(null);
+        row.setLastRefreshAt(now);
+        row.setHealthCheckedAt(now);
+        row.setNextRefreshAt(vault.nextRefreshAt(row));
         if (existing == null) {
             em.persist(row);
         }
@@ -62,39 +86,23 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
     @Override
     public Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias) {
-        return byOwnerAndAlias(realm.getId(), userId, providerAlias).map(this::decrypt);
+        return vault.find(session, ConnectionKey.user(realm.getId(), userId, providerAlias)).map(this::decrypt);
     }
 
     @Override
     public List<UpstreamGrant> findByUser(RealmModel realm, String userId) {
         return em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
                 .setParameter("realmId", realm.getId())
-                .setParameter("ownerKind", USER)
+                .setParameter("ownerKind", TokenOwner.Kind.USER.name())
                 .setParameter("ownerId", userId)
                 .getResultStream()
                 .map(this::decrypt)
                 .toList();
     }
 
-    private Optional<ConnectionEntity> byOwnerAndAlias(String realmId, String userId, String alias) {
-        return em.createNamedQuery("conduitConnectionByOwnerAndAlias", ConnectionEntity.class)
-                .setParameter("realmId", realmId)
-                .setParameter("ownerKind", USER)
-                .setParameter("ownerId", userId)
-                .setParameter("alias", alias)
-                .getResultStream()
-                .findFirst();
-    }
-
     private UpstreamGrant decrypt(ConnectionEntity row) {
         return new UpstreamGrant(row.getProviderId(), row.getProviderAlias(), row.getAccountId(), row.getOrganizationId(),
-                row.getInstanceUrl(), cipher.decrypt(row.getAccessToken(), owner(row, ACCESS)),
-                row.getRefreshToken() == null ? null : cipher.decrypt(row.getRefreshToken(), owner(row, REFRESH)),
+                row.getInstanceUrl(), vault.seal().accessToken(row), vault.seal().refreshToken(row),
                 row.getIssuedAt(), row.getExpiresAt(), Scopes.parse(row.getScopes()));
-    }
-
-    /** The owner a row's token is sealed for: its realm, user, provider alias and which token it is. */
-    private static TokenOwner owner(ConnectionEntity row, String field) {
-        return TokenOwner.user(row.getRealmId(), row.getOwnerId(), row.getProviderAlias(), field);
     }
 }

@@ -1,22 +1,36 @@
 package dev.conduit.vault.store;
 
+import java.util.List;
+
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.grant.UpstreamGrantHandoverFactory;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenOwner;
+import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.RowSeal;
+import dev.conduit.vault.service.VaultSettings;
+import jakarta.persistence.TypedQuery;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.FederatedIdentityModel;
+import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.PostMigrationEvent;
 
 /**
- * The persistent, encrypted handover: upstream grants land in CONDUIT_CONNECTION, every token sealed with
- * AES-256-GCM under a key-encryption key from server configuration (never from the database):
- * {@code --spi-conduit-upstream-grant-handover--conduit-vault--keys=k1:<base64 of 32 bytes>} and
+ * The persistent, encrypted handover and the token vault behind it: upstream grants land in CONDUIT_CONNECTION,
+ * every token sealed with AES-256-GCM under a key-encryption key from server configuration (never from the
+ * database): {@code --spi-conduit-upstream-grant-handover--conduit-vault--keys=k1:<base64 of 32 bytes>} and
  * {@code ...--active-key=k1}. Installed, it is the default handover; without keys Keycloak refuses to start.
+ *
+ * <p>Connections never outlive their owner: unlinking, deleting a user, an organization, an identity provider
+ * or a realm revokes the tokens at the provider and purges the rows, in the same transaction.
  */
 public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHandoverFactory {
 
@@ -24,10 +38,17 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
     private static final Logger LOG = Logger.getLogger(VaultUpstreamGrantHandoverFactory.class);
 
     private TokenCipher cipher;
+    private VaultSettings settings;
+    private volatile ConnectionVault vault;
 
     @Override
     public UpstreamGrantHandover create(KeycloakSession session) {
-        return new JpaUpstreamGrantHandover(session.getProvider(JpaConnectionProvider.class).getEntityManager(), cipher);
+        return new JpaUpstreamGrantHandover(session, vault);
+    }
+
+    /** The vault, for the exchange and admin endpoints; null until the server has started. */
+    public ConnectionVault vault() {
+        return vault;
     }
 
     @Override
@@ -40,34 +61,73 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
             throw new IllegalStateException("Conduit token vault is not configured: " + e.getMessage()
                     + ". Set --spi-conduit-upstream-grant-handover--conduit-vault--keys (see README).", e);
         }
+        settings = VaultSettings.from(config);
     }
 
-    /**
-     * Rows never outlive their owner: a deleted user's or realm's connections are purged in the same
-     * transaction. (Revocation at the provider before the purge is still to come: issue 3.)
-     */
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        vault = new ConnectionVault(factory, new RowSeal(cipher), settings);
         factory.register(event -> {
-            if (event instanceof UserModel.UserRemovedEvent removed) {
-                int rows = purge(removed.getKeycloakSession(), "conduitPurgeOwner", removed.getRealm().getId(),
-                        removed.getUser().getId());
-                LOG.debugf("Purged %d connection(s) of removed user %s in realm %s", rows, removed.getUser().getId(),
-                        removed.getRealm().getId());
+            if (event instanceof PostMigrationEvent) {
+                ProactiveRefreshTask.schedule(factory, vault, settings);
+            } else if (event instanceof FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
+                KeycloakSession session = unlinked.getKeycloakSession();
+                String alias = unlinked.getFederatedIdentity().getIdentityProvider();
+                disconnect(session, unlinked.getRealm(), rows(session, "conduitConnectionByOwnerAndAlias")
+                        .setParameter("realmId", unlinked.getRealm().getId())
+                        .setParameter("ownerKind", TokenOwner.Kind.USER.name())
+                        .setParameter("ownerId", unlinked.getUser().getId())
+                        .setParameter("alias", alias).getResultList(), null, "unlink");
+            } else if (event instanceof UserModel.UserRemovedEvent removed) {
+                KeycloakSession session = removed.getKeycloakSession();
+                disconnect(session, removed.getRealm(), rows(session, "conduitConnectionsByOwner")
+                        .setParameter("realmId", removed.getRealm().getId())
+                        .setParameter("ownerKind", TokenOwner.Kind.USER.name())
+                        .setParameter("ownerId", removed.getUser().getId()).getResultList(), null, "user_removed");
+            } else if (event instanceof OrganizationModel.OrganizationRemovedEvent removed) {
+                KeycloakSession session = removed.getKeycloakSession();
+                List<ConnectionEntity> rows = rows(session, "conduitConnectionsByOwnerId")
+                        .setParameter("ownerKind", TokenOwner.Kind.ORGANIZATION.name())
+                        .setParameter("ownerId", removed.getOrganization().getId()).getResultList();
+                for (ConnectionEntity row : rows) {
+                    RealmModel realm = session.realms().getRealm(row.getRealmId());
+                    disconnect(session, realm, List.of(row), null, "organization_removed");
+                }
+            } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
+                KeycloakSession session = removed.getKeycloakSession();
+                IdentityProviderModel model = removed.getRemovedIdentityProvider();
+                disconnect(session, removed.getRealm(), rows(session, "conduitConnectionsByRealmAndAlias")
+                        .setParameter("realmId", removed.getRealm().getId())
+                        .setParameter("alias", model.getAlias()).getResultList(), model, "provider_removed");
             } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
-                purge(removed.getKeycloakSession(), "conduitPurgeRealm", removed.getRealm().getId(), null);
+                KeycloakSession session = removed.getKeycloakSession();
+                disconnect(session, removed.getRealm(), rows(session, "conduitConnectionsByRealm")
+                        .setParameter("realmId", removed.getRealm().getId()).getResultList(), null, "realm_removed");
+                session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                        .createNamedQuery("conduitPurgeRealm").setParameter("realmId", removed.getRealm().getId())
+                        .executeUpdate();
             }
         });
     }
 
-    private static int purge(KeycloakSession session, String query, String realmId, String ownerId) {
-        var statement = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createNamedQuery(query)
-                .setParameter("realmId", realmId);
-        if (ownerId != null) {
-            statement.setParameter("ownerKind", JpaUpstreamGrantHandover.USER).setParameter("ownerId", ownerId);
+    private void disconnect(KeycloakSession session, RealmModel realm, List<ConnectionEntity> rows,
+            IdentityProviderModel provider, String why) {
+        if (realm == null) {
+            return;
         }
-        return statement.executeUpdate();
+        for (ConnectionEntity row : rows) {
+            if (!"REVOKED".equals(row.getStatus())) {
+                vault.revocations().disconnect(session, realm, row, provider, why);
+            }
+        }
+        if (!rows.isEmpty()) {
+            LOG.debugf("Disconnected %d connection(s) in realm %s (%s)", rows.size(), realm.getId(), why);
+        }
+    }
+
+    private static TypedQuery<ConnectionEntity> rows(KeycloakSession session, String query) {
+        return session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                .createNamedQuery(query, ConnectionEntity.class);
     }
 
     @Override

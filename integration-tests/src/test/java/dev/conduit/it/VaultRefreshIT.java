@@ -1,0 +1,291 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Account;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Fault;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.SandboxEngine;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * On-demand refresh through the real token endpoint (RFC 8693 exchange by the internal app), against the
+ * sandbox's Salesforce, which rotates refresh tokens and kills the whole chain when a rotated one is reused:
+ * so every assertion on "exactly one refresh" is also an assertion that no caller reused a stale token.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VaultRefreshIT {
+
+    private static final int CALLERS = 50;
+    private static final Map<String, String> SALESFORCE = Map.of("audience", "salesforce");
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final SandboxEngine sandbox = env.sandbox().engine();
+    private final AppTokens apps = new AppTokens(env);
+    private final VaultApi vault = new VaultApi(env);
+    private String userToken;
+    private String connectionId;
+
+    @BeforeAll
+    void connect() {
+        Login login = login(Accounts.SALESFORCE_MARGARET);
+        userToken = login.keycloakToken();
+        connectionId = login.connection().get("id").asText();
+    }
+
+    @Test
+    @Order(1)
+    void aFreshTokenIsServedWithoutCallingTheProvider() {
+        sandbox.resetCounts();
+        JsonNode answer = ok(apps.exchange(userToken, SALESFORCE));
+
+        assertThat(sandbox.accessTokenActive(answer.get("access_token").asText())).isTrue();
+        assertThat(answer.get("instance_url").asText()).isEqualTo(sandbox.instanceUrl());
+        assertThat(answer.get("organization_id").asText()).isEqualTo(Accounts.SALESFORCE_ORG);
+        assertThat(answer.get("issued_token_type").asText()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+        assertThat(answer.get("expires_in").asLong()).isBetween(6000L, 7200L);
+        assertThat(answer.has("refresh_token")).isFalse();
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void fiftyConcurrentCallersOnAnExpiredConnectionCauseOneRefreshAndAllGetTheNewToken() throws Exception {
+        String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+        vault.expireAccessToken(connectionId);
+        sandbox.resetCounts();
+
+        List<HttpResponse<String>> answers = concurrently(CALLERS, () -> apps.exchange(userToken, SALESFORCE));
+
+        Set<String> tokens = new HashSet<>();
+        for (HttpResponse<String> answer : answers) {
+            tokens.add(ok(answer).get("access_token").asText());
+        }
+        int refreshes = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        System.out.printf("FIGURE vault refresh calls per expiry with %d concurrent callers: %d (distinct tokens served: %d)%n",
+                CALLERS, refreshes, tokens.size());
+        assertThat(refreshes).isEqualTo(1);
+        assertThat(tokens).hasSize(1).doesNotContain(before);
+        assertThat(sandbox.accessTokenActive(tokens.iterator().next())).isTrue();
+        assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
+    }
+
+    @Test
+    @Order(3)
+    void rotationKeepsTheChainIntactAcross100Refreshes() {
+        sandbox.resetCounts();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            vault.expireAccessToken(connectionId);
+            String token = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+            assertThat(seen.add(token)).as("refresh %d gave a new access token", i + 1).isTrue();
+            assertThat(sandbox.accessTokenActive(token)).isTrue();
+        }
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(100);
+        JsonNode connection = vault.connection(connectionId);
+        assertThat(connection.get("status").asText()).isEqualTo("HEALTHY");
+        assertThat(connection.get("failureCount").asInt()).isZero();
+        assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(4)
+    void aServerErrorIsRetriedAndTheRefreshSucceeds() {
+        assertTransientFaultIsRetried(Fault.serverError());
+    }
+
+    @Test
+    @Order(5)
+    void aConnectionResetIsRetriedAndTheRefreshSucceeds() {
+        assertTransientFaultIsRetried(Fault.connectionReset());
+    }
+
+    @Test
+    @Order(6)
+    void aTimeoutIsRetriedAndTheRefreshSucceedsWhenTheProviderDoesNotRotate() {
+        // the vault's read timeout is 2 s in these tests. Salesforce apps may turn rotation off; with it on, an
+        // answer lost to a timeout may have rotated the token already (see invalidGrantAfterALostRotatingAnswer...)
+        sandbox.rotateRefreshTokens(Provider.SALESFORCE, false);
+        try {
+            assertTransientFaultIsRetried(Fault.delay(3500));
+        } finally {
+            sandbox.rotateRefreshTokens(Provider.SALESFORCE, true);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aRefreshThatKeepsFailingKeepsTheOldTokensAndSucceedsOnceTheProviderIsBack() {
+        String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+        vault.expireAccessToken(connectionId);
+        sandbox.resetCounts();
+        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.serverError(), 3);
+
+        HttpResponse<String> refused = apps.exchange(userToken, SALESFORCE);
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(AppTokens.json(refused).get("error").asText()).isEqualTo("temporarily_unavailable");
+        assertThat(refused.body()).doesNotContain(before);
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(3);
+        JsonNode connection = vault.connection(connectionId);
+        assertThat(connection.get("status").asText()).isEqualTo("EXPIRING");
+        assertThat(connection.get("lastError").asText()).contains("503");
+        assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
+
+        sandbox.clearFaults();
+        String after = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+
+        assertThat(after).isNotEqualTo(before);
+        assertThat(sandbox.accessTokenActive(after)).isTrue();
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(4);
+        assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
+    }
+
+    @Test
+    @Order(8)
+    void invalidGrantMarksTheConnectionReconnectRequiredAndStopsCallingTheProvider() {
+        Set<String> issuedBefore = new HashSet<>(sandbox.issuedTokens());
+        Login login = login(Accounts.SALESFORCE_KATHERINE);
+        String refreshToken = newTokens(issuedBefore).stream().filter(t -> t.startsWith("5Aep861")).findFirst().orElseThrow();
+        String id = login.connection().get("id").asText();
+        assertThat(revokeAtSalesforce(refreshToken)).isEqualTo(200);
+        vault.expireAccessToken(id);
+        sandbox.resetCounts();
+
+        HttpResponse<String> refused = apps.exchange(login.keycloakToken(), SALESFORCE);
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        JsonNode error = AppTokens.json(refused);
+        assertThat(error.get("error").asText()).isEqualTo("invalid_target");
+        assertThat(error.get("conduit_error").asText()).isEqualTo("reconnect_required");
+        assertThat(error.get("connect_uri").asText()).contains("kc_action=idp_link%3Asalesforce");
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(1);
+        JsonNode connection = vault.connection(id);
+        assertThat(connection.get("status").asText()).isEqualTo("RECONNECT_REQUIRED");
+        assertThat(connection.get("lastError").asText()).contains("invalid_grant");
+        assertThat(connection.has("nextRefreshAt")).as("the refresher stops looking at it").isFalse();
+
+        assertThat(apps.exchange(login.keycloakToken(), SALESFORCE).statusCode()).isEqualTo(400);
+        assertThat(vault.refreshDue().get("failed").asInt()).isZero();
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("no retry after invalid_grant").isEqualTo(1);
+
+        // connecting again through the broker makes it healthy
+        Login again = login(Accounts.SALESFORCE_KATHERINE);
+        assertThat(again.connection().get("status").asText()).isEqualTo("HEALTHY");
+        assertThat(ok(apps.exchange(again.keycloakToken(), SALESFORCE)).get("access_token").asText()).isNotBlank();
+    }
+
+    @Test
+    @Order(9)
+    void aRotatingAnswerLostToATimeoutEndsInReconnectRequiredWithTheReasonNeverInASilentLoss() {
+        Login login = login(Accounts.SALESFORCE_KATHERINE);
+        String id = login.connection().get("id").asText();
+        vault.expireAccessToken(id);
+        sandbox.resetCounts();
+        // the provider processes the refresh (and rotates) but answers after the vault stopped waiting
+        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.delay(3500), 1);
+        try {
+            HttpResponse<String> refused = apps.exchange(login.keycloakToken(), SALESFORCE);
+
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(AppTokens.json(refused).get("conduit_error").asText()).isEqualTo("reconnect_required");
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(2);
+            assertThat(vault.connection(id).get("lastError").asText()).contains("invalid_grant").contains("no answer");
+        } finally {
+            sandbox.clearFaults();
+        }
+    }
+
+    private void assertTransientFaultIsRetried(Fault fault) {
+        String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+        vault.expireAccessToken(connectionId);
+        sandbox.resetCounts();
+        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, fault, 1);
+        try {
+            String after = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+
+            assertThat(after).isNotEqualTo(before);
+            assertThat(sandbox.accessTokenActive(after)).isTrue();
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(2);
+            assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
+        } finally {
+            sandbox.clearFaults();
+        }
+    }
+
+    private record Login(String keycloakToken, String userId, JsonNode connection) {
+    }
+
+    private Login login(Account account) {
+        BrowserSession.Page page = new BrokerFlows(env).login(new BrowserSession(), "salesforce", account);
+        assertThat(page.endedAtApp()).isTrue();
+        String token = apps.accessToken(page);
+        String userId = env.admin().userIdByEmail(REALM, account.email());
+        JsonNode connection = vault.connection("USER", userId, "salesforce");
+        assertThat(connection).isNotNull();
+        return new Login(token, userId, connection);
+    }
+
+    private List<String> newTokens(Set<String> before) {
+        List<String> fresh = new ArrayList<>(sandbox.issuedTokens());
+        fresh.removeAll(before);
+        return fresh;
+    }
+
+    private int revokeAtSalesforce(String token) {
+        return apps.post(env.sandbox().baseUrl() + "/salesforce/services/oauth2/revoke", Map.of("token", token), null).statusCode();
+    }
+
+    static JsonNode ok(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return AppTokens.json(response);
+    }
+
+    static <T> List<T> concurrently(int callers, java.util.concurrent.Callable<T> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.conduit.it.support;
+
+import java.net.http.HttpResponse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The vault's admin API, {@code /admin/realms/{realm}/conduit-vault}. */
+public final class VaultApi {
+
+    private final AdminApi admin;
+    private final String base;
+
+    public VaultApi(ConduitEnvironment env) {
+        this.admin = env.admin();
+        this.base = ConduitEnvironment.REALM + "/conduit-vault";
+    }
+
+    public JsonNode connectionsOf(String ownerKind, String ownerId) {
+        return admin.get(base + "/connections?ownerKind=" + ownerKind + "&ownerId=" + ownerId);
+    }
+
+    /** The owner's connection to this provider, or null. */
+    public JsonNode connection(String ownerKind, String ownerId, String alias) {
+        for (JsonNode connection : connectionsOf(ownerKind, ownerId)) {
+            if (alias.equals(connection.get("providerAlias").asText())) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    public JsonNode connection(String id) {
+        HttpResponse<String> response = admin.call("GET", base + "/connections/" + id, null);
+        return response.statusCode() == 404 ? null : AppTokens.json(response);
+    }
+
+    public JsonNode all() {
+        return admin.get(base + "/connections");
+    }
+
+    public void expireAccessToken(String connectionId) {
+        expect(204, admin.call("POST", base + "/connections/" + connectionId + "/expire-access-token", null));
+    }
+
+    public JsonNode refresh(String connectionId) {
+        return AppTokens.json(expect(200, admin.call("POST", base + "/connections/" + connectionId + "/refresh", null)));
+    }
+
+    public JsonNode refreshDue() {
+        return AppTokens.json(expect(200, admin.call("POST", base + "/refresh-due", null)));
+    }
+
+    public JsonNode rotateKey() {
+        return AppTokens.json(expect(200, admin.call("POST", base + "/rotate-key", null)));
+    }
+
+    public HttpResponse<String> disconnect(String connectionId) {
+        return admin.call("DELETE", base + "/connections/" + connectionId, null);
+    }
+
+    private static HttpResponse<String> expect(int status, HttpResponse<String> response) {
+        if (response.statusCode() != status) {
+            throw new AssertionError("expected " + status + ", got " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.conduit.vault.admin;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.RunReport;
+import dev.conduit.vault.store.ConnectionEntity;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.events.admin.ResourceType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+
+/**
+ * {@code /admin/realms/{realm}/conduit-vault}: the realm's upstream connections (never their tokens) and the
+ * vault's operations. Reading needs view-identity-providers, changing needs manage-identity-providers; every
+ * change is an admin event.
+ */
+public final class VaultAdminResource {
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final AdminPermissionEvaluator auth;
+    private final AdminEventBuilder adminEvent;
+    private final ConnectionVault vault;
+
+    VaultAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
+            AdminEventBuilder adminEvent, ConnectionVault vault) {
+        this.session = session;
+        this.realm = realm;
+        this.auth = auth;
+        this.adminEvent = adminEvent.resource(ResourceType.CUSTOM);
+        this.vault = vault;
+    }
+
+    /** All connections of the realm, or those of one owner ({@code ?ownerKind=USER|ORGANIZATION&ownerId=...}). */
+    @GET
+    @Path("connections")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ConnectionView> connections(@QueryParam("ownerKind") String ownerKind, @QueryParam("ownerId") String ownerId) {
+        auth.realm().requireViewIdentityProviders();
+        var em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+        var query = ownerKind != null && ownerId != null
+                ? em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
+                        .setParameter("ownerKind", ownerKind).setParameter("ownerId", ownerId)
+                : em.createNamedQuery("conduitConnectionsByRealm", ConnectionEntity.class);
+        return query.setParameter("realmId", realm.getId()).setMaxResults(1000).getResultStream()
+                .map(ConnectionView::of).toList();
+    }
+
+    @GET
+    @Path("connections/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ConnectionView connection(@PathParam("id") String id) {
+        auth.realm().requireViewIdentityProviders();
+        return ConnectionView.of(row(id));
+    }
+
+    /** Disconnect: revoke at the provider and delete (or park for retried revocation). */
+    @DELETE
+    @Path("connections/{id}")
+    public Response disconnect(@PathParam("id") String id) {
+        auth.realm().requireManageIdentityProviders();
+        ConnectionEntity row = row(id);
+        vault.revocations().disconnect(session, realm, row, null, "disconnect");
+        adminEvent.operation(OperationType.DELETE).resourcePath(session.getContext().getUri())
+                .representation(Map.of("connection", id, "provider", row.getProviderAlias())).success();
+        return Response.noContent().build();
+    }
+
+    /** Makes the next use refresh, for when the provider is known to have dropped the access token. */
+    @POST
+    @Path("connections/{id}/expire-access-token")
+    public Response expire(@PathParam("id") String id) {
+        auth.realm().requireManageIdentityProviders();
+        vault.expireAccessToken(session, row(id));
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri()).success();
+        return Response.noContent().build();
+    }
+
+    /** Refreshes now (also a health check of the refresh token); answers what happened. */
+    @POST
+    @Path("connections/{id}/refresh")
+    @Produces(MediaType.APPLICATION_JSON)
+    public RunReport refresh(@PathParam("id") String id) {
+        auth.realm().requireManageIdentityProviders();
+        row(id);
+        RunReport report = vault.refreshNow(id);
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri()).success();
+        return report;
+    }
+
+    /** Runs the proactive refresh now on this node, synchronously; answers its figures. */
+    @POST
+    @Path("refresh-due")
+    @Produces(MediaType.APPLICATION_JSON)
+    public RunReport refreshDue() {
+        auth.realm().requireManageIdentityProviders();
+        return vault.refreshDue();
+    }
+
+    /** Re-encrypts the realm's connections under the active key (see README, key rotation). */
+    @POST
+    @Path("rotate-key")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> rotateKey() {
+        auth.realm().requireManageRealm();
+        int count = vault.rotateKeys(realm.getId());
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
+                .representation(Map.of("reencrypted", count)).success();
+        return Map.of("reencrypted", count, "activeKeyId", vault.seal().activeKeyId());
+    }
+
+    private ConnectionEntity row(String id) {
+        ConnectionEntity row = session.getProvider(JpaConnectionProvider.class).getEntityManager().find(ConnectionEntity.class, id);
+        if (row == null || !realm.getId().equals(row.getRealmId())) {
+            throw new NotFoundException("Connection not found");
+        }
+        return row;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.conduit.vault.service;
+
+/** A connection's health as administrators and apps see it. */
+public enum ConnectionStatus {
+    /** Tokens refresh normally. */
+    HEALTHY,
+    /** Refreshing failed transiently; the stored tokens are kept and retried with backoff, the access token may run out. */
+    EXPIRING,
+    /** The provider refused the refresh token (invalid_grant) or none is held: the user or org admin must connect again. */
+    RECONNECT_REQUIRED,
+    /** Disconnected; revocation at the provider is still being retried. Never served. */
+    REVOKED;
+
+    public boolean serves() {
+        return this == HEALTHY || this == EXPIRING;
+    }
+}

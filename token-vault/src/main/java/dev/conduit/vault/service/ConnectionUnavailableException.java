@@ -1,0 +1,24 @@
+package dev.conduit.vault.service;
+
+/**
+ * The connection cannot give a token now. {@link #code()} is what an app acts on: {@code not_connected} and
+ * {@code reconnect_required} send the user (or org admin) through the provider's consent again;
+ * {@code temporarily_unavailable} means retry later. The message never contains a token.
+ */
+public final class ConnectionUnavailableException extends Exception {
+
+    public static final String NOT_CONNECTED = "not_connected";
+    public static final String RECONNECT_REQUIRED = "reconnect_required";
+    public static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";
+
+    private final String code;
+
+    public ConnectionUnavailableException(String code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

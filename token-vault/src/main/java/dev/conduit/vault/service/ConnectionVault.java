@@ -1,0 +1,386 @@
+package dev.conduit.vault.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+import dev.conduit.broker.grant.Scopes;
+import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.broker.support.UpstreamClients;
+import dev.conduit.vault.refresh.RefreshFailure;
+import dev.conduit.vault.refresh.RefreshedTokens;
+import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.upstream.TokenAnswer;
+import dev.conduit.vault.upstream.UpstreamTokenCalls;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import org.jboss.logging.Logger;
+import org.keycloak.common.util.Time;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * Hands out upstream access tokens and keeps them fresh: exactly one upstream refresh per connection per
+ * expiry, whatever the number of callers and nodes. Callers on one node queue on a local lock; the one at the
+ * head opens its own transaction and takes the row's database lock (SELECT ... FOR UPDATE), which is what
+ * serializes nodes; whoever gets the lock first re-reads the row and refreshes only if it is still due, so the
+ * others find the new token. The new access token, refresh token and expiry are written in one UPDATE and
+ * committed before the caller sees them. Transient failures keep the stored tokens and retry with backoff;
+ * {@code invalid_grant} marks the connection {@link ConnectionStatus#RECONNECT_REQUIRED}.
+ */
+public final class ConnectionVault {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionVault.class);
+
+    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH }
+
+    private final KeycloakSessionFactory factory;
+    private final RowSeal seal;
+    private final VaultSettings settings;
+    private final RefreshLocks locks = new RefreshLocks(1024);
+    private final Revocations revocations;
+
+    public ConnectionVault(KeycloakSessionFactory factory, RowSeal seal, VaultSettings settings) {
+        this.factory = factory;
+        this.seal = seal;
+        this.settings = settings;
+        this.revocations = new Revocations(seal, settings);
+    }
+
+    public RowSeal seal() {
+        return seal;
+    }
+
+    public VaultSettings settings() {
+        return settings;
+    }
+
+    public Revocations revocations() {
+        return revocations;
+    }
+
+    /** The connection's access token, refreshed first when it is within the margin of expiry. */
+    public FreshToken accessToken(KeycloakSession session, ConnectionKey key) throws ConnectionUnavailableException {
+        ConnectionEntity row = find(session, key).orElseThrow(() -> new ConnectionUnavailableException(
+                ConnectionUnavailableException.NOT_CONNECTED, "No " + key.alias() + " connection for this "
+                        + key.kind().name().toLowerCase() + "; connect it first"));
+        return accessToken(row);
+    }
+
+    public FreshToken accessToken(ConnectionEntity row) throws ConnectionUnavailableException {
+        ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
+        if (!status.serves()) {
+            throw unavailable(status, row.getLastError());
+        }
+        if (!settings.schedule().dueOnDemand(Instant.ofEpochSecond(row.getExpiresAt()), Instant.ofEpochSecond(Time.currentTime()))) {
+            VaultMetrics.served(row.getProviderAlias(), false);
+            return fresh(row);
+        }
+        String id = row.getId();
+        Outcome outcome = locks.withLock(id, () -> inOwnTransaction(s -> refreshLocked(s, id, Trigger.ON_DEMAND)));
+        VaultMetrics.served(row.getProviderAlias(), true);
+        return outcome.tokenOrThrow();
+    }
+
+    public Optional<ConnectionEntity> find(KeycloakSession session, ConnectionKey key) {
+        return em(session).createNamedQuery("conduitConnectionByOwnerAndAlias", ConnectionEntity.class)
+                .setParameter("realmId", key.realmId())
+                .setParameter("ownerKind", key.kind().name())
+                .setParameter("ownerId", key.ownerId())
+                .setParameter("alias", key.alias())
+                .getResultStream()
+                .findFirst();
+    }
+
+    /** Makes the next use refresh: for an administrator who knows the provider dropped the access token. */
+    public void expireAccessToken(KeycloakSession session, ConnectionEntity row) {
+        long now = Time.currentTime();
+        row.setExpiresAt(now);
+        row.setNextRefreshAt(nextRefreshAt(row));
+        em(session).flush();
+    }
+
+    /** Forces a refresh now (admin "refresh" button, tests of the proactive path): same lock, same rules. */
+    public RunReport refreshNow(String connectionId) {
+        long started = System.nanoTime();
+        Outcome outcome = locks.withLock(connectionId, () -> inOwnTransaction(s -> refreshLocked(s, connectionId, Trigger.HEALTH)));
+        return RunReport.single(outcome, System.nanoTime() - started);
+    }
+
+    /**
+     * One proactive run: finds connections due (their NEXT_REFRESH_AT has passed: close to expiry, keep-alive
+     * time, or a failed refresh's backoff is over) through the index, and refreshes each in its own transaction
+     * on {@code refresh-threads} workers. Revocations that failed earlier are retried here too.
+     */
+    public RunReport refreshDue() {
+        long started = System.nanoTime();
+        long now = Time.currentTime();
+        List<String> due = inOwnTransaction(s -> em(s).createNamedQuery("conduitConnectionsDue", String.class)
+                .setParameter("due", now)
+                .setMaxResults(settings.refreshBatch())
+                .getResultList());
+        RunReport report = runEach(due, Trigger.PROACTIVE);
+        RunReport done = report.took(System.nanoTime() - started);
+        VaultMetrics.proactiveRun(due.size(), Duration.ofNanos(System.nanoTime() - started));
+        if (!due.isEmpty()) {
+            LOG.debugf("Proactive refresh: %s", done);
+        }
+        return done;
+    }
+
+    /**
+     * Health check: connections not checked for {@code health-interval-seconds} are validated against the
+     * provider by refreshing them (the only call every provider answers the same way, and it keeps idle
+     * refresh tokens alive); the status records the outcome and its reason.
+     */
+    public RunReport checkHealth() {
+        long started = System.nanoTime();
+        long before = Time.currentTime() - settings.healthIntervalSeconds();
+        List<String> stale = inOwnTransaction(s -> em(s).createNamedQuery("conduitConnectionsHealthDue", String.class)
+                .setParameter("before", before)
+                .setMaxResults(settings.refreshBatch())
+                .getResultList());
+        return runEach(stale, Trigger.HEALTH).took(System.nanoTime() - started);
+    }
+
+    /**
+     * Re-encrypts every connection of the realm still sealed under an older key with the active key, one row
+     * per transaction under the row lock, so the server keeps serving throughout. The old key must stay
+     * configured until this returns 0 rows left.
+     *
+     * @return how many rows were re-encrypted
+     */
+    public int rotateKeys(String realmId) {
+        List<String> ids = inOwnTransaction(s -> em(s).createNamedQuery("conduitConnectionIdsByRealm", String.class)
+                .setParameter("realmId", realmId).getResultList());
+        int done = 0;
+        for (String id : ids) {
+            boolean changed = locks.withLock(id, () -> inOwnTransaction(s -> {
+                ConnectionEntity row = em(s).find(ConnectionEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
+                if (row == null || seal.activeKeyId().equals(row.getKeyId())) {
+                    return false;
+                }
+                seal.seal(row, seal.accessToken(row), seal.refreshToken(row));
+                return true;
+            }));
+            done += changed ? 1 : 0;
+        }
+        LOG.infof("Re-encrypted %d connection(s) of realm %s under key '%s'", done, realmId, seal.activeKeyId());
+        return done;
+    }
+
+    private RunReport runEach(List<String> ids, Trigger trigger) {
+        RunReport report = RunReport.empty(ids.size());
+        if (ids.isEmpty()) {
+            return report;
+        }
+        ExecutorService workers = Executors.newFixedThreadPool(Math.min(settings.refreshThreads(), ids.size()));
+        try {
+            List<Future<Outcome>> results = ids.stream()
+                    .map(id -> workers.submit(() -> locks.withLock(id, () -> inOwnTransaction(s -> refreshLocked(s, id, trigger)))))
+                    .toList();
+            for (int i = 0; i < results.size(); i++) {
+                try {
+                    report = report.add(results.get(i).get());
+                } catch (ExecutionException e) {
+                    LOG.warnf("Refreshing connection %s failed: %s", ids.get(i), e.getCause().getClass().getName());
+                    report = report.add(Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, "internal error"));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            workers.shutdownNow();
+        }
+        return report;
+    }
+
+    /** Runs under the node-local lock, in its own transaction, holding the row lock until commit. */
+    private Outcome refreshLocked(KeycloakSession session, String id, Trigger trigger) {
+        EntityManager em = em(session);
+        ConnectionEntity row = em.find(ConnectionEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (row == null) {
+            return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was removed");
+        }
+        RealmModel realm = session.realms().getRealm(row.getRealmId());
+        if (realm == null) {
+            return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The realm was removed");
+        }
+        session.getContext().setRealm(realm);
+        ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
+        long now = Time.currentTime();
+        if (status == ConnectionStatus.REVOKED) {
+            if (trigger != Trigger.ON_DEMAND) {
+                revocations.retry(session, realm, row);
+            }
+            return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected");
+        }
+        if (status == ConnectionStatus.RECONNECT_REQUIRED) {
+            row.setNextRefreshAt(null);
+            return Outcome.from(unavailable(status, row.getLastError()));
+        }
+        if (trigger == Trigger.ON_DEMAND
+                && !settings.schedule().dueOnDemand(Instant.ofEpochSecond(row.getExpiresAt()), Instant.ofEpochSecond(now))) {
+            return Outcome.served(fresh(row)); // another caller or node refreshed while this one waited
+        }
+        if (trigger == Trigger.PROACTIVE && (row.getNextRefreshAt() == null || row.getNextRefreshAt() > now)) {
+            return Outcome.skipped(fresh(row));
+        }
+        row.setHealthCheckedAt(now);
+        String refreshToken = seal.refreshToken(row);
+        if (refreshToken == null) {
+            return markReconnectRequired(session, realm, row, "no_refresh_token: the provider gave no refresh token; connect again with offline access");
+        }
+        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        if (client.isEmpty()) {
+            return transientFailure(session, realm, row, trigger, "provider_not_configured: identity provider "
+                    + row.getProviderAlias() + " is missing or not a Conduit broker", null, now);
+        }
+        UpstreamTokenCalls calls = new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis());
+        int attempts = trigger == Trigger.ON_DEMAND ? settings.inlineAttempts() : 1;
+        TokenAnswer answer = null;
+        boolean unanswered = false;
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            if (attempt > 0 && !pause(settings.inlineBackoff().delay(attempt - 1, ((TokenAnswer.Refused) answer).retryAfter()))) {
+                break;
+            }
+            long started = System.nanoTime();
+            answer = calls.refresh(client.get(), refreshToken);
+            VaultMetrics.refresh(row.getProviderAlias(), trigger.name().toLowerCase(),
+                    answer instanceof TokenAnswer.Refused r ? r.failure().name().toLowerCase() : "success",
+                    Duration.ofNanos(System.nanoTime() - started));
+            if (!(answer instanceof TokenAnswer.Refused refused) || refused.failure() != RefreshFailure.TRANSIENT) {
+                break;
+            }
+            unanswered |= refused.status() == 0;
+            LOG.debugf("Refresh of connection %s failed transiently (attempt %d): %s", id, attempt + 1, refused.reason());
+        }
+        if (answer instanceof TokenAnswer.Granted granted) {
+            return Outcome.refreshed(apply(session, realm, row, granted, refreshToken, client.get(), trigger, now));
+        }
+        TokenAnswer.Refused refused = (TokenAnswer.Refused) answer;
+        if (refused.failure() == RefreshFailure.RECONNECT_REQUIRED) {
+            // after an attempt that got no answer, a rotating provider may have rotated the token in the lost answer
+            return markReconnectRequired(session, realm, row, refused.reason() + ": the provider refused the refresh token"
+                    + (unanswered ? " after an earlier attempt got no answer (a rotating provider may have rotated it then)" : ""));
+        }
+        return transientFailure(session, realm, row, trigger, refused.reason(), refused.retryAfter(), now);
+    }
+
+    private FreshToken apply(KeycloakSession session, RealmModel realm, ConnectionEntity row, TokenAnswer.Granted granted,
+            String usedRefreshToken, UpstreamClient client, Trigger trigger, long now) {
+        RefreshedTokens tokens = RefreshedTokens.from(granted.accessToken(), granted.refreshToken(), usedRefreshToken,
+                granted.expiresIn(), Duration.ofSeconds(client.lifetimeWithoutExpiresIn()), Instant.ofEpochSecond(now));
+        String previous = row.getStatus();
+        seal.seal(row, tokens.accessToken(), tokens.refreshToken());
+        row.setIssuedAt(now);
+        row.setExpiresAt(tokens.expiresAt().getEpochSecond());
+        if (granted.scopes() != null) {
+            row.setScopes(Scopes.join(granted.scopes()));
+        }
+        if (granted.instanceUrl() != null) {
+            row.setInstanceUrl(granted.instanceUrl());
+        }
+        row.setLastRefreshAt(now);
+        row.setFailureCount(0);
+        row.setLastError(null);
+        row.setStatus(ConnectionStatus.HEALTHY.name());
+        row.setNextRefreshAt(nextRefreshAt(row));
+        em(session).flush();
+        VaultEvents.refreshed(session, realm, row, trigger.name().toLowerCase(), tokens.rotated());
+        if (!ConnectionStatus.HEALTHY.name().equals(previous)) {
+            VaultEvents.healthChanged(session, realm, row, previous, "refreshed");
+        }
+        return fresh(row, tokens.accessToken());
+    }
+
+    private Outcome markReconnectRequired(KeycloakSession session, RealmModel realm, ConnectionEntity row, String reason) {
+        String previous = row.getStatus();
+        row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+        row.setNextRefreshAt(null);
+        row.setLastError(reason);
+        em(session).flush();
+        VaultEvents.refreshFailed(session, realm, row, "refresh", "reconnect_required");
+        VaultEvents.healthChanged(session, realm, row, previous, "reconnect_required");
+        LOG.infof("Connection %s (%s) needs to be connected again: %s", row.getId(), row.getProviderAlias(), reason);
+        return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, reason);
+    }
+
+    /** Keeps the stored tokens, records the failure and when to try again; serves the old token while it lives. */
+    private Outcome transientFailure(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
+            String reason, Duration retryAfter, long now) {
+        String previous = row.getStatus();
+        row.setFailureCount(row.getFailureCount() + 1);
+        row.setLastError(reason);
+        row.setStatus(ConnectionStatus.EXPIRING.name());
+        Duration wait = settings.failureBackoff().delay(row.getFailureCount() - 1, retryAfter);
+        row.setNextRefreshAt(now + Math.max(1, wait.toSeconds()));
+        em(session).flush();
+        VaultEvents.refreshFailed(session, realm, row, trigger.name().toLowerCase(), reason);
+        if (!ConnectionStatus.EXPIRING.name().equals(previous)) {
+            VaultEvents.healthChanged(session, realm, row, previous, "refresh_failing");
+        }
+        String message = "The provider could not refresh the token (" + reason + "); retry later";
+        if (now < row.getExpiresAt()) {
+            return Outcome.failedServing(fresh(row), ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, message);
+        }
+        return Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, message);
+    }
+
+    /** When the proactive refresher should look at this row next, or null when there is nothing it could do. */
+    public Long nextRefreshAt(ConnectionEntity row) {
+        if (row.getRefreshToken() == null || !ConnectionStatus.valueOf(row.getStatus()).serves()) {
+            return null;
+        }
+        long lastRefresh = Math.max(row.getLastRefreshAt(), row.getConnectedAt());
+        return settings.schedule().nextProactiveRefresh(Instant.ofEpochSecond(row.getExpiresAt()),
+                Instant.ofEpochSecond(lastRefresh)).getEpochSecond();
+    }
+
+    private FreshToken fresh(ConnectionEntity row) {
+        return fresh(row, seal.accessToken(row));
+    }
+
+    private static FreshToken fresh(ConnectionEntity row, String accessToken) {
+        return new FreshToken(row.getId(), row.getProviderId(), row.getProviderAlias(), accessToken, row.getExpiresAt(),
+                Scopes.parse(row.getScopes()), row.getInstanceUrl(), row.getAccountId(), row.getOrganizationId());
+    }
+
+    private static ConnectionUnavailableException unavailable(ConnectionStatus status, String lastError) {
+        return switch (status) {
+            case RECONNECT_REQUIRED -> new ConnectionUnavailableException(ConnectionUnavailableException.RECONNECT_REQUIRED,
+                    "The connection must be authorized again" + (lastError == null ? "" : " (" + lastError + ")"));
+            case REVOKED -> new ConnectionUnavailableException(ConnectionUnavailableException.NOT_CONNECTED,
+                    "The connection was disconnected");
+            default -> new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                    "The connection is not available");
+        };
+    }
+
+    private static boolean pause(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {
+        return KeycloakModelUtils.runJobInTransactionWithResult(factory, work::apply);
+    }
+
+    static EntityManager em(KeycloakSession session) {
+        return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.conduit.vault.service;
+
+/** What one locked refresh attempt ended with; returned (not thrown) so its transaction always commits. */
+record Outcome(Kind kind, FreshToken token, String code, String message) {
+
+    enum Kind { REFRESHED, SERVED, SKIPPED, FAILED }
+
+    static Outcome refreshed(FreshToken token) {
+        return new Outcome(Kind.REFRESHED, token, null, null);
+    }
+
+    static Outcome served(FreshToken token) {
+        return new Outcome(Kind.SERVED, token, null, null);
+    }
+
+    static Outcome skipped(FreshToken token) {
+        return new Outcome(Kind.SKIPPED, token, null, null);
+    }
+
+    static Outcome failed(String code, String message) {
+        return new Outcome(Kind.FAILED, null, code, message);
+    }
+
+    /** The refresh failed but the stored access token is still valid: the caller gets it, the run counts a failure. */
+    static Outcome failedServing(FreshToken token, String code, String message) {
+        return new Outcome(Kind.FAILED, token, code, message);
+    }
+
+    static Outcome from(ConnectionUnavailableException e) {
+        return failed(e.code(), e.getMessage());
+    }
+
+    FreshToken tokenOrThrow() throws ConnectionUnavailableException {
+        if (token == null) {
+            throw new ConnectionUnavailableException(code, message);
+        }
+        return token;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.conduit.vault.service;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.broker.support.UpstreamClients;
+import dev.conduit.vault.crypto.TokenDecryptionException;
+import dev.conduit.vault.crypto.TokenOwner;
+import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.upstream.RevokeAnswer;
+import dev.conduit.vault.upstream.UpstreamTokenCalls;
+import jakarta.persistence.EntityManager;
+import org.jboss.logging.Logger;
+import org.keycloak.common.util.Time;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+/**
+ * Disconnecting: revoke the tokens at the provider, then delete the row. When the provider cannot be reached
+ * after a few quick attempts, the row is parked as {@link ConnectionStatus#REVOKED} under a fresh owner (so a
+ * reconnect does not overwrite it), never served, and the proactive task retries the revocation with backoff.
+ * A token another connection still uses (HubSpot portals share refresh tokens; Google revokes the whole grant
+ * of an account) is not revoked upstream, only forgotten here.
+ */
+public final class Revocations {
+
+    private static final Logger LOG = Logger.getLogger(Revocations.class);
+    private static final int QUICK_ATTEMPTS = 3;
+
+    private final RowSeal seal;
+    private final VaultSettings settings;
+
+    Revocations(RowSeal seal, VaultSettings settings) {
+        this.seal = seal;
+        this.settings = settings;
+    }
+
+    /**
+     * Runs in the caller's transaction.
+     *
+     * @param provider the identity provider's settings, passed when it is being removed; null to look it up
+     * @param why what caused it (unlink, disconnect, user_removed, organization_removed, provider_removed, realm_removed)
+     */
+    public void disconnect(KeycloakSession session, RealmModel realm, ConnectionEntity row, IdentityProviderModel provider,
+            String why) {
+        RealmModel previousRealm = session.getContext().getRealm();
+        session.getContext().setRealm(realm);
+        try {
+            disconnectInRealm(session, realm, row, provider, why);
+        } finally {
+            session.getContext().setRealm(previousRealm);
+        }
+    }
+
+    private void disconnectInRealm(KeycloakSession session, RealmModel realm, ConnectionEntity row,
+            IdentityProviderModel provider, String why) {
+        EntityManager em = ConnectionVault.em(session);
+        String refreshToken;
+        String accessToken;
+        try {
+            refreshToken = seal.refreshToken(row);
+            accessToken = seal.accessToken(row);
+        } catch (TokenDecryptionException e) {
+            em.remove(row);
+            VaultEvents.revokeFailed(session, realm, row, why, "undecryptable: " + e.getMessage());
+            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+            return;
+        }
+        IdentityProviderModel model = provider != null ? provider : session.identityProviders().getByAlias(row.getProviderAlias());
+        Optional<UpstreamClient> client = UpstreamClients.of(model);
+        String token = revocableToken(client, refreshToken, accessToken);
+        if (client.isEmpty() || token == null) {
+            em.remove(row);
+            VaultEvents.revoked(session, realm, row, why, client.isEmpty() ? "provider_not_configured" : "nothing_to_revoke");
+            VaultMetrics.revocation(row.getProviderAlias(), "nothing_to_revoke");
+            return;
+        }
+        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
+            em.remove(row);
+            VaultEvents.revoked(session, realm, row, why, "kept_upstream_shared_grant");
+            VaultMetrics.revocation(row.getProviderAlias(), "shared");
+            return;
+        }
+        RevokeAnswer answer = attempt(session, client.get(), token, QUICK_ATTEMPTS);
+        if (answer.done()) {
+            em.remove(row);
+            VaultEvents.revoked(session, realm, row, why, answer.reason());
+            VaultMetrics.revocation(row.getProviderAlias(), "revoked");
+            return;
+        }
+        park(session, realm, row, refreshToken, accessToken, why, answer.reason());
+    }
+
+    /** The proactive task's second chance for a parked revocation. */
+    void retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
+        String refreshToken = seal.refreshToken(row);
+        String accessToken = seal.accessToken(row);
+        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        String token = revocableToken(client, refreshToken, accessToken);
+        RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
+                : attempt(session, client.get(), token, 1);
+        if (answer.done()) {
+            ConnectionVault.em(session).remove(row);
+            VaultEvents.revoked(session, realm, row, "retry", answer.reason());
+            VaultMetrics.revocation(row.getProviderAlias(), "revoked");
+            return;
+        }
+        row.setFailureCount(row.getFailureCount() + 1);
+        row.setLastError(answer.reason());
+        row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
+        VaultEvents.revokeFailed(session, realm, row, "retry", answer.reason());
+        VaultMetrics.revocation(row.getProviderAlias(), "failed");
+    }
+
+    private RevokeAnswer attempt(KeycloakSession session, UpstreamClient client, String token, int attempts) {
+        UpstreamTokenCalls calls = new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis());
+        RevokeAnswer answer = null;
+        for (int i = 0; i < attempts; i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep(settings.inlineBackoff().delay(i - 1, null).toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            answer = calls.revoke(client, token);
+            if (answer.done()) {
+                return answer;
+            }
+        }
+        return answer == null ? RevokeAnswer.unreachable("interrupted") : answer;
+    }
+
+    /** HubSpot revokes refresh tokens only; the others take the refresh token (ending its access tokens too) or an access token. */
+    private static String revocableToken(Optional<UpstreamClient> client, String refreshToken, String accessToken) {
+        if (client.isPresent() && client.get().revocation() == UpstreamClient.Revocation.DELETE_PATH) {
+            return refreshToken;
+        }
+        return refreshToken != null ? refreshToken : accessToken;
+    }
+
+    private boolean sharedWithAnotherConnection(EntityManager em, ConnectionEntity row, UpstreamClient client, String refreshToken) {
+        boolean wholeGrant = client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
+        return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
+                .setParameter("realmId", row.getRealmId())
+                .setParameter("alias", row.getProviderAlias())
+                .getResultStream()
+                .filter(other -> !other.getId().equals(row.getId()))
+                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves())
+                .anyMatch(other -> wholeGrant ? row.getAccountId() != null && Objects.equals(other.getAccountId(), row.getAccountId())
+                        : refreshToken != null && refreshToken.equals(openQuietly(other)));
+    }
+
+    private String openQuietly(ConnectionEntity other) {
+        try {
+            return seal.refreshToken(other);
+        } catch (TokenDecryptionException e) {
+            return null;
+        }
+    }
+
+    private void park(KeycloakSession session, RealmModel realm, ConnectionEntity row, String refreshToken,
+            String accessToken, String why, String reason) {
+        VaultEvents.revokeFailed(session, realm, row, why, reason);
+        row.setOwnerKind(TokenOwner.Kind.REVOKING.name());
+        row.setOwnerId(UUID.randomUUID().toString());
+        seal.seal(row, accessToken, refreshToken);
+        row.setStatus(ConnectionStatus.REVOKED.name());
+        row.setFailureCount(1);
+        row.setLastError(reason);
+        Duration wait = settings.failureBackoff().delay(0, null);
+        row.setNextRefreshAt(Time.currentTime() + wait.toSeconds() + 1);
+        ConnectionVault.em(session).flush();
+        VaultMetrics.revocation(row.getProviderAlias(), "parked");
+        LOG.warnf("Could not revoke connection %s at %s (%s); will retry", row.getId(), row.getProviderAlias(), reason);
+    }
+}

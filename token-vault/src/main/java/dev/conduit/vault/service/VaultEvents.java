@@ -1,0 +1,68 @@
+package dev.conduit.vault.service;
+
+import dev.conduit.vault.store.ConnectionEntity;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+/**
+ * Keycloak events for what happens to a connection. {@code EventType} is a closed enum, so Conduit reuses the
+ * nearest types and says what happened in the {@value #ACTION} detail: connect, refresh, refresh_failure,
+ * revoke, revoke_failure, health_change. Details name the connection, never a token.
+ */
+final class VaultEvents {
+
+    static final String ACTION = "conduit_action";
+
+    private VaultEvents() {
+    }
+
+    static void refreshed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String trigger, boolean rotated) {
+        builder(session, realm, row, EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN, "refresh")
+                .detail("trigger", trigger)
+                .detail("rotated", String.valueOf(rotated))
+                .success();
+    }
+
+    static void refreshFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String trigger, String reason) {
+        builder(session, realm, row, EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR, "refresh_failure")
+                .detail("trigger", trigger)
+                .error(reason);
+    }
+
+    static void revoked(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why, String outcome) {
+        builder(session, realm, row, EventType.REMOVE_FEDERATED_IDENTITY, "revoke")
+                .detail("why", why)
+                .detail("outcome", outcome)
+                .success();
+    }
+
+    static void revokeFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why, String reason) {
+        builder(session, realm, row, EventType.REMOVE_FEDERATED_IDENTITY_ERROR, "revoke_failure")
+                .detail("why", why)
+                .error(reason);
+    }
+
+    static void healthChanged(KeycloakSession session, RealmModel realm, ConnectionEntity row, String from, String reason) {
+        builder(session, realm, row, EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR, "health_change")
+                .detail("previous_status", from)
+                .detail("status", row.getStatus())
+                .error(reason == null ? "status_changed" : reason);
+    }
+
+    private static EventBuilder builder(KeycloakSession session, RealmModel realm, ConnectionEntity row, EventType type,
+            String action) {
+        EventBuilder event = new EventBuilder(realm, session).event(type)
+                .detail(ACTION, action)
+                .detail("identity_provider", row.getProviderAlias())
+                .detail("connection_id", row.getId())
+                .detail("owner_kind", row.getOwnerKind());
+        if ("USER".equals(row.getOwnerKind())) {
+            event.user(row.getOwnerId());
+        } else {
+            event.detail("organization_id", row.getOwnerId());
+        }
+        return event;
+    }
+}

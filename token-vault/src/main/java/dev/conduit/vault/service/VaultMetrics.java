@@ -1,0 +1,46 @@
+package dev.conduit.vault.service;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Counters and timings in Micrometer's global registry, which Keycloak exposes at {@code /metrics} on the
+ * management port when started with {@code --metrics-enabled=true} (names gain Prometheus suffixes there,
+ * e.g. {@code conduit_vault_refresh_total}). Tagged by provider alias and outcome, never by user.
+ */
+final class VaultMetrics {
+
+    private VaultMetrics() {
+    }
+
+    static void refresh(String alias, String trigger, String outcome, Duration took) {
+        Counter.builder("conduit.vault.refresh").description("Upstream refreshes by outcome")
+                .tag("provider", alias).tag("trigger", trigger).tag("outcome", outcome)
+                .register(Metrics.globalRegistry).increment();
+        Timer.builder("conduit.vault.refresh.duration").description("Time of an upstream refresh call")
+                .tag("provider", alias).tag("outcome", outcome)
+                .register(Metrics.globalRegistry).record(took);
+    }
+
+    static void revocation(String alias, String outcome) {
+        Counter.builder("conduit.vault.revocation").description("Upstream revocations by outcome")
+                .tag("provider", alias).tag("outcome", outcome)
+                .register(Metrics.globalRegistry).increment();
+    }
+
+    static void served(String alias, boolean refreshedFirst) {
+        Counter.builder("conduit.vault.token.served").description("Access tokens handed out by the vault")
+                .tag("provider", alias).tag("refreshed", String.valueOf(refreshedFirst))
+                .register(Metrics.globalRegistry).increment();
+    }
+
+    static void proactiveRun(int due, Duration took) {
+        Timer.builder("conduit.vault.proactive.run").description("Duration of one proactive refresh run")
+                .register(Metrics.globalRegistry).record(took);
+        Counter.builder("conduit.vault.proactive.due").description("Connections found due by the proactive refresher")
+                .register(Metrics.globalRegistry).increment(due);
+    }
+}

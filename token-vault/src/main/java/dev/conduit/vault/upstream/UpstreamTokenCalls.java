@@ -1,0 +1,87 @@
+package dev.conduit.vault.upstream;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import dev.conduit.broker.grant.UpstreamClient;
+import org.apache.http.client.config.RequestConfig;
+import org.keycloak.http.simple.SimpleHttp;
+import org.keycloak.http.simple.SimpleHttpRequest;
+import org.keycloak.http.simple.SimpleHttpResponse;
+import org.keycloak.models.KeycloakSession;
+
+/**
+ * Refresh and revocation calls to a provider's token endpoints, through Keycloak's HTTP client (its proxy
+ * and truststore settings) with explicit timeouts. The client secret is resolved through Keycloak's vault at
+ * call time. Nothing here logs; answers carry error codes and statuses, never tokens or bodies.
+ */
+public final class UpstreamTokenCalls {
+
+    private static final long MAX_RESPONSE_BYTES = 256_000;
+
+    private final KeycloakSession session;
+    private final RequestConfig timeouts;
+
+    public UpstreamTokenCalls(KeycloakSession session, int connectTimeoutMillis, int readTimeoutMillis) {
+        this.session = session;
+        this.timeouts = RequestConfig.custom()
+                .setConnectTimeout(connectTimeoutMillis)
+                .setConnectionRequestTimeout(connectTimeoutMillis)
+                .setSocketTimeout(readTimeoutMillis)
+                .build();
+    }
+
+    public TokenAnswer refresh(UpstreamClient client, String refreshToken) {
+        SimpleHttpRequest request = http().doPost(client.tokenUrl())
+                .acceptJson()
+                .param("grant_type", "refresh_token")
+                .param("refresh_token", refreshToken);
+        authenticate(request, client);
+        try (SimpleHttpResponse response = request.asResponse()) {
+            return TokenAnswer.parse(response.getStatus(), response.asString(), response.getFirstHeader("Retry-After"));
+        } catch (IOException e) {
+            return TokenAnswer.unreachable("token endpoint unreachable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Revokes a refresh token (which, at all three providers, also ends the access tokens issued from it). */
+    public RevokeAnswer revoke(UpstreamClient client, String token) {
+        SimpleHttpRequest request = switch (client.revocation()) {
+            case DELETE_PATH -> http().doDelete(client.revocationUrl() + URLEncoder.encode(token, StandardCharsets.UTF_8));
+            case POST_FORM, POST_FORM_WHOLE_GRANT -> {
+                SimpleHttpRequest post = http().doPost(client.revocationUrl()).param("token", token);
+                authenticate(post, client);
+                yield post;
+            }
+        };
+        try (SimpleHttpResponse response = request.asResponse()) {
+            return RevokeAnswer.of(response.getStatus());
+        } catch (IOException e) {
+            return RevokeAnswer.unreachable("revocation endpoint unreachable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void authenticate(SimpleHttpRequest request, UpstreamClient client) {
+        String secret = resolveSecret(client.clientSecret());
+        if (client.basicAuth()) {
+            request.authBasic(client.clientId(), secret);
+        } else {
+            request.param("client_id", client.clientId());
+            if (secret != null) {
+                request.param("client_secret", secret);
+            }
+        }
+    }
+
+    private String resolveSecret(String configured) {
+        if (configured == null) {
+            return null;
+        }
+        return session.vault().getStringSecret(configured).get().orElse(configured);
+    }
+
+    private SimpleHttp http() {
+        return SimpleHttp.create(session).withRequestConfig(timeouts).withMaxConsumedResponseSize(MAX_RESPONSE_BYTES);
+    }
+}
