@@ -3,6 +3,10 @@ package dev.conduit.it;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -112,10 +116,11 @@ class BrokerLoginIT {
 
     @Test
     void googleReconsentYieldsARefreshTokenWhenConduitHoldsNone() {
-        freshLogin("google", Accounts.GOOGLE_ALAN);
-        // A new Keycloak user for the same Google account: Google (and the sandbox) will not send a refresh
-        // token again without prompt=consent, and Conduit holds none for this user.
+        // Deleting the user revokes Conduit's grant at Google, which ends the consent too. The account then consents
+        // once more outside Keycloak (Google records that a refresh token was issued), so the next login through
+        // Keycloak gets none unless Conduit, holding none for this user, asks with prompt=consent.
         env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_ALAN.email());
+        consentAtGoogleOutsideKeycloak(Accounts.GOOGLE_ALAN);
         int prompts = env.sandbox().engine().consentPrompts(Provider.GOOGLE);
         BrowserSession browser = new BrowserSession();
 
@@ -129,5 +134,17 @@ class BrokerLoginIT {
         assertThat(end.endedAtApp()).isTrue();
         String userId = linkedUser("google", Accounts.GOOGLE_ALAN);
         assertThat(env.admin().connection(REALM, userId, "google").get("refreshTokenHeld").asBoolean()).isTrue();
+    }
+
+    private void consentAtGoogleOutsideKeycloak(Account account) {
+        var client = env.client(Provider.GOOGLE);
+        BrowserSession browser = new BrowserSession();
+        BrowserSession.Page consent = browser.openOnce(env.sandbox().baseUrl() + "/google/o/oauth2/v2/auth?response_type=code"
+                + "&client_id=" + URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8)
+                + "&redirect_uri=" + URLEncoder.encode(client.redirectUris().get(0), StandardCharsets.UTF_8)
+                + "&scope=openid%20email%20profile&access_type=offline&state=elsewhere");
+        BrowserSession.Page answer = browser.submitOnce(consent, "form#consent", Map.of("account", account.userId(),
+                "decision", "allow"));
+        assertThat(answer.redirectedTo()).contains("code=");
     }
 }

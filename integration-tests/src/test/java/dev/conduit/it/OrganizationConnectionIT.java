@@ -115,8 +115,13 @@ class OrganizationConnectionIT {
     }
 
     private BrowserSession.Page linkForOrganization(String username, Account account) {
+        return linkForOrganization(username, "salesforce", "acme", account);
+    }
+
+    private BrowserSession.Page linkForOrganization(String username, String alias, String organization, Account account) {
         BrowserSession browser = new BrowserSession();
-        BrowserSession.Page page = browser.open(env.appLoginUrl(null) + "&kc_action=idp_link:salesforce&conduit_organization=acme");
+        BrowserSession.Page page = browser.open(env.appLoginUrl(null) + "&kc_action=idp_link:" + alias
+                + "&conduit_organization=" + organization);
         for (int step = 0; step < 3 && page.document().selectFirst("form#kc-form-login") != null; step++) {
             page = browser.submit(page, "form#kc-form-login", Map.of("username", username, "password", password));
         }
@@ -125,6 +130,39 @@ class OrganizationConnectionIT {
         }
         assertThat(page.document().selectFirst("form#consent")).as(page.body()).isNotNull();
         return new BrokerFlows(env).allow(browser, page, account);
+    }
+
+    @Test
+    void deletingAnOrganizationRevokesItsConnectionAtTheProvider() {
+        String alias = "conduit-it-globex";
+        HttpResponse<String> created = env.admin().call("POST", REALM + "/organizations", Map.of(
+                "name", "Globex", "alias", alias, "enabled", true,
+                "domains", List.of(Map.of("name", "globex.example"))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String globexId = created.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1)).orElseThrow();
+        deleteUser("globex-admin");
+        createUser("globex-admin");
+        grantOrgAdmin("globex-admin");
+        HttpResponse<String> added = env.admin().call("POST", REALM + "/organizations/" + globexId + "/members",
+                env.admin().userIdByUsername(REALM, "globex-admin"));
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        var engine = env.sandbox().engine();
+        java.util.Set<String> before = new java.util.HashSet<>(engine.issuedTokens());
+
+        assertThat(linkForOrganization("globex-admin", "hubspot", alias, Accounts.HUBSPOT_FRANCES).endedAtApp()).isTrue();
+        JsonNode connection = vault.connection("ORGANIZATION", globexId, "hubspot");
+        assertThat(connection).isNotNull();
+        assertThat(connection.get("organizationId").asText()).as("the HubSpot hub id").isEqualTo(Accounts.HUBSPOT_HUB);
+        String refreshToken = engine.issuedTokens().stream().filter(t -> !before.contains(t) && t.startsWith("na1-"))
+                .findFirst().orElseThrow();
+        engine.resetCounts();
+
+        assertThat(env.admin().call("DELETE", REALM + "/organizations/" + globexId, null).statusCode()).isEqualTo(204);
+
+        assertThat(engine.calls(Provider.HUBSPOT, dev.conduit.sandbox.Endpoint.REVOKE)).isEqualTo(1);
+        assertThat(engine.refreshTokenActive(refreshToken)).isFalse();
+        assertThat(vault.connection(connection.get("id").asText())).isNull();
+        deleteUser("globex-admin");
     }
 
     private void createUser(String name) {

@@ -112,6 +112,13 @@ class VaultRefreshIT {
         assertThat(connection.get("status").asText()).isEqualTo("HEALTHY");
         assertThat(connection.get("failureCount").asInt()).isZero();
         assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
+
+        // the refreshes are counted and timed on Keycloak's metrics endpoint
+        HttpResponse<String> metrics = apps.get(env.managementUrl() + "/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).containsPattern(
+                "conduit_vault_refresh_total\\{[^}]*outcome=\"success\"[^}]*provider=\"salesforce\"[^}]*} [1-9]")
+                .contains("conduit_vault_refresh_duration_seconds");
     }
 
     @Test
@@ -220,6 +227,28 @@ class VaultRefreshIT {
         } finally {
             sandbox.clearFaults();
         }
+    }
+
+    @Test
+    @Order(10)
+    void theProactiveRunRefreshesADueConnectionSoTheNextCallerDoesNotWait() {
+        vault.expireAccessToken(connectionId);
+        sandbox.resetCounts();
+
+        JsonNode run = vault.refreshDue();
+
+        assertThat(run.get("due").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(run.get("refreshed").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(run.get("failed").asInt()).isZero();
+        int refreshes = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        assertThat(refreshes).isGreaterThanOrEqualTo(1);
+        JsonNode connection = vault.connection(connectionId);
+        assertThat(connection.get("nextRefreshAt").asLong()).isGreaterThan(connection.get("lastRefreshAt").asLong());
+
+        String token = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
+        assertThat(sandbox.accessTokenActive(token)).isTrue();
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("served without a refresh").isEqualTo(refreshes);
+        assertThat(vault.refreshDue().get("due").asInt()).as("nothing due right after a run").isZero();
     }
 
     private void assertTransientFaultIsRetried(Fault fault) {

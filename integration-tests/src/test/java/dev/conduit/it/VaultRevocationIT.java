@@ -43,6 +43,19 @@ class VaultRevocationIT {
         assertThat(sandbox.refreshTokenActive(connected.refreshToken())).isFalse();
         assertThat(vault.connection(connected.connectionId())).isNull();
         assertThat(vault.connectionsOf("USER", connected.userId())).isEmpty();
+
+        // the revocation is an event with what happened and never a token
+        JsonNode events = env.admin().get(REALM + "/events?type=REMOVE_FEDERATED_IDENTITY&user=" + connected.userId());
+        JsonNode revoke = null;
+        for (JsonNode event : events) {
+            if ("revoke".equals(event.path("details").path("conduit_action").asText())) {
+                revoke = event;
+            }
+        }
+        assertThat(revoke).as("a conduit revoke event").isNotNull();
+        assertThat(revoke.get("details").get("why").asText()).isEqualTo("unlink");
+        assertThat(revoke.get("details").get("identity_provider").asText()).isEqualTo("hubspot");
+        assertThat(events.toString()).doesNotContain(connected.refreshToken());
         env.admin().deleteUserByEmail(REALM, Accounts.HUBSPOT_BARBARA.email());
     }
 

@@ -27,6 +27,8 @@ public final class Accounts {
             "ada@acme.example", "Ada", "Lovelace", null);
     public static final Account HUBSPOT_BARBARA = new Account(Provider.HUBSPOT, "7100103", HUBSPOT_HUB,
             "barbara@acme.example", "Barbara", "Liskov", null);
+    public static final Account HUBSPOT_FRANCES = new Account(Provider.HUBSPOT, "7100104", HUBSPOT_HUB,
+            "frances@acme.example", "Frances", "Allen", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -38,7 +40,7 @@ public final class Accounts {
             "edsger@acme.example", "Edsger", "Dijkstra", "acme.example");
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
-            SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, GOOGLE_ALAN, GOOGLE_ADA,
+            SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER);
 
     private Accounts() {

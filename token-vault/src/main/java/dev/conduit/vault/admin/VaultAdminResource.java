@@ -103,13 +103,13 @@ public final class VaultAdminResource {
         return report;
     }
 
-    /** Runs the proactive refresh now on this node, synchronously; answers its figures. */
+    /** Runs the proactive refresh for this realm's connections now, on this node, synchronously; answers its figures. */
     @POST
     @Path("refresh-due")
     @Produces(MediaType.APPLICATION_JSON)
     public RunReport refreshDue() {
         auth.realm().requireManageIdentityProviders();
-        return vault.refreshDue();
+        return vault.refreshDue(realm.getId());
     }
 
     /** Re-encrypts the realm's connections under the active key (see README, key rotation). */

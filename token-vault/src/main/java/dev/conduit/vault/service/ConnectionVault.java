@@ -101,6 +101,11 @@ public final class ConnectionVault {
                 .findFirst();
     }
 
+    /** Records a connect (or reconnect) as an event; called by the handover once the row is written. */
+    public void connected(KeycloakSession session, RealmModel realm, ConnectionEntity row, boolean reconnect) {
+        VaultEvents.connected(session, realm, row, reconnect);
+    }
+
     /** Makes the next use refresh: for an administrator who knows the provider dropped the access token. */
     public void expireAccessToken(KeycloakSession session, ConnectionEntity row) {
         long now = Time.currentTime();
@@ -122,12 +127,21 @@ public final class ConnectionVault {
      * on {@code refresh-threads} workers. Revocations that failed earlier are retried here too.
      */
     public RunReport refreshDue() {
+        return refreshDue(null);
+    }
+
+    /** The same run limited to one realm's connections (an administrator's "run now" for their realm). */
+    public RunReport refreshDue(String realmId) {
         long started = System.nanoTime();
         long now = Time.currentTime();
-        List<String> due = inOwnTransaction(s -> em(s).createNamedQuery("conduitConnectionsDue", String.class)
-                .setParameter("due", now)
-                .setMaxResults(settings.refreshBatch())
-                .getResultList());
+        List<String> due = inOwnTransaction(s -> {
+            var query = em(s).createNamedQuery(realmId == null ? "conduitConnectionsDue" : "conduitConnectionsDueInRealm", String.class)
+                    .setParameter("due", now);
+            if (realmId != null) {
+                query.setParameter("realmId", realmId);
+            }
+            return query.setMaxResults(settings.refreshBatch()).getResultList();
+        });
         RunReport report = runEach(due, Trigger.PROACTIVE);
         RunReport done = report.took(System.nanoTime() - started);
         VaultMetrics.proactiveRun(due.size(), Duration.ofNanos(System.nanoTime() - started));

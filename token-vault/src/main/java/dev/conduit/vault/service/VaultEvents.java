@@ -18,6 +18,14 @@ final class VaultEvents {
     private VaultEvents() {
     }
 
+    static void connected(KeycloakSession session, RealmModel realm, ConnectionEntity row, boolean reconnect) {
+        builder(session, realm, row, EventType.FEDERATED_IDENTITY_LINK, "connect")
+                .detail("reconnect", String.valueOf(reconnect))
+                .detail("connected_by", row.getConnectedBy())
+                .detail("scope", row.getScopes() == null ? "" : row.getScopes())
+                .success();
+    }
+
     static void refreshed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String trigger, boolean rotated) {
         builder(session, realm, row, EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN, "refresh")
                 .detail("trigger", trigger)

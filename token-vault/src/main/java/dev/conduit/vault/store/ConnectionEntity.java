@@ -21,6 +21,8 @@ import jakarta.persistence.Version;
         @NamedQuery(name = "conduitPurgeRealm", query = "delete from ConnectionEntity c where c.realmId = :realmId"),
         @NamedQuery(name = "conduitConnectionsDue", query = "select c.id from ConnectionEntity c where c.nextRefreshAt <= :due"
                 + " order by c.nextRefreshAt"),
+        @NamedQuery(name = "conduitConnectionsDueInRealm", query = "select c.id from ConnectionEntity c where c.nextRefreshAt <= :due"
+                + " and c.realmId = :realmId order by c.nextRefreshAt"),
         @NamedQuery(name = "conduitConnectionsByRealmAndAlias", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " and c.providerAlias = :alias"),
         @NamedQuery(name = "conduitConnectionsNotUnderKey", query = "select c.id from ConnectionEntity c where c.keyId <> :keyId"

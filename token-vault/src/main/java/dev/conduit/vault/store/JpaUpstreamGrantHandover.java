@@ -37,15 +37,15 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
     @Override
     public void accept(RealmModel realm, UserModel user, UpstreamGrant grant) {
-        store(ConnectionKey.user(realm.getId(), user.getId(), grant.providerAlias()), user, grant);
+        store(realm, ConnectionKey.user(realm.getId(), user.getId(), grant.providerAlias()), user, grant);
     }
 
     @Override
     public void acceptForOrganization(RealmModel realm, String organizationId, UserModel connectedBy, UpstreamGrant grant) {
-        store(ConnectionKey.organization(realm.getId(), organizationId, grant.providerAlias()), connectedBy, grant);
+        store(realm, ConnectionKey.organization(realm.getId(), organizationId, grant.providerAlias()), connectedBy, grant);
     }
 
-    private void store(ConnectionKey key, UserModel connectedBy, UpstreamGrant grant) {
+    private void store(RealmModel realm, ConnectionKey key, UserModel connectedBy, UpstreamGrant grant) {
         ConnectionEntity existing = vault.find(session, key).orElse(null);
         if (existing != null) {
             em.lock(existing, LockModeType.PESSIMISTIC_WRITE);
@@ -82,6 +82,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
             em.persist(row);
         }
         em.flush();
+        vault.connected(session, realm, row, existing != null);
     }
 
     @Override
