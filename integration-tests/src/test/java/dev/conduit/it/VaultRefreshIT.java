@@ -251,6 +251,30 @@ class VaultRefreshIT {
         assertThat(vault.refreshDue().get("due").asInt()).as("nothing due right after a run").isZero();
     }
 
+    @Test
+    @Order(11)
+    void reauthorizingWithFewerScopesShrinksTheRecordedScopesAndMoreScopesGrowThemBack() {
+        JsonNode provider = env.admin().identityProvider(REALM, "salesforce");
+        String scopes = provider.get("config").get("defaultScope").asText();
+        assertThat(scopes).contains("api");
+        try {
+            setSalesforceScopes(provider, "refresh_token openid");
+            JsonNode narrowed = login(Accounts.SALESFORCE_KATHERINE).connection();
+            assertThat(narrowed.get("scopes").toString()).doesNotContain("\"api\"").contains("refresh_token");
+        } finally {
+            setSalesforceScopes(env.admin().identityProvider(REALM, "salesforce"), scopes);
+        }
+        JsonNode widened = login(Accounts.SALESFORCE_KATHERINE).connection();
+        assertThat(widened.get("scopes").toString()).contains("\"api\"");
+        assertThat(widened.get("status").asText()).isEqualTo("HEALTHY");
+    }
+
+    private void setSalesforceScopes(JsonNode provider, String scopes) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) provider.get("config")).put("defaultScope", scopes);
+        HttpResponse<String> updated = env.admin().call("PUT", REALM + "/identity-provider/instances/salesforce", provider);
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);
+    }
+
     private void assertTransientFaultIsRetried(Fault fault) {
         String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
         vault.expireAccessToken(connectionId);

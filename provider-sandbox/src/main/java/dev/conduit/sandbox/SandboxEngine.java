@@ -386,6 +386,55 @@ public final class SandboxEngine {
         return Reply.json(200, tokenResponse(provider, client, access, chain == null ? null : chain.current, code.nonce()));
     }
 
+    /**
+     * Issues a grant as if the account had consented (for benchmarks seeding many connections): returns the access
+     * and refresh token. The grant is the same as one from a redeemed authorization code with a refresh token (one
+     * refresh-token chain and its first access token), so it refreshes, rotates and revokes like any other.
+     *
+     * @throws IllegalArgumentException if the client is not registered at {@code provider}, the account is not one
+     *     of the provider's, or the scopes would not get a refresh token from the provider (Salesforce without
+     *     {@code refresh_token}/{@code offline_access}; HubSpot scopes outside the portal's)
+     */
+    public MintedGrant mintGrant(Provider provider, String clientId, String accountUserId, Set<String> scopes) {
+        if (provider == null) {
+            throw new IllegalArgumentException("provider is required");
+        }
+        SandboxClient client = clientId == null ? null : clients.get(provider + " " + clientId);
+        if (client == null) {
+            throw new IllegalArgumentException("unknown " + provider + " client: " + clientId);
+        }
+        Account account = accountUserId == null ? null : Accounts.byUserId(provider, accountUserId);
+        if (account == null) {
+            throw new IllegalArgumentException("unknown " + provider + " account: " + accountUserId);
+        }
+        Set<String> granted = new LinkedHashSet<>(scopes == null ? Set.of() : scopes);
+        switch (provider) {
+            case SALESFORCE -> {
+                if (!granted.contains("refresh_token") && !granted.contains("offline_access")) {
+                    throw new IllegalArgumentException(
+                            "Salesforce issues a refresh token only for the refresh_token or offline_access scope");
+                }
+            }
+            case HUBSPOT -> {
+                if (!HUBSPOT_PORTAL_SCOPES.containsAll(granted)) {
+                    throw new IllegalArgumentException("scopes outside the HubSpot portal's: " + granted);
+                }
+            }
+            case GOOGLE -> {
+                // what decide() records for a consent with access_type=offline
+                Grants.Consent consent = googleConsents.computeIfAbsent(account.userId() + " " + clientId,
+                        k -> new Grants.Consent());
+                consent.scopes.addAll(granted);
+                consent.refreshTokenIssued = true;
+            }
+        }
+        String refresh = newRefreshToken(provider);
+        Grants.Chain chain = new Grants.Chain(provider, client.clientId(), account, granted, refresh);
+        refreshTokens.put(refresh, chain);
+        Grants.AccessToken access = newAccessToken(provider, client, account, granted, chain);
+        return new MintedGrant(access.value(), refresh, access.expiresAt());
+    }
+
     private Reply refresh(Provider provider, SandboxClient client, Map<String, String> p) {
         String presented = p.get("refresh_token");
         Grants.Chain chain = presented == null ? null : refreshTokens.get(presented);

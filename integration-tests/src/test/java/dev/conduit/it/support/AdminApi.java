@@ -118,6 +118,34 @@ public final class AdminApi {
         }
     }
 
+    /**
+     * POSTs to {@code /admin/realms/{path}} without a body and returns the JSON answer (200 expected), allowing
+     * up to {@code timeout} for long synchronous runs. {@code requestNanos} receives the wall time of the request
+     * alone, the admin token being fetched before the clock starts.
+     */
+    public JsonNode postTimed(String path, Duration timeout, java.util.function.LongConsumer requestNanos) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/admin/realms/" + path))
+                .header("Authorization", "Bearer " + token())
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        long started = System.nanoTime();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        requestNanos.accept(System.nanoTime() - started);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST " + path + " answered " + response.statusCode());
+        }
+        return json(response);
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

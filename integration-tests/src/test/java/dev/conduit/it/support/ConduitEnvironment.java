@@ -41,6 +41,11 @@ public final class ConduitEnvironment {
     private final String keycloakUrl;
     private final String adminPassword;
     private final String existingUserPassword = Secrets.generate();
+    /**
+     * The token vault's {@code keys} option: it1 (first, active) and it0, an older key still readable, so a key
+     * rotation can be tested on rows sealed under it0.
+     */
+    private final String vaultKeys = "it1:" + Secrets.aes256KeyBase64() + ",it0:" + Secrets.aes256KeyBase64();
     private final String managementUrl;
     private final Map<Provider, SandboxClient> clients;
     private final AdminApi admin;
@@ -94,7 +99,7 @@ public final class ConduitEnvironment {
                     "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
                     "--spi-connections-http-client--default--socket-timeout-millis=10000",
                     // the token vault's key-encryption key: generated per run, given outside the database
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--keys=it1:" + Secrets.aes256KeyBase64(),
+                    "--spi-conduit-upstream-grant-handover--conduit-vault--keys=" + vaultKeys,
                     "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=it1",
                     // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out of
                     // the way (tests trigger runs through the admin API so call counts stay exact)
@@ -208,6 +213,14 @@ public final class ConduitEnvironment {
 
     public String existingUserPassword() {
         return existingUserPassword;
+    }
+
+    /**
+     * The token vault's key-encryption keys as passed to Keycloak ({@code id:base64}, the first id active), for
+     * tests that write sealed rows directly (KeyRingConfig.parse). Key material: never print it.
+     */
+    public String vaultKeys() {
+        return vaultKeys;
     }
 
     public SandboxClient client(Provider provider) {

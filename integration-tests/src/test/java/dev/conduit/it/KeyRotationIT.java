@@ -1,0 +1,128 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.VaultRefreshIT.ok;
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Secrets;
+import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.MintedGrant;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.vault.crypto.KeyRingConfig;
+import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenOwner;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Key rotation without downtime (PostgreSQL, as CI runs it: the test writes a row sealed under the older key
+ * it0 over JDBC). The running server reads it, re-encrypts it under the active key it1 on the admin call, and
+ * keeps serving the same token throughout.
+ */
+class KeyRotationIT {
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final AppTokens apps = new AppTokens(env);
+    private final VaultApi vault = new VaultApi(env);
+
+    @Test
+    void rotateKeyReencryptsRowsUnderAnOlderKeyWhileTheyKeepServing() throws SQLException {
+        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
+                "writes a row over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        String password = Secrets.generate();
+        String username = "rotation-user";
+        String existing = env.admin().userIdByUsername(REALM, username);
+        if (existing != null) {
+            env.admin().call("DELETE", REALM + "/users/" + existing, null);
+        }
+        HttpResponse<String> created = env.admin().call("POST", REALM + "/users", Map.of("username", username,
+                "email", "rotation@members.example", "emailVerified", true, "enabled", true, "firstName", "Rot", "lastName", "Ation",
+                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+        assertThat(created.statusCode()).isEqualTo(201);
+        String userId = env.admin().userIdByUsername(REALM, username);
+        MintedGrant grant = env.sandbox().engine().mintGrant(Provider.HUBSPOT, env.client(Provider.HUBSPOT).clientId(),
+                Accounts.HUBSPOT_GRACE.userId(), Set.of("oauth", "crm.objects.contacts.read"));
+
+        try (Connection db = DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"),
+                System.getenv("CONDUIT_TEST_DB_USER"), System.getenv("CONDUIT_TEST_DB_PASSWORD"))) {
+            String realmId = realmId(db);
+            String id = UUID.randomUUID().toString();
+            insertSealedUnderOldKey(db, id, realmId, userId, grant);
+
+            String userToken = apps.passwordLogin(username, password);
+            assertThat(ok(apps.exchange(userToken, Map.of("audience", "hubspot"))).get("access_token").asText())
+                    .as("a row under the older key is read").isEqualTo(grant.accessToken());
+
+            assertThat(vault.rotateKey().get("reencrypted").asInt()).isGreaterThanOrEqualTo(1);
+
+            assertThat(keyColumns(db, id)).containsExactly("it1", "v1.it1.", "v1.it1.");
+            assertThat(ok(apps.exchange(userToken, Map.of("audience", "hubspot"))).get("access_token").asText())
+                    .as("the same token, now under the active key").isEqualTo(grant.accessToken());
+            assertThat(vault.rotateKey().get("reencrypted").asInt()).as("nothing left under an older key").isZero();
+        } finally {
+            env.admin().call("DELETE", REALM + "/users/" + userId, null);
+        }
+    }
+
+    private void insertSealedUnderOldKey(Connection db, String id, String realmId, String userId, MintedGrant grant)
+            throws SQLException {
+        TokenCipher oldKey = new TokenCipher(KeyRingConfig.parse(env.vaultKeys(), "it0"));
+        long now = System.currentTimeMillis() / 1000;
+        try (PreparedStatement insert = db.prepareStatement("insert into conduit_connection (id, realm_id, owner_kind, owner_id,"
+                + " provider_alias, provider_id, account_id, organization_id, access_token, refresh_token, key_id, scopes,"
+                + " issued_at, expires_at, status, connected_by, connected_at, version, last_refresh_at, next_refresh_at,"
+                + " failure_count, health_checked_at) values (?, ?, 'USER', ?, 'hubspot', 'conduit-hubspot', ?, ?, ?, ?, 'it0',"
+                + " 'oauth crm.objects.contacts.read', ?, ?, 'HEALTHY', ?, ?, 0, ?, ?, 0, ?)")) {
+            int c = 1;
+            insert.setString(c++, id);
+            insert.setString(c++, realmId);
+            insert.setString(c++, userId);
+            insert.setString(c++, Accounts.HUBSPOT_GRACE.userId());
+            insert.setString(c++, Accounts.HUBSPOT_HUB);
+            insert.setString(c++, oldKey.encrypt(grant.accessToken(), TokenOwner.user(realmId, userId, "hubspot", "access")));
+            insert.setString(c++, oldKey.encrypt(grant.refreshToken(), TokenOwner.user(realmId, userId, "hubspot", "refresh")));
+            insert.setLong(c++, now);
+            insert.setLong(c++, now + 1700);
+            insert.setString(c++, userId);
+            insert.setLong(c++, now);
+            insert.setLong(c++, now);
+            insert.setLong(c++, now + 1400);
+            insert.setLong(c++, now);
+            insert.executeUpdate();
+        }
+    }
+
+    private static List<String> keyColumns(Connection db, String id) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select key_id, access_token, refresh_token from conduit_connection where id = ?")) {
+            query.setString(1, id);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return List.of(rs.getString(1), rs.getString(2).substring(0, 7), rs.getString(3).substring(0, 7));
+            }
+        }
+    }
+
+    private static String realmId(Connection db) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select id from realm where name = ?")) {
+            query.setString(1, REALM);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+}
