@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -85,6 +86,20 @@ class OrganizationConnectionIT {
         assertThat(outsider.statusCode()).isEqualTo(400);
         assertThat(AppTokens.json(outsider).get("error").asText()).isEqualTo("invalid_target");
         assertThat(outsider.body()).doesNotContain(one);
+
+        // the internal app's own service account reaches the organization's connection only once an admin allowed it
+        String serviceToken = AppTokens.json(apps.post(env.realmUrl() + "/protocol/openid-connect/token",
+                Map.of("grant_type", "client_credentials"), AppTokens.basic(AppTokens.INTERNAL_APP, apps.internalSecret())))
+                .get("access_token").asText();
+        assertThat(apps.exchange(serviceToken, ACME_SALESFORCE).statusCode()).isEqualTo(400);
+        setInternalAppAttribute("conduit.exchange.organizations", "acme");
+        try {
+            assertThat(ok(apps.exchange(serviceToken, ACME_SALESFORCE)).get("access_token").asText()).isEqualTo(one);
+            assertThat(apps.exchange(serviceToken, Map.of("audience", "salesforce", "organization", "globex")).statusCode())
+                    .isEqualTo(400);
+        } finally {
+            setInternalAppAttribute("conduit.exchange.organizations", "");
+        }
 
         HttpResponse<String> ownInstead = apps.exchange(apps.passwordLogin("member-one", password), Map.of("audience", "salesforce"));
         assertThat(ownInstead.statusCode()).isEqualTo(400);
@@ -163,6 +178,16 @@ class OrganizationConnectionIT {
         assertThat(engine.refreshTokenActive(refreshToken)).isFalse();
         assertThat(vault.connection(connection.get("id").asText())).isNull();
         deleteUser("globex-admin");
+    }
+
+    @SuppressWarnings("unchecked")
+    private void setInternalAppAttribute(String name, String value) {
+        String id = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
+        Map<String, Object> client = AdminApi.mapper().convertValue(env.admin().get(REALM + "/clients/" + id), Map.class);
+        Map<String, Object> attributes = new java.util.LinkedHashMap<>((Map<String, Object>) client.get("attributes"));
+        attributes.put(name, value);
+        client.put("attributes", attributes);
+        assertThat(env.admin().call("PUT", REALM + "/clients/" + id, client).statusCode()).isEqualTo(204);
     }
 
     private void createUser(String name) {

@@ -61,6 +61,38 @@ class UpstreamExchangeRefusalIT {
     }
 
     @Test
+    void aTokenOfAnotherRealmIsRefused() {
+        assertError(apps.exchange(env.admin().accessToken(), Map.of("audience", "salesforce")), 400, "invalid_request");
+    }
+
+    @Test
+    void aTokenWhoseSessionEndedIsRefused() {
+        String token = apps.passwordLogin(ConduitEnvironment.EXISTING_USER, env.existingUserPassword());
+        String userId = env.admin().userIdByUsername(REALM, ConduitEnvironment.EXISTING_USER);
+        assertThat(env.admin().call("POST", REALM + "/users/" + userId + "/logout", null).statusCode()).isEqualTo(204);
+
+        assertError(apps.exchange(token, Map.of("audience", "salesforce")), 400, "invalid_request");
+        adaToken = apps.passwordLogin(ConduitEnvironment.EXISTING_USER, env.existingUserPassword());
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() throws InterruptedException {
+        String id = env.admin().get(REALM + "/clients?clientId=" + ConduitEnvironment.APP_CLIENT).get(0).get("id").asText();
+        JsonNode app = env.admin().get(REALM + "/clients/" + id);
+        String previous = app.get("attributes").path("access.token.lifespan").asText("");
+        setAttribute(id, "access.token.lifespan", "1");
+        String shortLived;
+        try {
+            shortLived = apps.passwordLogin(ConduitEnvironment.EXISTING_USER, env.existingUserPassword());
+        } finally {
+            setAttribute(id, "access.token.lifespan", previous);
+        }
+        Thread.sleep(2500);
+
+        assertError(apps.exchange(shortLived, Map.of("audience", "salesforce")), 400, "invalid_request");
+    }
+
+    @Test
     void aClientThatIsNeitherAzpNorAudienceIsRefused() {
         HttpResponse<String> answer = apps.post(env.realmUrl() + "/protocol/openid-connect/token", Map.of(
                 "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -112,11 +144,15 @@ class UpstreamExchangeRefusalIT {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void setAllowedProviders(String id, JsonNode representation, String value) {
-        Map<String, Object> client = AdminApi.mapper().convertValue(representation, Map.class);
+        setAttribute(id, "conduit.exchange.providers", value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void setAttribute(String id, String name, String value) {
+        Map<String, Object> client = AdminApi.mapper().convertValue(env.admin().get(REALM + "/clients/" + id), Map.class);
         Map<String, Object> attributes = new LinkedHashMap<>((Map<String, Object>) client.get("attributes"));
-        attributes.put("conduit.exchange.providers", value);
+        attributes.put(name, value);
         client.put("attributes", attributes);
         HttpResponse<String> updated = env.admin().call("PUT", REALM + "/clients/" + id, client);
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);

@@ -19,6 +19,11 @@ public final class Accounts {
             SALESFORCE_ORG, "hedy@acme.example", "Hedy", "Lamarr", null);
     public static final Account SALESFORCE_ANNIE = new Account(Provider.SALESFORCE, "0055g00000AnnEaEAA",
             SALESFORCE_ORG, "annie@acme.example", "Annie", "Easley", null);
+    /** Accounts the example internal app's tests connect (ExampleAppIT): one as a user, one for an organization. */
+    public static final Account SALESFORCE_JEAN = new Account(Provider.SALESFORCE, "0055g00000JeaBaEAA",
+            SALESFORCE_ORG, "jean@acme.example", "Jean", "Bartik", null);
+    public static final Account SALESFORCE_ADELE = new Account(Provider.SALESFORCE, "0055g00000AdeGoEAA",
+            SALESFORCE_ORG, "adele@acme.example", "Adele", "Goldberg", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
@@ -27,8 +32,16 @@ public final class Accounts {
             "ada@acme.example", "Ada", "Lovelace", null);
     public static final Account HUBSPOT_BARBARA = new Account(Provider.HUBSPOT, "7100103", HUBSPOT_HUB,
             "barbara@acme.example", "Barbara", "Liskov", null);
+    /** Connected by the permission and narrowing exchange tests. */
+    public static final Account HUBSPOT_MARY = new Account(Provider.HUBSPOT, "7100150", HUBSPOT_HUB,
+            "mary@acme.example", "Mary", "Jackson", null);
     public static final Account HUBSPOT_FRANCES = new Account(Provider.HUBSPOT, "7100104", HUBSPOT_HUB,
             "frances@acme.example", "Frances", "Allen", null);
+    /** Connected by the example internal app's tests (ExampleAppIT). */
+    public static final Account HUBSPOT_JOAN = new Account(Provider.HUBSPOT, "7100105", HUBSPOT_HUB,
+            "joan@acme.example", "Joan", "Clarke", null);
+    public static final Account HUBSPOT_SOPHIE = new Account(Provider.HUBSPOT, "7100106", HUBSPOT_HUB,
+            "sophie@acme.example", "Sophie", "Wilson", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -38,10 +51,21 @@ public final class Accounts {
             "kim.personal@gmail.example", "Kim", "Personal", null);
     public static final Account GOOGLE_EDSGER = new Account(Provider.GOOGLE, "110248495921238986422", "acme.example",
             "edsger@acme.example", "Edsger", "Dijkstra", "acme.example");
+    /** Connected by the example internal app's tests (ExampleAppIT). */
+    public static final Account GOOGLE_DONALD = new Account(Provider.GOOGLE, "110248495921238986423", "acme.example",
+            "donald@acme.example", "Donald", "Knuth", "acme.example");
+    public static final Account GOOGLE_JOHN = new Account(Provider.GOOGLE, "110248495921238986424", "acme.example",
+            "john@acme.example", "John", "Backus", "acme.example");
+    /** Accounts the exchange benchmark connects: through Conduit's google, and through Keycloak's own google-stored. */
+    public static final Account GOOGLE_CLAUDE = new Account(Provider.GOOGLE, "110248495921238986440", "acme.example",
+            "claude@acme.example", "Claude", "Shannon", "acme.example");
+    public static final Account GOOGLE_RADIA = new Account(Provider.GOOGLE, "110248495921238986441", "acme.example",
+            "radia@acme.example", "Radia", "Perlman", "acme.example");
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
-            SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, GOOGLE_ALAN, GOOGLE_ADA,
-            GOOGLE_PERSONAL, GOOGLE_EDSGER);
+            SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
+            GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
+            SALESFORCE_JEAN, SALESFORCE_ADELE, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN);
 
     private Accounts() {
     }

@@ -27,6 +27,11 @@ public final class AdminApi {
         this.password = password;
     }
 
+    /** An access token of the master realm's admin (for tests that need a token of another realm). */
+    public String accessToken() {
+        return token();
+    }
+
     private String token() {
         String form = "grant_type=password&client_id=admin-cli&username=admin&password="
                 + URLEncoder.encode(password, StandardCharsets.UTF_8);

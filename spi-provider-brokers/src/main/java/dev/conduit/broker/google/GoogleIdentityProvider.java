@@ -8,6 +8,7 @@ import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
 import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -77,6 +78,7 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         if (prompt != null) {
             uri.replaceQueryParam("prompt", prompt);
         }
+        IncrementalScopes.apply(uri, authSession, getConfig().getDefaultScope(), getDefaultScopes());
         return uri;
     }
 

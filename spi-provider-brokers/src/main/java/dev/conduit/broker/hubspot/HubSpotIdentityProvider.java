@@ -10,6 +10,7 @@ import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
 import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
 import dev.conduit.broker.support.UpstreamHttp;
 import jakarta.ws.rs.core.UriBuilder;
@@ -55,6 +56,7 @@ public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvide
         if (optional != null && !optional.isBlank()) {
             uri.queryParam(getConfig().getOptionalScopeParameter(), optional.trim());
         }
+        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig().getDefaultScope(), getDefaultScopes());
         return uri;
     }
 

@@ -6,6 +6,7 @@ import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
 import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
 import dev.conduit.broker.support.UpstreamHttp;
 import jakarta.ws.rs.core.UriBuilder;
@@ -47,7 +48,9 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
     @Override
     protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
         TransactionBinding.bind(request.getAuthenticationSession(), getConfig().getAlias());
-        return super.createAuthorizationUrl(request);
+        UriBuilder uri = super.createAuthorizationUrl(request);
+        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig().getDefaultScope(), getDefaultScopes());
+        return uri;
     }
 
     @Override

@@ -1,8 +1,13 @@
 package dev.conduit.exchange.upstream;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
+import dev.conduit.exchange.support.ConnectionBinding;
+import dev.conduit.exchange.support.ExchangeChecks;
+import dev.conduit.exchange.support.ExchangeRefusal;
 import dev.conduit.vault.service.ConnectionKey;
 import dev.conduit.vault.service.ConnectionUnavailableException;
 import dev.conduit.vault.service.FreshToken;
@@ -15,28 +20,26 @@ import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
-import org.keycloak.organization.OrganizationProvider;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.representations.AccessToken;
-import org.keycloak.services.managers.AuthenticationManager;
-import org.keycloak.services.cors.Cors;
 
 /**
  * RFC 8693 exchange of a Keycloak access token for the fresh upstream access token of a Conduit connection
- * (the user's own, or an organization's the user belongs to). Checks, in order: confidential client; subject
- * token signature, expiry, active session and issuer; requester is the token's azp or in its aud; the client
- * may use this provider; the organization's membership. Errors are RFC 6749/8693 codes; a connection that
- * needs the user again says so ({@code conduit_error}) with where to send the user ({@code connect_uri}).
+ * (the user's own, or an organization's). Checks, in order: confidential client; subject token signature,
+ * expiry, active session and issuer; requester is the token's azp or in its aud; a token bound to one
+ * connection ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client
+ * may use this provider and these permissions; the organization's membership. Errors are RFC 6749/8693 codes;
+ * a connection that needs the user again says so ({@code conduit_error}) with where to send the user
+ * ({@code connect_uri}).
  */
 final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
 
-    static final String CLIENT_PROVIDERS_ATTRIBUTE = "conduit.exchange.providers";
     static final String ORGANIZATION_PARAMETER = "organization";
 
     @Override
@@ -64,71 +67,131 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
 
     @Override
     public Response exchange(TokenExchangeContext context) {
+        EventBuilder event = context.getEvent();
+        UpstreamTokenRequest request = request(context);
+        event.detail("conduit_exchange", "upstream_token").detail(Details.IDENTITY_PROVIDER, request.alias());
+        try {
+            return cors(context, exchange(context, request, event));
+        } catch (ExchangeRefusal refusal) {
+            return refusal.toResponse(context.getCors(), event);
+        }
+    }
+
+    private Response exchange(TokenExchangeContext context, UpstreamTokenRequest request, EventBuilder event) {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         ClientModel client = context.getClient();
-        EventBuilder event = context.getEvent();
-        Cors cors = context.getCors();
-        UpstreamTokenRequest request = request(context);
-        event.detail("conduit_exchange", "upstream_token").detail(Details.IDENTITY_PROVIDER, request.alias());
-
-        if (client.isPublicClient()) {
-            return error(cors, event, 400, "unauthorized_client", "Public clients may not exchange tokens", Errors.INVALID_CLIENT);
-        }
-        if (!"urn:ietf:params:oauth:token-type:access_token".equals(context.getParams().getSubjectTokenType())) {
-            return error(cors, event, 400, "invalid_request", "subject_token_type must be an access token", Errors.INVALID_REQUEST);
-        }
-        AuthenticationManager.AuthResult subject = AuthenticationManager.verifyIdentityToken(session, realm,
-                session.getContext().getUri(), context.getClientConnection(), true, true, null, false,
-                context.getParams().getSubjectToken(), context.getHeaders(), verifier -> { });
-        if (subject == null) {
-            return error(cors, event, 400, "invalid_request", "subject_token is invalid, expired or its session ended",
-                    Errors.INVALID_TOKEN);
-        }
+        ExchangeChecks.Subject subject = ExchangeChecks.subject(context);
         AccessToken token = subject.token();
-        UserModel user = subject.user();
-        event.user(user).detail(Details.SUBJECT_TOKEN_CLIENT_ID, token.getIssuedFor());
-        if (!client.getClientId().equals(token.getIssuedFor()) && !token.hasAudience(client.getClientId())) {
-            return error(cors, event, 400, "invalid_request", "The client is neither the subject token's azp nor in its aud",
-                    Errors.NOT_ALLOWED);
+        event.user(subject.user()).detail(Details.SUBJECT_TOKEN_CLIENT_ID, token.getIssuedFor());
+        ConnectionBinding binding = ConnectionBinding.of(token);
+        if (binding != null && !binding.provider().equals(request.alias())) {
+            throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
         }
-        IdentityProviderModel provider = session.identityProviders().getByAlias(request.alias());
-        if (provider == null || !provider.isEnabled() || !provider.getProviderId().startsWith("conduit-")) {
-            return error(cors, event, 400, "invalid_target", "No Conduit provider '" + printable(request.alias()) + "' in this realm",
-                    Errors.UNKNOWN_IDENTITY_PROVIDER);
+        IdentityProviderModel provider = ExchangeChecks.provider(session, client, request.alias());
+        Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, context.getFormParams().getFirst("scope"),
+                binding == null ? null : heldPermissions(realm, token));
+
+        ConnectionKey key = ConnectionKey.user(realm.getId(), subject.user().getId(), provider.getAlias());
+        String organizationReference = request.organization();
+        if (binding != null && binding.organizationId() != null) {
+            organizationReference = organizationReference == null ? binding.organizationId() : organizationReference;
         }
-        if (!UpstreamTokenRequest.clientMayUse(client.getAttribute(CLIENT_PROVIDERS_ATTRIBUTE), provider.getAlias())) {
-            return error(cors, event, 400, "invalid_target", "This client may not obtain " + provider.getAlias() + " tokens",
-                    Errors.NOT_ALLOWED);
-        }
-        ConnectionKey key = ConnectionKey.user(realm.getId(), user.getId(), provider.getAlias());
-        if (request.organization() != null) {
-            OrganizationModel organization = organization(session, realm, request.organization());
-            if (organization == null || !session.getProvider(OrganizationProvider.class).isMember(organization, user)) {
-                return error(cors, event, 400, "invalid_target", "No such organization among the user's organizations",
+        if (organizationReference != null) {
+            OrganizationModel organization = ExchangeChecks.organization(session, realm, client, subject.user(), organizationReference);
+            if (binding != null && !organization.getId().equals(binding.organizationId())) {
+                throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection",
                         Errors.NOT_ALLOWED);
             }
             key = ConnectionKey.organization(realm.getId(), organization.getId(), provider.getAlias());
             event.detail("organization_id", organization.getId());
+        } else if (binding != null && binding.organizationId() != null) {
+            throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
         }
-        var vault = Vaults.of(session);
-        if (vault.isEmpty()) {
-            return error(cors, event, 503, "temporarily_unavailable", "The token vault is not running", Errors.INVALID_REQUEST);
-        }
+        var vault = Vaults.of(session).orElseThrow(() -> new ExchangeRefusal(503, "temporarily_unavailable",
+                "The token vault is not running", Errors.INVALID_REQUEST));
         FreshToken fresh;
         try {
-            fresh = vault.get().accessToken(session, key);
+            fresh = vault.accessToken(session, key);
         } catch (ConnectionUnavailableException e) {
-            return unavailable(context, event, cors, provider.getAlias(), request.organization(), token.getIssuedFor(), e);
+            throw unavailable(context, provider.getAlias(), request.organization(), token.getIssuedFor(), e);
+        }
+        Set<String> missing = PermissionCheck.missing(neededScopes, fresh.scopes());
+        if (!missing.isEmpty()) {
+            throw new ExchangeRefusal(400, "invalid_scope", "The " + provider.getAlias() + " connection was not granted: "
+                    + String.join(" ", missing), Errors.NOT_ALLOWED, Map.of("conduit_error", "insufficient_scope",
+                    "missing_scopes", String.join(" ", missing),
+                    "connect_uri", connectUri(context, provider.getAlias(), request.organization(), token.getIssuedFor(), missing)));
         }
         event.detail("connection_id", fresh.connectionId()).success();
-        return cors.add(Response.ok(body(fresh), MediaType.APPLICATION_JSON_TYPE));
+        return Response.ok(body(fresh), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private static Response cors(TokenExchangeContext context, Response response) {
+        return context.getCors().add(Response.fromResponse(response));
+    }
+
+    /**
+     * The provider scopes behind the permissions in {@code scope} (or, for a token bound to this connection and
+     * no {@code scope}, behind the permissions it holds); empty when none apply.
+     *
+     * @param held the permissions a bound subject token holds, null for an ordinary token (no ceiling)
+     */
+    private static Set<String> neededUpstreamScopes(RealmModel realm, ClientModel client, IdentityProviderModel provider,
+            String scope, Set<String> held) {
+        Set<String> permissions;
+        try {
+            permissions = PermissionCheck.parse(scope);
+        } catch (IllegalArgumentException e) {
+            throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
+        }
+        if (held != null) {
+            if (permissions.isEmpty()) {
+                permissions = held;
+            } else if (!held.containsAll(permissions)) {
+                Set<String> beyond = new LinkedHashSet<>(permissions);
+                beyond.removeAll(held);
+                throw new ExchangeRefusal(400, "invalid_scope", "Beyond what the subject token holds: " + String.join(" ", beyond),
+                        Errors.NOT_ALLOWED);
+            }
+        }
+        if (permissions.isEmpty()) {
+            return Set.of();
+        }
+        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow(() -> new ExchangeRefusal(400,
+                "invalid_scope", "This provider has no permission mapping", Errors.INVALID_REQUEST));
+        var outcome = PermissionCheck.resolve(upstream, permissions, ExchangeChecks.clientScopeNames(client),
+                name -> scopeAttributes(realm, name));
+        if (!outcome.refused().isEmpty()) {
+            throw new ExchangeRefusal(400, "invalid_scope", "Permissions not available to this client for " + provider.getAlias()
+                    + ": " + String.join(" ", outcome.refused()), Errors.NOT_ALLOWED);
+        }
+        return outcome.upstreamScopes();
+    }
+
+    /** The Conduit permissions among a token's scopes. */
+    static Set<String> heldPermissions(RealmModel realm, AccessToken token) {
+        Set<String> held = new LinkedHashSet<>();
+        String scope = token.getScope();
+        if (scope != null) {
+            for (String name : scope.trim().split("\\s+")) {
+                if (!name.isEmpty() && PermissionCheck.isPermission(name, scopeAttributes(realm, name))) {
+                    held.add(name);
+                }
+            }
+        }
+        return held;
+    }
+
+    static Map<String, String> scopeAttributes(RealmModel realm, String name) {
+        return realm.getClientScopesStream().filter(clientScope -> name.equals(clientScope.getName())).findFirst()
+                .map(ClientScopeModel::getAttributes).orElse(null);
     }
 
     private static Map<String, Object> body(FreshToken fresh) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", fresh.accessToken());
-        body.put("issued_token_type", UpstreamTokenRequest.ACCESS_TOKEN_TYPE);
+        body.put("issued_token_type", ExchangeChecks.ACCESS_TOKEN_TYPE);
         body.put("token_type", "Bearer");
         body.put("expires_in", Math.max(0, fresh.expiresAt() - Time.currentTime()));
         body.put("scope", String.join(" ", fresh.scopes()));
@@ -145,15 +208,22 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         return body;
     }
 
-    private static Response unavailable(TokenExchangeContext context, EventBuilder event, Cors cors, String alias,
-            String organization, String appClientId, ConnectionUnavailableException e) {
-        event.detail(Details.REASON, e.code());
+    private static ExchangeRefusal unavailable(TokenExchangeContext context, String alias, String organization,
+            String appClientId, ConnectionUnavailableException e) {
         if (ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE.equals(e.code())) {
-            event.error(Errors.IDENTITY_PROVIDER_ERROR);
-            return cors.add(Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(Map.of("error", "temporarily_unavailable", "error_description", e.getMessage())));
+            return new ExchangeRefusal(503, "temporarily_unavailable", e.getMessage(), Errors.IDENTITY_PROVIDER_ERROR);
         }
-        event.error(Errors.NOT_ALLOWED);
+        return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of(
+                "conduit_error", e.code(),
+                "connect_uri", connectUri(context, alias, organization, appClientId, Set.of())));
+    }
+
+    /**
+     * Keycloak's account-linking request for this provider, for the app to complete with its redirect_uri, state
+     * and PKCE: the user (or org admin) consents again, asking for {@code extraScopes} on top of the usual ones.
+     */
+    private static String connectUri(TokenExchangeContext context, String alias, String organization, String appClientId,
+            Set<String> extraScopes) {
         UriBuilder connect = UriBuilder.fromUri(context.getSession().getContext().getUri().getBaseUri())
                 .path("realms").path(context.getRealm().getName()).path("protocol/openid-connect/auth")
                 .queryParam("client_id", appClientId)
@@ -163,32 +233,10 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         if (organization != null) {
             connect.queryParam("conduit_organization", organization);
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", "invalid_target");
-        body.put("error_description", e.getMessage());
-        body.put("conduit_error", e.code());
-        body.put("connect_uri", connect.build().toString() + "&redirect_uri={your callback}&state={state}");
-        return cors.add(Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(body));
-    }
-
-    private static OrganizationModel organization(KeycloakSession session, RealmModel realm, String reference) {
-        OrganizationProvider organizations = session.getProvider(OrganizationProvider.class);
-        if (organizations == null || !realm.isOrganizationsEnabled()) {
-            return null;
+        if (!extraScopes.isEmpty()) {
+            connect.queryParam("conduit_scope", String.join(" ", extraScopes));
         }
-        OrganizationModel byAlias = organizations.getByAlias(reference);
-        return byAlias != null ? byAlias : organizations.getById(reference);
-    }
-
-    private static Response error(Cors cors, EventBuilder event, int status, String error, String description, String eventError) {
-        event.detail(Details.REASON, description).error(eventError);
-        return cors.add(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Map.of("error", error, "error_description", description)));
-    }
-
-    /** Echoes a caller's alias only when it is short and plain, so an error never reflects hostile input. */
-    private static String printable(String value) {
-        return value != null && value.matches("[A-Za-z0-9._\\-]{1,64}") ? value : "(invalid)";
+        return connect.build().toString() + "&redirect_uri={your callback}&state={state}";
     }
 
     @Override

@@ -1,0 +1,306 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.VaultRefreshIT.ok;
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AdminApi;
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Secrets;
+import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Accounts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Conduit permissions (client scopes named after them, mapped per provider by the attribute
+ * {@code conduit.scopes.<provider>}) in the upstream-token exchange, incremental authorization when a
+ * connection lacks a scope, and internal tokens narrowed to least privilege and bound to one connection,
+ * which a downstream service can only narrow further.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExchangePermissionsIT {
+
+    private static final String DOWNSTREAM = "conduit-it-downstream";
+    // permissions of this test only (mapped by their client scopes' attributes), so it never touches the demo
+    // realm's own vocabulary
+    private static final String CONTACTS_READ = "it.contacts.read";
+    private static final String DEALS_WRITE = "it.deals.write";
+    private static final String CALENDAR_READ = "it.calendar.read";
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final AdminApi admin = env.admin();
+    private final AppTokens apps = new AppTokens(env);
+    private final String downstreamSecret = Secrets.generate();
+    private final String password = Secrets.generate();
+    private final Map<String, String> scopeIds = new LinkedHashMap<>();
+    private String demoAppId;
+    private String internalAppId;
+    private String userToken;
+
+    @BeforeAll
+    void setUp() {
+        scopeIds.put(CONTACTS_READ, clientScope(CONTACTS_READ, Map.of("conduit.scopes.salesforce", "api",
+                "conduit.scopes.hubspot", "crm.objects.contacts.read")));
+        scopeIds.put(DEALS_WRITE, clientScope(DEALS_WRITE, Map.of("conduit.scopes.salesforce", "api",
+                "conduit.scopes.hubspot", "crm.objects.deals.write")));
+        scopeIds.put(CALENDAR_READ, clientScope(CALENDAR_READ, Map.of(
+                "conduit.scopes.google", "https://www.googleapis.com/auth/calendar.readonly")));
+        demoAppId = clientId(ConduitEnvironment.APP_CLIENT);
+        internalAppId = clientId(AppTokens.INTERNAL_APP);
+        // the user's app token holds all three permissions; the internal app may use two of them
+        for (String scope : scopeIds.keySet()) {
+            expect(204, admin.call("PUT", REALM + "/clients/" + demoAppId + "/default-client-scopes/" + scopeIds.get(scope), null));
+        }
+        expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(CONTACTS_READ), null));
+        expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(CALENDAR_READ), null));
+        addClaimMapper(internalAppId);
+        createDownstream();
+        // Keycloak's standard exchange issues only audiences the requester's tokens can carry
+        addAudienceMapper(internalAppId, DOWNSTREAM);
+        addAudienceMapper(clientId(DOWNSTREAM), DOWNSTREAM);
+
+        admin.deleteUserByEmail(REALM, Accounts.HUBSPOT_MARY.email());
+        BrowserSession.Page end = new BrokerFlows(env).login(new BrowserSession(), "hubspot", Accounts.HUBSPOT_MARY);
+        userToken = apps.accessToken(end);
+        admin.setPassword(REALM, admin.userIdByEmail(REALM, Accounts.HUBSPOT_MARY.email()), password);
+    }
+
+    @AfterAll
+    void tearDown() {
+        admin.deleteUserByEmail(REALM, Accounts.HUBSPOT_MARY.email());
+        String downstream = clientIdOrNull(DOWNSTREAM);
+        if (downstream != null) {
+            admin.call("DELETE", REALM + "/clients/" + downstream, null);
+        }
+        for (String id : scopeIds.values()) {
+            admin.call("DELETE", REALM + "/clients/" + demoAppId + "/default-client-scopes/" + id, null);
+            admin.call("DELETE", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + id, null);
+            admin.call("DELETE", REALM + "/client-scopes/" + id, null);
+        }
+        for (JsonNode mapper : admin.get(REALM + "/clients/" + internalAppId + "/protocol-mappers/models")) {
+            if ("conduit-connection-claim".equals(mapper.get("protocolMapper").asText())
+                    || mapper.get("name").asText().startsWith("it audience")) {
+                admin.call("DELETE", REALM + "/clients/" + internalAppId + "/protocol-mappers/models/" + mapper.get("id").asText(), null);
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPermissionTheConnectionWasGrantedIsServed() {
+        JsonNode answer = ok(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", CONTACTS_READ)));
+        assertThat(answer.get("hub_id").asText()).isEqualTo(Accounts.HUBSPOT_HUB);
+        assertThat(answer.get("scope").asText()).contains("crm.objects.contacts.read");
+
+        // each exchange is an event naming the connection, never carrying a token
+        String userId = admin.userIdByEmail(REALM, Accounts.HUBSPOT_MARY.email());
+        JsonNode events = admin.get(REALM + "/events?type=TOKEN_EXCHANGE&user=" + userId);
+        assertThat(events.toString()).contains("upstream_token").contains("connection_id")
+                .doesNotContain(answer.get("access_token").asText());
+    }
+
+    @Test
+    @Order(2)
+    void aPermissionTheClientWasNotGivenOrTheProviderCannotExpressIsAnInvalidScope() {
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE)), "invalid_scope");
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", CALENDAR_READ)), "invalid_scope");
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "no.such.permission")), "invalid_scope");
+        // a seed permission the internal app was not given
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "crm.deals.write")), "invalid_scope");
+    }
+
+    @Test
+    @Order(3)
+    void aNarrowedTokenCarriesOnlyTheRequestedHeldAllowedPermissionsAndItsConnection() {
+        JsonNode narrowed = ok(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), CONTACTS_READ));
+        JsonNode claims = claims(narrowed.get("access_token").asText());
+
+        assertThat(claims.get("aud").toString()).contains(DOWNSTREAM);
+        assertThat(claims.get("scope").asText().split(" ")).contains(CONTACTS_READ).doesNotContain(CALENDAR_READ, DEALS_WRITE);
+        assertThat(claims.get("conduit_connection").get("provider").asText()).isEqualTo("hubspot");
+        assertThat(claims.get("conduit_connection").has("organization")).isFalse();
+
+        // not allowed for the internal app, or not expressible at HubSpot
+        assertError(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), DEALS_WRITE), "invalid_scope");
+        assertError(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), CALENDAR_READ), "invalid_scope");
+    }
+
+    @Test
+    @Order(4)
+    void aDownstreamServiceReachesNoMoreThanTheNarrowedTokenAllows() {
+        String narrowed = ok(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), CONTACTS_READ))
+                .get("access_token").asText();
+        String downstream = AppTokens.basic(DOWNSTREAM, downstreamSecret);
+
+        JsonNode upstream = ok(exchangeAs(downstream, narrowed, Map.of("audience", "hubspot")));
+        assertThat(upstream.get("hub_id").asText()).isEqualTo(Accounts.HUBSPOT_HUB);
+        // a permission the narrowed token does not hold, even one the downstream client may use
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", "hubspot", "scope", DEALS_WRITE)), "invalid_scope");
+        // another connection
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", "salesforce")), "invalid_target");
+        // narrowing again cannot widen: not held, or bound elsewhere
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "scope", DEALS_WRITE)), "invalid_scope");
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "conduit_connection", "salesforce")),
+                "invalid_target");
+        JsonNode again = ok(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "scope", CONTACTS_READ)));
+        assertThat(claims(again.get("access_token").asText()).get("conduit_connection").get("provider").asText()).isEqualTo("hubspot");
+    }
+
+    @Test
+    @Order(5)
+    void aMissingUpstreamScopeSendsTheUserToGrantJustThatAndThenTheTokenIsServed() {
+        expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(DEALS_WRITE), null));
+
+        HttpResponse<String> refused = apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE));
+
+        JsonNode error = assertError(refused, "invalid_scope");
+        assertThat(error.get("conduit_error").asText()).isEqualTo("insufficient_scope");
+        assertThat(error.get("missing_scopes").asText()).isEqualTo("crm.objects.deals.write");
+        String connect = error.get("connect_uri").asText();
+        assertThat(connect).contains("kc_action=idp_link%3Ahubspot").contains("conduit_scope=crm.objects.deals.write");
+
+        BrowserSession browser = new BrowserSession();
+        BrowserSession.Page page = browser.open(connect
+                .replace("{your callback}", URLEncoder.encode(ConduitEnvironment.APP_REDIRECT, StandardCharsets.UTF_8))
+                .replace("{state}", Secrets.generate())
+                + "&code_challenge=" + ConduitEnvironment.APP_PKCE_CHALLENGE + "&code_challenge_method=S256");
+        for (int step = 0; step < 3 && page.document().selectFirst("form#kc-form-login") != null; step++) {
+            page = browser.submit(page, "form#kc-form-login", Map.of("username", Accounts.HUBSPOT_MARY.email(), "password", password));
+        }
+        if (page.document().selectFirst("button#kc-continue") != null) {
+            page = browser.submit(page, "form:has(button#kc-continue)", Map.of("continue", ""));
+        }
+        assertThat(page.document().selectFirst("form#consent")).as(page.body()).isNotNull();
+        assertThat(page.uri().getQuery()).contains("crm.objects.deals.write").contains("crm.objects.contacts.read");
+        BrowserSession.Page end = new BrokerFlows(env).allow(browser, page, Accounts.HUBSPOT_MARY);
+        assertThat(end.endedAtApp()).as(end.body()).isTrue();
+
+        JsonNode served = ok(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE)));
+        assertThat(served.get("scope").asText()).contains("crm.objects.deals.write");
+        String userId = admin.userIdByEmail(REALM, Accounts.HUBSPOT_MARY.email());
+        assertThat(new VaultApi(env).connection("USER", userId, "hubspot").get("scopes").toString()).contains("crm.objects.deals.write");
+    }
+
+    private HttpResponse<String> narrow(String subject, String clientId, String secret, String scope) {
+        return exchangeAs(AppTokens.basic(clientId, secret), subject,
+                Map.of("audience", DOWNSTREAM, "conduit_connection", "hubspot", "scope", scope));
+    }
+
+    private HttpResponse<String> exchangeAs(String authorization, String subject, Map<String, String> params) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
+        form.put("subject_token", subject);
+        form.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
+        form.putAll(params);
+        return apps.post(env.realmUrl() + "/protocol/openid-connect/token", form, authorization);
+    }
+
+    private static JsonNode claims(String jwt) {
+        try {
+            return AdminApi.mapper().readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode assertError(HttpResponse<String> answer, String error) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(400);
+        JsonNode body = AppTokens.json(answer);
+        assertThat(body.get("error").asText()).as(answer.body()).isEqualTo(error);
+        assertThat(body.has("access_token")).isFalse();
+        return body;
+    }
+
+    private String clientScope(String name, Map<String, String> conduitAttributes) {
+        for (JsonNode existing : admin.get(REALM + "/client-scopes")) {
+            if (name.equals(existing.get("name").asText())) {
+                return existing.get("id").asText();
+            }
+        }
+        Map<String, String> attributes = new LinkedHashMap<>(conduitAttributes);
+        attributes.put("include.in.token.scope", "true");
+        attributes.put("display.on.consent.screen", "false");
+        HttpResponse<String> created = admin.call("POST", REALM + "/client-scopes",
+                Map.of("name", name, "protocol", "openid-connect", "attributes", attributes));
+        expect(201, created);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    private void addClaimMapper(String clientUuid) {
+        for (JsonNode mapper : admin.get(REALM + "/clients/" + clientUuid + "/protocol-mappers/models")) {
+            if ("conduit-connection-claim".equals(mapper.get("protocolMapper").asText())) {
+                return;
+            }
+        }
+        expect(201, admin.call("POST", REALM + "/clients/" + clientUuid + "/protocol-mappers/models", Map.of(
+                "name", "conduit connection binding", "protocol", "openid-connect",
+                "protocolMapper", "conduit-connection-claim", "config", Map.of())));
+    }
+
+    private void addAudienceMapper(String clientUuid, String audience) {
+        for (JsonNode mapper : admin.get(REALM + "/clients/" + clientUuid + "/protocol-mappers/models")) {
+            if (("it audience " + audience).equals(mapper.get("name").asText())) {
+                return;
+            }
+        }
+        expect(201, admin.call("POST", REALM + "/clients/" + clientUuid + "/protocol-mappers/models", Map.of(
+                "name", "it audience " + audience, "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
+                "config", Map.of("included.client.audience", audience, "access.token.claim", "true",
+                        "id.token.claim", "false", "introspection.token.claim", "true"))));
+    }
+
+    private void createDownstream() {
+        String existing = clientIdOrNull(DOWNSTREAM);
+        if (existing != null) {
+            admin.call("DELETE", REALM + "/clients/" + existing, null);
+        }
+        Map<String, Object> client = new LinkedHashMap<>();
+        client.put("clientId", DOWNSTREAM);
+        client.put("publicClient", false);
+        client.put("secret", downstreamSecret);
+        client.put("standardFlowEnabled", false);
+        client.put("attributes", Map.of("standard.token.exchange.enabled", "true", "conduit.exchange.providers", "hubspot"));
+        expect(201, admin.call("POST", REALM + "/clients", client));
+        String id = clientId(DOWNSTREAM);
+        for (String scope : List.of(CONTACTS_READ, DEALS_WRITE, CALENDAR_READ)) {
+            expect(204, admin.call("PUT", REALM + "/clients/" + id + "/optional-client-scopes/" + scopeIds.get(scope), null));
+        }
+        addClaimMapper(id);
+    }
+
+    private String clientId(String clientId) {
+        String id = clientIdOrNull(clientId);
+        assertThat(id).as("client " + clientId).isNotNull();
+        return id;
+    }
+
+    private String clientIdOrNull(String clientId) {
+        JsonNode found = admin.get(REALM + "/clients?clientId=" + clientId);
+        return found.size() == 0 ? null : found.get(0).get("id").asText();
+    }
+
+    private static HttpResponse<String> expect(int status, HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        return response;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.conduit.exchange.narrow;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import dev.conduit.exchange.support.ConnectionBinding;
+import dev.conduit.exchange.support.ExchangeChecks;
+import dev.conduit.exchange.support.ExchangeRefusal;
+import dev.conduit.exchange.upstream.PermissionCheck;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.events.Details;
+import org.keycloak.events.Errors;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.OIDCAdvancedConfigWrapper;
+import org.keycloak.protocol.oidc.TokenExchangeContext;
+import org.keycloak.protocol.oidc.TokenExchangeProvider;
+import org.keycloak.protocol.oidc.tokenexchange.StandardTokenExchangeProvider;
+import org.keycloak.representations.AccessToken;
+
+/**
+ * An internal token narrowed to least privilege, on top of Keycloak's standard token exchange: a request with
+ * {@code conduit_connection=<alias>} (or any exchange of a token already bound to a connection) gets a token
+ * for the requested internal {@code audience} whose Conduit permissions are only those requested that are
+ * also among the client's client scopes and held by the subject token, marked with the connection it may use.
+ * A token already bound stays bound: the same connection, no permission it did not hold (attenuation along a
+ * chain). Keycloak's standard exchange issues the token; this class narrows its scopes and binds it.
+ */
+final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
+
+    static final String CONNECTION_PARAMETER = "conduit_connection";
+    static final String ORGANIZATION_PARAMETER = "organization";
+
+    @Override
+    public boolean supports(TokenExchangeContext context) {
+        var form = context.getFormParams();
+        String requestedType = context.getParams().getRequestedTokenType();
+        if (context.getParams().getSubjectToken() == null || form.getFirst("requested_issuer") != null
+                || (requestedType != null && !ExchangeChecks.ACCESS_TOKEN_TYPE.equals(requestedType))) {
+            return false;
+        }
+        return form.getFirst(CONNECTION_PARAMETER) != null || BoundTokenPeek.isBound(context.getParams().getSubjectToken());
+    }
+
+    @Override
+    public Response exchange(TokenExchangeContext context) {
+        EventBuilder event = context.getEvent();
+        event.detail("conduit_exchange", "narrowed_token");
+        try {
+            narrow(context, event);
+        } catch (ExchangeRefusal refusal) {
+            return refusal.toResponse(context.getCors(), event);
+        }
+        return new StandardTokenExchangeProvider().exchange(context);
+    }
+
+    /** Checks the request and prepares Keycloak's standard exchange to issue the narrowed, bound token. */
+    private static void narrow(TokenExchangeContext context, EventBuilder event) {
+        KeycloakSession session = context.getSession();
+        RealmModel realm = context.getRealm();
+        ClientModel client = context.getClient();
+        if (!OIDCAdvancedConfigWrapper.fromClientModel(client).isStandardTokenExchangeEnabled()) {
+            throw new ExchangeRefusal(400, "unauthorized_client", "Standard token exchange is not enabled for this client",
+                    Errors.NOT_ALLOWED);
+        }
+        if (!hasClaimMapper(client)) {
+            throw new ExchangeRefusal(400, "unauthorized_client", "The client lacks the " + ConnectionClaimMapper.PROVIDER_ID
+                    + " mapper that binds narrowed tokens", Errors.NOT_ALLOWED);
+        }
+        ExchangeChecks.Subject subject = ExchangeChecks.subject(context);
+        AccessToken token = subject.token();
+        event.user(subject.user()).detail(Details.SUBJECT_TOKEN_CLIENT_ID, token.getIssuedFor());
+        ConnectionBinding bound = ConnectionBinding.of(token);
+        String alias = context.getFormParams().getFirst(CONNECTION_PARAMETER);
+        if (alias == null && bound != null) {
+            alias = bound.provider();
+        }
+        if (bound != null && !bound.provider().equals(alias)) {
+            throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
+        }
+        IdentityProviderModel provider = ExchangeChecks.provider(session, client, alias);
+        String organizationId = organization(context, subject, bound);
+        Set<String> permissions = permissions(realm, client, provider, context.getFormParams().getFirst("scope"), token);
+
+        Set<String> restricted = new LinkedHashSet<>(permissions);
+        client.getClientScopes(true).values().stream().map(ClientScopeModel::getName)
+                .filter(name -> !PermissionCheck.isPermission(name, attributes(realm, name))).forEach(restricted::add);
+        // the client itself counts as a scope, under its display name (which may be null): keep its own mappers
+        restricted.add(client.getName());
+        context.setRestrictedScopes(restricted);
+        context.getFormParams().putSingle("scope", String.join(" ", permissions));
+        session.setAttribute(ConnectionClaimMapper.SESSION_ATTRIBUTE, new ConnectionBinding(provider.getAlias(), organizationId));
+        event.detail(Details.IDENTITY_PROVIDER, provider.getAlias()).detail("conduit_permissions", String.join(" ", permissions));
+    }
+
+    private static String organization(TokenExchangeContext context, ExchangeChecks.Subject subject, ConnectionBinding bound) {
+        String reference = context.getFormParams().getFirst(ORGANIZATION_PARAMETER);
+        if (reference == null && bound != null) {
+            reference = bound.organizationId();
+        }
+        if (reference == null) {
+            return null;
+        }
+        String id = ExchangeChecks.organization(context.getSession(), context.getRealm(), context.getClient(), subject.user(),
+                reference).getId();
+        if (bound != null && !id.equals(bound.organizationId())) {
+            throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
+        }
+        return id;
+    }
+
+    /** The requested permissions, each allowed for the client, expressible at the provider and held by the subject. */
+    private static Set<String> permissions(RealmModel realm, ClientModel client, IdentityProviderModel provider, String scope,
+            AccessToken subject) {
+        Set<String> requested;
+        try {
+            requested = PermissionCheck.parse(scope);
+        } catch (IllegalArgumentException e) {
+            throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
+        }
+        Set<String> held = Set.of(subject.getScope() == null ? new String[0] : subject.getScope().trim().split("\\s+"));
+        Set<String> refused = new LinkedHashSet<>();
+        for (String permission : requested) {
+            if (!PermissionCheck.isPermission(permission, attributes(realm, permission)) || !held.contains(permission)) {
+                refused.add(permission);
+            }
+        }
+        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow();
+        refused.addAll(PermissionCheck.resolve(upstream, requested, ExchangeChecks.clientScopeNames(client),
+                name -> attributes(realm, name)).refused());
+        if (!refused.isEmpty()) {
+            throw new ExchangeRefusal(400, "invalid_scope", "Not allowed for this client, not held by the subject token or not "
+                    + "available at " + provider.getAlias() + ": " + String.join(" ", refused), Errors.INVALID_REQUEST);
+        }
+        return requested;
+    }
+
+    private static boolean hasClaimMapper(ClientModel client) {
+        return client.getProtocolMappersStream().anyMatch(m -> ConnectionClaimMapper.PROVIDER_ID.equals(m.getProtocolMapper()))
+                || client.getClientScopes(true).values().stream().flatMap(ClientScopeModel::getProtocolMappersStream)
+                        .anyMatch(m -> ConnectionClaimMapper.PROVIDER_ID.equals(m.getProtocolMapper()));
+    }
+
+    private static java.util.Map<String, String> attributes(RealmModel realm, String name) {
+        return realm.getClientScopesStream().filter(s -> name.equals(s.getName())).findFirst()
+                .map(ClientScopeModel::getAttributes).orElse(null);
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,124 @@
+package dev.conduit.exchange.support;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import dev.conduit.exchange.upstream.UpstreamTokenRequest;
+import org.keycloak.events.Errors;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.OrganizationModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.organization.OrganizationProvider;
+import org.keycloak.protocol.oidc.TokenExchangeContext;
+import org.keycloak.representations.AccessToken;
+import org.keycloak.services.managers.AuthenticationManager;
+
+/**
+ * The checks every Conduit exchange makes, in one place. Each throws an {@link ExchangeRefusal} with the
+ * RFC 6749/8693 error the app gets; Keycloak's token-exchange grant has authenticated the client already.
+ */
+public final class ExchangeChecks {
+
+    public static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+    /** Client attribute: provider aliases the client may obtain tokens for (space or comma separated, or *). */
+    public static final String CLIENT_PROVIDERS = "conduit.exchange.providers";
+    /** Client attribute: organizations (alias or id, or *) whose connections the client's service account may use. */
+    public static final String CLIENT_ORGANIZATIONS = "conduit.exchange.organizations";
+
+    /** The verified subject: its user and token. */
+    public record Subject(UserModel user, AccessToken token) {
+    }
+
+    private ExchangeChecks() {
+    }
+
+    /**
+     * Confidential client; an access token as subject, with valid signature, expiry, issuer (this realm) and an
+     * active session; the requesting client is its azp or in its aud.
+     */
+    public static Subject subject(TokenExchangeContext context) {
+        ClientModel client = context.getClient();
+        if (client.isPublicClient()) {
+            throw new ExchangeRefusal(400, "unauthorized_client", "Public clients may not exchange tokens", Errors.INVALID_CLIENT);
+        }
+        if (!ACCESS_TOKEN_TYPE.equals(context.getParams().getSubjectTokenType())) {
+            throw new ExchangeRefusal(400, "invalid_request", "subject_token_type must be an access token", Errors.INVALID_REQUEST);
+        }
+        KeycloakSession session = context.getSession();
+        AuthenticationManager.AuthResult result = AuthenticationManager.verifyIdentityToken(session, context.getRealm(),
+                session.getContext().getUri(), context.getClientConnection(), true, true, null, false,
+                context.getParams().getSubjectToken(), context.getHeaders(), verifier -> { });
+        if (result == null) {
+            throw new ExchangeRefusal(400, "invalid_request", "subject_token is invalid, expired or its session ended",
+                    Errors.INVALID_TOKEN);
+        }
+        AccessToken token = result.token();
+        if (!client.getClientId().equals(token.getIssuedFor()) && !token.hasAudience(client.getClientId())) {
+            throw new ExchangeRefusal(400, "invalid_request", "The client is neither the subject token's azp nor in its aud",
+                    Errors.NOT_ALLOWED);
+        }
+        return new Subject(result.user(), token);
+    }
+
+    /** An enabled Conduit broker of this realm that the client was allowed. */
+    public static IdentityProviderModel provider(KeycloakSession session, ClientModel client, String alias) {
+        IdentityProviderModel provider = alias == null ? null : session.identityProviders().getByAlias(alias);
+        if (provider == null || !provider.isEnabled() || provider.getProviderId() == null
+                || !provider.getProviderId().startsWith("conduit-")) {
+            throw new ExchangeRefusal(400, "invalid_target", "No Conduit provider '" + printable(alias) + "' in this realm",
+                    Errors.UNKNOWN_IDENTITY_PROVIDER);
+        }
+        if (!UpstreamTokenRequest.clientMayUse(client.getAttribute(CLIENT_PROVIDERS), provider.getAlias())) {
+            throw new ExchangeRefusal(400, "invalid_target", "This client may not obtain " + provider.getAlias() + " tokens",
+                    Errors.NOT_ALLOWED);
+        }
+        return provider;
+    }
+
+    /**
+     * The organization (alias or id) whose connection the subject may use: the user is a member, or the subject is
+     * the requesting client's own service account and an administrator allowed that client the organization.
+     */
+    public static OrganizationModel organization(KeycloakSession session, RealmModel realm, ClientModel client,
+            UserModel user, String reference) {
+        OrganizationProvider organizations = session.getProvider(OrganizationProvider.class);
+        OrganizationModel organization = null;
+        if (organizations != null && realm.isOrganizationsEnabled()) {
+            organization = organizations.getByAlias(reference);
+            if (organization == null) {
+                organization = organizations.getById(reference);
+            }
+        }
+        boolean allowed = organization != null && (organizations.isMember(organization, user)
+                || serviceAccountAllowed(client, user, organization));
+        if (!allowed) {
+            throw new ExchangeRefusal(400, "invalid_target", "No such organization among the subject's organizations",
+                    Errors.NOT_ALLOWED);
+        }
+        return organization;
+    }
+
+    private static boolean serviceAccountAllowed(ClientModel client, UserModel user, OrganizationModel organization) {
+        if (!client.getId().equals(user.getServiceAccountClientLink())) {
+            return false;
+        }
+        String allowed = client.getAttribute(CLIENT_ORGANIZATIONS);
+        return UpstreamTokenRequest.clientMayUse(allowed, organization.getAlias())
+                || UpstreamTokenRequest.clientMayUse(allowed, organization.getId());
+    }
+
+    /** The names of the client's client scopes, default and optional: the permissions it may ask for. */
+    public static Set<String> clientScopeNames(ClientModel client) {
+        Set<String> names = new HashSet<>(client.getClientScopes(true).keySet());
+        names.addAll(client.getClientScopes(false).keySet());
+        return names;
+    }
+
+    /** Echoes a caller's value only when it is short and plain, so an error never reflects hostile input. */
+    public static String printable(String value) {
+        return value != null && value.matches("[A-Za-z0-9._\\-]{1,64}") ? value : "(invalid)";
+    }
+}

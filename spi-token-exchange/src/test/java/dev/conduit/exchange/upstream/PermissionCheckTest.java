@@ -1,0 +1,59 @@
+package dev.conduit.exchange.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Set;
+
+import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
+import org.junit.jupiter.api.Test;
+
+class PermissionCheckTest {
+
+    private static final Set<String> CLIENT = Set.of("crm.contacts.read", "crm.deals.write", "calendar.read");
+
+    @Test
+    void allowedPermissionsMapToTheProvidersScopesThroughTheSeed() {
+        var outcome = PermissionCheck.resolve(UpstreamProvider.HUBSPOT, Set.of("crm.contacts.read", "crm.deals.write"), CLIENT,
+                name -> null);
+        assertThat(outcome.refused()).isEmpty();
+        assertThat(outcome.upstreamScopes()).containsExactlyInAnyOrder("crm.objects.contacts.read", "crm.objects.deals.write");
+    }
+
+    @Test
+    void aClientScopeAttributeOverridesTheSeed() {
+        var outcome = PermissionCheck.resolve(UpstreamProvider.SALESFORCE, Set.of("crm.contacts.read"), CLIENT,
+                name -> Map.of("conduit.scopes.salesforce", "api custom_permissions"));
+        assertThat(outcome.upstreamScopes()).containsExactlyInAnyOrder("api", "custom_permissions");
+    }
+
+    @Test
+    void permissionsTheClientLacksOrTheProviderCannotExpressAreRefused() {
+        var outcome = PermissionCheck.resolve(UpstreamProvider.GOOGLE,
+                Set.of("crm.contacts.read", "mail.send", "calendar.read"), CLIENT, name -> null);
+        assertThat(outcome.refused()).containsExactlyInAnyOrder("crm.contacts.read", "mail.send");
+        assertThat(outcome.upstreamScopes()).containsExactly("https://www.googleapis.com/auth/calendar.readonly");
+    }
+
+    @Test
+    void missingScopesAreTheNeededOnesNotGranted() {
+        assertThat(PermissionCheck.missing(Set.of("api", "refresh_token"), Set.of("refresh_token", "openid"))).containsExactly("api");
+    }
+
+    @Test
+    void malformedScopeParametersAreRejected() {
+        assertThat(PermissionCheck.parse(" crm.contacts.read  calendar.read ")).containsExactly("crm.contacts.read", "calendar.read");
+        assertThat(PermissionCheck.parse(null)).isEmpty();
+        assertThatThrownBy(() -> PermissionCheck.parse("crm.contacts.read <script>")).isInstanceOf(IllegalArgumentException.class);
+        String sixty = java.util.stream.IntStream.range(0, 60).mapToObj(i -> "p" + i).collect(java.util.stream.Collectors.joining(" "));
+        assertThatThrownBy(() -> PermissionCheck.parse(sixty)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void conduitProviderIdsNameTheirProvider() {
+        assertThat(PermissionCheck.providerOf("conduit-hubspot")).contains(UpstreamProvider.HUBSPOT);
+        assertThat(PermissionCheck.providerOf("oidc")).isEmpty();
+        assertThat(PermissionCheck.providerOf("conduit-zoho")).isEmpty();
+    }
+}
