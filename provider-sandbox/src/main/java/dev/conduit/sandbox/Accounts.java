@@ -62,10 +62,14 @@ public final class Accounts {
     public static final Account GOOGLE_RADIA = new Account(Provider.GOOGLE, "110248495921238986441", "acme.example",
             "radia@acme.example", "Radia", "Perlman", "acme.example");
 
+    /** Connected by the vault admin API tests. */
+    public static final Account GOOGLE_GRACE_H = new Account(Provider.GOOGLE, "110248495921238986450", "acme.example",
+            "grace.h@acme.example", "Grace", "Hamilton", "acme.example");
+
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
-            SALESFORCE_JEAN, SALESFORCE_ADELE, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN);
+            SALESFORCE_JEAN, SALESFORCE_ADELE, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
 
     private Accounts() {
     }

@@ -1,8 +1,10 @@
 package dev.conduit.vault.admin;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RunReport;
 import dev.conduit.vault.store.ConnectionEntity;
@@ -46,19 +48,75 @@ public final class VaultAdminResource {
         this.vault = vault;
     }
 
-    /** All connections of the realm, or those of one owner ({@code ?ownerKind=USER|ORGANIZATION&ownerId=...}). */
+    /**
+     * The realm's connections, filtered by owner ({@code ownerKind=USER|ORGANIZATION|REVOKING} and {@code ownerId}),
+     * provider alias and status, ordered by provider and owner, paged with {@code first} and {@code max} (at most 500).
+     */
     @GET
     @Path("connections")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<ConnectionView> connections(@QueryParam("ownerKind") String ownerKind, @QueryParam("ownerId") String ownerId) {
+    public List<ConnectionView> connections(@QueryParam("ownerKind") String ownerKind, @QueryParam("ownerId") String ownerId,
+            @QueryParam("provider") String provider, @QueryParam("status") String status,
+            @QueryParam("first") Integer first, @QueryParam("max") Integer max) {
         auth.realm().requireViewIdentityProviders();
-        var em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-        var query = ownerKind != null && ownerId != null
-                ? em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
-                        .setParameter("ownerKind", ownerKind).setParameter("ownerId", ownerId)
-                : em.createNamedQuery("conduitConnectionsByRealm", ConnectionEntity.class);
-        return query.setParameter("realmId", realm.getId()).setMaxResults(1000).getResultStream()
-                .map(ConnectionView::of).toList();
+        StringBuilder jpql = new StringBuilder("select c from ConnectionEntity c where c.realmId = :realmId");
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("realmId", realm.getId());
+        filter(jpql, parameters, "ownerKind", ownerKind);
+        filter(jpql, parameters, "ownerId", ownerId);
+        filter(jpql, parameters, "providerAlias", provider);
+        filter(jpql, parameters, "status", status);
+        jpql.append(" order by c.providerAlias, c.ownerKind, c.ownerId, c.id");
+        var query = session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                .createQuery(jpql.toString(), ConnectionEntity.class);
+        parameters.forEach(query::setParameter);
+        return query.setFirstResult(first == null || first < 0 ? 0 : first)
+                .setMaxResults(max == null || max <= 0 ? 100 : Math.min(max, 500))
+                .getResultStream().map(ConnectionView::of).toList();
+    }
+
+    /** Counts by status, for a dashboard: {@code {"HEALTHY": n, "EXPIRING": n, ...}} with every status present. */
+    @GET
+    @Path("counts")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Long> counts() {
+        auth.realm().requireViewIdentityProviders();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (ConnectionStatus status : ConnectionStatus.values()) {
+            counts.put(status.name(), 0L);
+        }
+        session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                .createQuery("select c.status, count(c) from ConnectionEntity c where c.realmId = :realmId group by c.status",
+                        Object[].class)
+                .setParameter("realmId", realm.getId())
+                .getResultList()
+                .forEach(row -> counts.put((String) row[0], (Long) row[1]));
+        return counts;
+    }
+
+    /** Re-encryption status: the active key and how many of the realm's connections each key id still seals. */
+    @GET
+    @Path("keys")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> keys() {
+        auth.realm().requireViewRealm();
+        Map<String, Long> byKey = new LinkedHashMap<>();
+        session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                .createQuery("select c.keyId, count(c) from ConnectionEntity c where c.realmId = :realmId group by c.keyId",
+                        Object[].class)
+                .setParameter("realmId", realm.getId())
+                .getResultList()
+                .forEach(row -> byKey.put(String.valueOf(row[0]), (Long) row[1]));
+        long pending = byKey.entrySet().stream().filter(e -> !e.getKey().equals(vault.seal().activeKeyId()))
+                .mapToLong(Map.Entry::getValue).sum();
+        return Map.of("activeKeyId", vault.seal().activeKeyId(), "connectionsByKey", byKey, "pendingReencryption", pending);
+    }
+
+    private static void filter(StringBuilder jpql, Map<String, Object> parameters, String field, String value) {
+        if (value != null && !value.isBlank()) {
+            jpql.append(" and c.").append(field).append(" = :").append(field);
+            parameters.put(field, value.trim());
+        }
     }
 
     @GET

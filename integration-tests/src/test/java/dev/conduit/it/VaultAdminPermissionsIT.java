@@ -1,0 +1,139 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Secrets;
+import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Accounts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The vault's admin API under Keycloak's admin permissions: a view-only admin reads but cannot refresh or
+ * disconnect, an admin of another realm sees nothing; searching, counts and key status answer for dashboards.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VaultAdminPermissionsIT {
+
+    private static final String OTHER_REALM = "conduit-it-other";
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final AppTokens apps = new AppTokens(env);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String password = Secrets.generate();
+    private String connectionId;
+
+    @BeforeAll
+    void setUp() {
+        env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
+        assertThat(new BrokerFlows(env).login(new BrowserSession(), "google", Accounts.GOOGLE_GRACE_H).endedAtApp()).isTrue();
+        String userId = env.admin().userIdByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
+        connectionId = new VaultApi(env).connection("USER", userId, "google").get("id").asText();
+
+        createUserWithRealmManagementRole(REALM, "vault-viewer", "view-identity-providers");
+        env.admin().call("DELETE", OTHER_REALM, null);
+        assertThat(env.admin().call("POST", "", Map.of("realm", OTHER_REALM, "enabled", true)).statusCode()).isEqualTo(201);
+        createUserWithRealmManagementRole(OTHER_REALM, "other-admin", "realm-admin");
+    }
+
+    @AfterAll
+    void tearDown() {
+        env.admin().call("DELETE", OTHER_REALM, null);
+        String viewer = env.admin().userIdByUsername(REALM, "vault-viewer");
+        if (viewer != null) {
+            env.admin().call("DELETE", REALM + "/users/" + viewer, null);
+        }
+        env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
+    }
+
+    @Test
+    void aViewOnlyAdminSeesConnectionsButCannotRefreshOrDisconnect() {
+        String token = adminToken(REALM, "vault-viewer");
+        String base = "/admin/realms/" + REALM + "/conduit-vault";
+
+        assertThat(call(token, "GET", base + "/connections/" + connectionId).statusCode()).isEqualTo(200);
+        assertThat(call(token, "POST", base + "/connections/" + connectionId + "/refresh").statusCode()).isEqualTo(403);
+        assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
+        assertThat(call(token, "POST", base + "/rotate-key").statusCode()).isEqualTo(403);
+        assertThat(new VaultApi(env).connection(connectionId)).as("still there").isNotNull();
+    }
+
+    @Test
+    void anAdminOfAnotherRealmSeesNothing() {
+        String token = adminToken(OTHER_REALM, "other-admin");
+        String base = "/admin/realms/" + REALM + "/conduit-vault";
+
+        for (String path : List.of("/connections", "/connections/" + connectionId, "/counts")) {
+            HttpResponse<String> answer = call(token, "GET", path.isEmpty() ? base : base + path);
+            assertThat(answer.statusCode()).as(path).isIn(401, 403);
+            assertThat(answer.body()).doesNotContain(connectionId);
+        }
+        assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isIn(401, 403);
+    }
+
+    @Test
+    void searchCountsAndKeyStatusAnswerForADashboard() {
+        JsonNode page = env.admin().get(REALM + "/conduit-vault/connections?provider=google&status=HEALTHY&max=1");
+        assertThat(page.size()).isEqualTo(1);
+        assertThat(page.get(0).get("providerAlias").asText()).isEqualTo("google");
+        assertThat(page.toString()).doesNotContain("accessToken").doesNotContain("refreshToken\":\"");
+        JsonNode counts = env.admin().get(REALM + "/conduit-vault/counts");
+        assertThat(counts.get("HEALTHY").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(counts.has("RECONNECT_REQUIRED")).isTrue();
+        JsonNode keys = env.admin().get(REALM + "/conduit-vault/keys");
+        assertThat(keys.get("activeKeyId").asText()).isEqualTo("it1");
+        assertThat(keys.get("connectionsByKey").get("it1").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    private void createUserWithRealmManagementRole(String realm, String username, String role) {
+        String existing = env.admin().userIdByUsername(realm, username);
+        if (existing != null) {
+            env.admin().call("DELETE", realm + "/users/" + existing, null);
+        }
+        HttpResponse<String> created = env.admin().call("POST", realm + "/users", Map.of("username", username, "enabled", true,
+                "email", username + "@admins.example", "emailVerified", true, "firstName", username, "lastName", "Admin",
+                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String userId = env.admin().userIdByUsername(realm, username);
+        String management = env.admin().get(realm + "/clients?clientId=realm-management").get(0).get("id").asText();
+        JsonNode roleRep = env.admin().get(realm + "/clients/" + management + "/roles/" + role);
+        HttpResponse<String> granted = env.admin().call("POST", realm + "/users/" + userId + "/role-mappings/clients/" + management,
+                List.of(Map.of("id", roleRep.get("id").asText(), "name", role)));
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
+    }
+
+    private String adminToken(String realm, String username) {
+        HttpResponse<String> answer = apps.post(env.keycloakUrl() + "/realms/" + realm + "/protocol/openid-connect/token",
+                Map.of("grant_type", "password", "client_id", "admin-cli", "username", username, "password", password), null);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return AppTokens.json(answer).get("access_token").asText();
+    }
+
+    private HttpResponse<String> call(String token, String method, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(env.keycloakUrl() + path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
