@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * A seeded, reproducible run of hostile token-exchange requests ({@code -Dconduit.fuzz.seed=...},
  * {@code -Dconduit.fuzz.cases=...}): malformed, oversized, injected and mismatched parameters, broken subject
  * tokens, bad client credentials. None may answer 5xx or show a stack trace, and no connection may change.
+ * A failure names its case seed; {@code -Dconduit.fuzz.case=<case seed>} replays just that case.
  */
 class ExchangeFuzzIT {
 
@@ -55,8 +56,9 @@ class ExchangeFuzzIT {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < cases; i++) {
-                long caseSeed = seed * 31 + i;
+            Long only = Long.getLong("conduit.fuzz.case");
+            for (int i = 0; i < (only == null ? cases : 1); i++) {
+                long caseSeed = only == null ? seed * 31 + i : only;
                 futures.add(pool.submit(() -> {
                     Random random = new Random(caseSeed);
                     Map<String, String> form = form(random, validToken);

@@ -11,12 +11,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.AppTokens;
-import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
-import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Provider;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +37,7 @@ class OrganizationConnectionIT {
     private final AppTokens apps = new AppTokens(env);
     private final VaultApi vault = new VaultApi(env);
     private final String password = Secrets.generate();
+    private final Organizations organizations = new Organizations(env, password);
     private String organizationId;
 
     @BeforeAll
@@ -49,25 +49,24 @@ class OrganizationConnectionIT {
         }
         assertThat(organizationId).as("the demo realm's organization acme").isNotNull();
         for (String name : List.of("org-admin", "member-one", "member-two", "outsider", "plain-member")) {
-            deleteUser(name);
-            createUser(name);
+            organizations.createUser(name);
         }
-        grantOrgAdmin("org-admin");
+        organizations.grantOrgAdmin("org-admin");
         for (String name : List.of("org-admin", "member-one", "member-two", "plain-member")) {
-            addMember(name);
+            organizations.addMember(organizationId, name);
         }
     }
 
     @AfterAll
     void cleanUp() {
         for (String name : List.of("org-admin", "member-one", "member-two", "outsider", "plain-member")) {
-            deleteUser(name);
+            organizations.deleteUser(name);
         }
     }
 
     @Test
     void anOrganizationConnectionServesMembersOnlyAndSurvivesTheAdminsRemoval() {
-        BrowserSession.Page end = linkForOrganization("org-admin", Accounts.SALESFORCE_ANNIE);
+        BrowserSession.Page end = organizations.connect("org-admin", "salesforce", "acme", Accounts.SALESFORCE_ANNIE);
         assertThat(end.endedAtApp()).as(end.body()).isTrue();
         String adminId = env.admin().userIdByUsername(REALM, "org-admin");
 
@@ -118,7 +117,7 @@ class OrganizationConnectionIT {
 
     @Test
     void aMemberWithoutTheOrgAdminRoleCannotConnectForTheOrganization() {
-        BrowserSession.Page end = linkForOrganization("plain-member", Accounts.SALESFORCE_KATHERINE);
+        BrowserSession.Page end = organizations.connect("plain-member", "salesforce", "acme", Accounts.SALESFORCE_KATHERINE);
 
         assertThat(end.endedAtApp() && end.callbackParameter("code") != null).isFalse();
         assertThat(end.body()).doesNotContain("Exception");
@@ -129,42 +128,17 @@ class OrganizationConnectionIT {
         }
     }
 
-    private BrowserSession.Page linkForOrganization(String username, Account account) {
-        return linkForOrganization(username, "salesforce", "acme", account);
-    }
-
-    private BrowserSession.Page linkForOrganization(String username, String alias, String organization, Account account) {
-        BrowserSession browser = new BrowserSession();
-        BrowserSession.Page page = browser.open(env.appLoginUrl(null) + "&kc_action=idp_link:" + alias
-                + "&conduit_organization=" + organization);
-        for (int step = 0; step < 3 && page.document().selectFirst("form#kc-form-login") != null; step++) {
-            page = browser.submit(page, "form#kc-form-login", Map.of("username", username, "password", password));
-        }
-        if (page.document().selectFirst("button#kc-continue") != null) {
-            page = browser.submit(page, "form:has(button#kc-continue)", Map.of("continue", ""));
-        }
-        assertThat(page.document().selectFirst("form#consent")).as(page.body()).isNotNull();
-        return new BrokerFlows(env).allow(browser, page, account);
-    }
-
     @Test
     void deletingAnOrganizationRevokesItsConnectionAtTheProvider() {
         String alias = "conduit-it-globex";
-        HttpResponse<String> created = env.admin().call("POST", REALM + "/organizations", Map.of(
-                "name", "Globex", "alias", alias, "enabled", true,
-                "domains", List.of(Map.of("name", "globex.example"))));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String globexId = created.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1)).orElseThrow();
-        deleteUser("globex-admin");
-        createUser("globex-admin");
-        grantOrgAdmin("globex-admin");
-        HttpResponse<String> added = env.admin().call("POST", REALM + "/organizations/" + globexId + "/members",
-                env.admin().userIdByUsername(REALM, "globex-admin"));
-        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        String globexId = organizations.create(alias, "Globex", "globex.example");
+        organizations.createUser("globex-admin");
+        organizations.grantOrgAdmin("globex-admin");
+        organizations.addMember(globexId, "globex-admin");
         var engine = env.sandbox().engine();
         java.util.Set<String> before = new java.util.HashSet<>(engine.issuedTokens());
 
-        assertThat(linkForOrganization("globex-admin", "hubspot", alias, Accounts.HUBSPOT_FRANCES).endedAtApp()).isTrue();
+        assertThat(organizations.connect("globex-admin", "hubspot", alias, Accounts.HUBSPOT_FRANCES).endedAtApp()).isTrue();
         JsonNode connection = vault.connection("ORGANIZATION", globexId, "hubspot");
         assertThat(connection).isNotNull();
         assertThat(connection.get("organizationId").asText()).as("the HubSpot hub id").isEqualTo(Accounts.HUBSPOT_HUB);
@@ -177,7 +151,7 @@ class OrganizationConnectionIT {
         assertThat(engine.calls(Provider.HUBSPOT, dev.conduit.sandbox.Endpoint.REVOKE)).isEqualTo(1);
         assertThat(engine.refreshTokenActive(refreshToken)).isFalse();
         assertThat(vault.connection(connection.get("id").asText())).isNull();
-        deleteUser("globex-admin");
+        organizations.deleteUser("globex-admin");
     }
 
     @SuppressWarnings("unchecked")
@@ -190,37 +164,4 @@ class OrganizationConnectionIT {
         assertThat(env.admin().call("PUT", REALM + "/clients/" + id, client).statusCode()).isEqualTo(204);
     }
 
-    private void createUser(String name) {
-        HttpResponse<String> created = env.admin().call("POST", REALM + "/users", Map.of(
-                "username", name, "email", name + "@members.example", "emailVerified", true, "enabled", true,
-                "firstName", name, "lastName", "Test",
-                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    }
-
-    private void deleteUser(String name) {
-        String id = env.admin().userIdByUsername(REALM, name);
-        if (id != null) {
-            env.admin().call("DELETE", REALM + "/users/" + id, null);
-        }
-    }
-
-    private void grantOrgAdmin(String name) {
-        JsonNode role = env.admin().get(REALM + "/roles/conduit-org-admin");
-        HttpResponse<String> granted = env.admin().call("POST", REALM + "/users/" + env.admin().userIdByUsername(REALM, name)
-                + "/role-mappings/realm", List.of(AdminApiMaps.of(role)));
-        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
-    }
-
-    private void addMember(String name) {
-        HttpResponse<String> added = env.admin().call("POST", REALM + "/organizations/" + organizationId + "/members",
-                env.admin().userIdByUsername(REALM, name));
-        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
-    }
-
-    private static final class AdminApiMaps {
-        static Map<String, Object> of(JsonNode role) {
-            return Map.of("id", role.get("id").asText(), "name", role.get("name").asText());
-        }
-    }
 }

@@ -30,6 +30,8 @@ public final class ConduitEnvironment {
     public static final String APP_CLIENT = "conduit-demo-app";
     public static final String APP_REDIRECT = "http://localhost/conduit-demo-app/callback";
     public static final String EXISTING_USER = "ada";
+    /** A plain Keycloak {@code oidc} identity provider with Store Tokens on, created by the tests that need it. */
+    public static final String GOOGLE_STORED_ALIAS = "google-stored";
     /** The demo app's PKCE pair in tests (the app is public: the verifier redeems its codes). */
     public static final String APP_PKCE_VERIFIER = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r7wW1gFWFOEjXk";
     public static final String APP_PKCE_CHALLENGE = "6uJB66H-5WprmeoV-wc7KyBIDnresberjsJ43M5w340";
@@ -48,13 +50,14 @@ public final class ConduitEnvironment {
     private final String vaultKeys = "it1:" + Secrets.aes256KeyBase64() + ",it0:" + Secrets.aes256KeyBase64();
     private final String managementUrl;
     private final Map<Provider, SandboxClient> clients;
+    /** The sandbox Google client of {@link #GOOGLE_STORED_ALIAS} (Keycloak's own OIDC broker storing tokens; benchmarks). */
+    private final SandboxClient googleStoredClient;
     private final AdminApi admin;
     private final long startMillis;
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
             instance = new ConduitEnvironment();
-            Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
         }
         return instance;
     }
@@ -74,6 +77,8 @@ public final class ConduitEnvironment {
                 Provider.HUBSPOT, client(Provider.HUBSPOT, "conduit-demo-hubspot", "hubspot"),
                 Provider.GOOGLE, client(Provider.GOOGLE, "conduit-demo-google.apps.sandbox", "google"));
         clients.values().forEach(sandbox.engine()::register);
+        googleStoredClient = client(Provider.GOOGLE, "conduit-demo-google-stored.apps.sandbox", GOOGLE_STORED_ALIAS);
+        sandbox.engine().register(googleStoredClient);
 
         try {
             Path vault = home.resolve("conduit-test-vault");
@@ -82,6 +87,7 @@ public final class ConduitEnvironment {
             Files.writeString(vault.resolve(REALM + "_salesforce-client-secret"), clients.get(Provider.SALESFORCE).clientSecret());
             Files.writeString(vault.resolve(REALM + "_hubspot-client-secret"), clients.get(Provider.HUBSPOT).clientSecret());
             Files.writeString(vault.resolve(REALM + "_google-client-secret"), clients.get(Provider.GOOGLE).clientSecret());
+            Files.writeString(vault.resolve(REALM + "_google-stored-client-secret"), googleStoredClient.clientSecret());
 
             Path importDir = home.resolve("data/import");
             deleteTree(home.resolve("data"));
@@ -105,7 +111,10 @@ public final class ConduitEnvironment {
                     // the way (tests trigger runs through the admin API so call counts stay exact)
                     "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=2000",
                     "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=3600",
-                    "--metrics-enabled=true"));
+                    "--metrics-enabled=true",
+                    // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
+                    // benchmarks; replaces identity-brokering-api:v1 (one version of a feature at a time)
+                    "--features=identity-brokering-api:v2"));
             command.addAll(Database.options());
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -114,6 +123,8 @@ public final class ConduitEnvironment {
             builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
             startMillis = System.currentTimeMillis();
             keycloak = builder.start();
+            // registered at once, so a Keycloak that never becomes usable is stopped with the test JVM too
+            Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
             awaitReady(home.resolve("keycloak-test.log"));
             System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl,
                     System.currentTimeMillis() - startMillis, home.resolve("keycloak-test.log"));
@@ -225,6 +236,11 @@ public final class ConduitEnvironment {
 
     public SandboxClient client(Provider provider) {
         return clients.get(provider);
+    }
+
+    /** The sandbox Google client registered for {@link #GOOGLE_STORED_ALIAS}; its secret is {@code ${vault.google-stored-client-secret}}. */
+    public SandboxClient googleStoredClient() {
+        return googleStoredClient;
     }
 
     /** Where the demo app's browser login starts; {@code idpHint} skips Keycloak's login page. */

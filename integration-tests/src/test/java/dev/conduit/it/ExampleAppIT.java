@@ -1,0 +1,196 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+
+import dev.conduit.example.UpstreamToken;
+import dev.conduit.example.UpstreamTokenRefusedException;
+import dev.conduit.example.UpstreamTokens;
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Organizations;
+import dev.conduit.it.support.Secrets;
+import dev.conduit.sandbox.Account;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.SandboxEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The example internal app ({@code example-internal-app}, Nimbus's RFC 8693 client) against the real server and
+ * the sandbox: it gets each provider's token with what the caller needs beside it (Salesforce's instance URL and
+ * org id, HubSpot's hub id), for a user and through an organization connection, and a refusal reaches its
+ * caller as an exception saying where to send the user.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExampleAppIT {
+
+    private static final String ORGANIZATION = "conduit-it-example-co";
+    private static final String ORG_ADMIN = "example-app-admin";
+    private static final String MEMBER = "example-app-member";
+    private static final List<Account> USER_ACCOUNTS = List.of(Accounts.SALESFORCE_JEAN, Accounts.HUBSPOT_JOAN,
+            Accounts.GOOGLE_DONALD);
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final SandboxEngine sandbox = env.sandbox().engine();
+    private final AppTokens apps = new AppTokens(env);
+    private final String password = Secrets.generate();
+    private final Organizations organizations = new Organizations(env, password);
+    private UpstreamTokens upstreamTokens;
+    private String organizationId;
+
+    @BeforeAll
+    void setUp() {
+        upstreamTokens = UpstreamTokens.forRealm(env.keycloakUrl(), REALM, AppTokens.INTERNAL_APP, apps.internalSecret());
+        cleanUp();
+        organizationId = organizations.create(ORGANIZATION, "Example Co", "example-co.example");
+        for (String name : List.of(ORG_ADMIN, MEMBER)) {
+            organizations.createUser(name);
+            organizations.addMember(organizationId, name);
+        }
+        organizations.grantOrgAdmin(ORG_ADMIN);
+    }
+
+    @AfterAll
+    void cleanUp() {
+        for (String name : List.of(ORG_ADMIN, MEMBER)) {
+            organizations.deleteUser(name);
+        }
+        for (Account account : USER_ACCOUNTS) {
+            env.admin().deleteUserByEmail(REALM, account.email());
+        }
+        organizations.delete(ORGANIZATION);
+    }
+
+    @Test
+    void aUserGetsTheirSalesforceTokenWithTheInstanceUrlAndOrgId() {
+        String userToken = loginThrough("salesforce", Accounts.SALESFORCE_JEAN);
+
+        UpstreamToken token = upstreamTokens.forUser(userToken, "salesforce");
+
+        assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
+        assertThat(token.provider()).isEqualTo("salesforce");
+        assertThat(token.instanceUrl()).isEqualTo(sandbox.instanceUrl());
+        assertThat(token.organizationId()).isEqualTo(Accounts.SALESFORCE_ORG);
+        assertThat(token.accountId()).isEqualTo(Accounts.SALESFORCE_JEAN.userId());
+        assertThat(token.scopes()).contains("api");
+        assertThat(token.expiresIn()).isPositive();
+        assertThat(token.toString()).doesNotContain(token.accessToken());
+    }
+
+    @Test
+    void aUserGetsTheirHubSpotTokenWithTheHubId() {
+        String userToken = loginThrough("hubspot", Accounts.HUBSPOT_JOAN);
+
+        UpstreamToken token = upstreamTokens.forUser(userToken, "hubspot");
+
+        assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
+        assertThat(token.hubId()).isEqualTo(Accounts.HUBSPOT_HUB);
+        assertThat(token.accountId()).isEqualTo(Accounts.HUBSPOT_JOAN.userId());
+        assertThat(token.scopes()).contains("oauth");
+        assertThat(token.instanceUrl()).isNull();
+        assertThat(token.expiresIn()).isPositive();
+    }
+
+    @Test
+    void aUserGetsTheirGoogleToken() {
+        String userToken = loginThrough("google", Accounts.GOOGLE_DONALD);
+
+        UpstreamToken token = upstreamTokens.forUser(userToken, "google");
+
+        assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
+        assertThat(token.provider()).isEqualTo("google");
+        assertThat(token.accountId()).isEqualTo(Accounts.GOOGLE_DONALD.userId());
+        assertThat(token.scopes()).contains("openid");
+        assertThat(token.hubId()).isNull();
+        assertThat(token.instanceUrl()).isNull();
+        assertThat(token.expiresIn()).isPositive();
+    }
+
+    @Test
+    void aMemberGetsTheOrganizationsSalesforceTokenWithTheInstanceUrl() {
+        connectForOrganization("salesforce", Accounts.SALESFORCE_ADELE);
+
+        UpstreamToken token = upstreamTokens.forOrganization(memberToken(), "salesforce", ORGANIZATION);
+
+        assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
+        assertThat(token.instanceUrl()).isEqualTo(sandbox.instanceUrl());
+        assertThat(token.organizationId()).isEqualTo(Accounts.SALESFORCE_ORG);
+        assertThat(token.accountId()).as("the account the org admin connected").isEqualTo(Accounts.SALESFORCE_ADELE.userId());
+    }
+
+    @Test
+    void aMemberGetsTheOrganizationsHubSpotTokenWithTheHubId() {
+        connectForOrganization("hubspot", Accounts.HUBSPOT_SOPHIE);
+
+        UpstreamToken token = upstreamTokens.forOrganization(memberToken(), "hubspot", ORGANIZATION);
+
+        assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
+        assertThat(token.hubId()).isEqualTo(Accounts.HUBSPOT_HUB);
+        assertThat(token.accountId()).isEqualTo(Accounts.HUBSPOT_SOPHIE.userId());
+    }
+
+    @Test
+    void aMemberGetsTheOrganizationsGoogleToken() {
+        connectForOrganization("google", Accounts.GOOGLE_JOHN);
+
+        UpstreamToken token = upstreamTokens.forOrganization(memberToken(), "google", ORGANIZATION);
+
+        assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
+        assertThat(token.provider()).isEqualTo("google");
+        assertThat(token.accountId()).isEqualTo(Accounts.GOOGLE_JOHN.userId());
+    }
+
+    @Test
+    void aUserWithoutTheConnectionIsRefusedWithWhereToConnectIt() {
+        String memberToken = memberToken();
+
+        UpstreamTokenRefusedException refused = assertThrows(UpstreamTokenRefusedException.class,
+                () -> upstreamTokens.forUser(memberToken, "salesforce"));
+
+        assertThat(refused.httpStatus()).isEqualTo(400);
+        assertThat(refused.error()).isEqualTo("invalid_target");
+        assertThat(refused.conduitError()).isEqualTo(UpstreamTokenRefusedException.NOT_CONNECTED);
+        assertThat(refused.connectUri()).startsWith(env.realmUrl() + "/protocol/openid-connect/auth")
+                .contains("kc_action=idp_link%3Asalesforce");
+        assertThat(refused.needsUser()).isTrue();
+        assertThat(refused.getMessage()).doesNotContain(memberToken);
+    }
+
+    @Test
+    void anOrganizationTheUserIsNotAMemberOfIsRefusedWithNothingTheUserCanDo() {
+        String memberToken = memberToken();
+
+        UpstreamTokenRefusedException refused = assertThrows(UpstreamTokenRefusedException.class,
+                () -> upstreamTokens.forOrganization(memberToken, "salesforce", "acme"));
+
+        assertThat(refused.error()).isEqualTo("invalid_target");
+        assertThat(refused.conduitError()).isNull();
+        assertThat(refused.needsUser()).isFalse();
+    }
+
+    /** A broker login as {@code account}; the demo app's Keycloak access token. */
+    private String loginThrough(String alias, Account account) {
+        env.admin().deleteUserByEmail(REALM, account.email());
+        BrowserSession.Page end = new BrokerFlows(env).login(new BrowserSession(), alias, account);
+        assertThat(end.endedAtApp()).as(end.body()).isTrue();
+        return apps.accessToken(end);
+    }
+
+    private String memberToken() {
+        return apps.passwordLogin(MEMBER, password);
+    }
+
+    /** The org admin connects {@code alias} for the organization (account linking with conduit_organization). */
+    private void connectForOrganization(String alias, Account account) {
+        BrowserSession.Page end = organizations.connect(ORG_ADMIN, alias, ORGANIZATION, account);
+        assertThat(end.endedAtApp()).as(end.body()).isTrue();
+    }
+}

@@ -1,0 +1,433 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.GOOGLE_STORED_ALIAS;
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conduit.it.support.AdminApi;
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.sandbox.Account;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.SandboxEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Throughput and latency of Conduit's upstream-token exchange with a fresh stored token, against two of Keycloak's own
+ * endpoints measured in the same run on the same server (machines are noisy: the ratios are the figures to compare):
+ * <ul>
+ *   <li>{@code conduit_upstream}: RFC 8693 exchange by {@code conduit-internal-app} of a user's Keycloak access token
+ *       for the user's Google token held by the token vault ({@code audience=google}); the token is fresh, so no
+ *       refresh happens (asserted on the sandbox);</li>
+ *   <li>{@code client_credentials}: Keycloak's {@code client_credentials} grant for the same client;</li>
+ *   <li>{@code brokering_v2}: Keycloak's Identity Brokering API V2 ({@code POST /realms/{realm}/broker/{alias}/token},
+ *       feature {@code identity-brokering-api:v2}) for the same client, returning another user's Google token that
+ *       Keycloak stored itself (plain {@code oidc} provider {@value ConduitEnvironment#GOOGLE_STORED_ALIAS} with Store
+ *       Tokens on, read from FEDERATED_IDENTITY, not from session notes); also fresh, so no refresh.</li>
+ * </ul>
+ * Every endpoint gets a warm-up, then the measured requests run interleaved in rounds: each round runs one block per
+ * endpoint, the order rotating from round to round, so slow drifts of the machine hit all three alike. Each block runs
+ * at a fixed concurrency (closed loop: each worker sends its next request when the previous answer is read), over
+ * HTTP/1.1 keep-alive connections, with client_secret_basic. Latency is per request (send to body read); requests
+ * per second are the endpoint's measured requests over the summed wall time of its blocks.
+ * <p>
+ * Sizes: {@code conduit.bench.requests} (measured per endpoint, default 2000), {@code conduit.bench.concurrency}
+ * (default 8), {@code conduit.bench.warmup} (per endpoint, default 200), {@code conduit.bench.rounds} (default
+ * requests/500, 1 to 10). The {@code benchmark} Maven profile runs larger sizes. Asserts correctness only (every
+ * answer 200 with the expected token, no upstream refresh), never timing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExchangeBenchmarkIT {
+
+    private static final int REQUESTS = Integer.getInteger("conduit.bench.requests", 2000);
+    private static final int CONCURRENCY = Integer.getInteger("conduit.bench.concurrency", 8);
+    private static final int WARMUP = Integer.getInteger("conduit.bench.warmup", 200);
+    private static final int ROUNDS = Math.max(1, Math.min(REQUESTS,
+            Integer.getInteger("conduit.bench.rounds", Math.max(1, Math.min(10, REQUESTS / 500)))));
+
+    private static final Account CONDUIT_ACCOUNT = Accounts.GOOGLE_CLAUDE;
+    private static final Account STORED_ACCOUNT = Accounts.GOOGLE_RADIA;
+    private static final String EXTERNAL_TOKEN_ENABLED = "external.token.enabled";
+    private static final String EXTERNAL_TOKEN_IDP = "external.token.idp";
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final SandboxEngine sandbox = env.sandbox().engine();
+    private final AppTokens apps = new AppTokens(env);
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private String internalClientUuid;
+    private UserTokens conduitUser;
+    private UserTokens storedUser;
+    private boolean createdIdp;
+    private boolean changedClient;
+
+    @BeforeAll
+    void setUp() {
+        createStoredTokenProvider();
+        allowInternalAppToUseBrokeringV2();
+        env.admin().deleteUserByEmail(REALM, CONDUIT_ACCOUNT.email());
+        env.admin().deleteUserByEmail(REALM, STORED_ACCOUNT.email());
+        conduitUser = login("google", CONDUIT_ACCOUNT);
+        storedUser = login(GOOGLE_STORED_ALIAS, STORED_ACCOUNT);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (changedClient) {
+            JsonNode client = env.admin().get(REALM + "/clients/" + internalClientUuid);
+            ObjectNode attributes = (ObjectNode) client.get("attributes");
+            attributes.remove(EXTERNAL_TOKEN_ENABLED);
+            attributes.remove(EXTERNAL_TOKEN_IDP);
+            env.admin().call("PUT", REALM + "/clients/" + internalClientUuid, client);
+        }
+        env.admin().deleteUserByEmail(REALM, CONDUIT_ACCOUNT.email());
+        env.admin().deleteUserByEmail(REALM, STORED_ACCOUNT.email());
+        if (createdIdp) {
+            env.admin().call("DELETE", REALM + "/identity-provider/instances/" + GOOGLE_STORED_ALIAS, null);
+        }
+    }
+
+    @Test
+    void exchangeThroughputAndLatencyAgainstKeycloaksOwnEndpoints() throws Exception {
+        String secret = apps.internalSecret();
+        String basic = AppTokens.basic(AppTokens.INTERNAL_APP, secret);
+        String tokenUrl = env.realmUrl() + "/protocol/openid-connect/token";
+        String brokerTokenUrl = env.realmUrl() + "/broker/" + GOOGLE_STORED_ALIAS + "/token";
+
+        // one checked call per endpoint before anything is timed: the answers the measured calls must repeat
+        JsonNode conduitAnswer = ok(apps.exchange(conduitUser.access(), Map.of("audience", "google")), "conduit_upstream");
+        String conduitUpstreamToken = conduitAnswer.get("access_token").asText();
+        assertThat(sandbox.accessTokenActive(conduitUpstreamToken)).as("Conduit serves the live sandbox Google token").isTrue();
+        assertThat(conduitAnswer.get("identity_provider").asText()).isEqualTo("google");
+        assertThat(conduitAnswer.has("refresh_token")).isFalse();
+
+        JsonNode ccAnswer = ok(apps.post(tokenUrl, Map.of("grant_type", "client_credentials"), basic), "client_credentials");
+        assertThat(ccAnswer.get("access_token").asText()).isNotBlank();
+
+        HttpResponse<String> v2Probe = apps.post(brokerTokenUrl, Map.of("token", storedUser.access()), basic);
+        String v2Missing = v2Probe.statusCode() == 200 ? null
+                : "POST /broker/" + GOOGLE_STORED_ALIAS + "/token answered " + v2Probe.statusCode() + " " + errorOf(v2Probe);
+        String storedUpstreamToken = null;
+        if (v2Missing == null) {
+            JsonNode v2Answer = AppTokens.json(v2Probe);
+            storedUpstreamToken = v2Answer.path("access_token").asText();
+            assertThat(sandbox.accessTokenActive(storedUpstreamToken)).as("V2 serves the live sandbox Google token").isTrue();
+            assertThat(v2Answer.has("refresh_token")).isFalse();
+        }
+
+        List<Target> endpoints = new ArrayList<>();
+        endpoints.add(new Target("conduit_upstream", conduitUpstreamToken, () -> form(tokenUrl, basic, Map.of(
+                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token", conduitUser.access(),
+                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
+                "audience", "google"))));
+        endpoints.add(new Target("client_credentials", null,
+                () -> form(tokenUrl, basic, Map.of("grant_type", "client_credentials"))));
+        if (v2Missing == null) {
+            endpoints.add(new Target("brokering_v2", storedUpstreamToken,
+                    () -> form(brokerTokenUrl, basic, Map.of("token", storedUser.access()))));
+        }
+
+        int refreshesBefore = sandbox.tokenCalls(Provider.GOOGLE, "refresh_token");
+        int googleTokenCallsBefore = sandbox.calls(Provider.GOOGLE, Endpoint.TOKEN);
+        long benchStarted = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        try {
+            for (Target endpoint : endpoints) {
+                freshUserTokens();
+                endpoint.run(pool, WARMUP, false);
+            }
+            for (int round = 0; round < ROUNDS; round++) {
+                int block = REQUESTS / ROUNDS + (round < REQUESTS % ROUNDS ? 1 : 0);
+                for (int i = 0; i < endpoints.size(); i++) {
+                    // user access tokens live 5 minutes: every block starts with fresh ones
+                    freshUserTokens();
+                    endpoints.get((round + i) % endpoints.size()).run(pool, block, true);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int refreshes = sandbox.tokenCalls(Provider.GOOGLE, "refresh_token") - refreshesBefore;
+        int googleTokenCalls = sandbox.calls(Provider.GOOGLE, Endpoint.TOKEN) - googleTokenCallsBefore;
+
+        System.out.printf(Locale.ROOT, "BENCHMARK exchange setup requests=%d concurrency=%d warmup=%d rounds=%d"
+                        + " order=interleaved-rounds (one block per endpoint per round, order rotating) http=1.1-keepalive"
+                        + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f%n",
+                REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9);
+        for (Target endpoint : endpoints) {
+            System.out.println(endpoint.line());
+        }
+        Target conduit = endpoints.get(0);
+        System.out.println(ratio(conduit, endpoints.get(1)));
+        if (v2Missing == null) {
+            System.out.println(ratio(conduit, endpoints.get(2)));
+        } else {
+            System.out.printf(Locale.ROOT, "BENCHMARK exchange endpoint=brokering_v2 unavailable reason=\"%s\"%n", v2Missing);
+        }
+
+        for (Target endpoint : endpoints) {
+            assertThat(endpoint.errors.get()).as(endpoint.name + " errors " + endpoint.errorSummary()).isZero();
+            assertThat(endpoint.measured()).as(endpoint.name + " measured requests").isEqualTo(REQUESTS);
+        }
+        assertThat(refreshes).as("Google refresh_token calls the sandbox saw during warm-up and measurement").isZero();
+        assertThat(googleTokenCalls).as("Google token endpoint calls the sandbox saw during warm-up and measurement").isZero();
+        assertThat(v2Missing).as("Identity Brokering API V2 (identity-brokering-api:v2) on " + GOOGLE_STORED_ALIAS).isNull();
+    }
+
+    // ---- load ------------------------------------------------------------------------------------
+
+    /** One endpoint under load: its request (rebuilt per block, as the user's token changes) and its figures. */
+    private final class Target {
+        final String name;
+        /** The upstream token every answer must carry, or null where any access token will do. */
+        final String expectedToken;
+        final Supplier<HttpRequest> request;
+        final List<long[]> blocks = new ArrayList<>();
+        final AtomicInteger errors = new AtomicInteger();
+        final Map<String, AtomicInteger> errorKinds = new ConcurrentHashMap<>();
+        long wallNanos;
+
+        Target(String name, String expectedToken, Supplier<HttpRequest> request) {
+            this.name = name;
+            this.expectedToken = expectedToken;
+            this.request = request;
+        }
+
+        void run(ExecutorService pool, int count, boolean measured) throws Exception {
+            HttpRequest req = request.get();
+            long[] latencies = new long[count];
+            AtomicInteger next = new AtomicInteger();
+            List<Future<?>> workers = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int w = 0; w < CONCURRENCY; w++) {
+                workers.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        long t0 = System.nanoTime();
+                        String failure = null;
+                        try {
+                            HttpResponse<String> response = http.send(req, HttpResponse.BodyHandlers.ofString());
+                            latencies[i] = System.nanoTime() - t0;
+                            if (response.statusCode() != 200) {
+                                failure = response.statusCode() + " " + errorOf(response);
+                            } else if (!response.body().contains("\"access_token\"")
+                                    || (expectedToken != null && !response.body().contains(expectedToken))) {
+                                failure = "200 without the expected access token";
+                            }
+                        } catch (IOException e) {
+                            latencies[i] = System.nanoTime() - t0;
+                            failure = e.getClass().getSimpleName();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                        if (failure != null) {
+                            if (measured) {
+                                errors.incrementAndGet();
+                            }
+                            errorKinds.computeIfAbsent((measured ? "" : "warmup ") + failure, k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+            if (measured) {
+                wallNanos += System.nanoTime() - started;
+                blocks.add(latencies);
+            }
+        }
+
+        int measured() {
+            return blocks.stream().mapToInt(b -> b.length).sum();
+        }
+
+        long[] sorted() {
+            long[] all = blocks.stream().flatMapToLong(Arrays::stream).toArray();
+            Arrays.sort(all);
+            return all;
+        }
+
+        double rps() {
+            return measured() / (wallNanos / 1e9);
+        }
+
+        double percentileMillis(double p) {
+            long[] all = sorted();
+            int rank = (int) Math.ceil(p * all.length);
+            return all[Math.max(0, Math.min(all.length - 1, rank - 1))] / 1e6;
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "BENCHMARK exchange endpoint=%s requests=%d concurrency=%d rps=%.1f"
+                            + " p50_ms=%.2f p99_ms=%.2f errors=%d", name, measured(), CONCURRENCY, rps(),
+                    percentileMillis(0.50), percentileMillis(0.99), errors.get());
+        }
+
+        String errorSummary() {
+            return new TreeMap<>(errorKinds).toString();
+        }
+    }
+
+    /** Ratios of Conduit's figures to a Keycloak endpoint's: rps above 1 is faster, latency above 1 slower. */
+    private static String ratio(Target conduit, Target keycloak) {
+        return String.format(Locale.ROOT, "BENCHMARK exchange ratio %s/%s rps=%.2f p50=%.2f p99=%.2f",
+                conduit.name, keycloak.name, conduit.rps() / keycloak.rps(),
+                conduit.percentileMillis(0.50) / keycloak.percentileMillis(0.50),
+                conduit.percentileMillis(0.99) / keycloak.percentileMillis(0.99));
+    }
+
+    private static HttpRequest form(String url, String authorization, Map<String, String> form) {
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", authorization)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    /** The OAuth {@code error} code of an answer (never its body, which may hold a token elsewhere). */
+    private static String errorOf(HttpResponse<String> response) {
+        try {
+            JsonNode json = AdminApi.mapper().readTree(response.body());
+            return json == null ? "" : json.path("error").asText("") + (json.has("error_description")
+                    ? " (" + json.get("error_description").asText() + ")" : "");
+        } catch (IOException | RuntimeException e) {
+            return "(no JSON body)";
+        }
+    }
+
+    private static JsonNode ok(HttpResponse<String> response, String what) {
+        assertThat(response.statusCode()).as(what + ": " + errorOf(response)).isEqualTo(200);
+        return AppTokens.json(response);
+    }
+
+    // ---- setup -----------------------------------------------------------------------------------
+
+    /**
+     * A plain Keycloak {@code oidc} provider at the sandbox's Google, with Keycloak's own token storage on (Store
+     * Tokens, not in session notes) and offline access asked for, so the stored token response has a refresh token
+     * like the vault's connection.
+     */
+    private void createStoredTokenProvider() {
+        JsonNode google = env.admin().identityProvider(REALM, "google").get("config");
+        ObjectNode idp = AdminApi.mapper().createObjectNode();
+        idp.put("alias", GOOGLE_STORED_ALIAS);
+        idp.put("displayName", "Google (Keycloak stored tokens)");
+        idp.put("providerId", "oidc");
+        idp.put("enabled", true);
+        idp.put("trustEmail", false);
+        idp.put("storeToken", true);
+        idp.put("firstBrokerLoginFlowAlias", "first broker login");
+        ObjectNode config = idp.putObject("config");
+        config.put("clientId", env.googleStoredClient().clientId());
+        config.put("clientSecret", "${vault.google-stored-client-secret}");
+        config.put("clientAuthMethod", "client_secret_basic");
+        config.put("authorizationUrl", google.get("authorizationUrl").asText() + "?access_type=offline");
+        config.put("tokenUrl", google.get("tokenUrl").asText());
+        config.put("userInfoUrl", google.get("userInfoUrl").asText());
+        config.put("jwksUrl", google.get("jwksUrl").asText());
+        config.put("useJwksUrl", "true");
+        config.put("validateSignature", "true");
+        config.put("issuer", google.get("issuer").asText());
+        config.put("defaultScope", "openid email profile");
+        config.put("syncMode", "IMPORT");
+        config.put("storeTokenInSession", "false");
+        HttpResponse<String> created = env.admin().call("POST", REALM + "/identity-provider/instances", idp);
+        assertThat(created.statusCode()).as("create " + GOOGLE_STORED_ALIAS + ": " + created.body()).isEqualTo(201);
+        createdIdp = true;
+    }
+
+    /** Identity Brokering API V2: the calling client needs {@code external.token.enabled} and the alias in {@code external.token.idp}. */
+    private void allowInternalAppToUseBrokeringV2() {
+        internalClientUuid = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
+        JsonNode client = env.admin().get(REALM + "/clients/" + internalClientUuid);
+        ObjectNode attributes = (ObjectNode) client.get("attributes");
+        attributes.put(EXTERNAL_TOKEN_ENABLED, "true");
+        attributes.put(EXTERNAL_TOKEN_IDP, GOOGLE_STORED_ALIAS);
+        HttpResponse<String> updated = env.admin().call("PUT", REALM + "/clients/" + internalClientUuid, client);
+        assertThat(updated.statusCode()).as("update " + AppTokens.INTERNAL_APP).isEqualTo(204);
+        changedClient = true;
+    }
+
+    /** Logs {@code account} in through {@code alias} as the demo app, keeping the refresh token to renew the access token. */
+    private UserTokens login(String alias, Account account) {
+        BrowserSession.Page page = new BrokerFlows(env).login(new BrowserSession(), alias, account);
+        assertThat(page.endedAtApp()).as("login through " + alias + " ended at the app: " + page.uri()).isTrue();
+        String code = page.callbackParameter("code");
+        assertThat(code).as("code from the login through " + alias).isNotNull();
+        UserTokens tokens = new UserTokens();
+        tokens.update(ok(apps.post(env.realmUrl() + "/protocol/openid-connect/token", Map.of(
+                "grant_type", "authorization_code", "client_id", ConduitEnvironment.APP_CLIENT, "code", code,
+                "redirect_uri", ConduitEnvironment.APP_REDIRECT, "code_verifier", ConduitEnvironment.APP_PKCE_VERIFIER),
+                null), "code redemption after " + alias));
+        return tokens;
+    }
+
+    private void freshUserTokens() {
+        for (UserTokens tokens : List.of(conduitUser, storedUser)) {
+            Map<String, String> refresh = new LinkedHashMap<>();
+            refresh.put("grant_type", "refresh_token");
+            refresh.put("client_id", ConduitEnvironment.APP_CLIENT);
+            refresh.put("refresh_token", tokens.refresh);
+            tokens.update(ok(apps.post(env.realmUrl() + "/protocol/openid-connect/token", refresh, null), "user token refresh"));
+        }
+    }
+
+    /** The demo app's tokens for one user. Never printed. */
+    private static final class UserTokens {
+        private volatile String access;
+        private volatile String refresh;
+
+        void update(JsonNode answer) {
+            access = answer.get("access_token").asText();
+            if (answer.hasNonNull("refresh_token")) {
+                refresh = answer.get("refresh_token").asText();
+            }
+        }
+
+        String access() {
+            return access;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.conduit.it.support;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.sandbox.Account;
+
+/**
+ * Organizations, their members and admins through the admin API, and the org admin's "connect this provider
+ * for the organization" (account linking with {@code conduit_organization}). Users get {@code password}.
+ */
+public final class Organizations {
+
+    private final ConduitEnvironment env;
+    private final String password;
+
+    public Organizations(ConduitEnvironment env, String password) {
+        this.env = env;
+        this.password = password;
+    }
+
+    /** Creates the organization, replacing one left over by an earlier run; returns its id. */
+    public String create(String alias, String name, String domain) {
+        delete(alias);
+        HttpResponse<String> created = env.admin().call("POST", REALM + "/organizations", Map.of(
+                "name", name, "alias", alias, "enabled", true, "domains", List.of(Map.of("name", domain))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return created.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1)).orElseThrow();
+    }
+
+    public String idOf(String alias) {
+        for (JsonNode organization : env.admin().get(REALM + "/organizations")) {
+            if (alias.equals(organization.get("alias").asText())) {
+                return organization.get("id").asText();
+            }
+        }
+        return null;
+    }
+
+    public void delete(String alias) {
+        String id = idOf(alias);
+        if (id != null) {
+            env.admin().call("DELETE", REALM + "/organizations/" + id, null);
+        }
+    }
+
+    /** Creates the user with the shared password, replacing one left over by an earlier run. */
+    public void createUser(String name) {
+        deleteUser(name);
+        HttpResponse<String> created = env.admin().call("POST", REALM + "/users", Map.of(
+                "username", name, "email", name + "@members.example", "emailVerified", true, "enabled", true,
+                "firstName", name, "lastName", "Test",
+                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    }
+
+    public void deleteUser(String name) {
+        String id = env.admin().userIdByUsername(REALM, name);
+        if (id != null) {
+            env.admin().call("DELETE", REALM + "/users/" + id, null);
+        }
+    }
+
+    public void addMember(String organizationId, String username) {
+        HttpResponse<String> added = env.admin().call("POST", REALM + "/organizations/" + organizationId + "/members",
+                env.admin().userIdByUsername(REALM, username));
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    }
+
+    /** Grants the realm role that lets a member connect providers for their organizations. */
+    public void grantOrgAdmin(String username) {
+        JsonNode role = env.admin().get(REALM + "/roles/conduit-org-admin");
+        HttpResponse<String> granted = env.admin().call("POST", REALM + "/users/" + env.admin().userIdByUsername(REALM, username)
+                + "/role-mappings/realm", List.of(Map.of("id", role.get("id").asText(), "name", role.get("name").asText())));
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
+    }
+
+    /**
+     * The user connects {@code alias} for the organization: account linking with {@code conduit_organization},
+     * password sign-in, Keycloak's link confirmation, the provider's consent as {@code account}. Returns the page the
+     * flow ended on (the app's callback when it worked, an error page when Conduit refused).
+     */
+    public BrowserSession.Page connect(String username, String alias, String organization, Account account) {
+        BrowserSession browser = new BrowserSession();
+        BrowserSession.Page page = browser.open(env.appLoginUrl(null) + "&kc_action=idp_link:" + alias
+                + "&conduit_organization=" + organization);
+        for (int step = 0; step < 3 && page.document().selectFirst("form#kc-form-login") != null; step++) {
+            page = browser.submit(page, "form#kc-form-login", Map.of("username", username, "password", password));
+        }
+        if (page.document().selectFirst("button#kc-continue") != null) {
+            page = browser.submit(page, "form:has(button#kc-continue)", Map.of("continue", ""));
+        }
+        assertThat(page.document().selectFirst("form#consent")).as(page.body()).isNotNull();
+        return new BrokerFlows(env).allow(browser, page, account);
+    }
+}
