@@ -125,6 +125,7 @@ JARS=(
     "spi-provider-brokers/target/conduit-brokers.jar"
     "token-vault/target/conduit-token-vault.jar"
     "spi-token-exchange/target/conduit-token-exchange.jar"
+    "connections-console/target/conduit-connections-console.jar"
     "themes/target/conduit-themes.jar"
 )
 for jar in "${JARS[@]}" provider-sandbox/target/conduit-provider-sandbox.jar; do
@@ -256,6 +257,10 @@ Conduit demo is running.
 
   Admin console     $KC_URL/admin/
                     admin / $ADMIN_PW   (realm "$REALM" > Identity providers)
+
+  Connections       $KC_URL/realms/master/conduit-console/?realm=$REALM
+                    admin / $ADMIN_PW: every user's and organization's connection,
+                    with refresh and disconnect
 
   Logs              .demo/keycloak.log, .demo/sandbox.log
   Stop              ./demo.sh stop

@@ -222,6 +222,11 @@ public final class ConduitEnvironment {
         return admin;
     }
 
+    /** The master realm's bootstrap admin password (generated per run). */
+    public String adminPassword() {
+        return adminPassword;
+    }
+
     public String existingUserPassword() {
         return existingUserPassword;
     }

@@ -1,0 +1,348 @@
+/*
+ * Conduit connections console. Signs the admin in through Keycloak (authorization code + PKCE, public client
+ * conduit-console of the realm the page is served in) and calls the admin REST API with the admin's own token:
+ * Keycloak's admin permissions decide what is shown and allowed. Tokens stay in memory, never in storage.
+ * ?realm=<name> manages another realm (an admin of the master realm); ?user=<id> or ?organization=<id> shows
+ * one owner's connections.
+ */
+(function () {
+  'use strict';
+
+  var PAGE_SIZE = 20;
+  var body = document.body;
+  var loginRealm = body.dataset.realm;
+  var clientId = body.dataset.clientId;
+  var marker = '/realms/' + encodeURIComponent(loginRealm) + '/conduit-console/';
+  var keycloakBase = location.origin + location.pathname.substring(0, location.pathname.indexOf(marker));
+  var pageUrl = location.origin + location.pathname;
+  var oidc = keycloakBase + '/realms/' + encodeURIComponent(loginRealm) + '/protocol/openid-connect';
+
+  var session = { accessToken: null, refreshToken: null, idToken: null, expiresAt: 0 };
+  var view = { realm: loginRealm, ownerKind: '', ownerId: '', provider: '', status: '', first: 0 };
+  var ownerNames = {};
+  var loads = 0;
+
+  function el(id) { return document.getElementById(id); }
+
+  function node(tag, attributes, children) {
+    var element = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      if (name === 'text') {
+        element.textContent = attributes[name];
+      } else if (name.indexOf('data-') === 0 || name === 'class' || name === 'type' || name === 'title' || name === 'aria-label') {
+        element.setAttribute(name, attributes[name]);
+      }
+    });
+    (children || []).forEach(function (child) { element.appendChild(child); });
+    return element;
+  }
+
+  function randomString(bytes) {
+    var data = new Uint8Array(bytes);
+    crypto.getRandomValues(data);
+    return base64Url(data);
+  }
+
+  function base64Url(data) {
+    var text = '';
+    data.forEach(function (b) { text += String.fromCharCode(b); });
+    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  function s256(verifier) {
+    return crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
+      .then(function (digest) { return base64Url(new Uint8Array(digest)); });
+  }
+
+  function signIn() {
+    var verifier = randomString(48);
+    var state = randomString(24);
+    sessionStorage.setItem('conduit-console-login', JSON.stringify({ verifier: verifier, state: state, search: location.search }));
+    return s256(verifier).then(function (challenge) {
+      location.assign(oidc + '/auth?' + new URLSearchParams({
+        client_id: clientId, redirect_uri: pageUrl, response_type: 'code', scope: 'openid', state: state,
+        code_challenge: challenge, code_challenge_method: 'S256'
+      }).toString());
+      return new Promise(function () {});
+    });
+  }
+
+  function tokenRequest(form) {
+    return fetch(oidc + '/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString()
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (!response.ok) {
+          throw new Error('Sign-in failed: ' + (answer.error_description || answer.error || response.status));
+        }
+        session.accessToken = answer.access_token;
+        session.refreshToken = answer.refresh_token || null;
+        session.idToken = answer.id_token || session.idToken;
+        session.expiresAt = Date.now() + (answer.expires_in || 60) * 1000;
+        showWho();
+      });
+    });
+  }
+
+  /** Finishes a sign-in that came back with ?code=, or starts one. */
+  function ensureSignedIn() {
+    var query = new URLSearchParams(location.search);
+    var saved = JSON.parse(sessionStorage.getItem('conduit-console-login') || 'null');
+    if (query.has('code') && saved && query.get('state') === saved.state) {
+      sessionStorage.removeItem('conduit-console-login');
+      history.replaceState(null, '', pageUrl + saved.search);
+      return tokenRequest({
+        grant_type: 'authorization_code', code: query.get('code'), redirect_uri: pageUrl,
+        client_id: clientId, code_verifier: saved.verifier
+      });
+    }
+    if (query.has('error') && saved) {
+      sessionStorage.removeItem('conduit-console-login');
+      history.replaceState(null, '', pageUrl + saved.search);
+      return Promise.reject(new Error('Sign-in refused: ' + (query.get('error_description') || query.get('error'))));
+    }
+    return signIn();
+  }
+
+  function freshToken() {
+    if (session.accessToken && Date.now() < session.expiresAt - 15000) {
+      return Promise.resolve(session.accessToken);
+    }
+    if (session.refreshToken) {
+      return tokenRequest({ grant_type: 'refresh_token', refresh_token: session.refreshToken, client_id: clientId })
+        .then(function () { return session.accessToken; }, function () { return signIn(); });
+    }
+    return signIn();
+  }
+
+  function claims(jwt) {
+    try {
+      var part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      return JSON.parse(decodeURIComponent(escape(atob(part))));
+    } catch (malformed) {
+      return {};
+    }
+  }
+
+  function showWho() {
+    var who = claims(session.accessToken);
+    el('who').textContent = who.preferred_username ? 'Signed in as ' + who.preferred_username : '';
+    el('sign-out').hidden = false;
+  }
+
+  function api(method, path) {
+    return freshToken().then(function (token) {
+      return fetch(keycloakBase + '/admin/realms/' + encodeURIComponent(view.realm) + path, {
+        method: method, headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' }
+      });
+    }).then(function (response) {
+      if (response.status === 401) {
+        session.accessToken = null;
+        return signIn();
+      }
+      if (response.status === 204) {
+        return null;
+      }
+      return response.text().then(function (text) {
+        var answer = null;
+        try { answer = text ? JSON.parse(text) : null; } catch (notJson) { answer = null; }
+        if (response.status === 403) {
+          throw new Error('Not allowed: your admin roles in realm ' + view.realm + ' do not permit this.');
+        }
+        if (!response.ok) {
+          throw new Error((answer && (answer.errorMessage || answer.error_description || answer.error)) || ('HTTP ' + response.status));
+        }
+        return answer;
+      });
+    });
+  }
+
+  function alertBox(kind, text) {
+    var box = node('div', { 'class': 'pf-v5-c-alert pf-m-inline pf-m-' + kind, 'data-alert': kind }, [
+      node('p', { 'class': 'pf-v5-c-alert__title', text: text })
+    ]);
+    el('alerts').replaceChildren(box);
+  }
+
+  function when(epochSeconds) {
+    if (!epochSeconds) {
+      return '—';
+    }
+    var millis = epochSeconds > 1e12 ? epochSeconds : epochSeconds * 1000;
+    return new Date(millis).toLocaleString();
+  }
+
+  function ownerName(kind, id) {
+    var key = kind + ':' + id;
+    if (ownerNames[key]) {
+      return Promise.resolve(ownerNames[key]);
+    }
+    var path = kind === 'USER' ? '/users/' + encodeURIComponent(id)
+      : kind === 'ORGANIZATION' ? '/organizations/' + encodeURIComponent(id) : null;
+    if (!path) {
+      return Promise.resolve(kind.toLowerCase() + ' ' + id);
+    }
+    return api('GET', path).then(function (owner) {
+      ownerNames[key] = kind === 'USER' ? 'user ' + owner.username : 'organization ' + (owner.alias || owner.name);
+      return ownerNames[key];
+    }, function () {
+      return kind.toLowerCase() + ' ' + id;
+    });
+  }
+
+  function loadCounts() {
+    return api('GET', '/conduit-vault/counts').then(function (counts) {
+      el('counts').replaceChildren.apply(el('counts'), Object.keys(counts).map(function (status) {
+        return node('div', { 'class': 'conduit-count', 'data-status': status }, [
+          node('span', { text: status.replace('_', ' ').toLowerCase() }),
+          node('strong', { text: String(counts[status]) })
+        ]);
+      }));
+    });
+  }
+
+  function row(connection) {
+    var owner = node('td', { 'data-label': 'Owner', text: connection.ownerKind.toLowerCase() + ' ' + connection.ownerId });
+    ownerName(connection.ownerKind, connection.ownerId).then(function (name) { owner.textContent = name; });
+    var account = connection.accountId || '—';
+    if (connection.instanceUrl) {
+      account += ' · ' + connection.instanceUrl;
+    }
+    var refresh = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-secondary pf-m-small', 'data-action': 'refresh', text: 'Refresh' });
+    var disconnect = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-danger pf-m-small', 'data-action': 'disconnect', text: 'Disconnect' });
+    refresh.addEventListener('click', function () { act(connection, 'refresh'); });
+    disconnect.addEventListener('click', function () { act(connection, 'disconnect'); });
+    var revoking = connection.ownerKind === 'REVOKING';
+    return node('tr', { 'data-connection-id': connection.id, 'data-provider': connection.providerAlias, 'data-status': connection.status }, [
+      owner,
+      node('td', { 'data-label': 'Provider', text: connection.providerAlias }),
+      node('td', { 'data-label': 'Upstream account', text: account }),
+      node('td', { 'data-label': 'Status' }, [node('span', {
+        'class': 'conduit-status conduit-status-' + connection.status, 'data-field': 'status',
+        text: revoking ? 'REVOKING' : connection.status })]),
+      node('td', { 'data-label': 'Scopes', 'class': 'conduit-scopes', text: (connection.scopes || []).join(' ') || '—' }),
+      node('td', { 'data-label': 'Access token expires', text: when(connection.expiresAt) }),
+      node('td', { 'data-label': 'Last refresh', 'data-field': 'last-refresh', text: when(connection.lastRefreshAt) }),
+      node('td', { 'data-label': 'Last error', 'class': 'conduit-error', text: connection.lastError || '' }),
+      node('td', { 'class': 'conduit-actions' }, revoking ? [refresh] : [refresh, disconnect])
+    ]);
+  }
+
+  function act(connection, action) {
+    var path = '/conduit-vault/connections/' + encodeURIComponent(connection.id);
+    var label = connection.providerAlias + ' connection of ' + (ownerNames[connection.ownerKind + ':' + connection.ownerId] || connection.ownerId);
+    var call;
+    if (action === 'disconnect') {
+      if (!window.confirm('Disconnect the ' + label + '? Its tokens are revoked at ' + connection.providerAlias + ' and deleted.')) {
+        return;
+      }
+      call = api('DELETE', path).then(function () {
+        alertBox('success', 'Disconnected the ' + label + ': revoked at the provider and removed.');
+      });
+    } else {
+      call = api('POST', path + '/refresh').then(function (report) {
+        if (report && report.failed > 0) {
+          alertBox('warning', 'Refresh of the ' + label + ' failed; see its last error.');
+        } else {
+          alertBox('success', 'Refreshed the ' + label + '.');
+        }
+      });
+    }
+    call.then(reload, function (failure) { alertBox('danger', failure.message); });
+  }
+
+  function loadConnections() {
+    var query = new URLSearchParams({ first: String(view.first), max: String(PAGE_SIZE + 1) });
+    ['ownerKind', 'ownerId', 'provider', 'status'].forEach(function (name) {
+      if (view[name]) {
+        query.set(name, view[name]);
+      }
+    });
+    var load = ++loads;
+    return api('GET', '/conduit-vault/connections?' + query.toString()).then(function (connections) {
+      if (load !== loads) {
+        return; // a newer search answered first or is on its way
+      }
+      var more = connections.length > PAGE_SIZE;
+      var shown = connections.slice(0, PAGE_SIZE);
+      var tbody = el('connections').tBodies[0];
+      tbody.replaceChildren.apply(tbody, shown.map(row));
+      el('empty').hidden = shown.length > 0;
+      el('previous').disabled = view.first === 0;
+      el('next').disabled = !more;
+      el('page-label').textContent = shown.length ? (view.first + 1) + '–' + (view.first + shown.length) : '';
+    });
+  }
+
+  function reload() {
+    return Promise.all([loadCounts(), loadConnections()]).catch(function (failure) { alertBox('danger', failure.message); });
+  }
+
+  function lookUpOwner() {
+    var username = el('filter-user').value.trim();
+    var organization = el('filter-organization').value.trim();
+    if (username) {
+      return api('GET', '/users?exact=true&username=' + encodeURIComponent(username)).then(function (users) {
+        if (!users.length) {
+          throw new Error('No user ' + username + ' in realm ' + view.realm + '.');
+        }
+        ownerNames['USER:' + users[0].id] = 'user ' + users[0].username;
+        return { kind: 'USER', id: users[0].id };
+      });
+    }
+    if (organization) {
+      return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(organization)).then(function (found) {
+        var match = found.filter(function (o) { return o.alias === organization || o.name === organization; })[0];
+        if (!match) {
+          throw new Error('No organization ' + organization + ' in realm ' + view.realm + '.');
+        }
+        ownerNames['ORGANIZATION:' + match.id] = 'organization ' + (match.alias || match.name);
+        return { kind: 'ORGANIZATION', id: match.id };
+      });
+    }
+    return Promise.resolve({ kind: '', id: '' });
+  }
+
+  function search(event) {
+    event.preventDefault();
+    lookUpOwner().then(function (owner) {
+      view.ownerKind = owner.kind;
+      view.ownerId = owner.id;
+      view.provider = el('filter-provider').value;
+      view.status = el('filter-status').value;
+      view.first = 0;
+      el('alerts').replaceChildren();
+      return reload();
+    }).catch(function (failure) { alertBox('danger', failure.message); });
+  }
+
+  function start() {
+    var query = new URLSearchParams(location.search);
+    view.realm = query.get('realm') || loginRealm;
+    if (query.get('user')) {
+      view.ownerKind = 'USER';
+      view.ownerId = query.get('user');
+    } else if (query.get('organization')) {
+      view.ownerKind = 'ORGANIZATION';
+      view.ownerId = query.get('organization');
+    }
+    el('managed-realm').textContent = 'Realm ' + view.realm;
+    el('filters').addEventListener('submit', search);
+    el('previous').addEventListener('click', function () { view.first = Math.max(0, view.first - PAGE_SIZE); reload(); });
+    el('next').addEventListener('click', function () { view.first += PAGE_SIZE; reload(); });
+    el('sign-out').addEventListener('click', function () {
+      var logout = oidc + '/logout?' + new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: pageUrl,
+        id_token_hint: session.idToken || '' }).toString();
+      session = { accessToken: null, refreshToken: null, idToken: null, expiresAt: 0 };
+      location.assign(logout);
+    });
+    if (view.ownerKind) {
+      ownerName(view.ownerKind, view.ownerId).then(function (name) { el('title').textContent = 'Connections of ' + name; });
+    }
+    reload();
+  }
+
+  ensureSignedIn().then(start, function (failure) { alertBox('danger', failure.message); });
+}());

@@ -1,0 +1,135 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.time.Duration;
+
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.Chromium;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.SandboxEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * An admin in a real (headless) Chromium: signs in to the connections console through Keycloak's own login,
+ * finds a user's Salesforce connection, sees its status, forces a refresh and disconnects it; the sandbox sees
+ * the refresh and the revocation.
+ */
+class ConnectionsConsoleIT {
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final SandboxEngine sandbox = env.sandbox().engine();
+    private WebDriver driver;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void startBrowser() {
+        driver = Chromium.start();
+        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        wait.ignoring(StaleElementReferenceException.class); // the table is re-rendered after every action
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        driver.quit();
+    }
+
+    @Test
+    void anAdminFindsAUsersSalesforceConnectionRefreshesItAndDisconnectsIt() {
+        env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_MARIE.email());
+        assertThat(new BrokerFlows(env).login(new BrowserSession(), "salesforce", Accounts.SALESFORCE_MARIE).endedAtApp()).isTrue();
+        String userId = env.admin().userIdByEmail(REALM, Accounts.SALESFORCE_MARIE.email());
+        String username = env.admin().get(REALM + "/users/" + userId).get("username").asText();
+        VaultApi vault = new VaultApi(env);
+        assertThat(vault.connectionsOf("USER", userId)).hasSize(1);
+
+        // the master realm's admin manages the demo realm; the console signs in through Keycloak's login page
+        driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        Chromium.screenshot(driver, "console-1-keycloak-login");
+        driver.findElement(By.id("username")).sendKeys("admin");
+        driver.findElement(By.id("password")).sendKeys(env.adminPassword());
+        driver.findElement(By.id("kc-login")).click();
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as admin"));
+        wait.until(d -> !d.findElements(By.cssSelector(".conduit-count")).isEmpty());
+        Chromium.screenshot(driver, "console-2-connections");
+
+        driver.findElement(By.id("filter-user")).sendKeys(username);
+        new Select(driver.findElement(By.id("filter-provider"))).selectByValue("salesforce");
+        driver.findElement(By.id("search")).click();
+        By row = By.cssSelector("#connections tbody tr[data-provider=salesforce]");
+        wait.until(d -> d.findElements(row).size() == 1
+                && d.findElement(row).getText().contains("user " + username));
+        WebElement connection = driver.findElement(row);
+        assertThat(connection.findElement(By.cssSelector("[data-field=status]")).getText()).isEqualTo("HEALTHY");
+        assertThat(connection.getText()).contains(Accounts.SALESFORCE_MARIE.userId()).contains("api");
+        assertThat(driver.getPageSource()).doesNotContain("refresh_token\":").doesNotContain("access_token\":");
+        Chromium.screenshot(driver, "console-3-user-salesforce-connection");
+
+        int refreshesBefore = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        connection.findElement(By.cssSelector("button[data-action=refresh]")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-alert=success]")));
+        assertThat(driver.findElement(By.id("alerts")).getText()).contains("Refreshed");
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(refreshesBefore + 1);
+        wait.until(d -> d.findElements(row).size() == 1);
+        Chromium.screenshot(driver, "console-4-refreshed");
+
+        int revocationsBefore = sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE);
+        driver.findElement(row).findElement(By.cssSelector("button[data-action=disconnect]")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Disconnected"));
+        wait.until(d -> d.findElements(row).isEmpty() && d.findElement(By.id("empty")).isDisplayed());
+        Chromium.screenshot(driver, "console-5-disconnected");
+        assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(revocationsBefore + 1);
+        assertThat(vault.connectionsOf("USER", userId)).isEmpty();
+
+        // the disconnect is an admin event
+        assertThat(env.admin().get(REALM + "/admin-events?operationTypes=DELETE&resourceTypes=CUSTOM").toString())
+                .contains("conduit-vault/connections/");
+    }
+
+    @Test
+    void theConsolePageIsLockedDownAndTheClientOnlyRedirectsToIt() throws Exception {
+        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(env.keycloakUrl() + "/realms/" + REALM + "/conduit-console/")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        // Keycloak adds the realm's own policy as well; a browser enforces both
+        assertThat(page.headers().allValues("Content-Security-Policy"))
+                .anySatisfy(policy -> assertThat(policy).contains("script-src 'self'").contains("frame-ancestors 'none'"));
+        assertThat(page.headers().allValues("Content-Security-Policy")).as("the realm's policy does not replace the page's").hasSize(1);
+        assertThat(page.body()).contains("data-client-id=\"conduit-console\"");
+
+        var client = env.admin().get(REALM + "/clients?clientId=conduit-console").get(0);
+        assertThat(client.get("publicClient").asBoolean()).isTrue();
+        assertThat(client.get("directAccessGrantsEnabled").asBoolean()).isFalse();
+        assertThat(client.get("attributes").get("pkce.code.challenge.method").asText()).isEqualTo("S256");
+        // Keycloak refuses a login that would send the code anywhere else
+        HttpResponse<String> foreign = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                env.realmUrl() + "/protocol/openid-connect/auth?client_id=conduit-console&response_type=code"
+                        + "&redirect_uri=https%3A%2F%2Fattacker.example%2F&code_challenge=abc&code_challenge_method=S256"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.statusCode()).isEqualTo(400);
+        assertThat(foreign.body()).contains("Invalid parameter: redirect_uri");
+    }
+}
