@@ -2,8 +2,10 @@
  * Conduit connections console. Signs the admin in through Keycloak (authorization code + PKCE, public client
  * conduit-console of the realm the page is served in) and calls the admin REST API with the admin's own token:
  * Keycloak's admin permissions decide what is shown and allowed. Tokens stay in memory, never in storage.
- * ?realm=<name> manages another realm (an admin of the master realm); ?user=<id> or ?organization=<id> shows
- * one owner's connections.
+ * ?realm=<name> manages another realm (an admin of the master realm); ?user=<id> shows one user's connections;
+ * ?organization=<alias or id> shows an organization's and offers "Connect ... for this organization" (realm role
+ * conduit-org-admin and membership; listing needs admin rights). ?mine shows the signed-in person's own
+ * connections with "Reconnect" and "Grant more access".
  */
 (function () {
   'use strict';
@@ -21,6 +23,7 @@
   var view = { realm: loginRealm, ownerKind: '', ownerId: '', provider: '', status: '', first: 0 };
   var ownerNames = {};
   var loads = 0;
+  var actionOutcome = null;
 
   function el(id) { return document.getElementById(id); }
 
@@ -54,17 +57,28 @@
       .then(function (digest) { return base64Url(new Uint8Array(digest)); });
   }
 
-  function signIn() {
+  /** Sends the browser to Keycloak; extra carries an application-initiated action (kc_action=idp_link:...). */
+  function signIn(extra, action) {
     var verifier = randomString(48);
     var state = randomString(24);
-    sessionStorage.setItem('conduit-console-login', JSON.stringify({ verifier: verifier, state: state, search: location.search }));
+    sessionStorage.setItem('conduit-console-login', JSON.stringify({
+      verifier: verifier, state: state, search: location.search, action: action || null }));
     return s256(verifier).then(function (challenge) {
-      location.assign(oidc + '/auth?' + new URLSearchParams({
+      var query = new URLSearchParams({
         client_id: clientId, redirect_uri: pageUrl, response_type: 'code', scope: 'openid', state: state,
         code_challenge: challenge, code_challenge_method: 'S256'
-      }).toString());
+      });
+      Object.keys(extra || {}).forEach(function (name) { query.set(name, extra[name]); });
+      location.assign(oidc + '/auth?' + query.toString());
       return new Promise(function () {});
     });
+  }
+
+  /** Links (or re-links) a provider through Keycloak's account linking; the broker stores what was granted. */
+  function link(provider, parameters, description) {
+    var extra = { kc_action: 'idp_link:' + provider };
+    Object.keys(parameters || {}).forEach(function (name) { extra[name] = parameters[name]; });
+    return signIn(extra, description);
   }
 
   function tokenRequest(form) {
@@ -93,6 +107,9 @@
     if (query.has('code') && saved && query.get('state') === saved.state) {
       sessionStorage.removeItem('conduit-console-login');
       history.replaceState(null, '', pageUrl + saved.search);
+      if (saved.action) {
+        actionOutcome = { description: saved.action, status: query.get('kc_action_status') || 'success' };
+      }
       return tokenRequest({
         grant_type: 'authorization_code', code: query.get('code'), redirect_uri: pageUrl,
         client_id: clientId, code_verifier: saved.verifier
@@ -318,26 +335,140 @@
     }).catch(function (failure) { alertBox('danger', failure.message); });
   }
 
+  function loadMine() {
+    return freshToken().then(function (token) {
+      return fetch(keycloakBase + '/realms/' + encodeURIComponent(loginRealm) + '/conduit-my-connections', {
+        headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' }
+      });
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error('Could not read your connections (HTTP ' + response.status + ').');
+      }
+      return response.json();
+    }).then(function (connections) {
+      var tbody = el('my-connections').tBodies[0];
+      tbody.replaceChildren.apply(tbody, connections.map(mineRow));
+      el('mine-empty').hidden = connections.length > 0;
+    });
+  }
+
+  function mineRow(connection) {
+    var needsUser = connection.status === 'RECONNECT_REQUIRED' || connection.status === 'REVOKED';
+    var reconnect = node('button', { type: 'button', 'data-action': 'reconnect', text: 'Reconnect',
+      'class': 'pf-v5-c-button pf-m-small ' + (needsUser ? 'pf-m-primary' : 'pf-m-secondary') });
+    reconnect.addEventListener('click', function () {
+      link(connection.provider, {}, 'Reconnected ' + connection.provider + '.');
+    });
+    var more = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-link pf-m-small', 'data-action': 'grant-more',
+      text: 'Grant more access' });
+    var scopes = node('input', { type: 'text', 'class': 'pf-v5-c-form-control', 'aria-label': 'Scopes to add at ' + connection.provider });
+    scopes.placeholder = 'provider scopes, space-separated';
+    scopes.name = 'scopes';
+    var ask = node('button', { type: 'submit', 'class': 'pf-v5-c-button pf-m-secondary pf-m-small', text: 'Ask ' + connection.provider });
+    var grant = node('form', { 'class': 'conduit-grant' }, [scopes, ask]);
+    grant.hidden = true;
+    more.addEventListener('click', function () { grant.hidden = false; scopes.focus(); });
+    grant.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var wanted = scopes.value.trim();
+      if (wanted) {
+        link(connection.provider, { conduit_scope: wanted }, 'Asked ' + connection.provider + ' for more access.');
+      }
+    });
+    var status = needsUser ? 'Needs you: reconnect' : connection.status === 'EXPIRING' ? 'Working (retrying)' : 'Connected';
+    var statusCell = node('td', { 'data-label': 'Status' }, [
+      node('span', { 'class': 'conduit-status conduit-status-' + connection.status, 'data-field': 'status', text: status })
+    ]);
+    if (needsUser && connection.reason) {
+      statusCell.appendChild(node('div', { 'class': 'conduit-error', text: connection.reason }));
+    }
+    return node('tr', { 'data-provider': connection.provider, 'data-status': connection.status }, [
+      node('td', { 'data-label': 'Provider', text: connection.provider }),
+      node('td', { 'data-label': 'Account', text: connection.accountId || '—' }),
+      statusCell,
+      node('td', { 'data-label': 'Access granted', 'class': 'conduit-scopes', text: (connection.scopes || []).join(' ') || '—' }),
+      node('td', { 'data-label': 'Last refresh', text: when(connection.lastRefreshAt) }),
+      node('td', {}, [node('div', { 'class': 'conduit-actions' }, [reconnect, more]), grant])
+    ]);
+  }
+
+  function showActionOutcome() {
+    if (!actionOutcome) {
+      return;
+    }
+    if (actionOutcome.status === 'success') {
+      alertBox('success', actionOutcome.description);
+    } else if (actionOutcome.status === 'cancelled') {
+      alertBox('info', 'Cancelled; nothing changed.');
+    } else {
+      alertBox('danger', 'The provider or Keycloak refused: nothing changed (' + actionOutcome.status + ').');
+    }
+  }
+
+  function signOut() {
+    var logout = oidc + '/logout?' + new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: pageUrl,
+      id_token_hint: session.idToken || '' }).toString();
+    session = { accessToken: null, refreshToken: null, idToken: null, expiresAt: 0 };
+    location.assign(logout);
+  }
+
+  function startMine() {
+    el('title').textContent = 'My connections';
+    el('subtitle').textContent = 'Accounts at other services that apps reach on your behalf. Tokens are never shown.';
+    el('managed-realm').textContent = 'Realm ' + loginRealm;
+    el('mine').hidden = false;
+    showActionOutcome();
+    loadMine().catch(function (failure) { alertBox('danger', failure.message); });
+  }
+
+  function startOrganization(organization) {
+    el('organization-name').textContent = organization;
+    el('organization-connect').hidden = false;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-connect]'), function (button) {
+      button.addEventListener('click', function () {
+        var provider = button.getAttribute('data-connect');
+        link(provider, { conduit_organization: organization },
+          'Connected ' + provider + ' for organization ' + organization + '.');
+      });
+    });
+    el('title').textContent = 'Connections of organization ' + organization;
+    // listing needs an admin role; an organization admin without one can still connect
+    return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(organization)).then(function (found) {
+      var match = (found || []).filter(function (o) { return o.alias === organization || o.id === organization || o.name === organization; })[0];
+      if (match) {
+        view.ownerKind = 'ORGANIZATION';
+        view.ownerId = match.id;
+        ownerNames['ORGANIZATION:' + match.id] = 'organization ' + (match.alias || match.name);
+        el('admin').hidden = false;
+        return reload();
+      }
+      return null;
+    }, function () {
+      el('subtitle').textContent = 'Listing the organization\'s connections needs an admin role; you can connect providers for it.';
+    });
+  }
+
   function start() {
     var query = new URLSearchParams(location.search);
     view.realm = query.get('realm') || loginRealm;
-    if (query.get('user')) {
-      view.ownerKind = 'USER';
-      view.ownerId = query.get('user');
-    } else if (query.get('organization')) {
-      view.ownerKind = 'ORGANIZATION';
-      view.ownerId = query.get('organization');
+    el('sign-out').addEventListener('click', signOut);
+    if (query.has('mine')) {
+      startMine();
+      return;
     }
     el('managed-realm').textContent = 'Realm ' + view.realm;
     el('filters').addEventListener('submit', search);
     el('previous').addEventListener('click', function () { view.first = Math.max(0, view.first - PAGE_SIZE); reload(); });
     el('next').addEventListener('click', function () { view.first += PAGE_SIZE; reload(); });
-    el('sign-out').addEventListener('click', function () {
-      var logout = oidc + '/logout?' + new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: pageUrl,
-        id_token_hint: session.idToken || '' }).toString();
-      session = { accessToken: null, refreshToken: null, idToken: null, expiresAt: 0 };
-      location.assign(logout);
-    });
+    if (query.get('organization')) {
+      startOrganization(query.get('organization')).then(showActionOutcome);
+      return;
+    }
+    el('admin').hidden = false;
+    if (query.get('user')) {
+      view.ownerKind = 'USER';
+      view.ownerId = query.get('user');
+    }
     if (view.ownerKind) {
       ownerName(view.ownerKind, view.ownerId).then(function (name) { el('title').textContent = 'Connections of ' + name; });
     }

@@ -9,13 +9,19 @@ import java.net.http.HttpResponse;
 import java.net.URI;
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Organizations;
+import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Fault;
 import dev.conduit.sandbox.Provider;
 import dev.conduit.sandbox.SandboxEngine;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +44,7 @@ class ConnectionsConsoleIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final SandboxEngine sandbox = env.sandbox().engine();
+    private final String password = Secrets.generate();
     private WebDriver driver;
     private WebDriverWait wait;
 
@@ -109,6 +116,104 @@ class ConnectionsConsoleIT {
     }
 
     @Test
+    void anOrganizationAdminConnectsHubSpotForTheOrganization() {
+        Organizations organizations = new Organizations(env, password);
+        String organizationId = organizations.create("console-org", "Console Org", "console-org.example");
+        organizations.createUser("olivia");
+        organizations.addMember(organizationId, "olivia");
+        organizations.grantOrgAdmin("olivia");
+        try {
+            driver.get(env.realmUrl() + "/conduit-console/?organization=console-org");
+            signInWithPassword("olivia");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("organization-connect")));
+            // an organization admin is no realm admin: no listing, but the connect action
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("subtitle"), "needs an admin role"));
+            Chromium.screenshot(driver, "console-6-organization-connect");
+
+            driver.findElement(By.cssSelector("button[data-connect=hubspot]")).click();
+            confirmLinkAndConsent(Accounts.HUBSPOT_EMMY);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"),
+                    "Connected hubspot for organization console-org."));
+            Chromium.screenshot(driver, "console-7-organization-connected");
+
+            JsonNode connection = new VaultApi(env).connection("ORGANIZATION", organizationId, "hubspot");
+            assertThat(connection).isNotNull();
+            assertThat(connection.get("accountId").asText()).isEqualTo(Accounts.HUBSPOT_EMMY.userId());
+            assertThat(connection.get("status").asText()).isEqualTo("HEALTHY");
+        } finally {
+            organizations.delete("console-org");
+            organizations.deleteUser("olivia");
+        }
+    }
+
+    @Test
+    void aPersonWhoseConnectionWasRevokedSeesReconnectAndReconnects() {
+        env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_ROSALIND.email());
+        assertThat(new BrokerFlows(env).login(new BrowserSession(), "salesforce", Accounts.SALESFORCE_ROSALIND).endedAtApp()).isTrue();
+        String userId = env.admin().userIdByEmail(REALM, Accounts.SALESFORCE_ROSALIND.email());
+        String username = env.admin().get(REALM + "/users/" + userId).get("username").asText();
+        env.admin().setPassword(REALM, userId, password);
+        VaultApi vault = new VaultApi(env);
+        String connectionId = vault.connection("USER", userId, "salesforce").get("id").asText();
+        // Salesforce no longer honours the refresh token (revoked there, e.g. by the user in Salesforce's settings)
+        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.status(400,
+                "{\"error\":\"invalid_grant\",\"error_description\":\"expired access/refresh token\"}"), 1);
+        vault.refresh(connectionId);
+        assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("RECONNECT_REQUIRED");
+
+        driver.get(env.realmUrl() + "/conduit-console/?mine");
+        signInWithPassword(username);
+        By row = By.cssSelector("#my-connections tbody tr[data-provider=salesforce]");
+        wait.until(d -> d.findElements(row).size() == 1);
+        assertThat(driver.findElement(row).findElement(By.cssSelector("[data-field=status]")).getText())
+                .isEqualTo("Needs you: reconnect");
+        assertThat(driver.findElement(row).getText()).contains("invalid_grant");
+        assertThat(driver.findElement(row).findElement(By.name("scopes")).isDisplayed()).isFalse();
+        Chromium.screenshot(driver, "console-8-my-connections-reconnect");
+
+        driver.findElement(row).findElement(By.cssSelector("button[data-action=reconnect]")).click();
+        confirmLinkAndConsent(Accounts.SALESFORCE_ROSALIND);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Reconnected salesforce."));
+        wait.until(d -> "Connected".equals(d.findElement(row).findElement(By.cssSelector("[data-field=status]")).getText()));
+        Chromium.screenshot(driver, "console-9-my-connections-reconnected");
+        assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
+
+        // incremental authorization: the person asks Salesforce for one more scope, merged into the record
+        driver.findElement(row).findElement(By.cssSelector("button[data-action=grant-more]")).click();
+        WebElement scopes = driver.findElement(row).findElement(By.name("scopes"));
+        wait.until(ExpectedConditions.visibilityOf(scopes)).sendKeys("chatter_api");
+        scopes.submit();
+        confirmLinkAndConsent(Accounts.SALESFORCE_ROSALIND);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Asked salesforce for more access."));
+        wait.until(d -> d.findElement(row).getText().contains("chatter_api"));
+        Chromium.screenshot(driver, "console-10-my-connections-more-access");
+        assertThat(vault.connection(connectionId).get("scopes").toString()).contains("chatter_api").contains("api");
+    }
+
+    /** Keycloak's login for a realm user: identity-first (username, then password) or both at once. */
+    private void signInWithPassword(String username) {
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        driver.findElement(By.id("username")).sendKeys(username);
+        if (driver.findElements(By.id("password")).isEmpty()) {
+            driver.findElement(By.id("kc-login")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
+        }
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver.findElement(By.id("kc-login")).click();
+    }
+
+    /** Keycloak may confirm the link first; then the provider's consent as {@code account}. */
+    private void confirmLinkAndConsent(Account account) {
+        wait.until(d -> !d.findElements(By.id("consent")).isEmpty() || !d.findElements(By.id("kc-continue")).isEmpty());
+        if (!driver.findElements(By.id("kc-continue")).isEmpty()) {
+            driver.findElement(By.id("kc-continue")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("consent")));
+        }
+        new Select(driver.findElement(By.id("account"))).selectByValue(account.userId());
+        driver.findElement(By.id("allow")).click();
+    }
+
+    @Test
     void theConsolePageIsLockedDownAndTheClientOnlyRedirectsToIt() throws Exception {
         HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(env.keycloakUrl() + "/realms/" + REALM + "/conduit-console/")).timeout(Duration.ofSeconds(30)).build(),
@@ -131,5 +236,20 @@ class ConnectionsConsoleIT {
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(foreign.statusCode()).isEqualTo(400);
         assertThat(foreign.body()).contains("Invalid parameter: redirect_uri");
+
+        // a person's own connections are readable only with a token of theirs issued to their own pages
+        String mine = env.realmUrl() + "/conduit-my-connections";
+        assertThat(get(mine, null).statusCode()).isEqualTo(401);
+        assertThat(get(mine, "not-a-token").statusCode()).isEqualTo(401);
+        String appToken = new AppTokens(env).passwordLogin(ConduitEnvironment.EXISTING_USER, env.existingUserPassword());
+        assertThat(get(mine, appToken).statusCode()).as("a token issued to another app").isEqualTo(401);
+    }
+
+    private static HttpResponse<String> get(String url, String bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

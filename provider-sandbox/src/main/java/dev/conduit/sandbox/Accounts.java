@@ -24,9 +24,11 @@ public final class Accounts {
             SALESFORCE_ORG, "jean@acme.example", "Jean", "Bartik", null);
     public static final Account SALESFORCE_ADELE = new Account(Provider.SALESFORCE, "0055g00000AdeGoEAA",
             SALESFORCE_ORG, "adele@acme.example", "Adele", "Goldberg", null);
-    /** The connections console's browser test. */
+    /** The connections console's browser tests. */
     public static final Account SALESFORCE_MARIE = new Account(Provider.SALESFORCE, "0055g00000MarCuEAA",
             SALESFORCE_ORG, "marie@acme.example", "Marie", "Curie", null);
+    public static final Account SALESFORCE_ROSALIND = new Account(Provider.SALESFORCE, "0055g00000RosFrEAA",
+            SALESFORCE_ORG, "rosalind@acme.example", "Rosalind", "Franklin", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
@@ -45,6 +47,9 @@ public final class Accounts {
             "joan@acme.example", "Joan", "Clarke", null);
     public static final Account HUBSPOT_SOPHIE = new Account(Provider.HUBSPOT, "7100106", HUBSPOT_HUB,
             "sophie@acme.example", "Sophie", "Wilson", null);
+    /** The connections console's organization test. */
+    public static final Account HUBSPOT_EMMY = new Account(Provider.HUBSPOT, "7100107", HUBSPOT_HUB,
+            "emmy@acme.example", "Emmy", "Noether", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -72,7 +77,7 @@ public final class Accounts {
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
-            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
+            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, HUBSPOT_EMMY, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
 
     private Accounts() {
     }
