@@ -36,9 +36,11 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * An admin in a real (headless) Chromium: signs in to the connections console through Keycloak's own login,
- * finds a user's Salesforce connection, sees its status, forces a refresh and disconnects it; the sandbox sees
- * the refresh and the revocation.
+ * The connections console in a real (headless) Chromium: an admin signs in through Keycloak's own login, finds a
+ * user's Salesforce connection, sees its status, forces a refresh and disconnects it (the sandbox sees the refresh
+ * and the revocation); an organization admin connects HubSpot for the organization; a person whose connection was
+ * revoked reconnects and grants more access; the admin console's own "Identity provider links" tab still unlinks,
+ * and that revokes. Screenshots go to {@code target/screenshots/console-*.png}.
  */
 class ConnectionsConsoleIT {
 
@@ -188,6 +190,32 @@ class ConnectionsConsoleIT {
         wait.until(d -> d.findElement(row).getText().contains("chatter_api"));
         Chromium.screenshot(driver, "console-10-my-connections-more-access");
         assertThat(vault.connection(connectionId).get("scopes").toString()).contains("chatter_api").contains("api");
+    }
+
+    @Test
+    void unlinkingInTheAdminConsolesIdentityProviderLinksTabStillWorksAndRevokes() {
+        env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_LISE.email());
+        assertThat(new BrokerFlows(env).login(new BrowserSession(), "salesforce", Accounts.SALESFORCE_LISE).endedAtApp()).isTrue();
+        String userId = env.admin().userIdByEmail(REALM, Accounts.SALESFORCE_LISE.email());
+        VaultApi vault = new VaultApi(env);
+        assertThat(vault.connectionsOf("USER", userId)).hasSize(1);
+
+        driver.get(env.keycloakUrl() + "/admin/master/console/#/" + REALM + "/users/" + userId + "/identity-provider-links");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        driver.findElement(By.id("username")).sendKeys("admin");
+        driver.findElement(By.id("password")).sendKeys(env.adminPassword());
+        driver.findElement(By.id("kc-login")).click();
+        By unlink = By.xpath("//button[normalize-space()='Unlink account']");
+        wait.until(ExpectedConditions.elementToBeClickable(unlink));
+        Chromium.screenshot(driver, "console-11-admin-console-identity-provider-links");
+
+        int revocationsBefore = sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE);
+        driver.findElement(unlink).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-testid=confirm]"))).click();
+        wait.until(d -> env.admin().federatedIdentities(REALM, userId).isEmpty());
+        Chromium.screenshot(driver, "console-12-admin-console-unlinked");
+        assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(revocationsBefore + 1);
+        assertThat(vault.connectionsOf("USER", userId)).isEmpty();
     }
 
     /** Keycloak's login for a realm user: identity-first (username, then password) or both at once. */

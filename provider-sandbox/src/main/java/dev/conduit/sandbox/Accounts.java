@@ -29,6 +29,8 @@ public final class Accounts {
             SALESFORCE_ORG, "marie@acme.example", "Marie", "Curie", null);
     public static final Account SALESFORCE_ROSALIND = new Account(Provider.SALESFORCE, "0055g00000RosFrEAA",
             SALESFORCE_ORG, "rosalind@acme.example", "Rosalind", "Franklin", null);
+    public static final Account SALESFORCE_LISE = new Account(Provider.SALESFORCE, "0055g00000LisMeEAA",
+            SALESFORCE_ORG, "lise@acme.example", "Lise", "Meitner", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
@@ -77,7 +79,7 @@ public final class Accounts {
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
-            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, HUBSPOT_EMMY, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
+            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, HUBSPOT_EMMY, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
 
     private Accounts() {
     }
