@@ -22,8 +22,9 @@ COPY --chown=keycloak:keycloak \
 #   --db=postgres           Conduit's table is created in Keycloak's database; production runs on PostgreSQL.
 #   --features=...          both are on by default in 26.7; listed so that the image keeps them whatever the
 #                           defaults become:
-#                           token-exchange-standard:v2  required: Keycloak only serves the token-exchange grant
-#                                                       with it, and narrowed tokens are issued by it.
+#                           token-exchange-standard:v2  required: Keycloak serves the token-exchange grant only
+#                                                       with it (or the deprecated v1), and narrowed tokens are
+#                                                       issued through Keycloak's standard exchange.
 #                           organization                optional: needed only for organization connections
 #                                                       (conduit_organization, organization=...).
 #                           Not included: identity-brokering-api:v2. The integration tests enable it only to
