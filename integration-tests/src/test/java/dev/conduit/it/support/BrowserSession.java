@@ -87,6 +87,13 @@ public final class BrowserSession {
         return unfollowed(send(HttpRequest.newBuilder(URI.create(url)).GET()));
     }
 
+    /** POSTs an already encoded form once, without following a redirect (a provider's form_post callback). */
+    public Page postFormOnce(String url, String encodedForm) {
+        return unfollowed(send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(encodedForm))));
+    }
+
     /** Submits the first form matching {@code selector}, with its own fields plus {@code values}. */
     public Page submit(Page page, String selector, Map<String, String> values) {
         return follow(formPost(page, selector, values));

@@ -31,7 +31,9 @@ public final class ConnectionsAdminResource {
     @Path("users/{userId}")
     @Produces(MediaType.APPLICATION_JSON)
     public List<ConnectionView> userConnections(@PathParam("userId") String userId) {
-        UserModel user = session.users().getUserById(realm, userId);
+        // a value that cannot be an id never reaches the database (PostgreSQL refuses a NUL with an error)
+        UserModel user = userId == null || userId.length() > 64 || userId.indexOf('\0') >= 0 ? null
+                : session.users().getUserById(realm, userId);
         if (user == null) {
             auth.users().requireQuery();
             throw new NotFoundException("User not found");

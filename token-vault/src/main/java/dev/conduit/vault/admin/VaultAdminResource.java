@@ -8,6 +8,7 @@ import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RunReport;
 import dev.conduit.vault.store.ConnectionEntity;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -62,10 +63,14 @@ public final class VaultAdminResource {
         StringBuilder jpql = new StringBuilder("select c from ConnectionEntity c where c.realmId = :realmId");
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("realmId", realm.getId());
-        filter(jpql, parameters, "ownerKind", ownerKind);
-        filter(jpql, parameters, "ownerId", ownerId);
-        filter(jpql, parameters, "providerAlias", provider);
-        filter(jpql, parameters, "status", status);
+        try {
+            filter(jpql, parameters, "ownerKind", AdminQuery.ownerKind(ownerKind));
+            filter(jpql, parameters, "ownerId", AdminQuery.text("ownerId", ownerId));
+            filter(jpql, parameters, "providerAlias", AdminQuery.text("provider", provider));
+            filter(jpql, parameters, "status", AdminQuery.status(status));
+        } catch (IllegalArgumentException refused) {
+            throw new BadRequestException(refused.getMessage());
+        }
         jpql.append(" order by c.providerAlias, c.ownerKind, c.ownerId, c.id");
         var query = session.getProvider(JpaConnectionProvider.class).getEntityManager()
                 .createQuery(jpql.toString(), ConnectionEntity.class);
@@ -183,6 +188,9 @@ public final class VaultAdminResource {
     }
 
     private ConnectionEntity row(String id) {
+        if (!AdminQuery.plausibleId(id)) {
+            throw new NotFoundException("Connection not found");
+        }
         ConnectionEntity row = session.getProvider(JpaConnectionProvider.class).getEntityManager().find(ConnectionEntity.class, id);
         if (row == null || !realm.getId().equals(row.getRealmId())) {
             throw new NotFoundException("Connection not found");

@@ -1,0 +1,159 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A seeded, reproducible run of hostile calls to Conduit's admin REST ({@code conduit-vault}, {@code
+ * conduit-connections}): garbage, NUL, oversized and traversal ids and filters, wrong methods, missing and forged
+ * tokens ({@code -Dconduit.fuzz.seed}, {@code -Dconduit.fuzz.cases}, {@code -Dconduit.fuzz.case} replays one case).
+ * None may answer 5xx or show a stack trace, and no connection may change: mutating calls only ever name ids that
+ * are not connections.
+ */
+class AdminApiFuzzIT {
+
+    private static final String[] FILTERS = {"ownerKind", "ownerId", "provider", "status", "first", "max"};
+    private static final String[] VALUES = {"USER", "ORGANIZATION", "REVOKING", "GROUP", "HEALTHY", "reconnect_required",
+            "salesforce", "hubspot ", "-1", "0", "2147483648", "99999999999", "1e3", "NaN", "", " ", "%00", "\u0000",
+            "' or 1=1 --", "${jndi:ldap://x}", "../../users", "\u202Egoogle", "a".repeat(300)};
+    private static final String[] ACTIONS = {"", "/refresh", "/expire-access-token", "/../../users", "/refresh/x"};
+
+    private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void hostileAdminCallsNeverCauseAServerErrorOrAChange() throws Exception {
+        long seed = Long.getLong("conduit.fuzz.seed", 20261123L);
+        int cases = Integer.getInteger("conduit.fuzz.cases", 2000);
+        Long only = Long.getLong("conduit.fuzz.case");
+        VaultApi vault = new VaultApi(env);
+        String before = vault.all().toString();
+        List<String> realIds = new ArrayList<>();
+        vault.all().forEach(connection -> realIds.add(connection.get("id").asText()));
+        String adminToken = env.admin().accessToken();
+        Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+        for (int i = 0; i < (only == null ? cases : 1); i++) {
+            long caseSeed = only == null ? seed * 37 + i : only;
+            Random random = new Random(caseSeed);
+            Call call = call(random, realIds);
+            String authorization = switch (random.nextInt(12)) {
+                case 0 -> null;
+                case 1 -> "Bearer " + printable(random, 40);
+                case 2 -> "Bearer " + adminToken.substring(0, adminToken.length() - 3) + "AAA";
+                case 3 -> "Basic " + printable(random, 20);
+                default -> "Bearer " + adminToken;
+            };
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(env.keycloakUrl() + "/admin/realms/" + REALM + "/" + call.path()))
+                    .timeout(Duration.ofSeconds(30))
+                    .method(call.method(), HttpRequest.BodyPublishers.noBody());
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<String> answer;
+            try {
+                answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                failures.add("case seed " + caseSeed + " -> no answer: " + e);
+                continue;
+            }
+            statuses.merge(answer.statusCode(), 1, Integer::sum);
+            String body = answer.body();
+            if (answer.statusCode() >= 500 || body.contains("Exception") || body.contains("\tat ")) {
+                failures.add("case seed " + caseSeed + " " + call.method() + " " + call.path().substring(0, Math.min(120, call.path().length()))
+                        + " -> " + answer.statusCode() + " " + body.substring(0, Math.min(200, body.length())));
+            }
+        }
+        System.out.printf("FIGURE admin API fuzz: %d cases, seed %d, statuses %s%n", only == null ? cases : 1, seed, statuses);
+        assertThat(failures).isEmpty();
+        assertThat(vault.all().toString()).as("no connection changed").isEqualTo(before);
+    }
+
+    private record Call(String method, String path) {
+    }
+
+    private static Call call(Random random, List<String> realIds) {
+        switch (random.nextInt(5)) {
+            case 0: {
+                StringBuilder query = new StringBuilder();
+                int filters = random.nextInt(5);
+                for (int i = 0; i < filters; i++) {
+                    query.append(i == 0 ? "?" : "&").append(FILTERS[random.nextInt(FILTERS.length)]).append('=')
+                            .append(encode(random.nextInt(4) == 0 ? garbage(random, 1 + random.nextInt(80)) : VALUES[random.nextInt(VALUES.length)]));
+                }
+                return new Call(random.nextInt(6) == 0 ? "DELETE" : "GET", "conduit-vault/connections" + query);
+            }
+            case 1: {
+                // mutating calls never name a real connection; reading ones may
+                String method = new String[] {"GET", "POST", "DELETE", "PUT"}[random.nextInt(4)];
+                String id = "GET".equals(method) && !realIds.isEmpty() && random.nextInt(4) == 0
+                        ? realIds.get(random.nextInt(realIds.size())) : fakeId(random);
+                return new Call(method, "conduit-vault/connections/" + encode(id) + ACTIONS[random.nextInt(ACTIONS.length)]);
+            }
+            case 2:
+                return new Call(random.nextBoolean() ? "GET" : "PUT", new String[] {"conduit-vault/counts", "conduit-vault/keys",
+                        "conduit-vault", "conduit-vault/", "conduit-vault/connections/"}[random.nextInt(5)]);
+            case 3:
+                return new Call(random.nextInt(4) == 0 ? "DELETE" : "GET", "conduit-connections/users/" + encode(fakeId(random)));
+            default:
+                // refresh-due and rotate-key change nothing visible in the connections' data when nothing is due
+                // or every row is under the active key; only their refusals are fuzzed here (wrong method, no rights)
+                return new Call(random.nextBoolean() ? "GET" : "DELETE",
+                        new String[] {"conduit-vault/refresh-due", "conduit-vault/rotate-key"}[random.nextInt(2)]);
+        }
+    }
+
+    private static String fakeId(Random random) {
+        return switch (random.nextInt(6)) {
+            case 0 -> garbage(random, 1 + random.nextInt(60));
+            case 1 -> "00000000-0000-0000-0000-" + String.format("%012d", random.nextInt(1_000_000));
+            case 2 -> VALUES[random.nextInt(VALUES.length)];
+            case 3 -> "x".repeat(1 + random.nextInt(5000));
+            case 4 -> "abc\u0000def";
+            default -> "..";
+        };
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Visible ASCII only: what an HTTP header can carry at all. */
+    private static String printable(Random random, int length) {
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append((char) (0x21 + random.nextInt(0x5e)));
+        }
+        return out.toString();
+    }
+
+    private static String garbage(Random random, int length) {
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            int kind = random.nextInt(10);
+            out.append(kind < 6 ? (char) (0x21 + random.nextInt(0x5e)) : kind < 8 ? (char) random.nextInt(0x20)
+                    : (char) (0x80 + random.nextInt(0x2000)));
+        }
+        return out.toString();
+    }
+}
