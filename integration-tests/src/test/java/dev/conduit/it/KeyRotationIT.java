@@ -73,6 +73,20 @@ class KeyRotationIT {
             assertThat(ok(apps.exchange(userToken, Map.of("audience", "hubspot"))).get("access_token").asText())
                     .as("the same token, now under the active key").isEqualTo(grant.accessToken());
             assertThat(vault.rotateKey().get("reencrypted").asInt()).as("nothing left under an older key").isZero();
+
+            // a row sealed under a key this server no longer holds (removed too early): a clear 503, not a 500
+            TokenCipher goneKey = new TokenCipher(KeyRingConfig.parse("gone:" + Secrets.aes256KeyBase64(), "gone"));
+            try (PreparedStatement update = db.prepareStatement(
+                    "update conduit_connection set key_id = 'gone', access_token = ?, refresh_token = ? where id = ?")) {
+                update.setString(1, goneKey.encrypt(grant.accessToken(), TokenOwner.user(realmId, userId, "hubspot", "access")));
+                update.setString(2, goneKey.encrypt(grant.refreshToken(), TokenOwner.user(realmId, userId, "hubspot", "refresh")));
+                update.setString(3, id);
+                assertThat(update.executeUpdate()).isEqualTo(1);
+            }
+            HttpResponse<String> unreadable = apps.exchange(userToken, Map.of("audience", "hubspot"));
+            assertThat(unreadable.statusCode()).as(unreadable.body()).isEqualTo(503);
+            assertThat(AppTokens.json(unreadable).get("error").asText()).isEqualTo("temporarily_unavailable");
+            assertThat(unreadable.body()).doesNotContain("access_token").doesNotContain("Exception");
         } finally {
             env.admin().call("DELETE", REALM + "/users/" + userId, null);
         }

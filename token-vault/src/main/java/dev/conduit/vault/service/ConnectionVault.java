@@ -1,5 +1,6 @@
 package dev.conduit.vault.service;
 
+import dev.conduit.vault.crypto.TokenDecryptionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -77,6 +78,22 @@ public final class ConnectionVault {
     }
 
     public FreshToken accessToken(ConnectionEntity row) throws ConnectionUnavailableException {
+        try {
+            return servedToken(row);
+        } catch (RuntimeException e) {
+            if (!(e instanceof TokenDecryptionException) && !(e.getCause() instanceof TokenDecryptionException)) {
+                throw e;
+            }
+            // the row is sealed under a key this server does not hold (removed too early, or nodes configured
+            // differently): an operator's problem, answered as unavailable, never as a server error
+            LOG.errorf("Connection %s cannot be opened with this server's keys: %s", row.getId(),
+                    (e instanceof TokenDecryptionException ? e : e.getCause()).getMessage());
+            throw new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                    "The stored connection cannot be opened with this server's keys; an administrator must restore the key");
+        }
+    }
+
+    private FreshToken servedToken(ConnectionEntity row) throws ConnectionUnavailableException {
         ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
         if (!status.serves()) {
             throw unavailable(status, row.getLastError());
