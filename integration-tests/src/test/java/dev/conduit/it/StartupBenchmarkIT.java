@@ -1,0 +1,172 @@
+package dev.conduit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.conduit.it.support.Ports;
+import dev.conduit.it.support.Secrets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keycloak's start time and memory with and without Conduit's jars, from the same distribution in the same run
+ * (H2, start-dev, no realm import). Each variant starts twice: the first start includes Quarkus' re-augmentation,
+ * the second does not. Memory is the Keycloak JVM's resident set size once it answers, and again after 500 requests
+ * to the discovery endpoint. Prints BENCHMARK lines; asserts only that both variants start and answer.
+ */
+class StartupBenchmarkIT {
+
+    private static final int REQUESTS = 500;
+
+    @Test
+    void keycloakStartTimeAndMemoryWithAndWithoutConduit() throws Exception {
+        Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
+        Measured plain = measure(copy(distribution, "bench-plain", false), false);
+        Measured conduit = measure(copy(distribution, "bench-conduit", true), true);
+        print("plain", plain);
+        print("conduit", conduit);
+        System.out.printf("BENCHMARK startup ratio conduit/plain first_start=%.2f second_start=%.2f rss_ready=%.2f rss_after=%.2f%n",
+                ratio(conduit.firstStartMillis(), plain.firstStartMillis()), ratio(conduit.secondStartMillis(), plain.secondStartMillis()),
+                ratio(conduit.rssReadyKb(), plain.rssReadyKb()), ratio(conduit.rssAfterKb(), plain.rssAfterKb()));
+        assertThat(plain.rssReadyKb()).isPositive();
+        assertThat(conduit.rssReadyKb()).isPositive();
+    }
+
+    private record Measured(long firstStartMillis, long secondStartMillis, long rssReadyKb, long rssAfterKb) {
+    }
+
+    private static void print(String variant, Measured m) {
+        System.out.printf("BENCHMARK startup variant=%s first_start_ms=%d second_start_ms=%d rss_ready_mb=%d rss_after_%d_requests_mb=%d%n",
+                variant, m.firstStartMillis(), m.secondStartMillis(), m.rssReadyKb() / 1024, REQUESTS, m.rssAfterKb() / 1024);
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? Double.NaN : (double) a / b;
+    }
+
+    private static Measured measure(Path home, boolean withConduit) throws Exception {
+        long first = start(home, withConduit, false).stopAfter(null);
+        long[] rss = new long[2];
+        long second = start(home, withConduit, true).stopAfter(rss);
+        return new Measured(first, second, rss[0], rss[1]);
+    }
+
+    private static Running start(Path home, boolean withConduit, boolean measureMemory) throws IOException {
+        int port = Ports.free();
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
+                "--http-port=" + port, "--http-management-port=" + Ports.free()));
+        if (withConduit) {
+            command.add("--spi-conduit-upstream-grant-handover--conduit-vault--keys=b1:" + Secrets.aes256KeyBase64());
+            command.add("--spi-conduit-upstream-grant-handover--conduit-vault--active-key=b1");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(home.resolve("benchmark.log").toFile());
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", Secrets.generate());
+        long started = System.nanoTime();
+        Process process = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> kill(process)));
+        return new Running(process, port, started, measureMemory);
+    }
+
+    private record Running(Process process, int port, long startedNanos, boolean measureMemory) {
+
+        /** Waits until Keycloak answers; optionally measures memory; stops it; returns the time to answer. */
+        long stopAfter(long[] rss) throws Exception {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            URI probe = URI.create("http://localhost:" + port + "/realms/master/.well-known/openid-configuration");
+            long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+            long ready = -1;
+            while (System.nanoTime() < deadline && ready < 0) {
+                assertThat(process.isAlive()).as("Keycloak exited").isTrue();
+                try {
+                    if (http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        ready = (System.nanoTime() - startedNanos) / 1_000_000;
+                    }
+                } catch (IOException notYet) {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(ready).as("Keycloak answered within 6 minutes").isPositive();
+            if (rss != null) {
+                Thread.sleep(5000);
+                rss[0] = rssKb(process);
+                for (int i = 0; i < REQUESTS; i++) {
+                    http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+                }
+                rss[1] = rssKb(process);
+            }
+            kill(process);
+            return ready;
+        }
+    }
+
+    /** The resident set of the Keycloak JVM (kc.sh's java child), from /proc. */
+    private static long rssKb(Process kcSh) throws IOException {
+        long best = 0;
+        for (ProcessHandle handle : Stream.concat(Stream.of(kcSh.toHandle()), kcSh.descendants()).toList()) {
+            Path status = Path.of("/proc/" + handle.pid() + "/status");
+            if (!Files.exists(status)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    best = Math.max(best, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                }
+            }
+        }
+        return best;
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            process.waitFor();
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A copy of the distribution without data, with or without the Conduit jars in providers/. */
+    private static Path copy(Path distribution, String name, boolean withConduit) throws IOException {
+        Path target = distribution.resolveSibling(name);
+        if (Files.exists(target)) {
+            try (Stream<Path> walk = Files.walk(target)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        try (Stream<Path> walk = Files.walk(distribution)) {
+            for (Path source : walk.toList()) {
+                Path relative = distribution.relativize(source);
+                if (relative.startsWith("data") || relative.toString().startsWith("conduit-test-vault")
+                        || !withConduit && relative.startsWith("providers") && source.toString().endsWith(".jar")) {
+                    continue;
+                }
+                Path destination = target.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(destination);
+                } else {
+                    Files.copy(source, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return target;
+    }
+}
