@@ -29,6 +29,7 @@ import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
@@ -40,7 +41,7 @@ import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenOwner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * How long the vault's proactive refresh run takes with many connections, 1% of them due: the rows are written
@@ -83,8 +84,14 @@ class ProactiveRefreshBenchmarkIT {
         return DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"), properties);
     }
 
+    /** {@code -Dconduit.bench.proactive.sizes=10000,100000,1000000} (-Pbenchmark adds the million). */
+    static java.util.stream.IntStream sizes() {
+        return java.util.Arrays.stream(System.getProperty("conduit.bench.proactive.sizes", "10000,100000").split(","))
+                .map(String::trim).mapToInt(Integer::parseInt);
+    }
+
     @ParameterizedTest(name = "{0} connections, 1% due")
-    @ValueSource(ints = {10_000, 100_000})
+    @MethodSource("sizes")
     void proactiveRefreshRunWithOnePercentDue(int connections) throws Exception {
         SandboxEngine engine = env.sandbox().engine();
         engine.clearFaults();
@@ -98,6 +105,10 @@ class ProactiveRefreshBenchmarkIT {
                 long now = Instant.now().getEpochSecond();
                 seed(db, realmId(db), connections, now);
                 long seedMillis = (System.nanoTime() - seedStarted) / 1_000_000;
+                try (PreparedStatement analyze = db.prepareStatement("analyze conduit_connection")) {
+                    analyze.execute(); // what autovacuum does soon after a bulk load
+                }
+                printDueQueryPlan(db, connections, "before-run");
 
                 int callsBefore = engine.tokenCalls(Provider.SALESFORCE, "refresh_token");
                 long[] wallNanos = new long[1];
@@ -106,6 +117,7 @@ class ProactiveRefreshBenchmarkIT {
 
                 long[] emptyWallNanos = new long[1];
                 JsonNode empty = refreshDue(emptyWallNanos);
+                printDueQueryPlan(db, connections, "nothing-due");
 
                 double wellKnownMeanMillis = wellKnownMeanMillis();
                 long runMillis = run.path("millis").asLong();
@@ -127,6 +139,34 @@ class ProactiveRefreshBenchmarkIT {
                 assertThat(empty.path("due").asInt()).as("due in the second run").isZero();
             } finally {
                 deleteBenchRows(db);
+            }
+        }
+    }
+
+    /**
+     * The refresher's due query (as Hibernate sends it, with the run's batch limit) under EXPLAIN ANALYZE: which
+     * plan, how many rows and how many database pages it touched. These must follow the due rows, not the table.
+     */
+    private static void printDueQueryPlan(Connection db, int connections, String moment) throws SQLException, java.io.IOException {
+        try (PreparedStatement explain = db.prepareStatement("explain (analyze, buffers, format json) select c.id from"
+                + " conduit_connection c where c.next_refresh_at <= ? and c.realm_id = ? order by c.next_refresh_at limit 2000")) {
+            explain.setLong(1, Instant.now().getEpochSecond() + 300);
+            explain.setString(2, realmId(db));
+            try (ResultSet rs = explain.executeQuery()) {
+                rs.next();
+                JsonNode plan = AdminApi.mapper().readTree(rs.getString(1)).get(0);
+                JsonNode top = plan.get("Plan");
+                JsonNode scan = top;
+                while (scan.has("Plans") && !scan.path("Node Type").asText().contains("Scan")) {
+                    scan = scan.get("Plans").get(0);
+                }
+                System.out.printf(Locale.ROOT, "BENCHMARK proactive-refresh-query connections=%d moment=%s scan=\"%s%s\""
+                                + " rows=%d pages_touched=%d execution_ms=%.3f%n",
+                        connections, moment, scan.path("Node Type").asText(),
+                        scan.has("Index Name") ? " using " + scan.get("Index Name").asText() : "",
+                        top.path("Actual Rows").asLong(),
+                        top.path("Shared Hit Blocks").asLong() + top.path("Shared Read Blocks").asLong(),
+                        plan.path("Execution Time").asDouble());
             }
         }
     }

@@ -96,6 +96,28 @@ class VaultRefreshIT {
         assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
     }
 
+    /** The refresh storm: however many callers arrive at one expiry, the provider sees one refresh. */
+    @Test
+    @Order(2)
+    void aRefreshStormOfUpTo200CallersCausesOneUpstreamRefreshPerExpiry() throws Exception {
+        for (int callers : new int[] {1, 10, 50, 200}) {
+            vault.expireAccessToken(connectionId);
+            int before = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+            long started = System.nanoTime();
+            List<HttpResponse<String>> answers = concurrently(callers, () -> apps.exchange(userToken, SALESFORCE));
+            long wallMillis = (System.nanoTime() - started) / 1_000_000;
+            Set<String> tokens = new HashSet<>();
+            for (HttpResponse<String> answer : answers) {
+                tokens.add(ok(answer).get("access_token").asText());
+            }
+            int refreshes = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - before;
+            System.out.printf("BENCHMARK refresh-storm callers=%d upstream_refresh_calls=%d distinct_tokens=%d wall_ms=%d%n",
+                    callers, refreshes, tokens.size(), wallMillis);
+            assertThat(refreshes).as("refresh calls for %d callers", callers).isEqualTo(1);
+            assertThat(tokens).hasSize(1);
+        }
+    }
+
     @Test
     @Order(3)
     void rotationKeepsTheChainIntactAcross100Refreshes() {

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.Timer;
  * management port when started with {@code --metrics-enabled=true} (names gain Prometheus suffixes there,
  * e.g. {@code conduit_vault_refresh_total}). Tagged by provider alias and outcome, never by user.
  */
-final class VaultMetrics {
+public final class VaultMetrics {
 
     private VaultMetrics() {
     }
@@ -34,6 +34,13 @@ final class VaultMetrics {
     static void served(String alias, boolean refreshedFirst) {
         Counter.builder("conduit.vault.token.served").description("Access tokens handed out by the vault")
                 .tag("provider", alias).tag("refreshed", String.valueOf(refreshedFirst))
+                .register(Metrics.globalRegistry).increment();
+    }
+
+    /** A scheduled round on this node: {@code run} when it claimed the round, {@code skipped} when another node had. */
+    public static void proactiveRound(boolean ran) {
+        Counter.builder("conduit.vault.proactive.round").description("Scheduled rounds on this node, run or left to another node")
+                .tag("outcome", ran ? "run" : "skipped")
                 .register(Metrics.globalRegistry).increment();
     }
 

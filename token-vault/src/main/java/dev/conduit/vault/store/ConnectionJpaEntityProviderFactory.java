@@ -18,7 +18,7 @@ public final class ConnectionJpaEntityProviderFactory implements JpaEntityProvid
         return new JpaEntityProvider() {
             @Override
             public List<Class<?>> getEntities() {
-                return List.of(ConnectionEntity.class);
+                return List.of(ConnectionEntity.class, RoundEntity.class);
             }
 
             @Override

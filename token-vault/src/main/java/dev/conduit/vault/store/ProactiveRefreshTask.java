@@ -2,22 +2,30 @@ package dev.conduit.vault.store;
 
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RunReport;
+import dev.conduit.vault.service.VaultMetrics;
 import dev.conduit.vault.service.VaultSettings;
 import org.jboss.logging.Logger;
 import org.keycloak.cluster.ClusterProvider;
 import org.keycloak.cluster.ExecutionResult;
+import org.keycloak.common.util.Time;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.timer.TimerProvider;
 
 /**
- * The vault's scheduled work, on one node of the cluster per interval (Keycloak's cluster provider elects it
- * through the shared cache): refresh connections that are due, retry parked revocations, run the health check.
+ * The vault's scheduled work, on one node of the cluster per round (one round per interval): refresh connections
+ * that are due, retry parked revocations, run the health check. Keycloak's cluster provider keeps two nodes from
+ * running at the same time, but it releases its lock when a run ends, so a node whose timer fires later in the same
+ * interval would run again; the round is therefore claimed in the database ({@code CONDUIT_VAULT_ROUND}, a
+ * conditional update that only one node can win).
  */
 final class ProactiveRefreshTask implements Runnable {
 
     static final String TASK = "conduit-vault-refresh";
     private static final Logger LOG = Logger.getLogger(ProactiveRefreshTask.class);
+    /** Recorded with the claimed round, for operators: which node ran it. */
+    private static final String NODE = nodeName();
 
     private final KeycloakSessionFactory factory;
     private final ConnectionVault vault;
@@ -27,6 +35,14 @@ final class ProactiveRefreshTask implements Runnable {
         this.factory = factory;
         this.vault = vault;
         this.intervalSeconds = intervalSeconds;
+    }
+
+    private static String nodeName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
+        } catch (java.net.UnknownHostException e) {
+            return "pid " + ProcessHandle.current().pid();
+        }
     }
 
     static void schedule(KeycloakSessionFactory factory, ConnectionVault vault, VaultSettings settings) {
@@ -41,9 +57,17 @@ final class ProactiveRefreshTask implements Runnable {
 
     @Override
     public void run() {
+        long now = Time.currentTime();
+        long round = now / intervalSeconds;
         try {
             ExecutionResult<RunReport> result = KeycloakModelUtils.runJobInTransactionWithResult(factory, session ->
                     session.getProvider(ClusterProvider.class).executeIfNotExecuted(TASK, intervalSeconds, () -> {
+                        if (!claim(round, now)) {
+                            VaultMetrics.proactiveRound(false);
+                            LOG.tracef("Conduit vault round %d skipped: another node ran it", round);
+                            return null;
+                        }
+                        VaultMetrics.proactiveRound(true);
                         RunReport refreshed = vault.refreshDue();
                         RunReport checked = vault.checkHealth();
                         if (refreshed.due() > 0 || checked.due() > 0) {
@@ -52,11 +76,20 @@ final class ProactiveRefreshTask implements Runnable {
                         return refreshed;
                     }));
             if (!result.isExecuted()) {
-                LOG.tracef("Conduit vault run skipped: another node ran it");
+                VaultMetrics.proactiveRound(false);
+                LOG.tracef("Conduit vault run skipped: another node is running it");
             }
         } catch (RuntimeException e) {
             // the timer thread must survive a failed run (database briefly down); the next interval retries
             LOG.warnf("Conduit vault run failed: %s", e.getClass().getName());
         }
+    }
+
+    /** Claims the round for this node in its own, immediately committed transaction; true when it won. */
+    private boolean claim(long round, long now) {
+        return KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> session.getProvider(JpaConnectionProvider.class)
+                .getEntityManager().createNamedQuery("conduitClaimRound")
+                .setParameter("round", round).setParameter("node", NODE).setParameter("now", now).setParameter("task", TASK)
+                .executeUpdate() == 1);
     }
 }
