@@ -24,7 +24,9 @@ public final class AppTokens {
     public static final String INTERNAL_APP = "conduit-internal-app";
 
     private final ConduitEnvironment env;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: one connection per concurrent caller, as apps do; HTTP/2 would cap a refresh storm at the stream limit
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private volatile String internalSecret;
 
     public AppTokens(ConduitEnvironment env) {

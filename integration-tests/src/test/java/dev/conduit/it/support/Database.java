@@ -11,13 +11,26 @@ final class Database {
     }
 
     static List<String> options() {
-        if (!"postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB"))) {
+        if (!postgres()) {
             return List.of();
         }
-        return List.of("--db=postgres",
-                "--db-url=" + env("CONDUIT_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/conduit_test"),
-                "--db-username=" + env("CONDUIT_TEST_DB_USER", "conduit"),
-                "--db-password=" + env("CONDUIT_TEST_DB_PASSWORD", "conduit"));
+        return List.of("--db=postgres", "--db-url=" + url(), "--db-username=" + user(), "--db-password=" + password());
+    }
+
+    static boolean postgres() {
+        return "postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB"));
+    }
+
+    static String url() {
+        return env("CONDUIT_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/conduit_test");
+    }
+
+    static String user() {
+        return env("CONDUIT_TEST_DB_USER", "conduit");
+    }
+
+    static String password() {
+        return env("CONDUIT_TEST_DB_PASSWORD", "conduit");
     }
 
     private static String env(String name, String fallback) {

@@ -11,7 +11,12 @@ public final class VaultApi {
     private final String base;
 
     public VaultApi(ConduitEnvironment env) {
-        this.admin = env.admin();
+        this(env.admin());
+    }
+
+    /** The demo realm's vault through this admin API (another Keycloak, e.g. a node of {@link KeycloakCluster}). */
+    public VaultApi(AdminApi admin) {
+        this.admin = admin;
         this.base = ConduitEnvironment.REALM + "/conduit-vault";
     }
 

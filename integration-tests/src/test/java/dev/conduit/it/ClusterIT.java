@@ -1,0 +1,307 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.VaultRefreshIT.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakCluster;
+import dev.conduit.sandbox.Account;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Fault;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.SandboxEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The token vault on a two-node Keycloak cluster (production start, embedded Infinispan over jdbc-ping, one
+ * PostgreSQL): one upstream refresh per expiry whatever node the callers reach, a disconnect seen by the other node
+ * at once, the proactive refresher on one node per round, and a node killed with a refresh in flight. The nodes
+ * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (CONDUIT_TEST_DB=postgres).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final int CALLERS = 200;
+    private static final int REFRESH_INTERVAL_SECONDS = 5;
+    private static final int READ_TIMEOUT_MILLIS = 10_000;
+    /** How long the sandbox holds the answer of the refresh in flight when its node is killed (below the read timeout). */
+    private static final long IN_FLIGHT_MILLIS = 8_000;
+    private static final Map<String, String> SALESFORCE = Map.of("audience", "salesforce");
+    private static final Map<String, String> HUBSPOT = Map.of("audience", "hubspot");
+    private static final String PROACTIVE_RUNS = "conduit_vault_proactive_run_seconds_count";
+    private static final String REFRESHES = "conduit_vault_refresh_total";
+
+    private KeycloakCluster cluster;
+    private SandboxEngine sandbox;
+
+    @BeforeAll
+    void startCluster() {
+        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
+                "the cluster discovers its members through the database (jdbc-ping): runs when Keycloak is on PostgreSQL"
+                        + " (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        ConduitEnvironment env = ConduitEnvironment.get();
+        sandbox = env.sandbox().engine();
+        cluster = KeycloakCluster.start(env, List.of(
+                "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=" + REFRESH_INTERVAL_SECONDS,
+                "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=" + READ_TIMEOUT_MILLIS));
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void twoHundredCallersOverBothNodesOnAnExpiredConnectionCauseOneRefreshAndAllGetTheNewToken() throws Exception {
+        String userToken = cluster.brokerLogin("salesforce", Accounts.SALESFORCE_HEDY);
+        String id = connectionId(Accounts.SALESFORCE_HEDY, "salesforce");
+        // a token issued through node A (the hostname) is accepted by node B
+        String before = ok(cluster.b().exchange(userToken, SALESFORCE)).get("access_token").asText();
+        cluster.expireForCallersOnly(id);
+        int refreshesBefore = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        AtomicInteger next = new AtomicInteger();
+
+        long started = System.nanoTime();
+        List<HttpResponse<String>> answers = VaultRefreshIT.concurrently(CALLERS,
+                () -> cluster.nodes().get(next.getAndIncrement() % 2).exchange(userToken, SALESFORCE));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        Set<String> tokens = new HashSet<>();
+        for (HttpResponse<String> answer : answers) {
+            tokens.add(ok(answer).get("access_token").asText());
+        }
+        int refreshes = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - refreshesBefore;
+        System.out.printf("FIGURE cluster refresh calls per expiry with %d callers over 2 nodes: %d (distinct tokens served: %d, %d ms)%n",
+                CALLERS, refreshes, tokens.size(), millis);
+        assertThat(refreshes).isEqualTo(1);
+        // token values stay out of failure messages
+        assertThat(tokens.size()).as("distinct access tokens served").isEqualTo(1);
+        assertThat(tokens.contains(before)).as("the expired token was served").isFalse();
+        assertThat(sandbox.accessTokenActive(tokens.iterator().next())).isTrue();
+        JsonNode connection = cluster.a().vault().connection(id);
+        assertThat(connection.get("status").asText()).isEqualTo("HEALTHY");
+        assertThat(connection.get("failureCount").asInt()).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void aDisconnectOnNodeAIsSeenAtOnceOnNodeB() {
+        String userToken = cluster.brokerLogin("hubspot", Accounts.HUBSPOT_SOPHIE);
+        String id = connectionId(Accounts.HUBSPOT_SOPHIE, "hubspot");
+        String served = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+        assertThat(sandbox.accessTokenActive(served)).isTrue();
+        int revocationsBefore = sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE);
+
+        assertThat(cluster.a().vault().disconnect(id).statusCode()).isEqualTo(204);
+        HttpResponse<String> refused = cluster.b().exchange(userToken, HUBSPOT);
+
+        assertThat(refused.statusCode()).as("node B's answer after the disconnect").isEqualTo(400);
+        JsonNode error = AppTokens.json(refused);
+        assertThat(error.get("error").asText()).isEqualTo("invalid_target");
+        assertThat(error.get("conduit_error").asText()).isEqualTo("not_connected");
+        assertThat(refused.body().contains(served)).as("the refusal carries the old token").isFalse();
+        assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE) - revocationsBefore).as("revoked at HubSpot").isEqualTo(1);
+        assertThat(cluster.b().vault().connection(id)).as("gone for node B too").isNull();
+    }
+
+    @Test
+    @Order(3)
+    void dueConnectionsAreRefreshedExactlyOnceByTheProactiveRefresher() throws InterruptedException {
+        List<Account> accounts = List.of(Accounts.SALESFORCE_ANNIE, Accounts.SALESFORCE_JEAN, Accounts.HUBSPOT_JOAN);
+        List<String> ids = accounts.stream().map(account -> {
+            String alias = account.provider().name().toLowerCase();
+            cluster.brokerLogin(alias, account);
+            return connectionId(account, alias);
+        }).toList();
+        int salesforceBefore = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        int hubspotBefore = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        double[] proactiveBefore = {proactiveSuccesses(cluster.a()), proactiveSuccesses(cluster.b())};
+        // the connections were refreshed (connected) in an earlier second than the one they expire in
+        Thread.sleep(1_100);
+        long expiredAt = System.currentTimeMillis() / 1000;
+
+        // due for the proactive refresher too (NEXT_REFRESH_AT = expiry - lead, in the past)
+        ids.forEach(cluster.a().vault()::expireAccessToken);
+        long deadline = System.currentTimeMillis() + Duration.ofSeconds(6L * REFRESH_INTERVAL_SECONDS).toMillis();
+        while (!ids.stream().allMatch(id -> refreshedSince(id, expiredAt)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+        }
+        // two more rounds, in which a second refresh of the same connection would show
+        Thread.sleep(2_000L * REFRESH_INTERVAL_SECONDS);
+
+        int salesforce = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - salesforceBefore;
+        int hubspot = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") - hubspotBefore;
+        double proactive = proactiveSuccesses(cluster.a()) + proactiveSuccesses(cluster.b()) - proactiveBefore[0] - proactiveBefore[1];
+        System.out.printf("FIGURE cluster proactive refresh calls for 3 due connections (2 Salesforce, 1 HubSpot): Salesforce %d, HubSpot %d"
+                        + " (proactive successes in the metrics: node A %.0f, node B %.0f)%n", salesforce, hubspot,
+                proactiveSuccesses(cluster.a()) - proactiveBefore[0], proactiveSuccesses(cluster.b()) - proactiveBefore[1]);
+        for (String id : ids) {
+            JsonNode connection = cluster.b().vault().connection(id);
+            assertThat(connection.get("status").asText()).as(id).isEqualTo("HEALTHY");
+            assertThat(connection.get("lastRefreshAt").asLong()).as("refreshed: " + id).isGreaterThanOrEqualTo(expiredAt);
+            assertThat(connection.get("nextRefreshAt").asLong()).as("next refresh of " + id)
+                    .isGreaterThan(System.currentTimeMillis() / 1000);
+        }
+        // every connection was refreshed, and the sandbox saw one call per connection: each exactly once
+        assertThat(salesforce).as("Salesforce refresh calls").isEqualTo(2);
+        assertThat(hubspot).as("HubSpot refresh calls").isEqualTo(1);
+        assertThat(proactive).as("refreshes by the proactive refresher, summed over both nodes").isEqualTo(3.0);
+    }
+
+    @Test
+    @Order(4)
+    void theProactiveRoundRunsOnOneNodePerInterval() throws InterruptedException {
+        int intervals = 4;
+        String acquired = "Successfully acquired lock for task";
+        double runsA = cluster.a().metric(PROACTIVE_RUNS);
+        double runsB = cluster.b().metric(PROACTIVE_RUNS);
+        long locksA = cluster.a().logLines(acquired, "conduit-vault-refresh");
+        long locksB = cluster.b().logLines(acquired, "conduit-vault-refresh");
+        long started = System.nanoTime();
+
+        Thread.sleep(1_000L * intervals * REFRESH_INTERVAL_SECONDS);
+
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long ranA = Math.round(cluster.a().metric(PROACTIVE_RUNS) - runsA);
+        long ranB = Math.round(cluster.b().metric(PROACTIVE_RUNS) - runsB);
+        long lockedA = cluster.a().logLines(acquired, "conduit-vault-refresh") - locksA;
+        long lockedB = cluster.b().logLines(acquired, "conduit-vault-refresh") - locksB;
+        System.out.printf("FIGURE cluster proactive rounds executed in %.1f s with a %d s interval: node A %d, node B %d"
+                        + " (task lock taken per the logs: node A %d, node B %d)%n",
+                seconds, REFRESH_INTERVAL_SECONDS, ranA, ranB, lockedA, lockedB);
+        long possibleRounds = (long) Math.floor(seconds / REFRESH_INTERVAL_SECONDS) + 1;
+        assertThat(ranA + ranB).as("rounds executed by both nodes together in %.1f s (at most one per %d s interval)",
+                seconds, REFRESH_INTERVAL_SECONDS).isBetween(1L, possibleRounds);
+    }
+
+    @Test
+    @Order(5)
+    void killingTheNodeWithARefreshInFlightLeavesTheConnectionUsableOnTheOtherNode() throws Exception {
+        String hubspotToken = cluster.brokerLogin("hubspot", Accounts.HUBSPOT_EMMY);
+        String hubspotId = connectionId(Accounts.HUBSPOT_EMMY, "hubspot");
+        String salesforceToken = cluster.brokerLogin("salesforce", Accounts.SALESFORCE_ADELE);
+        String salesforceId = connectionId(Accounts.SALESFORCE_ADELE, "salesforce");
+        String hubspotBefore = ok(cluster.a().exchange(hubspotToken, HUBSPOT)).get("access_token").asText();
+        ok(cluster.a().exchange(salesforceToken, SALESFORCE));
+        cluster.expireForCallersOnly(hubspotId);
+        cluster.expireForCallersOnly(salesforceId);
+        int hubspotCalls = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        int salesforceCalls = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        // the providers take the refresh (Salesforce rotates its refresh token) but answer late
+        sandbox.injectFault(Provider.HUBSPOT, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 1);
+        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 1);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<HttpResponse<String>> onA = callers.submit(() -> cluster.a().exchange(hubspotToken, HUBSPOT));
+            Future<HttpResponse<String>> salesforceOnA = callers.submit(() -> cluster.a().exchange(salesforceToken, SALESFORCE));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while ((sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") == hubspotCalls
+                    || sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") == salesforceCalls)
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token")).as("HubSpot refresh in flight").isEqualTo(hubspotCalls + 1);
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("Salesforce refresh in flight").isEqualTo(salesforceCalls + 1);
+            JsonNode inFlight = cluster.b().vault().connection(hubspotId);
+            assertThat(inFlight.get("hasRefreshToken").asBoolean()).as("tokens kept while the refresh is in flight").isTrue();
+
+            cluster.a().killHard();
+
+            assertThat(cluster.a().alive()).isFalse();
+            assertFailed(onA);
+            assertFailed(salesforceOnA);
+            long started = System.nanoTime();
+            HttpResponse<String> onB = cluster.b().exchange(hubspotToken, HUBSPOT);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("FIGURE cluster exchange on node B right after node A was killed mid-refresh (HubSpot): HTTP %d in %d ms%n",
+                    onB.statusCode(), millis);
+            String after = ok(onB).get("access_token").asText();
+            assertThat(after.equals(hubspotBefore)).as("the expired token was served").isFalse();
+            assertThat(sandbox.accessTokenActive(after)).isTrue();
+            assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token")).as("the lost refresh, then node B's").isEqualTo(hubspotCalls + 2);
+            JsonNode hubspot = cluster.b().vault().connection(hubspotId);
+            assertThat(hubspot.get("status").asText()).isEqualTo("HEALTHY");
+            assertThat(hubspot.get("hasRefreshToken").asBoolean()).isTrue();
+            assertThat(hubspot.get("failureCount").asInt()).isZero();
+            assertThat(ok(cluster.b().exchange(hubspotToken, HUBSPOT)).get("access_token").asText().equals(after))
+                    .as("the same token served again, without a refresh").isTrue();
+            assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token")).isEqualTo(hubspotCalls + 2);
+
+            // Salesforce rotated the refresh token in the answer node A never received: node B holds the old one, whose
+            // reuse makes Salesforce revoke the chain. Node B cannot tell that an answer was lost (node A's refresh lived
+            // only in its transaction, rolled back by the kill), so lastError names the provider's refusal only.
+            HttpResponse<String> salesforceOnB = cluster.b().exchange(salesforceToken, SALESFORCE);
+            JsonNode salesforce = cluster.b().vault().connection(salesforceId);
+            System.out.printf("FIGURE cluster Salesforce (rotating) after node A was killed mid-refresh: exchange on node B HTTP %d %s,"
+                            + " connection %s, lastError \"%s\", refresh calls %d%n",
+                    salesforceOnB.statusCode(), AppTokens.json(salesforceOnB).path("conduit_error").asText("-"),
+                    salesforce.get("status").asText(), salesforce.path("lastError").asText(""),
+                    sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - salesforceCalls);
+            assertThat(salesforceOnB.statusCode()).isEqualTo(400);
+            assertThat(AppTokens.json(salesforceOnB).get("conduit_error").asText()).isEqualTo("reconnect_required");
+            assertThat(salesforce.get("status").asText()).isEqualTo("RECONNECT_REQUIRED");
+            assertThat(salesforce.get("lastError").asText()).contains("invalid_grant");
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(salesforceCalls + 2);
+        } finally {
+            sandbox.clearFaults();
+            callers.shutdownNow();
+        }
+    }
+
+    /** The exchange whose node was killed got no answer: the connection broke, it was not answered. */
+    private static void assertFailed(Future<HttpResponse<String>> exchange) throws InterruptedException {
+        try {
+            HttpResponse<String> answer = exchange.get(30, TimeUnit.SECONDS);
+            throw new AssertionError("the exchange on the killed node was answered: HTTP " + answer.statusCode());
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(UncheckedIOException.class);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the exchange on the killed node neither failed nor was answered", e);
+        }
+    }
+
+    private String connectionId(Account account, String alias) {
+        String userId = cluster.userId(account);
+        assertThat(userId).as("user of " + account.email()).isNotNull();
+        JsonNode connection = cluster.b().vault().connection("USER", userId, alias);
+        assertThat(connection).as(alias + " connection of " + account.email()).isNotNull();
+        return connection.get("id").asText();
+    }
+
+    private boolean refreshedSince(String id, long since) {
+        JsonNode connection = cluster.a().vault().connection(id);
+        return connection.get("lastRefreshAt").asLong() >= since && "HEALTHY".equals(connection.get("status").asText());
+    }
+
+    private static double proactiveSuccesses(KeycloakCluster.Node node) {
+        return node.metric(REFRESHES, "outcome=\"success\"", "trigger=\"proactive\"");
+    }
+}

@@ -1,0 +1,603 @@
+package dev.conduit.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.sandbox.Account;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.SandboxClient;
+
+/**
+ * Two more Keycloak nodes of the same distribution, clustered the way Keycloak clusters by default: production
+ * {@code start}, embedded Infinispan ({@code --cache=ispn}) discovering its members with jdbc-ping through the shared
+ * PostgreSQL database. They live in their own schema ({@value #SCHEMA}) of the test database, so the single-node
+ * Keycloak of {@link ConduitEnvironment}, which uses the same database, keeps its tables to itself; its provider
+ * sandbox serves both. Both nodes have the same {@code --hostname} (node A's URL), so a token issued through one
+ * verifies at the other; the demo realm is imported on node A only.
+ */
+public final class KeycloakCluster implements AutoCloseable {
+
+    public static final String SCHEMA = "conduit_cluster";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Pattern CLUSTER_VIEW = Pattern.compile("ISPN00009[34]: Received new(?:, MERGED)? cluster view for channel \\S+: .*?\\((\\d+)\\)");
+    private static final Pattern METRIC_LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)})? (\\S+)$");
+
+    /** One node: its folder, its process (kc.sh; the server's java runs as its child) and its URLs. */
+    public final class Node {
+        private final String name;
+        private final Path home;
+        private final int httpPort;
+        private final int managementPort;
+        private final int clusterPort;
+        private Process process;
+        private Thread shutdownHook;
+        private AdminApi admin;
+
+        private Node(String name, Path home) {
+            this.name = name;
+            this.home = home;
+            this.httpPort = Ports.free();
+            this.managementPort = Ports.free();
+            this.clusterPort = Ports.free();
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** This node's own address (requests go straight to it); links and tokens name {@link #hostname()}. */
+        public String url() {
+            return "http://localhost:" + httpPort;
+        }
+
+        public String realmUrl() {
+            return url() + "/realms/" + ConduitEnvironment.REALM;
+        }
+
+        public Path log() {
+            return home.resolve("keycloak.log");
+        }
+
+        public boolean alive() {
+            return process != null && process.isAlive();
+        }
+
+        public AdminApi admin() {
+            return admin;
+        }
+
+        public VaultApi vault() {
+            return new VaultApi(admin);
+        }
+
+        /** The internal app's RFC 8693 upstream-token exchange at this node's token endpoint. */
+        public HttpResponse<String> exchange(String subjectToken, Map<String, String> params) {
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
+            form.put("subject_token", subjectToken);
+            form.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
+            form.putAll(params);
+            return post(realmUrl() + "/protocol/openid-connect/token", form,
+                    AppTokens.basic(AppTokens.INTERNAL_APP, internalSecret()));
+        }
+
+        /**
+         * Sum of the samples of a metric on this node's management interface whose labels contain all of
+         * {@code labels} (e.g. {@code outcome="success"}); 0 when the metric is not there yet.
+         */
+        public double metric(String name, String... labels) {
+            HttpResponse<String> response = get(URI.create("http://localhost:" + managementPort + "/metrics"));
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(this.name + " /metrics answered " + response.statusCode());
+            }
+            double sum = 0;
+            for (String line : response.body().split("\n")) {
+                Matcher m = METRIC_LINE.matcher(line.trim());
+                if (!m.matches() || !m.group(1).equals(name)) {
+                    continue;
+                }
+                String found = m.group(3) == null ? "" : m.group(3);
+                boolean all = true;
+                for (String label : labels) {
+                    all &= found.contains(label);
+                }
+                if (all) {
+                    sum += Double.parseDouble(m.group(4));
+                }
+            }
+            return sum;
+        }
+
+        /** How many lines of this node's log contain every one of {@code texts}. */
+        public long logLines(String... texts) {
+            try (Stream<String> lines = Files.lines(log(), StandardCharsets.UTF_8)) {
+                return lines.filter(l -> Stream.of(texts).allMatch(l::contains)).count();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * kill -9 of the server (its java process and the kc.sh around it): no shutdown, open transactions end
+         * only because the database sees the connections close.
+         */
+        public void killHard() {
+            terminate(true, Duration.ofSeconds(30));
+        }
+
+        private void start(List<String> options, Map<String, String> environment) throws IOException {
+            List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
+                    "--http-enabled=true", "--http-port=" + httpPort,
+                    "--http-management-port=" + managementPort,
+                    "--cache-embedded-network-bind-address=127.0.0.1",
+                    "--cache-embedded-network-bind-port=" + clusterPort,
+                    // the node name in Infinispan's cluster views and in the logs
+                    "--spi-cache-embedded--default--node-name=" + name,
+                    "--vault-dir=" + home.resolve("conduit-test-vault")));
+            command.addAll(options);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log().toFile());
+            builder.environment().putAll(environment);
+            process = builder.start();
+            // registered at once, so a node that never becomes usable is killed with the test JVM too
+            shutdownHook = new Thread(this::killHard);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+
+        private void stop() {
+            if (process == null) {
+                return;
+            }
+            if (!terminate(false, Duration.ofSeconds(30))) {
+                killHard();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already: the hook runs anyway
+            }
+        }
+
+        /** Signals kc.sh and its descendants (the server's java) and waits until every one of them has exited. */
+        private boolean terminate(boolean force, Duration timeout) {
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            all.add(process.toHandle());
+            for (ProcessHandle handle : all) {
+                if (force) {
+                    handle.destroyForcibly();
+                } else {
+                    handle.destroy();
+                }
+            }
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            try {
+                for (ProcessHandle handle : all) {
+                    handle.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
+        }
+
+        private boolean ready(String realm) {
+            return get(URI.create(url() + "/realms/" + realm + "/.well-known/openid-configuration")).statusCode() == 200;
+        }
+
+        /** Members in the last cluster view this node logged. */
+        private int clusterSize() throws IOException {
+            int size = 0;
+            for (String line : Files.readAllLines(log(), StandardCharsets.UTF_8)) {
+                Matcher m = CLUSTER_VIEW.matcher(line);
+                if (m.find()) {
+                    size = Integer.parseInt(m.group(1));
+                }
+            }
+            return size;
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + url();
+        }
+    }
+
+    private final ConduitEnvironment env;
+    private final Map<Provider, SandboxClient> originalClients = new LinkedHashMap<>();
+    private final String adminPassword = Secrets.generate();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Node a;
+    private final Node b;
+    private volatile String internalSecret;
+
+    private KeycloakCluster(ConduitEnvironment env, Path target) {
+        this.env = env;
+        this.a = new Node("node-a", target.resolve("cluster-node-a"));
+        this.b = new Node("node-b", target.resolve("cluster-node-b"));
+    }
+
+    /**
+     * Starts node A and node B with the given vault options (e.g. a short refresh interval) and returns once both
+     * answer and see each other in one cluster view. PostgreSQL only: call it when CONDUIT_TEST_DB=postgres.
+     */
+    public static KeycloakCluster start(ConduitEnvironment env, List<String> vaultOptions) {
+        if (!Database.postgres()) {
+            throw new IllegalStateException("the cluster needs PostgreSQL (CONDUIT_TEST_DB=postgres)");
+        }
+        Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
+        KeycloakCluster cluster = new KeycloakCluster(env, distribution.getParent());
+        try {
+            cluster.startNodes(distribution, vaultOptions);
+        } catch (IOException e) {
+            cluster.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    private void startNodes(Path distribution, List<String> vaultOptions) throws IOException {
+        long started = System.currentTimeMillis();
+        recreateSchema();
+        allowClusterRedirects();
+
+        // one augmentation for both nodes: build node A's copy, then copy it for node B
+        copyDistribution(distribution, a.home);
+        List<String> buildOptions = List.of("--db=postgres", "--cache=ispn", "--vault=file", "--metrics-enabled=true",
+                "--features=identity-brokering-api:v2");
+        build(a.home, buildOptions);
+        copyDistribution(a.home, b.home);
+        for (Node node : List.of(a, b)) {
+            writeVault(node.home.resolve("conduit-test-vault"));
+        }
+        Path importDir = a.home.resolve("data/import");
+        Files.createDirectories(importDir);
+        String realmFile = Files.readString(Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json")))
+                .replace("http://localhost:8089", env.sandbox().baseUrl())
+                .replace("http://localhost:8080", hostname());
+        Files.writeString(importDir.resolve("conduit-demo-realm.json"), realmFile);
+
+        String vaultKeys = "cl1:" + Secrets.aes256KeyBase64();
+        List<String> common = new ArrayList<>(List.of(
+                "--hostname=" + hostname(),
+                "--db-url=" + schemaUrl(), "--db-username=" + Database.user(), "--db-password=" + Database.password(),
+                "--db-schema=" + SCHEMA,
+                "--log-level=INFO,dev.conduit:debug,dev.conduit.vault.store.ProactiveRefreshTask:trace,"
+                        + "org.keycloak.cluster.infinispan.InfinispanClusterProvider:trace",
+                "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
+                "--spi-connections-http-client--default--socket-timeout-millis=10000",
+                // the same key-encryption key on both nodes: a row sealed by one is read by the other
+                "--spi-conduit-upstream-grant-handover--conduit-vault--keys=" + vaultKeys,
+                "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=cl1"));
+        common.addAll(vaultOptions);
+        Map<String, String> environment = Map.of("KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
+                "KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+
+        List<String> optionsA = new ArrayList<>(common);
+        optionsA.add("--import-realm");
+        a.start(optionsA, environment);
+        b.start(common, environment);
+        awaitReady(started);
+        a.admin = new AdminApi(a.url(), adminPassword);
+        b.admin = new AdminApi(b.url(), adminPassword);
+        System.out.printf("Keycloak cluster ready in %d ms: %s, %s (hostname %s; logs %s, %s)%n",
+                System.currentTimeMillis() - started, a, b, hostname(), a.log(), b.log());
+    }
+
+    /** The URL both nodes put in links and tokens: node A's. */
+    public String hostname() {
+        return a.url();
+    }
+
+    public Node a() {
+        return a;
+    }
+
+    public Node b() {
+        return b;
+    }
+
+    public List<Node> nodes() {
+        return List.of(a, b);
+    }
+
+    /** The demo app's login at the cluster's hostname; {@code idpHint} goes straight to the provider. */
+    public String appLoginUrl(String idpHint) {
+        return hostname() + "/realms/" + ConduitEnvironment.REALM + "/protocol/openid-connect/auth?client_id="
+                + ConduitEnvironment.APP_CLIENT + "&response_type=code&scope=openid&redirect_uri="
+                + URLEncoder.encode(ConduitEnvironment.APP_REDIRECT, StandardCharsets.UTF_8)
+                + "&code_challenge=" + ConduitEnvironment.APP_PKCE_CHALLENGE + "&code_challenge_method=S256"
+                + "&state=" + Secrets.generate() + "&kc_idp_hint=" + idpHint;
+    }
+
+    /** A user's first login through the provider {@code alias} as {@code account} (which connects it); the app's token. */
+    public String brokerLogin(String alias, Account account) {
+        BrowserSession browser = new BrowserSession();
+        BrokerFlows flows = new BrokerFlows(env);
+        BrowserSession.Page consent = browser.open(appLoginUrl(alias));
+        if (consent.document().selectFirst("form#consent") == null) {
+            throw new AssertionError("expected the sandbox consent page, got " + consent.status() + " " + consent.uri());
+        }
+        BrowserSession.Page page = flows.completeKeycloakPages(browser, flows.allow(browser, consent, account), account);
+        String code = page.callbackParameter("code");
+        if (code == null) {
+            throw new AssertionError("the login did not end with a code: " + page.status() + " " + page.uri());
+        }
+        HttpResponse<String> response = post(hostname() + "/realms/" + ConduitEnvironment.REALM + "/protocol/openid-connect/token",
+                Map.of("grant_type", "authorization_code", "client_id", ConduitEnvironment.APP_CLIENT, "code", code,
+                        "redirect_uri", ConduitEnvironment.APP_REDIRECT, "code_verifier", ConduitEnvironment.APP_PKCE_VERIFIER),
+                null);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("code redemption answered " + response.statusCode());
+        }
+        return AppTokens.json(response).get("access_token").asText();
+    }
+
+    /** The user's id in the cluster's realm, by the provider account's email. */
+    public String userId(Account account) {
+        return a.alive() ? a.admin.userIdByEmail(ConduitEnvironment.REALM, account.email())
+                : b.admin.userIdByEmail(ConduitEnvironment.REALM, account.email());
+    }
+
+    /** A JDBC connection to the cluster's schema, as the test database's user. */
+    public Connection database() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", Database.user());
+        properties.setProperty("password", Database.password());
+        return DriverManager.getConnection(schemaUrl(), properties);
+    }
+
+    /**
+     * Makes the connection's access token expired for callers (so the next use refreshes it on demand) while keeping
+     * it away from the proactive refresher for a day: {@code expire-access-token} of the admin API also makes it due
+     * proactively, and the cluster's short refresh interval would then refresh it before the callers come.
+     */
+    public void expireForCallersOnly(String connectionId) {
+        long now = System.currentTimeMillis() / 1000;
+        try (Connection db = database();
+             PreparedStatement update = db.prepareStatement("update conduit_connection set expires_at = ?,"
+                     + " next_refresh_at = ?, version = version + 1 where id = ?")) {
+            update.setLong(1, now);
+            update.setLong(2, now + 86_400);
+            update.setString(3, connectionId);
+            if (update.executeUpdate() != 1) {
+                throw new AssertionError("no connection " + connectionId + " in schema " + SCHEMA);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not expire connection " + connectionId, e);
+        }
+    }
+
+    public HttpResponse<String> post(String url, Map<String, String> form, String authorization) {
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return send(request.build());
+    }
+
+    private HttpResponse<String> get(URI uri) {
+        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String internalSecret() {
+        if (internalSecret == null) {
+            AdminApi admin = a.alive() ? a.admin : b.admin;
+            String id = admin.get(ConduitEnvironment.REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
+            JsonNode secret = admin.get(ConduitEnvironment.REALM + "/clients/" + id + "/client-secret");
+            internalSecret = secret.get("value").asText();
+        }
+        return internalSecret;
+    }
+
+    private static String schemaUrl() {
+        String url = Database.url();
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+    }
+
+    /** The CI user owns the database (not a superuser): it may create and drop a schema in it. */
+    private static void recreateSchema() {
+        Properties properties = new Properties();
+        properties.setProperty("user", Database.user());
+        properties.setProperty("password", Database.password());
+        try (Connection db = DriverManager.getConnection(Database.url(), properties); Statement statement = db.createStatement()) {
+            // a schema left by an interrupted run holds another run's admin password and vault key
+            statement.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create schema " + SCHEMA, e);
+        }
+    }
+
+    private static void dropSchema() {
+        Properties properties = new Properties();
+        properties.setProperty("user", Database.user());
+        properties.setProperty("password", Database.password());
+        try (Connection db = DriverManager.getConnection(Database.url(), properties); Statement statement = db.createStatement()) {
+            statement.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop schema " + SCHEMA, e);
+        }
+    }
+
+    /**
+     * The sandbox clients keep their ids, secrets and the main node's redirect URIs, and accept the cluster's broker
+     * endpoints as well (the realm file names the same client ids for both Keycloaks).
+     */
+    private void allowClusterRedirects() {
+        Map<Provider, String> aliases = Map.of(Provider.SALESFORCE, "salesforce", Provider.HUBSPOT, "hubspot", Provider.GOOGLE, "google");
+        aliases.forEach((provider, alias) -> {
+            SandboxClient client = env.client(provider);
+            originalClients.put(provider, client);
+            List<String> redirects = new ArrayList<>(client.redirectUris());
+            redirects.add(hostname() + "/realms/" + ConduitEnvironment.REALM + "/broker/" + alias + "/endpoint");
+            env.sandbox().engine().register(new SandboxClient(provider, client.clientId(), client.clientSecret(), List.copyOf(redirects)));
+        });
+    }
+
+    private void writeVault(Path vault) throws IOException {
+        Files.createDirectories(vault);
+        Files.writeString(vault.resolve(ConduitEnvironment.REALM + "_salesforce-client-secret"), env.client(Provider.SALESFORCE).clientSecret());
+        Files.writeString(vault.resolve(ConduitEnvironment.REALM + "_hubspot-client-secret"), env.client(Provider.HUBSPOT).clientSecret());
+        Files.writeString(vault.resolve(ConduitEnvironment.REALM + "_google-client-secret"), env.client(Provider.GOOGLE).clientSecret());
+    }
+
+    private static void build(Path home, List<String> options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
+        command.addAll(options);
+        Path log = home.resolve("build.log");
+        Process build = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            if (!build.waitFor(3, TimeUnit.MINUTES)) {
+                build.descendants().forEach(ProcessHandle::destroyForcibly);
+                build.destroyForcibly();
+                throw new IllegalStateException("kc.sh build did not finish within 3 minutes:\n" + tail(log));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            build.descendants().forEach(ProcessHandle::destroyForcibly);
+            build.destroyForcibly();
+            throw new IllegalStateException("interrupted during kc.sh build", e);
+        }
+        if (build.exitValue() != 0) {
+            throw new IllegalStateException("kc.sh build exited with " + build.exitValue() + ":\n" + tail(log));
+        }
+    }
+
+    /** Copies a distribution folder without its data/ (the main node's H2 files, import folder, tmp), vault or logs. */
+    private static void copyDistribution(Path from, Path to) throws IOException {
+        deleteTree(to);
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path source : walk.toList()) {
+                Path relative = from.relativize(source);
+                String first = relative.getNameCount() == 0 ? "" : relative.getName(0).toString();
+                if (first.equals("data") || first.equals("conduit-test-vault") || first.endsWith(".log")) {
+                    continue;
+                }
+                Path destination = to.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(destination);
+                } else {
+                    Files.copy(source, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private void awaitReady(long started) throws IOException {
+        long deadline = started + START_TIMEOUT.toMillis();
+        boolean aReady = false;
+        boolean bReady = false;
+        while (System.currentTimeMillis() < deadline) {
+            for (Node node : List.of(a, b)) {
+                if (!node.alive()) {
+                    throw new IllegalStateException(node.name + " exited with " + node.process.exitValue() + ":\n" + tail(node.log()));
+                }
+            }
+            aReady = aReady || probe(a);
+            bReady = bReady || probe(b);
+            if (aReady && bReady && a.clusterSize() == 2 && b.clusterSize() == 2) {
+                return;
+            }
+            sleep(1000);
+        }
+        throw new IllegalStateException("the cluster was not ready within " + START_TIMEOUT.toMinutes() + " minutes (node A ready: "
+                + aReady + ", view " + a.clusterSize() + "; node B ready: " + bReady + ", view " + b.clusterSize() + ")\n"
+                + "node A:\n" + tail(a.log()) + "\nnode B:\n" + tail(b.log()));
+    }
+
+    /** The demo realm answers on the node (node B serves it once node A has imported it). */
+    private static boolean probe(Node node) {
+        try {
+            return node.ready(ConduitEnvironment.REALM);
+        } catch (UncheckedIOException e) {
+            return false; // not listening yet
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Node node : List.of(a, b)) {
+            node.stop();
+        }
+        originalClients.values().forEach(env.sandbox().engine()::register);
+        dropSchema();
+    }
+
+    private static String tail(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
