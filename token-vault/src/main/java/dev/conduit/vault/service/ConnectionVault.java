@@ -42,7 +42,8 @@ public final class ConnectionVault {
 
     private static final Logger LOG = Logger.getLogger(ConnectionVault.class);
 
-    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH }
+    /** Why a refresh runs: a caller, the due index, the health check, or an admin's "refresh now". */
+    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH, ADMIN }
 
     private final KeycloakSessionFactory factory;
     private final RowSeal seal;
@@ -134,7 +135,7 @@ public final class ConnectionVault {
     /** Forces a refresh now (admin "refresh" button, tests of the proactive path): same lock, same rules. */
     public RunReport refreshNow(String connectionId) {
         long started = System.nanoTime();
-        Outcome outcome = locks.withLock(connectionId, () -> inOwnTransaction(s -> refreshLocked(s, connectionId, Trigger.HEALTH)));
+        Outcome outcome = locks.withLock(connectionId, () -> inOwnTransaction(s -> refreshLocked(s, connectionId, Trigger.ADMIN)));
         return RunReport.single(outcome, System.nanoTime() - started);
     }
 
@@ -265,6 +266,9 @@ public final class ConnectionVault {
         }
         if (trigger == Trigger.PROACTIVE && (row.getNextRefreshAt() == null || row.getNextRefreshAt() > now)) {
             return Outcome.skipped(fresh(row));
+        }
+        if (trigger == Trigger.HEALTH && row.getHealthCheckedAt() > now - settings.healthIntervalSeconds()) {
+            return Outcome.skipped(fresh(row)); // checked by another run while this one waited for the row
         }
         row.setHealthCheckedAt(now);
         String refreshToken = seal.refreshToken(row);
