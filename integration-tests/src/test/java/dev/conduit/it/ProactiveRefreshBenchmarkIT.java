@@ -111,8 +111,25 @@ class ProactiveRefreshBenchmarkIT {
                 printDueQueryPlan(db, connections, "before-run");
 
                 int callsBefore = engine.tokenCalls(Provider.SALESFORCE, "refresh_token");
+                // a run takes at most refresh-batch (2000) due connections; the scheduled task takes the rest in the
+                // next rounds, so more due than that is measured as the rounds it takes
                 long[] wallNanos = new long[1];
-                JsonNode run = refreshDue(wallNanos);
+                long runMillis = 0;
+                long totalWallNanos = 0;
+                int due = 0;
+                int refreshed = 0;
+                int failed = 0;
+                int rounds = 0;
+                JsonNode run;
+                do {
+                    run = refreshDue(wallNanos);
+                    rounds++;
+                    runMillis += run.path("millis").asLong();
+                    totalWallNanos += wallNanos[0];
+                    due += run.path("due").asInt();
+                    refreshed += run.path("refreshed").asInt();
+                    failed += run.path("failed").asInt();
+                } while (run.path("refreshed").asInt() > 0 && refreshed < dueRows && rounds < 20);
                 int refreshCalls = engine.tokenCalls(Provider.SALESFORCE, "refresh_token") - callsBefore;
 
                 long[] emptyWallNanos = new long[1];
@@ -120,23 +137,22 @@ class ProactiveRefreshBenchmarkIT {
                 printDueQueryPlan(db, connections, "nothing-due");
 
                 double wellKnownMeanMillis = wellKnownMeanMillis();
-                long runMillis = run.path("millis").asLong();
-                int due = run.path("due").asInt();
-                System.out.printf(Locale.ROOT, "BENCHMARK proactive-refresh connections=%d due=%d refreshed=%d failed=%d"
+                System.out.printf(Locale.ROOT, "BENCHMARK proactive-refresh connections=%d due=%d refreshed=%d failed=%d rounds=%d"
                                 + " run_ms=%d wall_ms=%d per_due_ms=%.2f empty_run_ms=%d empty_wall_ms=%d seed_ms=%d%n",
-                        connections, due, run.path("refreshed").asInt(), run.path("failed").asInt(), runMillis,
-                        wallNanos[0] / 1_000_000, due == 0 ? 0.0 : (double) runMillis / due,
+                        connections, due, refreshed, failed, rounds, runMillis, totalWallNanos / 1_000_000,
+                        due == 0 ? 0.0 : (double) runMillis / due,
                         empty.path("millis").asLong(), emptyWallNanos[0] / 1_000_000, seedMillis);
                 System.out.printf(Locale.ROOT, "BENCHMARK proactive-refresh connections=%d"
                                 + " keycloak_wellknown_mean_ms=%.2f (%d sequential GET /realms/%s/.well-known/openid-configuration)"
-                                + " run_ms/keycloak_wellknown_mean_ms=%.1f%n",
-                        connections, wellKnownMeanMillis, LATENCY_SAMPLES, REALM, runMillis / wellKnownMeanMillis);
+                                + " run_ms/keycloak_wellknown_mean_ms=%.1f empty_run_ms/keycloak_wellknown_mean_ms=%.2f%n",
+                        connections, wellKnownMeanMillis, LATENCY_SAMPLES, REALM, runMillis / wellKnownMeanMillis,
+                        empty.path("millis").asLong() / wellKnownMeanMillis);
 
-                assertThat(run.path("due").asInt()).as("due").isEqualTo(dueRows);
-                assertThat(run.path("refreshed").asInt()).as("refreshed").isEqualTo(dueRows);
-                assertThat(run.path("failed").asInt()).as("failed").isZero();
+                assertThat(due).as("due").isEqualTo(dueRows);
+                assertThat(refreshed).as("refreshed").isEqualTo(dueRows);
+                assertThat(failed).as("failed").isZero();
                 assertThat(refreshCalls).as("Salesforce refresh_token calls the sandbox received").isEqualTo(dueRows);
-                assertThat(empty.path("due").asInt()).as("due in the second run").isZero();
+                assertThat(empty.path("due").asInt()).as("due once all rounds ran").isZero();
             } finally {
                 deleteBenchRows(db);
             }
