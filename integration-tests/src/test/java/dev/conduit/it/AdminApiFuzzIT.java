@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Fuzz;
 import dev.conduit.it.support.VaultApi;
 import org.junit.jupiter.api.Test;
 
@@ -59,9 +60,9 @@ class AdminApiFuzzIT {
             Call call = call(random, realIds);
             String authorization = switch (random.nextInt(12)) {
                 case 0 -> null;
-                case 1 -> "Bearer " + printable(random, 40);
+                case 1 -> "Bearer " + Fuzz.printable(random, 40);
                 case 2 -> "Bearer " + adminToken.substring(0, adminToken.length() - 3) + "AAA";
-                case 3 -> "Basic " + printable(random, 20);
+                case 3 -> "Basic " + Fuzz.printable(random, 20);
                 default -> "Bearer " + adminToken;
             };
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(env.keycloakUrl() + "/admin/realms/" + REALM + "/" + call.path()))
@@ -99,7 +100,7 @@ class AdminApiFuzzIT {
                 int filters = random.nextInt(5);
                 for (int i = 0; i < filters; i++) {
                     query.append(i == 0 ? "?" : "&").append(FILTERS[random.nextInt(FILTERS.length)]).append('=')
-                            .append(encode(random.nextInt(4) == 0 ? garbage(random, 1 + random.nextInt(80)) : VALUES[random.nextInt(VALUES.length)]));
+                            .append(encode(random.nextInt(4) == 0 ? Fuzz.garbage(random, 1 + random.nextInt(80)) : VALUES[random.nextInt(VALUES.length)]));
                 }
                 return new Call(random.nextInt(6) == 0 ? "DELETE" : "GET", "conduit-vault/connections" + query);
             }
@@ -125,7 +126,7 @@ class AdminApiFuzzIT {
 
     private static String fakeId(Random random) {
         return switch (random.nextInt(6)) {
-            case 0 -> garbage(random, 1 + random.nextInt(60));
+            case 0 -> Fuzz.garbage(random, 1 + random.nextInt(60));
             case 1 -> "00000000-0000-0000-0000-" + String.format("%012d", random.nextInt(1_000_000));
             case 2 -> VALUES[random.nextInt(VALUES.length)];
             case 3 -> "x".repeat(1 + random.nextInt(5000));
@@ -136,24 +137,5 @@ class AdminApiFuzzIT {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** Visible ASCII only: what an HTTP header can carry at all. */
-    private static String printable(Random random, int length) {
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            out.append((char) (0x21 + random.nextInt(0x5e)));
-        }
-        return out.toString();
-    }
-
-    private static String garbage(Random random, int length) {
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            int kind = random.nextInt(10);
-            out.append(kind < 6 ? (char) (0x21 + random.nextInt(0x5e)) : kind < 8 ? (char) random.nextInt(0x20)
-                    : (char) (0x80 + random.nextInt(0x2000)));
-        }
-        return out.toString();
     }
 }

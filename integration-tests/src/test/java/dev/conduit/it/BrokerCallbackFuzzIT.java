@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Fuzz;
 import dev.conduit.it.support.VaultApi;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +60,7 @@ class BrokerCallbackFuzzIT {
                 String state = query(consent.uri()).get("state");
                 params.put("state", switch (random.nextInt(3)) {
                     case 0 -> state;
-                    case 1 -> state.substring(0, state.length() / 2) + garbage(random, 4);
+                    case 1 -> state.substring(0, state.length() / 2) + Fuzz.garbage(random, 4);
                     default -> state + "\u0000";
                 });
                 alias = random.nextInt(4) == 0 ? ALIASES[random.nextInt(ALIASES.length)] : alias;
@@ -88,7 +89,7 @@ class BrokerCallbackFuzzIT {
 
     private static String value(Random random) {
         return switch (random.nextInt(9)) {
-            case 0 -> garbage(random, 1 + random.nextInt(100));
+            case 0 -> Fuzz.garbage(random, 1 + random.nextInt(100));
             case 1 -> "x".repeat(1000 + random.nextInt(20_000));
             case 2 -> "access_denied";
             case 3 -> "https://evil.example";
@@ -114,15 +115,5 @@ class BrokerCallbackFuzzIT {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static String garbage(Random random, int length) {
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            int kind = random.nextInt(10);
-            out.append(kind < 6 ? (char) (0x21 + random.nextInt(0x5e)) : kind < 8 ? (char) random.nextInt(0x20)
-                    : (char) (0x80 + random.nextInt(0x2000)));
-        }
-        return out.toString();
     }
 }

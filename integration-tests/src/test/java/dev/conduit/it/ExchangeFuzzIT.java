@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Fuzz;
 import dev.conduit.it.support.VaultApi;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,7 @@ class ExchangeFuzzIT {
                     Random random = new Random(caseSeed);
                     Map<String, String> form = form(random, validToken);
                     String auth = random.nextInt(10) == 0 ? AppTokens.basic(AppTokens.INTERNAL_APP, secret + "x")
-                            : random.nextInt(15) == 0 ? "Basic " + printable(random, 40)
+                            : random.nextInt(15) == 0 ? "Basic " + Fuzz.printable(random, 40)
                             : AppTokens.basic(AppTokens.INTERNAL_APP, secret);
                     HttpResponse<String> answer = apps.post(url, form, auth);
                     statuses.merge(answer.statusCode(), 1, Integer::sum);
@@ -96,7 +97,7 @@ class ExchangeFuzzIT {
         int extra = random.nextInt(4);
         for (int i = 0; i < extra; i++) {
             String name = PARAMS[random.nextInt(PARAMS.length)];
-            String value = random.nextInt(4) == 0 ? garbage(random, random.nextInt(2) == 0 ? 10 : 5000)
+            String value = random.nextInt(4) == 0 ? Fuzz.garbage(random, random.nextInt(2) == 0 ? 10 : 5000)
                     : ALIASES[random.nextInt(ALIASES.length)];
             form.put(name, value);
         }
@@ -112,7 +113,7 @@ class ExchangeFuzzIT {
             case 0 -> valid;
             case 1 -> valid.substring(0, random.nextInt(valid.length()));
             case 2 -> mutate(random, valid);
-            case 3 -> garbage(random, 1 + random.nextInt(200));
+            case 3 -> Fuzz.garbage(random, 1 + random.nextInt(200));
             case 4 -> "eyJhbGciOiJub25lIn0." + Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(("{\"sub\":\"x\",\"azp\":\"conduit-internal-app\",\"exp\":" + (Long.MAX_VALUE / 2) + "}")
                             .getBytes(StandardCharsets.UTF_8)) + ".";
@@ -130,24 +131,5 @@ class ExchangeFuzzIT {
             chars[at] = chars[at] == 'A' ? 'B' : 'A';
         }
         return new String(chars);
-    }
-
-    /** Visible ASCII only: what an HTTP header can carry at all. */
-    private static String printable(Random random, int length) {
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            out.append((char) (0x21 + random.nextInt(0x5e)));
-        }
-        return out.toString();
-    }
-
-    private static String garbage(Random random, int length) {
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            int kind = random.nextInt(10);
-            out.append(kind < 6 ? (char) (0x21 + random.nextInt(0x5e)) : kind < 8 ? (char) random.nextInt(0x20)
-                    : (char) (0x80 + random.nextInt(0x2000)));
-        }
-        return out.toString();
     }
 }

@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
 import dev.conduit.it.support.Ports;
 import dev.conduit.it.support.Secrets;
+import dev.conduit.it.support.TestFiles;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -165,13 +165,7 @@ class StartupBenchmarkIT {
     /** A copy of the distribution without data, with or without the Conduit jars in providers/. */
     private static Path copy(Path distribution, String name, boolean withConduit) throws IOException {
         Path target = distribution.resolveSibling(name);
-        if (Files.exists(target)) {
-            try (Stream<Path> walk = Files.walk(target)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        TestFiles.deleteTree(target);
         try (Stream<Path> walk = Files.walk(distribution)) {
             for (Path source : walk.toList()) {
                 Path relative = distribution.relativize(source);

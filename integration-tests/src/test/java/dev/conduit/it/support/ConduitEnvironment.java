@@ -11,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import dev.conduit.sandbox.Provider;
 import dev.conduit.sandbox.ProviderSandbox;
@@ -82,7 +80,7 @@ public final class ConduitEnvironment {
 
         try {
             Path vault = home.resolve("conduit-test-vault");
-            deleteTree(vault);
+            TestFiles.deleteTree(vault);
             Files.createDirectories(vault);
             Files.writeString(vault.resolve(REALM + "_salesforce-client-secret"), clients.get(Provider.SALESFORCE).clientSecret());
             Files.writeString(vault.resolve(REALM + "_hubspot-client-secret"), clients.get(Provider.HUBSPOT).clientSecret());
@@ -90,7 +88,7 @@ public final class ConduitEnvironment {
             Files.writeString(vault.resolve(REALM + "_google-stored-client-secret"), googleStoredClient.clientSecret());
 
             Path importDir = home.resolve("data/import");
-            deleteTree(home.resolve("data"));
+            TestFiles.deleteTree(home.resolve("data"));
             Files.createDirectories(importDir);
             String realm = Files.readString(realmFile)
                     .replace("http://localhost:8089", sandbox.baseUrl())
@@ -147,7 +145,7 @@ public final class ConduitEnvironment {
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(6).toMillis();
         while (System.currentTimeMillis() < deadline) {
             if (!keycloak.isAlive()) {
-                throw new IllegalStateException("Keycloak exited with " + keycloak.exitValue() + ":\n" + tail(log));
+                throw new IllegalStateException("Keycloak exited with " + keycloak.exitValue() + ":\n" + TestFiles.tail(log));
             }
             try {
                 HttpResponse<Void> response = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build(),
@@ -163,12 +161,7 @@ public final class ConduitEnvironment {
             }
             sleep(1000);
         }
-        throw new IllegalStateException("Keycloak was not ready within 6 minutes:\n" + tail(log));
-    }
-
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        throw new IllegalStateException("Keycloak was not ready within 6 minutes:\n" + TestFiles.tail(log));
     }
 
     private static void sleep(long millis) {
@@ -176,17 +169,6 @@ public final class ConduitEnvironment {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -501,7 +500,7 @@ public final class KeycloakCluster implements AutoCloseable {
             if (!build.waitFor(3, TimeUnit.MINUTES)) {
                 build.descendants().forEach(ProcessHandle::destroyForcibly);
                 build.destroyForcibly();
-                throw new IllegalStateException("kc.sh build did not finish within 3 minutes:\n" + tail(log));
+                throw new IllegalStateException("kc.sh build did not finish within 3 minutes:\n" + TestFiles.tail(log));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -510,13 +509,13 @@ public final class KeycloakCluster implements AutoCloseable {
             throw new IllegalStateException("interrupted during kc.sh build", e);
         }
         if (build.exitValue() != 0) {
-            throw new IllegalStateException("kc.sh build exited with " + build.exitValue() + ":\n" + tail(log));
+            throw new IllegalStateException("kc.sh build exited with " + build.exitValue() + ":\n" + TestFiles.tail(log));
         }
     }
 
     /** Copies a distribution folder without its data/ (the main node's H2 files, import folder, tmp), vault or logs. */
     private static void copyDistribution(Path from, Path to) throws IOException {
-        deleteTree(to);
+        TestFiles.deleteTree(to);
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path source : walk.toList()) {
                 Path relative = from.relativize(source);
@@ -541,7 +540,7 @@ public final class KeycloakCluster implements AutoCloseable {
         while (System.currentTimeMillis() < deadline) {
             for (Node node : List.of(a, b)) {
                 if (!node.alive()) {
-                    throw new IllegalStateException(node.name + " exited with " + node.process.exitValue() + ":\n" + tail(node.log()));
+                    throw new IllegalStateException(node.name + " exited with " + node.process.exitValue() + ":\n" + TestFiles.tail(node.log()));
                 }
             }
             aReady = aReady || probe(a);
@@ -553,7 +552,7 @@ public final class KeycloakCluster implements AutoCloseable {
         }
         throw new IllegalStateException("the cluster was not ready within " + START_TIMEOUT.toMinutes() + " minutes (node A ready: "
                 + aReady + ", view " + a.clusterSize() + "; node B ready: " + bReady + ", view " + b.clusterSize() + ")\n"
-                + "node A:\n" + tail(a.log()) + "\nnode B:\n" + tail(b.log()));
+                + "node A:\n" + TestFiles.tail(a.log()) + "\nnode B:\n" + TestFiles.tail(b.log()));
     }
 
     /** The demo realm answers on the node (node B serves it once node A has imported it). */
@@ -574,30 +573,11 @@ public final class KeycloakCluster implements AutoCloseable {
         dropSchema();
     }
 
-    private static String tail(Path log) throws IOException {
-        if (!Files.exists(log)) {
-            return "(no log)";
-        }
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    }
-
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }
