@@ -46,7 +46,7 @@ import dev.conduit.sandbox.SandboxClient;
 public final class KeycloakCluster implements AutoCloseable {
 
     public static final String SCHEMA = "conduit_cluster";
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(7);
     private static final Pattern CLUSTER_VIEW = Pattern.compile("ISPN00009[34]: Received new(?:, MERGED)? cluster view for channel \\S+: .*?\\((\\d+)\\)");
     private static final Pattern METRIC_LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)})? (\\S+)$");
 
@@ -307,7 +307,10 @@ public final class KeycloakCluster implements AutoCloseable {
 
         List<String> optionsA = new ArrayList<>(common);
         optionsA.add("--import-realm");
+        // one after the other: two nodes creating Keycloak's schema at once race on Liquibase's own changelog
+        // table ("relation databasechangelog already exists"), which its migration lock does not cover
         a.start(optionsA, environment);
+        awaitFirstNode(started);
         b.start(common, environment);
         awaitReady(started);
         a.admin = new AdminApi(a.url(), adminPassword);
@@ -531,6 +534,21 @@ public final class KeycloakCluster implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Node A alone has created the schema and imported the realm. */
+    private void awaitFirstNode(long started) throws IOException {
+        long deadline = started + START_TIMEOUT.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            if (!a.alive()) {
+                throw new IllegalStateException(a.name + " exited with " + a.process.exitValue() + ":\n" + TestFiles.tail(a.log()));
+            }
+            if (probe(a)) {
+                return;
+            }
+            sleep(1000);
+        }
+        throw new IllegalStateException("node A was not ready within " + START_TIMEOUT.toMinutes() + " minutes:\n" + TestFiles.tail(a.log()));
     }
 
     private void awaitReady(long started) throws IOException {
