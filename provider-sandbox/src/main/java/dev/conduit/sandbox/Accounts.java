@@ -31,6 +31,9 @@ public final class Accounts {
             SALESFORCE_ORG, "rosalind@acme.example", "Rosalind", "Franklin", null);
     public static final Account SALESFORCE_LISE = new Account(Provider.SALESFORCE, "0055g00000LisMeEAA",
             SALESFORCE_ORG, "lise@acme.example", "Lise", "Meitner", null);
+    /** The fault tests (FaultsIT). */
+    public static final Account SALESFORCE_EVELYN = new Account(Provider.SALESFORCE, "0055g00000EveBeEAA",
+            SALESFORCE_ORG, "evelyn@acme.example", "Evelyn", "Berezin", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
@@ -52,6 +55,9 @@ public final class Accounts {
     /** The connections console's organization test. */
     public static final Account HUBSPOT_EMMY = new Account(Provider.HUBSPOT, "7100107", HUBSPOT_HUB,
             "emmy@acme.example", "Emmy", "Noether", null);
+    /** The fault tests (FaultsIT). */
+    public static final Account HUBSPOT_KATHLEEN = new Account(Provider.HUBSPOT, "7100108", HUBSPOT_HUB,
+            "kathleen@acme.example", "Kathleen", "Booth", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -79,7 +85,7 @@ public final class Accounts {
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
-            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, HUBSPOT_EMMY, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
+            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
 
     private Accounts() {
     }

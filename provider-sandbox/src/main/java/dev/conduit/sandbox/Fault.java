@@ -1,12 +1,18 @@
 package dev.conduit.sandbox;
 
 /** A failure the sandbox can answer with instead of the real response. */
-public record Fault(Kind kind, int status, long delayMillis, String body) {
+public record Fault(Kind kind, int status, long delayMillis, String body, int retryAfterSeconds) {
 
     public enum Kind { STATUS, DELAY, CONNECTION_RESET, MALFORMED_BODY, EMPTY_RESPONSE }
 
     public static Fault status(int status, String body) {
-        return new Fault(Kind.STATUS, status, 0, body);
+        return new Fault(Kind.STATUS, status, 0, body, 0);
+    }
+
+    /** HTTP 429 with {@code Retry-After: <seconds>}, as the providers answer when a client calls too often. */
+    public static Fault rateLimited(int retryAfterSeconds) {
+        return new Fault(Kind.STATUS, 429, 0, "{\"error\":\"rate_limited\",\"error_description\":\"Too many requests\"}",
+                retryAfterSeconds);
     }
 
     public static Fault serverError() {
@@ -15,18 +21,18 @@ public record Fault(Kind kind, int status, long delayMillis, String body) {
 
     /** The real response, but only after the delay. */
     public static Fault delay(long millis) {
-        return new Fault(Kind.DELAY, 0, millis, null);
+        return new Fault(Kind.DELAY, 0, millis, null, 0);
     }
 
     public static Fault connectionReset() {
-        return new Fault(Kind.CONNECTION_RESET, 0, 0, null);
+        return new Fault(Kind.CONNECTION_RESET, 0, 0, null, 0);
     }
 
     public static Fault malformedBody() {
-        return new Fault(Kind.MALFORMED_BODY, 200, 0, "{\"access_token\": ");
+        return new Fault(Kind.MALFORMED_BODY, 200, 0, "{\"access_token\": ", 0);
     }
 
     public static Fault emptyResponse() {
-        return new Fault(Kind.EMPTY_RESPONSE, 0, 0, null);
+        return new Fault(Kind.EMPTY_RESPONSE, 0, 0, null, 0);
     }
 }

@@ -148,9 +148,14 @@ public final class ProviderSandbox implements AutoCloseable {
             switch (fault.kind()) {
                 case CONNECTION_RESET -> response.withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER);
                 case EMPTY_RESPONSE -> response.withFault(com.github.tomakehurst.wiremock.http.Fault.EMPTY_RESPONSE);
-                default -> response.withStatus(fault.status())
-                        .withHeader("Content-Type", "application/json")
-                        .withBody(fault.body() == null ? "" : fault.body());
+                default -> {
+                    response.withStatus(fault.status())
+                            .withHeader("Content-Type", "application/json")
+                            .withBody(fault.body() == null ? "" : fault.body());
+                    if (fault.retryAfterSeconds() > 0) {
+                        response.withHeader("Retry-After", String.valueOf(fault.retryAfterSeconds()));
+                    }
+                }
             }
             return response.build();
         }

@@ -1,5 +1,9 @@
 package dev.conduit.broker.google;
 
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import dev.conduit.broker.support.UpstreamFailures;
 import java.util.Optional;
 
 import dev.conduit.broker.grant.Scopes;
@@ -11,7 +15,6 @@ import dev.conduit.broker.support.GrantCarrier;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.provider.AuthenticationRequest;
@@ -186,6 +189,14 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
             CallbackGuard.check(session, event, provider.getConfig().getAlias(), provider.getConfig().getIssuer());
             return super.generateTokenRequest(authorizationCode);
+        }
+
+        /** The callback as Keycloak serves it, with the provider's unreachable token endpoint as 502, not 500. */
+        @Override
+        @GET
+        public Response authResponse(@QueryParam("state") String state, @QueryParam("code") String authorizationCode,
+                @QueryParam("error") String error, @QueryParam("error_description") String errorDescription) {
+            return UpstreamFailures.asBadGateway(super.authResponse(state, authorizationCode, error, errorDescription));
         }
     }
 }

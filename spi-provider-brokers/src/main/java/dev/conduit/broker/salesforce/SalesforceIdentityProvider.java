@@ -1,5 +1,9 @@
 package dev.conduit.broker.salesforce;
 
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import dev.conduit.broker.support.UpstreamFailures;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamGrant;
@@ -128,6 +132,14 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
         public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
             CallbackGuard.check(session, event, provider.getConfig().getAlias(), null);
             return super.generateTokenRequest(authorizationCode);
+        }
+
+        /** The callback as Keycloak serves it, with the provider's unreachable token endpoint as 502, not 500. */
+        @Override
+        @GET
+        public Response authResponse(@QueryParam("state") String state, @QueryParam("code") String authorizationCode,
+                @QueryParam("error") String error, @QueryParam("error_description") String errorDescription) {
+            return UpstreamFailures.asBadGateway(super.authResponse(state, authorizationCode, error, errorDescription));
         }
     }
 }

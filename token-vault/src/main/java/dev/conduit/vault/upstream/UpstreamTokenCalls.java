@@ -41,7 +41,7 @@ public final class UpstreamTokenCalls {
         try (SimpleHttpResponse response = request.asResponse()) {
             return TokenAnswer.parse(response.getStatus(), response.asString(), response.getFirstHeader("Retry-After"));
         } catch (IOException e) {
-            return TokenAnswer.unreachable("token endpoint unreachable: " + e.getClass().getSimpleName());
+            return TokenAnswer.unreachable("token endpoint unreachable: " + describe(e));
         }
     }
 
@@ -58,7 +58,7 @@ public final class UpstreamTokenCalls {
         try (SimpleHttpResponse response = request.asResponse()) {
             return RevokeAnswer.of(response.getStatus());
         } catch (IOException e) {
-            return RevokeAnswer.unreachable("revocation endpoint unreachable: " + e.getClass().getSimpleName());
+            return RevokeAnswer.unreachable("revocation endpoint unreachable: " + describe(e));
         }
     }
 
@@ -72,6 +72,23 @@ public final class UpstreamTokenCalls {
                 request.param("client_secret", secret);
             }
         }
+    }
+
+    /** What went wrong on the wire, in words an app's error description may carry (no class names). */
+    static String describe(IOException e) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "timed out";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failure";
+        }
+        return "connection failed";
     }
 
     private String resolveSecret(String configured) {

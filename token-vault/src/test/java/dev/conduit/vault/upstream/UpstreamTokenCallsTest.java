@@ -1,0 +1,21 @@
+package dev.conduit.vault.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+
+import org.junit.jupiter.api.Test;
+
+class UpstreamTokenCallsTest {
+
+    @Test
+    void wireFailuresAreDescribedInWordsNotClassNames() {
+        assertThat(UpstreamTokenCalls.describe(new SocketTimeoutException("Read timed out"))).isEqualTo("timed out");
+        assertThat(UpstreamTokenCalls.describe(new ConnectException("refused"))).isEqualTo("connection refused");
+        assertThat(UpstreamTokenCalls.describe(new SocketException("Connection reset"))).isEqualTo("connection failed");
+        assertThat(UpstreamTokenCalls.describe(new IOException("x"))).doesNotContain("Exception");
+    }
+}
