@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -236,12 +235,14 @@ public final class KeycloakCluster implements AutoCloseable {
     private final Map<Provider, SandboxClient> originalClients = new LinkedHashMap<>();
     private final String adminPassword = Secrets.generate();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AppTokens apps;
     private final Node a;
     private final Node b;
     private volatile String internalSecret;
 
     private KeycloakCluster(ConduitEnvironment env, Path target) {
         this.env = env;
+        this.apps = new AppTokens(env);
         this.a = new Node("node-a", target.resolve("cluster-node-a"));
         this.b = new Node("node-b", target.resolve("cluster-node-b"));
     }
@@ -403,18 +404,9 @@ public final class KeycloakCluster implements AutoCloseable {
         }
     }
 
+    /** A form POST to a node, through the same client the single-node tests use (HTTP/1.1, as apps call). */
     public HttpResponse<String> post(String url, Map<String, String> form, String authorization) {
-        String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        return send(request.build());
+        return apps.post(url, form, authorization);
     }
 
     private HttpResponse<String> get(URI uri) {
