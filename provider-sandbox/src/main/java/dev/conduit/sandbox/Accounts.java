@@ -34,6 +34,11 @@ public final class Accounts {
     /** The fault tests (FaultsIT). */
     public static final Account SALESFORCE_EVELYN = new Account(Provider.SALESFORCE, "0055g00000EveBeEAA",
             SALESFORCE_ORG, "evelyn@acme.example", "Evelyn", "Berezin", null);
+    /** The database restart test (DatabaseRestartIT). */
+    public static final Account SALESFORCE_SHAFI = new Account(Provider.SALESFORCE, "0055g00000ShaGoEAA",
+            SALESFORCE_ORG, "shafi@acme.example", "Shafi", "Goldwasser", null);
+    public static final Account SALESFORCE_KAREN = new Account(Provider.SALESFORCE, "0055g00000KarJoEAA",
+            SALESFORCE_ORG, "karen@acme.example", "Karen", "Jones", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
@@ -58,6 +63,9 @@ public final class Accounts {
     /** The fault tests (FaultsIT). */
     public static final Account HUBSPOT_KATHLEEN = new Account(Provider.HUBSPOT, "7100108", HUBSPOT_HUB,
             "kathleen@acme.example", "Kathleen", "Booth", null);
+    /** The database restart test (DatabaseRestartIT). */
+    public static final Account HUBSPOT_RUTH = new Account(Provider.HUBSPOT, "7100109", HUBSPOT_HUB,
+            "ruth@acme.example", "Ruth", "Teitelbaum", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -81,11 +89,15 @@ public final class Accounts {
     /** Connected by the vault admin API tests. */
     public static final Account GOOGLE_GRACE_H = new Account(Provider.GOOGLE, "110248495921238986450", "acme.example",
             "grace.h@acme.example", "Grace", "Hamilton", "acme.example");
+    /** The database restart test (DatabaseRestartIT). */
+    public static final Account GOOGLE_LESLIE = new Account(Provider.GOOGLE, "110248495921238986460", "acme.example",
+            "leslie@acme.example", "Leslie", "Lamport", "acme.example");
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
-            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H);
+            SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
+            SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE);
 
     private Accounts() {
     }

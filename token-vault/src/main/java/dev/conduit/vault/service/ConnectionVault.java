@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,6 +17,8 @@ import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.UpstreamClients;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshedTokens;
+import dev.conduit.vault.refresh.UnsavedRefreshes;
+import dev.conduit.vault.store.StorageOutage;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.upstream.TokenAnswer;
 import dev.conduit.vault.upstream.UpstreamTokenCalls;
@@ -36,20 +39,29 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * serializes nodes; whoever gets the lock first re-reads the row and refreshes only if it is still due, so the
  * others find the new token. The new access token, refresh token and expiry are written in one UPDATE and
  * committed before the caller sees them. Transient failures keep the stored tokens and retry with backoff;
- * {@code invalid_grant} marks the connection {@link ConnectionStatus#RECONNECT_REQUIRED}.
+ * {@code invalid_grant} marks the connection {@link ConnectionStatus#RECONNECT_REQUIRED}. A granted refresh the
+ * database fails to store (it went away meanwhile) is held on this node ({@link UnsavedRefreshes}) and written by the
+ * next transaction on that connection, so a refresh token the provider rotated is never lost with the commit.
  */
 public final class ConnectionVault {
 
     private static final Logger LOG = Logger.getLogger(ConnectionVault.class);
 
-    /** Why a refresh runs: a caller, the due index, the health check, or an admin's "refresh now". */
-    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH, ADMIN }
+    /**
+     * Why a refresh runs: a caller, the due index, the health check, an admin's "refresh now", or only to write
+     * an answer held since the database failed to store it.
+     */
+    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH, ADMIN, WRITE_BACK }
+
+    /** At most this many unsaved refresh answers are held, each for at most a day. */
+    private static final int UNSAVED_CAPACITY = 10_000;
 
     private final KeycloakSessionFactory factory;
     private final RowSeal seal;
     private final VaultSettings settings;
     private final RefreshLocks locks = new RefreshLocks(1024);
     private final Revocations revocations;
+    private final UnsavedRefreshes unsaved = new UnsavedRefreshes(UNSAVED_CAPACITY, Duration.ofDays(1));
 
     public ConnectionVault(KeycloakSessionFactory factory, RowSeal seal, VaultSettings settings) {
         this.factory = factory;
@@ -103,8 +115,16 @@ public final class ConnectionVault {
             VaultMetrics.served(row.getProviderAlias(), false);
             return fresh(row);
         }
-        String id = row.getId();
-        Outcome outcome = locks.withLock(id, () -> inOwnTransaction(s -> refreshLocked(s, id, Trigger.ON_DEMAND)));
+        Outcome outcome;
+        try {
+            outcome = refresh(row.getId(), Trigger.ON_DEMAND);
+        } catch (RuntimeException e) {
+            if (!StorageOutage.causedBy(e)) {
+                throw e;
+            }
+            throw new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                    "The token store is unavailable; retry shortly");
+        }
         VaultMetrics.served(row.getProviderAlias(), true);
         return outcome.tokenOrThrow();
     }
@@ -135,8 +155,60 @@ public final class ConnectionVault {
     /** Forces a refresh now (admin "refresh" button, tests of the proactive path): same lock, same rules. */
     public RunReport refreshNow(String connectionId) {
         long started = System.nanoTime();
-        Outcome outcome = locks.withLock(connectionId, () -> inOwnTransaction(s -> refreshLocked(s, connectionId, Trigger.ADMIN)));
+        Outcome outcome = refresh(connectionId, Trigger.ADMIN);
         return RunReport.single(outcome, System.nanoTime() - started);
+    }
+
+    /**
+     * Writes the refresh answers this node holds because the database failed to store them, each in its own
+     * transaction under the connection's locks; stops at the first that fails (the database is still away).
+     *
+     * @return how many were written
+     */
+    public int writeBackUnsaved() {
+        int written = 0;
+        for (String id : unsaved.connectionIds()) {
+            try {
+                refresh(id, Trigger.WRITE_BACK);
+                written++;
+            } catch (RuntimeException e) {
+                if (!StorageOutage.causedBy(e)) {
+                    throw e;
+                }
+                LOG.debugf("Unsaved refresh answers: the database is still unavailable (%s)", e.getClass().getName());
+                break;
+            }
+        }
+        if (written > 0) {
+            LOG.infof("Wrote %d refresh answer(s) held since the database failed to store them", written);
+        }
+        return written;
+    }
+
+    /** How many refresh answers this node holds unsaved. */
+    public int unsavedRefreshes() {
+        return unsaved.size();
+    }
+
+    /**
+     * One refresh decision under the node-local lock, in its own transaction. Once that transaction commits,
+     * nothing of the connection is unsaved; when it fails, an answer held by it stays held.
+     */
+    private Outcome refresh(String id, Trigger trigger) {
+        return locks.withLock(id, () -> {
+            Outcome outcome;
+            try {
+                outcome = inOwnTransaction(s -> refreshLocked(s, id, trigger));
+            } catch (RuntimeException e) {
+                if (unsaved.holds(id)) {
+                    LOG.warnf("Connection %s: the refresh answer could not be stored (%s); held on this node until the"
+                            + " database takes it", id, e.getClass().getName());
+                }
+                throw e;
+            }
+            unsaved.settled(id);
+            return outcome;
+        });
     }
 
     /**
@@ -218,7 +290,7 @@ public final class ConnectionVault {
         ExecutorService workers = Executors.newFixedThreadPool(Math.min(settings.refreshThreads(), ids.size()));
         try {
             List<Future<Outcome>> results = ids.stream()
-                    .map(id -> workers.submit(() -> locks.withLock(id, () -> inOwnTransaction(s -> refreshLocked(s, id, trigger)))))
+                    .map(id -> workers.submit(() -> refresh(id, trigger)))
                     .toList();
             for (int i = 0; i < results.size(); i++) {
                 try {
@@ -251,10 +323,23 @@ public final class ConnectionVault {
         ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
         long now = Time.currentTime();
         if (status == ConnectionStatus.REVOKED) {
-            if (trigger != Trigger.ON_DEMAND) {
+            if (trigger != Trigger.ON_DEMAND && trigger != Trigger.WRITE_BACK) {
                 revocations.retry(session, realm, row);
             }
             return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected");
+        }
+        String committedRefreshToken = seal.refreshToken(row);
+        Optional<UnsavedRefreshes.Unsaved> held = unsaved.toWrite(id, committedRefreshToken, Instant.ofEpochSecond(now));
+        if (held.isPresent()) {
+            UnsavedRefreshes.Unsaved answer = held.get();
+            store(session, realm, row, answer.tokens(), answer.scopes(), answer.instanceUrl(),
+                    answer.refreshedAt().getEpochSecond(), answer.trigger());
+            status = ConnectionStatus.valueOf(row.getStatus());
+            LOG.infof("Connection %s: stored the refresh answer of %s held since the database failed to take it", id,
+                    answer.refreshedAt());
+        }
+        if (trigger == Trigger.WRITE_BACK) {
+            return Outcome.skipped(null);
         }
         if (status == ConnectionStatus.RECONNECT_REQUIRED) {
             row.setNextRefreshAt(null);
@@ -271,7 +356,7 @@ public final class ConnectionVault {
             return Outcome.skipped(fresh(row)); // checked by another run while this one waited for the row
         }
         row.setHealthCheckedAt(now);
-        String refreshToken = seal.refreshToken(row);
+        String refreshToken = held.isPresent() ? held.get().tokens().refreshToken() : committedRefreshToken;
         if (refreshToken == null) {
             return markReconnectRequired(session, realm, row, "no_refresh_token: the provider gave no refresh token; connect again with offline access");
         }
@@ -300,7 +385,15 @@ public final class ConnectionVault {
             LOG.debugf("Refresh of connection %s failed transiently (attempt %d): %s", id, attempt + 1, refused.reason());
         }
         if (answer instanceof TokenAnswer.Granted granted) {
-            return Outcome.refreshed(apply(session, realm, row, granted, refreshToken, client.get(), trigger, now));
+            RefreshedTokens tokens = RefreshedTokens.from(granted.accessToken(), granted.refreshToken(), refreshToken,
+                    granted.expiresIn(), Duration.ofSeconds(client.get().lifetimeWithoutExpiresIn()), Instant.ofEpochSecond(now));
+            // held until this transaction commits: the database may fail to store what the provider already rotated
+            if (!unsaved.hold(id, new UnsavedRefreshes.Unsaved(committedRefreshToken, tokens, granted.scopes(),
+                    granted.instanceUrl(), Instant.ofEpochSecond(now), trigger.name().toLowerCase()))) {
+                LOG.warnf("Connection %s: too many unsaved refresh answers held; this one is not", id);
+            }
+            return Outcome.refreshed(store(session, realm, row, tokens, granted.scopes(), granted.instanceUrl(), now,
+                    trigger.name().toLowerCase()));
         }
         TokenAnswer.Refused refused = (TokenAnswer.Refused) answer;
         if (refused.failure() == RefreshFailure.RECONNECT_REQUIRED) {
@@ -311,27 +404,26 @@ public final class ConnectionVault {
         return transientFailure(session, realm, row, trigger, refused.reason(), refused.retryAfter(), now);
     }
 
-    private FreshToken apply(KeycloakSession session, RealmModel realm, ConnectionEntity row, TokenAnswer.Granted granted,
-            String usedRefreshToken, UpstreamClient client, Trigger trigger, long now) {
-        RefreshedTokens tokens = RefreshedTokens.from(granted.accessToken(), granted.refreshToken(), usedRefreshToken,
-                granted.expiresIn(), Duration.ofSeconds(client.lifetimeWithoutExpiresIn()), Instant.ofEpochSecond(now));
+    /** Writes a granted refresh into the row (flushed, committed with the transaction) and records it. */
+    private FreshToken store(KeycloakSession session, RealmModel realm, ConnectionEntity row, RefreshedTokens tokens,
+            Set<String> scopes, String instanceUrl, long refreshedAt, String trigger) {
         String previous = row.getStatus();
         seal.seal(row, tokens.accessToken(), tokens.refreshToken());
-        row.setIssuedAt(now);
+        row.setIssuedAt(refreshedAt);
         row.setExpiresAt(tokens.expiresAt().getEpochSecond());
-        if (granted.scopes() != null) {
-            row.setScopes(Scopes.join(granted.scopes()));
+        if (scopes != null) {
+            row.setScopes(Scopes.join(scopes));
         }
-        if (granted.instanceUrl() != null) {
-            row.setInstanceUrl(granted.instanceUrl());
+        if (instanceUrl != null) {
+            row.setInstanceUrl(instanceUrl);
         }
-        row.setLastRefreshAt(now);
+        row.setLastRefreshAt(refreshedAt);
         row.setFailureCount(0);
         row.setLastError(null);
         row.setStatus(ConnectionStatus.HEALTHY.name());
         row.setNextRefreshAt(nextRefreshAt(row));
         em(session).flush();
-        VaultEvents.refreshed(session, realm, row, trigger.name().toLowerCase(), tokens.rotated());
+        VaultEvents.refreshed(session, realm, row, trigger, tokens.rotated());
         if (!ConnectionStatus.HEALTHY.name().equals(previous)) {
             VaultEvents.healthChanged(session, realm, row, previous, "refreshed");
         }

@@ -15,7 +15,8 @@ import org.keycloak.timer.TimerProvider;
 
 /**
  * The vault's scheduled work, on one node of the cluster per round (one round per interval): refresh connections
- * that are due, retry parked revocations, run the health check. Keycloak's cluster provider keeps two nodes from
+ * that are due, retry parked revocations, run the health check. Before that, on every node, the refresh answers
+ * that node holds because the database failed to store them are written. Keycloak's cluster provider keeps two nodes from
  * running at the same time, but it releases its lock when a run ends, so a node whose timer fires later in the same
  * interval would run again; the round is therefore claimed in the database ({@code CONDUIT_VAULT_ROUND}, a
  * conditional update that only one node can win).
@@ -60,6 +61,8 @@ final class ProactiveRefreshTask implements Runnable {
         long now = Time.currentTime();
         long round = now / intervalSeconds;
         try {
+            // this node's own work first: refresh answers the database failed to store are held here only
+            vault.writeBackUnsaved();
             ExecutionResult<RunReport> result = KeycloakModelUtils.runJobInTransactionWithResult(factory, session ->
                     session.getProvider(ClusterProvider.class).executeIfNotExecuted(TASK, intervalSeconds, () -> {
                         if (!claim(round, now)) {
