@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -20,6 +21,7 @@ import dev.conduit.sandbox.Fault;
 import dev.conduit.sandbox.Provider;
 import dev.conduit.sandbox.SandboxEngine;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -159,6 +161,39 @@ class FaultsIT {
         System.out.printf("FIGURE fault phase=revocation provider=hubspot fault=\"%s\" admin_sees=\"HTTP %d, connection gone\""
                 + " then=\"parked as REVOKED after %d attempts, revoked on retry\"%n", name, disconnect.statusCode(),
                 revocationsBeforeRetry - revocationsBefore);
+    }
+
+    @Test
+    void aClientSecretMissingFromKeycloaksVaultIsAConfigurationErrorAndIsNeverSent() {
+        Connected connected = connect(Accounts.HUBSPOT_KATHLEEN);
+        JsonNode original = env.admin().identityProvider(REALM, "hubspot");
+        assertThat(original.path("config").path("clientSecret").asText()).startsWith("${vault.");
+        ObjectNode broken = original.deepCopy();
+        ((ObjectNode) broken.get("config")).put("clientSecret", "${vault.conduit-no-such-secret}");
+        String path = REALM + "/identity-provider/instances/hubspot";
+        int refreshesBefore = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        assertThat(env.admin().call("PUT", path, broken).statusCode()).isEqualTo(204);
+        try {
+            vault.expireAccessToken(connected.connectionId());
+            HttpResponse<String> refused = apps.exchange(connected.keycloakToken(), Map.of("audience", "hubspot"));
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(AppTokens.json(refused).get("error").asText()).isEqualTo("temporarily_unavailable");
+            assertThat(refused.body()).doesNotContain("${vault");
+            assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token")).as("requests sent to HubSpot").isEqualTo(refreshesBefore);
+            JsonNode connection = vault.connection(connected.connectionId());
+            assertThat(connection.get("lastError").asText()).startsWith("client_secret_missing");
+            assertThat(connection.get("status").asText()).isEqualTo("EXPIRING");
+            assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
+            System.out.printf("FIGURE fault phase=exchange provider=hubspot fault=\"client secret missing from Keycloak's vault\""
+                    + " app_sees=\"HTTP %d temporarily_unavailable\" requests_sent=0 then=\"HTTP 200 once the secret is back\"%n",
+                    refused.statusCode());
+        } finally {
+            assertThat(env.admin().call("PUT", path, original).statusCode()).isEqualTo(204);
+        }
+        HttpResponse<String> recovered = apps.exchange(connected.keycloakToken(), Map.of("audience", "hubspot"));
+        assertThat(recovered.statusCode()).as(recovered.body()).isEqualTo(200);
+        assertThat(vault.connection(connected.connectionId()).get("status").asText()).isEqualTo("HEALTHY");
     }
 
     private record Connected(String userId, String connectionId, String keycloakToken) {

@@ -358,7 +358,7 @@ public final class ConnectionVault {
         row.setHealthCheckedAt(now);
         String refreshToken = held.isPresent() ? held.get().tokens().refreshToken() : committedRefreshToken;
         if (refreshToken == null) {
-            return markReconnectRequired(session, realm, row, "no_refresh_token: the provider gave no refresh token; connect again with offline access");
+            return markReconnectRequired(session, realm, row, trigger, "no_refresh_token: the provider gave no refresh token; connect again with offline access");
         }
         Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
         if (client.isEmpty()) {
@@ -398,7 +398,7 @@ public final class ConnectionVault {
         TokenAnswer.Refused refused = (TokenAnswer.Refused) answer;
         if (refused.failure() == RefreshFailure.RECONNECT_REQUIRED) {
             // after an attempt that got no answer, a rotating provider may have rotated the token in the lost answer
-            return markReconnectRequired(session, realm, row, refused.reason() + ": the provider refused the refresh token"
+            return markReconnectRequired(session, realm, row, trigger, refused.reason() + ": the provider refused the refresh token"
                     + (unanswered ? " after an earlier attempt got no answer (a rotating provider may have rotated it then)" : ""));
         }
         return transientFailure(session, realm, row, trigger, refused.reason(), refused.retryAfter(), now);
@@ -430,13 +430,14 @@ public final class ConnectionVault {
         return fresh(row, tokens.accessToken());
     }
 
-    private Outcome markReconnectRequired(KeycloakSession session, RealmModel realm, ConnectionEntity row, String reason) {
+    private Outcome markReconnectRequired(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
+            String reason) {
         String previous = row.getStatus();
         row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
         row.setNextRefreshAt(null);
         row.setLastError(reason);
         em(session).flush();
-        VaultEvents.refreshFailed(session, realm, row, "refresh", "reconnect_required");
+        VaultEvents.refreshFailed(session, realm, row, trigger.name().toLowerCase(), "reconnect_required");
         VaultEvents.healthChanged(session, realm, row, previous, "reconnect_required");
         LOG.infof("Connection %s (%s) needs to be connected again: %s", row.getId(), row.getProviderAlias(), reason);
         return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, reason);

@@ -32,13 +32,18 @@ public sealed interface TokenAnswer {
     }
 
     /**
-     * @param status HTTP status, 0 when no answer came (timeout, reset)
+     * @param status HTTP status, 0 when no answer came (timeout, reset), -1 when the request was not sent
      * @param error the OAuth error code or a short description of what went wrong, never a token
      */
     record Refused(RefreshFailure failure, int status, String error, Duration retryAfter) implements TokenAnswer {
         public String reason() {
             return error + (status > 0 ? " (HTTP " + status + ")" : "");
         }
+    }
+
+    /** The request was not sent: the client is misconfigured here (a secret missing from Keycloak's vault). */
+    static TokenAnswer notSent(String what) {
+        return new Refused(RefreshFailure.CONFIGURATION, -1, what, null);
     }
 
     static TokenAnswer unreachable(String what) {

@@ -3,6 +3,7 @@ package dev.conduit.vault.upstream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import dev.conduit.broker.grant.UpstreamClient;
 import org.apache.http.client.config.RequestConfig;
@@ -37,7 +38,11 @@ public final class UpstreamTokenCalls {
                 .acceptJson()
                 .param("grant_type", "refresh_token")
                 .param("refresh_token", refreshToken);
-        authenticate(request, client);
+        try {
+            authenticate(request, client);
+        } catch (MissingSecretException e) {
+            return TokenAnswer.notSent(e.getMessage());
+        }
         try (SimpleHttpResponse response = request.asResponse()) {
             return TokenAnswer.parse(response.getStatus(), response.asString(), response.getFirstHeader("Retry-After"));
         } catch (IOException e) {
@@ -47,14 +52,19 @@ public final class UpstreamTokenCalls {
 
     /** Revokes a refresh token (which, at all three providers, also ends the access tokens issued from it). */
     public RevokeAnswer revoke(UpstreamClient client, String token) {
-        SimpleHttpRequest request = switch (client.revocation()) {
-            case DELETE_PATH -> http().doDelete(client.revocationUrl() + URLEncoder.encode(token, StandardCharsets.UTF_8));
-            case POST_FORM, POST_FORM_WHOLE_GRANT -> {
-                SimpleHttpRequest post = http().doPost(client.revocationUrl()).param("token", token);
-                authenticate(post, client);
-                yield post;
-            }
-        };
+        SimpleHttpRequest request;
+        try {
+            request = switch (client.revocation()) {
+                case DELETE_PATH -> http().doDelete(client.revocationUrl() + URLEncoder.encode(token, StandardCharsets.UTF_8));
+                case POST_FORM, POST_FORM_WHOLE_GRANT -> {
+                    SimpleHttpRequest post = http().doPost(client.revocationUrl()).param("token", token);
+                    authenticate(post, client);
+                    yield post;
+                }
+            };
+        } catch (MissingSecretException e) {
+            return RevokeAnswer.unreachable(e.getMessage());
+        }
         try (SimpleHttpResponse response = request.asResponse()) {
             return RevokeAnswer.of(response.getStatus());
         } catch (IOException e) {
@@ -62,7 +72,7 @@ public final class UpstreamTokenCalls {
         }
     }
 
-    private void authenticate(SimpleHttpRequest request, UpstreamClient client) {
+    private void authenticate(SimpleHttpRequest request, UpstreamClient client) throws MissingSecretException {
         String secret = resolveSecret(client.clientSecret());
         if (client.basicAuth()) {
             request.authBasic(client.clientId(), secret);
@@ -91,11 +101,30 @@ public final class UpstreamTokenCalls {
         return "connection failed";
     }
 
-    private String resolveSecret(String configured) {
+    /**
+     * The client secret through Keycloak's vault. A vault reference the vault cannot resolve (its file is missing)
+     * is a configuration error, never sent as if it were the secret.
+     */
+    private String resolveSecret(String configured) throws MissingSecretException {
         if (configured == null) {
             return null;
         }
-        return session.vault().getStringSecret(configured).get().orElse(configured);
+        Optional<String> resolved = session.vault().getStringSecret(configured).get();
+        if (resolved.isEmpty() && isVaultReference(configured)) {
+            throw new MissingSecretException();
+        }
+        return resolved.orElse(configured);
+    }
+
+    static boolean isVaultReference(String configured) {
+        return configured.startsWith("${vault.") && configured.endsWith("}");
+    }
+
+    /** The identity provider's client secret names a Keycloak vault entry that does not exist. */
+    static final class MissingSecretException extends Exception {
+        MissingSecretException() {
+            super("client_secret_missing: the identity provider's client secret is not in Keycloak's vault");
+        }
     }
 
     private SimpleHttp http() {

@@ -18,4 +18,17 @@ class UpstreamTokenCallsTest {
         assertThat(UpstreamTokenCalls.describe(new SocketException("Connection reset"))).isEqualTo("connection failed");
         assertThat(UpstreamTokenCalls.describe(new IOException("x"))).doesNotContain("Exception");
     }
+
+    @Test
+    void onlyAVaultExpressionCountsAsAVaultReference() {
+        assertThat(UpstreamTokenCalls.isVaultReference("${vault.salesforce_client_secret}")).isTrue();
+        assertThat(UpstreamTokenCalls.isVaultReference("plain-secret-value")).isFalse();
+        assertThat(UpstreamTokenCalls.isVaultReference("${env.SECRET}")).isFalse();
+    }
+
+    @Test
+    void aMissingVaultSecretIsReportedWithoutTheReference() {
+        String message = new UpstreamTokenCalls.MissingSecretException().getMessage();
+        assertThat(message).startsWith("client_secret_missing").doesNotContain("${vault");
+    }
 }
