@@ -111,7 +111,9 @@ public final class ConnectionVault {
         if (!status.serves()) {
             throw unavailable(status, row.getLastError());
         }
-        if (!settings.schedule().dueOnDemand(Instant.ofEpochSecond(row.getExpiresAt()), Instant.ofEpochSecond(Time.currentTime()))) {
+        // a refresh answer this node holds unsaved is written first, due or not
+        if (!unsaved.holds(row.getId())
+                && !settings.schedule().dueOnDemand(Instant.ofEpochSecond(row.getExpiresAt()), Instant.ofEpochSecond(Time.currentTime()))) {
             VaultMetrics.served(row.getProviderAlias(), false);
             return fresh(row);
         }

@@ -52,11 +52,19 @@ final class VaultEvents {
                 .error(reason);
     }
 
+    /** A recovery (now HEALTHY) is a success event; any other change is an error event, the reason its error. */
     static void healthChanged(KeycloakSession session, RealmModel realm, ConnectionEntity row, String from, String reason) {
-        builder(session, realm, row, EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR, "health_change")
+        boolean healthy = ConnectionStatus.HEALTHY.name().equals(row.getStatus());
+        EventBuilder event = builder(session, realm, row,
+                healthy ? EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN : EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR, "health_change")
                 .detail("previous_status", from)
                 .detail("status", row.getStatus())
-                .error(reason == null ? "status_changed" : reason);
+                .detail("reason", reason == null ? "status_changed" : reason);
+        if (healthy) {
+            event.success();
+        } else {
+            event.error(reason == null ? "status_changed" : reason);
+        }
     }
 
     private static EventBuilder builder(KeycloakSession session, RealmModel realm, ConnectionEntity row, EventType type,
