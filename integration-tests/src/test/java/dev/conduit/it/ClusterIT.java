@@ -254,10 +254,13 @@ class ClusterIT {
             assertThat(ok(cluster.b().exchange(hubspotToken, HUBSPOT)).get("access_token").asText().equals(after))
                     .as("the same token served again, without a refresh").isTrue();
             assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token")).isEqualTo(hubspotCalls + 2);
+            // the refresh node A recorded before sending it was found by node B, unfinished
+            assertThat(cluster.b().logLines("Connection " + hubspotId + ": a refresh started at", "never stored its answer"))
+                    .as("node B's log of node A's lost refresh").isEqualTo(1);
 
             // Salesforce rotated the refresh token in the answer node A never received: node B holds the old one, whose
-            // reuse makes Salesforce revoke the chain. Node B cannot tell that an answer was lost (node A's refresh lived
-            // only in its transaction, rolled back by the kill), so lastError names the provider's refusal only.
+            // reuse makes Salesforce revoke the chain. Node A recorded its refresh before sending it, so lastError
+            // says why the provider refused, instead of looking like a revocation by the user.
             HttpResponse<String> salesforceOnB = cluster.b().exchange(salesforceToken, SALESFORCE);
             JsonNode salesforce = cluster.b().vault().connection(salesforceId);
             System.out.printf("FIGURE cluster Salesforce (rotating) after node A was killed mid-refresh: exchange on node B HTTP %d %s,"
@@ -268,7 +271,7 @@ class ClusterIT {
             assertThat(salesforceOnB.statusCode()).isEqualTo(400);
             assertThat(AppTokens.json(salesforceOnB).get("conduit_error").asText()).isEqualTo("reconnect_required");
             assertThat(salesforce.get("status").asText()).isEqualTo("RECONNECT_REQUIRED");
-            assertThat(salesforce.get("lastError").asText()).contains("invalid_grant");
+            assertThat(salesforce.get("lastError").asText()).contains("invalid_grant").contains("never stored its answer");
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(salesforceCalls + 2);
         } finally {
             sandbox.clearFaults();

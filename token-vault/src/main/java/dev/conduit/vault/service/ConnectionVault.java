@@ -18,6 +18,7 @@ import dev.conduit.broker.support.UpstreamClients;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshedTokens;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
+import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.vault.store.StorageOutage;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.upstream.TokenAnswer;
@@ -336,6 +337,7 @@ public final class ConnectionVault {
             UnsavedRefreshes.Unsaved answer = held.get();
             store(session, realm, row, answer.tokens(), answer.scopes(), answer.instanceUrl(),
                     answer.refreshedAt().getEpochSecond(), answer.trigger());
+            RefreshAttempts.finish(em, id);
             status = ConnectionStatus.valueOf(row.getStatus());
             LOG.infof("Connection %s: stored the refresh answer of %s held since the database failed to take it", id,
                     answer.refreshedAt());
@@ -367,6 +369,10 @@ public final class ConnectionVault {
             return transientFailure(session, realm, row, trigger, "provider_not_configured: identity provider "
                     + row.getProviderAlias() + " is missing or not a Conduit broker", null, now);
         }
+        Optional<RefreshAttempts.Unfinished> unfinished = RefreshAttempts.unfinished(em, id);
+        unfinished.ifPresent(lost -> LOG.warnf("Connection %s: a refresh started at %s on %s never stored its answer"
+                + " (that node stopped mid-refresh)", id, Instant.ofEpochSecond(lost.startedAt()), lost.node()));
+        RefreshAttempts.begin(factory, id, now);
         UpstreamTokenCalls calls = new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis());
         int attempts = trigger == Trigger.ON_DEMAND ? settings.inlineAttempts() : 1;
         TokenAnswer answer = null;
@@ -394,14 +400,19 @@ public final class ConnectionVault {
                     granted.instanceUrl(), Instant.ofEpochSecond(now), trigger.name().toLowerCase()))) {
                 LOG.warnf("Connection %s: too many unsaved refresh answers held; this one is not", id);
             }
+            RefreshAttempts.finish(em, id);
             return Outcome.refreshed(store(session, realm, row, tokens, granted.scopes(), granted.instanceUrl(), now,
                     trigger.name().toLowerCase()));
         }
+        RefreshAttempts.finish(em, id);
         TokenAnswer.Refused refused = (TokenAnswer.Refused) answer;
         if (refused.failure() == RefreshFailure.RECONNECT_REQUIRED) {
             // after an attempt that got no answer, a rotating provider may have rotated the token in the lost answer
             return markReconnectRequired(session, realm, row, trigger, refused.reason() + ": the provider refused the refresh token"
-                    + (unanswered ? " after an earlier attempt got no answer (a rotating provider may have rotated it then)" : ""));
+                    + (unanswered ? " after an earlier attempt got no answer (a rotating provider may have rotated it then)" : "")
+                    + unfinished.map(lost -> "; a refresh started at " + Instant.ofEpochSecond(lost.startedAt()) + " on node "
+                            + lost.node() + " never stored its answer (that node stopped mid-refresh), and a provider that"
+                            + " rotates refresh tokens rotated it then").orElse(""));
         }
         return transientFailure(session, realm, row, trigger, refused.reason(), refused.retryAfter(), now);
     }

@@ -8,7 +8,7 @@ import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 
-/** Registers the vault's table with Keycloak's JPA layer and its Liquibase changelog. */
+/** Registers the vault's tables with Keycloak's JPA layer and its Liquibase changelog. */
 public final class ConnectionJpaEntityProviderFactory implements JpaEntityProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-vault-entities";
@@ -18,7 +18,7 @@ public final class ConnectionJpaEntityProviderFactory implements JpaEntityProvid
         return new JpaEntityProvider() {
             @Override
             public List<Class<?>> getEntities() {
-                return List.of(ConnectionEntity.class, RoundEntity.class);
+                return List.of(ConnectionEntity.class, RoundEntity.class, RefreshAttemptEntity.class);
             }
 
             @Override

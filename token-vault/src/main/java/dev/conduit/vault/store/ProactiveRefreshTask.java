@@ -26,7 +26,7 @@ final class ProactiveRefreshTask implements Runnable {
     static final String TASK = "conduit-vault-refresh";
     private static final Logger LOG = Logger.getLogger(ProactiveRefreshTask.class);
     /** Recorded with the claimed round, for operators: which node ran it. */
-    private static final String NODE = nodeName();
+    private static final String NODE = RefreshAttempts.NODE;
 
     private final KeycloakSessionFactory factory;
     private final ConnectionVault vault;
@@ -36,14 +36,6 @@ final class ProactiveRefreshTask implements Runnable {
         this.factory = factory;
         this.vault = vault;
         this.intervalSeconds = intervalSeconds;
-    }
-
-    private static String nodeName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
-        } catch (java.net.UnknownHostException e) {
-            return "pid " + ProcessHandle.current().pid();
-        }
     }
 
     static void schedule(KeycloakSessionFactory factory, ConnectionVault vault, VaultSettings settings) {
