@@ -199,11 +199,12 @@ public final class ConnectionVault {
      */
     private Outcome refresh(String id, Trigger trigger) {
         return locks.withLock(id, () -> {
+            boolean heldBefore = unsaved.holds(id);
             Outcome outcome;
             try {
                 outcome = inOwnTransaction(s -> refreshLocked(s, id, trigger));
             } catch (RuntimeException e) {
-                if (unsaved.holds(id)) {
+                if (unsaved.holds(id) && !heldBefore) {
                     LOG.warnf("Connection %s: the refresh answer could not be stored (%s); held on this node until the"
                             + " database takes it", id, e.getClass().getName());
                 }
