@@ -172,6 +172,11 @@ class FaultsIT {
         ((ObjectNode) broken.get("config")).put("clientSecret", "${vault.conduit-no-such-secret}");
         String path = REALM + "/identity-provider/instances/hubspot";
         int refreshesBefore = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        // the vault's refresh events, saved for this test only (Keycloak does not save their types by default)
+        JsonNode eventsConfig = env.admin().get(REALM + "/events/config");
+        ObjectNode withRefreshEvents = eventsConfig.deepCopy();
+        withRefreshEvents.putArray("enabledEventTypes").add("IDENTITY_PROVIDER_RETRIEVE_TOKEN").add("IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR");
+        assertThat(env.admin().call("PUT", REALM + "/events/config", withRefreshEvents).statusCode()).isEqualTo(204);
         assertThat(env.admin().call("PUT", path, broken).statusCode()).isEqualTo(204);
         try {
             vault.expireAccessToken(connected.connectionId());
@@ -191,9 +196,37 @@ class FaultsIT {
         } finally {
             assertThat(env.admin().call("PUT", path, original).statusCode()).isEqualTo(204);
         }
-        HttpResponse<String> recovered = apps.exchange(connected.keycloakToken(), Map.of("audience", "hubspot"));
+        HttpResponse<String> recovered;
+        JsonNode events;
+        try {
+            recovered = apps.exchange(connected.keycloakToken(), Map.of("audience", "hubspot"));
+            events = env.admin().get(REALM + "/events?type=IDENTITY_PROVIDER_RETRIEVE_TOKEN&type=IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR&user="
+                    + connected.userId());
+        } finally {
+            assertThat(env.admin().call("PUT", REALM + "/events/config", eventsConfig).statusCode()).isEqualTo(204);
+        }
         assertThat(recovered.statusCode()).as(recovered.body()).isEqualTo(200);
         assertThat(vault.connection(connected.connectionId()).get("status").asText()).isEqualTo("HEALTHY");
+
+        // what an operator's event log shows: the failure, the fall to EXPIRING (errors), the recovery (a success)
+        JsonNode failure = event(events, "refresh_failure", "IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR");
+        assertThat(failure.path("details").path("trigger").asText()).isEqualTo("on_demand");
+        assertThat(failure.path("error").asText()).startsWith("client_secret_missing");
+        JsonNode fell = event(events, "health_change", "IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR");
+        assertThat(fell.path("details").path("status").asText()).isEqualTo("EXPIRING");
+        JsonNode recovery = event(events, "health_change", "IDENTITY_PROVIDER_RETRIEVE_TOKEN");
+        assertThat(recovery.path("details").path("previous_status").asText()).isEqualTo("EXPIRING");
+        assertThat(recovery.path("details").path("status").asText()).isEqualTo("HEALTHY");
+        assertThat(recovery.has("error")).as("the recovery is not an error event").isFalse();
+    }
+
+    private static JsonNode event(JsonNode events, String action, String type) {
+        for (JsonNode event : events) {
+            if (action.equals(event.path("details").path("conduit_action").asText()) && type.equals(event.path("type").asText())) {
+                return event;
+            }
+        }
+        throw new AssertionError("no " + action + " event of type " + type + " among " + events.size() + " events");
     }
 
     private record Connected(String userId, String connectionId, String keycloakToken) {
