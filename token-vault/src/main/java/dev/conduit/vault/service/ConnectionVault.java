@@ -188,11 +188,6 @@ public final class ConnectionVault {
         return written;
     }
 
-    /** How many refresh answers this node holds unsaved. */
-    public int unsavedRefreshes() {
-        return unsaved.size();
-    }
-
     /**
      * One refresh decision under the node-local lock, in its own transaction. Once that transaction commits,
      * nothing of the connection is unsaved; when it fails, an answer held by it stays held.
@@ -332,8 +327,8 @@ public final class ConnectionVault {
             }
             return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected");
         }
-        String committedRefreshToken = seal.refreshToken(row);
-        Optional<UnsavedRefreshes.Unsaved> held = unsaved.toWrite(id, committedRefreshToken, Instant.ofEpochSecond(now));
+        Optional<UnsavedRefreshes.Unsaved> held = unsaved.holds(id)
+                ? unsaved.toWrite(id, seal.refreshToken(row), Instant.ofEpochSecond(now)) : Optional.empty();
         if (held.isPresent()) {
             UnsavedRefreshes.Unsaved answer = held.get();
             store(session, realm, row, answer.tokens(), answer.scopes(), answer.instanceUrl(),
@@ -361,6 +356,8 @@ public final class ConnectionVault {
             return Outcome.skipped(fresh(row)); // checked by another run while this one waited for the row
         }
         row.setHealthCheckedAt(now);
+        // the refresh token as committed (what a held answer replaced, or the row's), and the one to present now
+        String committedRefreshToken = held.isPresent() ? held.get().replaces() : seal.refreshToken(row);
         String refreshToken = held.isPresent() ? held.get().tokens().refreshToken() : committedRefreshToken;
         if (refreshToken == null) {
             return markReconnectRequired(session, realm, row, trigger, "no_refresh_token: the provider gave no refresh token; connect again with offline access");
