@@ -16,8 +16,6 @@ import jakarta.persistence.Version;
                 + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId and c.providerAlias = :alias"),
         @NamedQuery(name = "conduitConnectionsByOwner", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId order by c.providerAlias"),
-        @NamedQuery(name = "conduitPurgeOwner", query = "delete from ConnectionEntity c where c.realmId = :realmId"
-                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId"),
         @NamedQuery(name = "conduitPurgeRealm", query = "delete from ConnectionEntity c where c.realmId = :realmId"),
         @NamedQuery(name = "conduitConnectionsDue", query = "select c.id from ConnectionEntity c where c.nextRefreshAt <= :due"
                 + " order by c.nextRefreshAt"),
@@ -25,15 +23,11 @@ import jakarta.persistence.Version;
                 + " and c.realmId = :realmId order by c.nextRefreshAt"),
         @NamedQuery(name = "conduitConnectionsByRealmAndAlias", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " and c.providerAlias = :alias"),
-        @NamedQuery(name = "conduitConnectionsNotUnderKey", query = "select c.id from ConnectionEntity c where c.keyId <> :keyId"
-                + " or c.keyId is null"),
         @NamedQuery(name = "conduitConnectionsByOwnerId", query = "select c from ConnectionEntity c where c.ownerKind = :ownerKind"
                 + " and c.ownerId = :ownerId"),
         @NamedQuery(name = "conduitConnectionsByRealm", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " order by c.providerAlias, c.ownerKind, c.ownerId"),
         @NamedQuery(name = "conduitConnectionIdsByRealm", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"),
-        @NamedQuery(name = "conduitConnectionIdsByOwner", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"
-                + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId"),
         @NamedQuery(name = "conduitConnectionsHealthDue", query = "select c.id from ConnectionEntity c where c.healthCheckedAt <= :before"
                 + " and c.status in ('HEALTHY', 'EXPIRING') order by c.healthCheckedAt")
 })
