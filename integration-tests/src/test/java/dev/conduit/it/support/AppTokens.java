@@ -60,12 +60,18 @@ public final class AppTokens {
 
     /** The internal app exchanges a subject token; {@code params} adds audience, resource, organization and so on. */
     public HttpResponse<String> exchange(String subjectToken, Map<String, String> params) {
+        return post(env.realmUrl() + "/protocol/openid-connect/token", exchangeForm(subjectToken, params),
+                basic(INTERNAL_APP, internalSecret()));
+    }
+
+    /** The form of an RFC 8693 exchange of an access token, with {@code params} added. */
+    public static Map<String, String> exchangeForm(String subjectToken, Map<String, String> params) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
         form.put("subject_token", subjectToken);
         form.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
         form.putAll(params);
-        return post(env.realmUrl() + "/protocol/openid-connect/token", form, basic(INTERNAL_APP, internalSecret()));
+        return form;
     }
 
     public String internalSecret() {

@@ -99,12 +99,7 @@ public final class KeycloakCluster implements AutoCloseable {
 
         /** The internal app's RFC 8693 upstream-token exchange at this node's token endpoint. */
         public HttpResponse<String> exchange(String subjectToken, Map<String, String> params) {
-            Map<String, String> form = new LinkedHashMap<>();
-            form.put("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
-            form.put("subject_token", subjectToken);
-            form.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
-            form.putAll(params);
-            return post(realmUrl() + "/protocol/openid-connect/token", form,
+            return post(realmUrl() + "/protocol/openid-connect/token", AppTokens.exchangeForm(subjectToken, params),
                     AppTokens.basic(AppTokens.INTERNAL_APP, internalSecret()));
         }
 
