@@ -372,10 +372,25 @@ public final class KeycloakCluster implements AutoCloseable {
 
     /** A JDBC connection to the cluster's schema, as the test database's user. */
     public Connection database() throws SQLException {
+        return connect(schemaUrl());
+    }
+
+    private static Connection connect(String url) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", Database.user());
         properties.setProperty("password", Database.password());
-        return DriverManager.getConnection(schemaUrl(), properties);
+        return DriverManager.getConnection(url, properties);
+    }
+
+    /** Runs statements on the test database itself, outside the cluster's schema. */
+    private static void onTestDatabase(String what, String... statements) {
+        try (Connection db = connect(Database.url()); Statement statement = db.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not " + what, e);
+        }
     }
 
     /**
@@ -436,27 +451,13 @@ public final class KeycloakCluster implements AutoCloseable {
 
     /** The CI user owns the database (not a superuser): it may create and drop a schema in it. */
     private static void recreateSchema() {
-        Properties properties = new Properties();
-        properties.setProperty("user", Database.user());
-        properties.setProperty("password", Database.password());
-        try (Connection db = DriverManager.getConnection(Database.url(), properties); Statement statement = db.createStatement()) {
-            // a schema left by an interrupted run holds another run's admin password and vault key
-            statement.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            statement.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create schema " + SCHEMA, e);
-        }
+        // a schema left by an interrupted run holds another run's admin password and vault key
+        onTestDatabase("create schema " + SCHEMA, "DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE",
+                "CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
     }
 
     private static void dropSchema() {
-        Properties properties = new Properties();
-        properties.setProperty("user", Database.user());
-        properties.setProperty("password", Database.password());
-        try (Connection db = DriverManager.getConnection(Database.url(), properties); Statement statement = db.createStatement()) {
-            statement.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not drop schema " + SCHEMA, e);
-        }
+        onTestDatabase("drop schema " + SCHEMA, "DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
     }
 
     /**
