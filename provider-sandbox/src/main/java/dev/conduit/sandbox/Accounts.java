@@ -66,6 +66,9 @@ public final class Accounts {
     /** The database restart test (DatabaseRestartIT). */
     public static final Account HUBSPOT_RUTH = new Account(Provider.HUBSPOT, "7100109", HUBSPOT_HUB,
             "ruth@acme.example", "Ruth", "Teitelbaum", null);
+    /** The narrowed-token attack tests (attack.NarrowedTokenAttackIT). */
+    public static final Account HUBSPOT_DOROTHY = new Account(Provider.HUBSPOT, "7100160", HUBSPOT_HUB,
+            "dorothy@acme.example", "Dorothy", "Vaughan", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -97,7 +100,8 @@ public final class Accounts {
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
-            SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE);
+            SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE,
+            HUBSPOT_DOROTHY);
 
     private Accounts() {
     }

@@ -83,9 +83,18 @@ public final class AppTokens {
     }
 
     public HttpResponse<String> post(String url, Map<String, String> form, String authorization) {
-        String body = form.entrySet().stream()
+        return postBody(url, formBody(form.entrySet()), authorization);
+    }
+
+    /** A form body of these name/value pairs in order (a name may repeat). */
+    public static String formBody(java.util.Collection<Map.Entry<String, String>> pairs) {
+        return pairs.stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
+    }
+
+    /** POSTs an already encoded form body. */
+    public HttpResponse<String> postBody(String url, String body, String authorization) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/x-www-form-urlencoded")

@@ -1,5 +1,7 @@
 package dev.conduit.exchange.narrow;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -34,16 +36,34 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
 
     static final String CONNECTION_PARAMETER = "conduit_connection";
     static final String ORGANIZATION_PARAMETER = "organization";
+    private static final String REQUESTED_ISSUER = "requested_issuer";
+    private static final String REQUESTED_SUBJECT = "requested_subject";
+    private static final String SUBJECT_ISSUER = "subject_issuer";
+    private static final String ACTOR_TOKEN = "actor_token";
 
+    /**
+     * Takes every exchange that asks for a narrowed token ({@code conduit_connection}) and every exchange whose
+     * subject token is bound to a connection or cannot be read, in whatever form (any requested or subject token
+     * type, {@code requested_issuer}, impersonation): of Keycloak's exchange paths, only this one may issue a
+     * token from a bound subject, and it issues only a narrowed, bound access token. Conduit's upstream-token
+     * exchange (order 100) has already taken the requests for a Conduit connection's upstream token.
+     * Keycloak's external-to-internal exchange ({@code subject_issuer}) keeps unreadable (opaque, foreign)
+     * tokens; a bound token is refused there too.
+     */
     @Override
     public boolean supports(TokenExchangeContext context) {
-        var form = context.getFormParams();
-        String requestedType = context.getParams().getRequestedTokenType();
-        if (context.getParams().getSubjectToken() == null || form.getFirst("requested_issuer") != null
-                || (requestedType != null && !ExchangeChecks.ACCESS_TOKEN_TYPE.equals(requestedType))) {
+        String subjectToken = context.getParams().getSubjectToken();
+        if (subjectToken == null) {
             return false;
         }
-        return form.getFirst(CONNECTION_PARAMETER) != null || BoundTokenPeek.isBound(context.getParams().getSubjectToken());
+        if (context.getFormParams().containsKey(CONNECTION_PARAMETER)) {
+            return true;
+        }
+        return switch (SubjectTokenBinding.read(subjectToken)) {
+            case BOUND -> true;
+            case UNREADABLE -> context.getFormParams().getFirst(SUBJECT_ISSUER) == null;
+            case FREE -> false;
+        };
     }
 
     @Override
@@ -51,11 +71,46 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         EventBuilder event = context.getEvent();
         event.detail("conduit_exchange", "narrowed_token");
         try {
+            refuseOtherForms(context);
             narrow(context, event);
         } catch (ExchangeRefusal refusal) {
             return refusal.toResponse(context.getCors(), event);
         }
         return new StandardTokenExchangeProvider().exchange(context);
+    }
+
+    /**
+     * A narrowed token is an access token for an internal audience, issued by Keycloak's standard exchange for the
+     * subject itself: no refresh or ID token (a refresh token would be refreshed into an unbound token, since the
+     * binding is written only during this exchange), no upstream token of a non-Conduit provider, no impersonation,
+     * no external subject, one value per Conduit parameter.
+     */
+    private static void refuseOtherForms(TokenExchangeContext context) {
+        var form = context.getFormParams();
+        String requestedType = context.getParams().getRequestedTokenType();
+        if (requestedType != null && !ExchangeChecks.ACCESS_TOKEN_TYPE.equals(requestedType)) {
+            throw new ExchangeRefusal(400, "invalid_request", "A token narrowed to a connection is issued only as an access "
+                    + "token (requested_token_type " + ExchangeChecks.ACCESS_TOKEN_TYPE + ")", Errors.INVALID_REQUEST);
+        }
+        if (form.getFirst(REQUESTED_ISSUER) != null) {
+            throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to a connection, or asks for one: "
+                    + "no other provider's token is issued for it", Errors.NOT_ALLOWED);
+        }
+        for (String name : new String[] {REQUESTED_SUBJECT, SUBJECT_ISSUER, ACTOR_TOKEN}) {
+            if (form.getFirst(name) != null) {
+                throw new ExchangeRefusal(400, "invalid_request", name + " is not supported for a token bound to a connection",
+                        Errors.INVALID_REQUEST);
+            }
+        }
+        for (String name : new String[] {CONNECTION_PARAMETER, ORGANIZATION_PARAMETER}) {
+            if (form.containsKey(name) && form.get(name).size() != 1) {
+                throw new ExchangeRefusal(400, "invalid_request", "duplicated parameter " + name, Errors.INVALID_REQUEST);
+            }
+        }
+        if (form.containsKey(CONNECTION_PARAMETER) && (form.getFirst(CONNECTION_PARAMETER) == null
+                || form.getFirst(CONNECTION_PARAMETER).isBlank())) {
+            throw new ExchangeRefusal(400, "invalid_request", CONNECTION_PARAMETER + " must name a connection", Errors.INVALID_REQUEST);
+        }
     }
 
     /** Checks the request and prepares Keycloak's standard exchange to issue the narrowed, bound token. */
@@ -92,7 +147,12 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         // the client itself counts as a scope, under its display name (which may be null): keep its own mappers
         restricted.add(client.getName());
         context.setRestrictedScopes(restricted);
-        context.getFormParams().putSingle("scope", String.join(" ", permissions));
+        if (permissions.isEmpty()) {
+            // no permission asked for: none in the token (Keycloak's exchange refuses an empty scope parameter)
+            context.getFormParams().remove("scope");
+        } else {
+            context.getFormParams().putSingle("scope", String.join(" ", permissions));
+        }
         session.setAttribute(ConnectionClaimMapper.SESSION_ATTRIBUTE, new ConnectionBinding(provider.getAlias(), organizationId));
         event.detail(Details.IDENTITY_PROVIDER, provider.getAlias()).detail("conduit_permissions", String.join(" ", permissions));
     }
@@ -122,7 +182,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         } catch (IllegalArgumentException e) {
             throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
         }
-        Set<String> held = Set.of(subject.getScope() == null ? new String[0] : subject.getScope().trim().split("\\s+"));
+        Set<String> held = subject.getScope() == null ? Set.of() : new HashSet<>(Arrays.asList(subject.getScope().trim().split("\\s+")));
         Set<String> refused = new LinkedHashSet<>();
         for (String permission : requested) {
             if (!PermissionCheck.isPermission(permission, attributes(realm, permission)) || !held.contains(permission)) {

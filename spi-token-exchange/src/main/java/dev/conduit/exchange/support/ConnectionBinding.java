@@ -14,12 +14,12 @@ public record ConnectionBinding(String provider, String organizationId) {
 
     public static final String CLAIM = "conduit_connection";
 
-    /** The binding a verified token carries, or null for an ordinary token. A malformed claim binds to nothing usable. */
+    /** The binding a verified token carries, or null for an ordinary token. A malformed claim (null included) binds to nothing usable. */
     public static ConnectionBinding of(AccessToken token) {
-        Object claim = token.getOtherClaims().get(CLAIM);
-        if (claim == null) {
+        if (!token.getOtherClaims().containsKey(CLAIM)) {
             return null;
         }
+        Object claim = token.getOtherClaims().get(CLAIM);
         if (claim instanceof Map<?, ?> map && map.get("provider") instanceof String provider) {
             Object organization = map.get("organization");
             return new ConnectionBinding(provider, organization instanceof String id ? id : null);

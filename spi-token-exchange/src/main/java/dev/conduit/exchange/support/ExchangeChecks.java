@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;
+import org.keycloak.common.Profile;
+import org.keycloak.common.VerificationException;
 import org.keycloak.events.Errors;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.IdentityProviderModel;
@@ -14,7 +16,10 @@ import org.keycloak.models.UserModel;
 import org.keycloak.organization.OrganizationProvider;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.representations.AccessToken;
+import org.keycloak.representations.dpop.DPoP;
 import org.keycloak.services.managers.AuthenticationManager;
+import org.keycloak.services.util.DPoPUtil;
+import org.keycloak.services.util.MtlsHoKTokenUtil;
 
 /**
  * The checks every Conduit exchange makes, in one place. Each throws an {@link ExchangeRefusal} with the
@@ -60,7 +65,43 @@ public final class ExchangeChecks {
             throw new ExchangeRefusal(400, "invalid_request", "The client is neither the subject token's azp nor in its aud",
                     Errors.NOT_ALLOWED);
         }
+        requireProofOfPossession(context, token);
         return new Subject(result.user(), token);
+    }
+
+    /**
+     * A sender-constrained subject token (RFC 7800 {@code cnf}: DPoP key or client certificate) is taken only on the
+     * terms of Keycloak's standard exchange: the requester is its azp and proves possession (a DPoP proof of the
+     * bound key in this request, or the bound client certificate on this connection). Stricter than Keycloak in one
+     * point: a DPoP-bound token is refused while the DPoP feature is off, as no proof can then be checked.
+     */
+    private static void requireProofOfPossession(TokenExchangeContext context, AccessToken token) {
+        AccessToken.Confirmation cnf = token.getConfirmation();
+        if (cnf == null) {
+            return;
+        }
+        KeycloakSession session = context.getSession();
+        if (!context.getClient().getClientId().equals(token.getIssuedFor())) {
+            throw new ExchangeRefusal(400, "invalid_request", "A sender-constrained subject token is exchanged only by the "
+                    + "client it was issued to", Errors.INVALID_REQUEST);
+        }
+        if (cnf.getCertThumbprint() != null
+                && !MtlsHoKTokenUtil.verifyTokenBindingWithClientCertificate(token, session.getContext().getHttpRequest(), session)) {
+            throw new ExchangeRefusal(400, "invalid_request", MtlsHoKTokenUtil.CERT_VERIFY_ERROR_DESC, Errors.INVALID_REQUEST);
+        }
+        if (cnf.getKeyThumbprint() != null) {
+            DPoP proof = Profile.isFeatureEnabled(Profile.Feature.DPOP)
+                    ? session.getAttribute(DPoPUtil.DPOP_SESSION_ATTRIBUTE, DPoP.class) : null;
+            if (proof == null) {
+                throw new ExchangeRefusal(400, "invalid_request", "DPoP proof is missing", Errors.INVALID_DPOP_PROOF);
+            }
+            try {
+                DPoPUtil.validateBinding(token, proof);
+            } catch (VerificationException e) {
+                throw new ExchangeRefusal(400, "invalid_request", "The DPoP proof is not for the subject token's key",
+                        Errors.INVALID_DPOP_PROOF);
+            }
+        }
     }
 
     /** An enabled Conduit broker of this realm that the client was allowed. */
