@@ -180,14 +180,23 @@ class ConnectionsConsoleIT {
         Chromium.screenshot(driver, "console-9-my-connections-reconnected");
         assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
 
-        // incremental authorization: the person asks Salesforce for one more scope, merged into the record
-        driver.findElement(row).findElement(By.cssSelector("button[data-action=grant-more]")).click();
-        WebElement scopes = driver.findElement(row).findElement(By.name("scopes"));
-        wait.until(ExpectedConditions.visibilityOf(scopes)).sendKeys("chatter_api");
-        scopes.submit();
-        confirmLinkAndConsent(Accounts.SALESFORCE_ROSALIND);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Asked salesforce for more access."));
-        wait.until(d -> d.findElement(row).getText().contains("chatter_api"));
+        // incremental authorization: the person asks Salesforce for one more scope, merged into the record; chatter_api
+        // is no Conduit permission's scope, so the administrator allows it on the provider (else it is dropped)
+        JsonNode salesforce = env.admin().identityProvider(REALM, "salesforce");
+        com.fasterxml.jackson.databind.node.ObjectNode allowing = salesforce.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) allowing.get("config")).put("conduitExtraScopesAllowed", "chatter_api");
+        assertThat(env.admin().call("PUT", REALM + "/identity-provider/instances/salesforce", allowing).statusCode()).isEqualTo(204);
+        try {
+            driver.findElement(row).findElement(By.cssSelector("button[data-action=grant-more]")).click();
+            WebElement scopes = driver.findElement(row).findElement(By.name("scopes"));
+            wait.until(ExpectedConditions.visibilityOf(scopes)).sendKeys("chatter_api");
+            scopes.submit();
+            confirmLinkAndConsent(Accounts.SALESFORCE_ROSALIND);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Asked salesforce for more access."));
+            wait.until(d -> d.findElement(row).getText().contains("chatter_api"));
+        } finally {
+            env.admin().call("PUT", REALM + "/identity-provider/instances/salesforce", salesforce);
+        }
         Chromium.screenshot(driver, "console-10-my-connections-more-access");
         assertThat(vault.connection(connectionId).get("scopes").toString()).contains("chatter_api").contains("api");
     }

@@ -94,7 +94,8 @@ class ExampleAppIT {
         assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
         assertThat(token.hubId()).isEqualTo(Accounts.HUBSPOT_HUB);
         assertThat(token.accountId()).isEqualTo(Accounts.HUBSPOT_JOAN.userId());
-        assertThat(token.scopes()).contains("oauth");
+        // the provider scopes the internal app's default permission (crm.contacts.read) maps, not the whole grant
+        assertThat(token.scopes()).containsExactly("crm.objects.contacts.read");
         assertThat(token.instanceUrl()).isNull();
         assertThat(token.expiresIn()).isPositive();
     }
@@ -108,7 +109,7 @@ class ExampleAppIT {
         assertThat(sandbox.accessTokenActive(token.accessToken())).isTrue();
         assertThat(token.provider()).isEqualTo("google");
         assertThat(token.accountId()).isEqualTo(Accounts.GOOGLE_DONALD.userId());
-        assertThat(token.scopes()).contains("openid");
+        assertThat(token.scopes()).containsExactly("https://www.googleapis.com/auth/calendar.readonly");
         assertThat(token.hubId()).isNull();
         assertThat(token.instanceUrl()).isNull();
         assertThat(token.expiresIn()).isPositive();

@@ -39,6 +39,9 @@ public final class Accounts {
             SALESFORCE_ORG, "shafi@acme.example", "Shafi", "Goldwasser", null);
     public static final Account SALESFORCE_KAREN = new Account(Provider.SALESFORCE, "0055g00000KarJoEAA",
             SALESFORCE_ORG, "karen@acme.example", "Karen", "Jones", null);
+    /** The permission attack tests (PermissionAttackIT). */
+    public static final Account SALESFORCE_BETTY = new Account(Provider.SALESFORCE, "0055g00000BetHoEAA",
+            SALESFORCE_ORG, "betty@acme.example", "Betty", "Holberton", null);
 
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
@@ -95,12 +98,15 @@ public final class Accounts {
     /** The database restart test (DatabaseRestartIT). */
     public static final Account GOOGLE_LESLIE = new Account(Provider.GOOGLE, "110248495921238986460", "acme.example",
             "leslie@acme.example", "Leslie", "Lamport", "acme.example");
+    /** The permission attack tests (PermissionAttackIT). */
+    public static final Account GOOGLE_BETTY = new Account(Provider.GOOGLE, "110248495921238986470", "acme.example",
+            "betty@acme.example", "Betty", "Holberton", "acme.example");
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
-            SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE,
+            SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
             HUBSPOT_DOROTHY);
 
     private Accounts() {

@@ -1,39 +1,38 @@
 package dev.conduit.exchange;
 
 import java.util.LinkedHashSet;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.conduit.broker.permission.PermissionMapping;
+
 /**
  * Conduit's own permission names, mapped per provider to the provider's scopes (shared/providers.md).
- * A permission a provider cannot express is absent for that provider.
+ * A permission a provider cannot express is absent for that provider. The seed itself is
+ * {@link PermissionMapping} (brokers module), which the brokers also read to bound {@code conduit_scope}.
  */
 public final class PermissionVocabulary {
 
-    public enum UpstreamProvider { SALESFORCE, HUBSPOT, GOOGLE }
+    public enum UpstreamProvider {
+        SALESFORCE, HUBSPOT, GOOGLE;
 
-    private static final Map<String, Map<UpstreamProvider, String>> SEED = Map.of(
-            "crm.contacts.read", Map.of(UpstreamProvider.SALESFORCE, "api", UpstreamProvider.HUBSPOT, "crm.objects.contacts.read"),
-            "crm.contacts.write", Map.of(UpstreamProvider.SALESFORCE, "api", UpstreamProvider.HUBSPOT, "crm.objects.contacts.write"),
-            "crm.deals.read", Map.of(UpstreamProvider.SALESFORCE, "api", UpstreamProvider.HUBSPOT, "crm.objects.deals.read"),
-            "crm.deals.write", Map.of(UpstreamProvider.SALESFORCE, "api", UpstreamProvider.HUBSPOT, "crm.objects.deals.write"),
-            "crm.activity.read", Map.of(UpstreamProvider.SALESFORCE, "api", UpstreamProvider.HUBSPOT, "crm.objects.contacts.read"),
-            "calendar.read", Map.of(UpstreamProvider.GOOGLE, "https://www.googleapis.com/auth/calendar.readonly"),
-            "mail.send", Map.of(UpstreamProvider.GOOGLE, "https://www.googleapis.com/auth/gmail.send"),
-            "offline", Map.of(UpstreamProvider.SALESFORCE, "refresh_token", UpstreamProvider.HUBSPOT, "oauth"));
+        /** The provider type as in {@code conduit.scopes.<type>} and {@code conduit-<type>}. */
+        public String type() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private PermissionVocabulary() {
     }
 
     public static Set<String> permissions() {
-        return SEED.keySet();
+        return PermissionMapping.seedPermissions();
     }
 
     /** The provider scope behind one permission, empty when the provider has none for it. */
     public static Optional<String> upstreamScope(UpstreamProvider provider, String permission) {
-        Map<UpstreamProvider, String> row = SEED.get(permission);
-        return row == null ? Optional.empty() : Optional.ofNullable(row.get(provider));
+        return PermissionMapping.seedScope(provider.type(), permission);
     }
 
     /**

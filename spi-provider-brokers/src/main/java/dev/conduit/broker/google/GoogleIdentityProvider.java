@@ -81,7 +81,7 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         if (prompt != null) {
             uri.replaceQueryParam("prompt", prompt);
         }
-        IncrementalScopes.apply(uri, authSession, getConfig().getDefaultScope(), getDefaultScopes());
+        IncrementalScopes.apply(uri, authSession, getConfig(), getConfig().getDefaultScope(), getDefaultScopes());
         return uri;
     }
 

@@ -2,6 +2,7 @@ package dev.conduit.broker.google;
 
 import java.util.List;
 
+import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
 import org.keycloak.models.IdentityProviderModel;
@@ -60,6 +61,7 @@ public final class GoogleIdentityProviderFactory extends AbstractIdentityProvide
                 .property().name(GoogleIdentityProviderConfig.INCLUDE_GRANTED_SCOPES).label("Incremental authorization")
                 .helpText("Send include_granted_scopes=true so a new grant keeps the scopes granted before.")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("true").add()
+                .property(IncrementalScopes.extraScopesAllowedProperty())
                 .property().name("prompt").label("Prompt")
                 .helpText("Fixed 'prompt' value (none, consent, select_account). Empty: Conduit asks for consent only "
                         + "when it holds no refresh token.")

@@ -60,7 +60,8 @@ public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvide
         if (optional != null && !optional.isBlank()) {
             uri.queryParam(getConfig().getOptionalScopeParameter(), optional.trim());
         }
-        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig().getDefaultScope(), getDefaultScopes());
+        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig(), getConfig().getDefaultScope(),
+                getDefaultScopes());
         return uri;
     }
 

@@ -2,6 +2,7 @@ package dev.conduit.broker.hubspot;
 
 import java.util.List;
 
+import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
 import org.keycloak.models.IdentityProviderModel;
@@ -58,6 +59,7 @@ public final class HubSpotIdentityProviderFactory extends AbstractIdentityProvid
                 .helpText("'optional_scope' (current HubSpot docs) or 'optional_scopes' (older docs).")
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_OPTIONAL_SCOPE_PARAMETER).add()
+                .property(IncrementalScopes.extraScopesAllowedProperty())
                 .property().name("authorizationUrl")
                 .label("Authorization URL")
                 .helpText("Default " + HubSpotIdentityProviderConfig.DEFAULT_AUTHORIZATION_URL)

@@ -53,7 +53,8 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
     protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
         TransactionBinding.bind(request.getAuthenticationSession(), getConfig().getAlias());
         UriBuilder uri = super.createAuthorizationUrl(request);
-        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig().getDefaultScope(), getDefaultScopes());
+        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig(), getConfig().getDefaultScope(),
+                getDefaultScopes());
         return uri;
     }
 

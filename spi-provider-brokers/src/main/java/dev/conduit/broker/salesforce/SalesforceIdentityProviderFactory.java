@@ -2,6 +2,7 @@ package dev.conduit.broker.salesforce;
 
 import java.util.List;
 
+import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
 import org.keycloak.models.IdentityProviderModel;
@@ -63,6 +64,7 @@ public final class SalesforceIdentityProviderFactory extends AbstractIdentityPro
                 .helpText("Salesforce sends no expires_in; set the org's session timeout here (default 7200).")
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(String.valueOf(SalesforceIdentityProviderConfig.DEFAULT_SESSION_LIFETIME_SECONDS)).add()
+                .property(IncrementalScopes.extraScopesAllowedProperty())
                 .build();
     }
 }

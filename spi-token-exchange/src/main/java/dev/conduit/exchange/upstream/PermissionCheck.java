@@ -5,8 +5,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
+import dev.conduit.broker.permission.PermissionMapping;
 import dev.conduit.exchange.PermissionVocabulary;
 import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
 
@@ -15,11 +17,12 @@ import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
  * The vocabulary lives in Keycloak: each permission is a client scope of that name, and a client may use the
  * permissions among its client scopes (default or optional). A client scope's attribute
  * {@code conduit.scopes.<provider>} (e.g. {@code conduit.scopes.salesforce=api}) maps it; without one, the
- * seed mapping of shared/providers.md applies.
+ * seed mapping of shared/providers.md applies ({@link PermissionMapping}). A request naming no permission gets the
+ * client's default ones ({@link #defaults}): permissions are never opt-in.
  */
 public final class PermissionCheck {
 
-    public static final String ATTRIBUTE_PREFIX = "conduit.scopes.";
+    public static final String ATTRIBUTE_PREFIX = PermissionMapping.ATTRIBUTE_PREFIX;
     private static final int MAX_PERMISSIONS = 50;
 
     /**
@@ -67,15 +70,33 @@ public final class PermissionCheck {
         Set<String> refused = new LinkedHashSet<>();
         Set<String> upstream = new LinkedHashSet<>();
         for (String permission : requested) {
-            Optional<String> scope = clientPermissions.contains(permission)
-                    ? upstreamScope(provider, permission, scopeAttributes.apply(permission)) : Optional.empty();
-            if (scope.isEmpty()) {
+            Set<String> scopes = clientPermissions.contains(permission)
+                    ? PermissionMapping.upstreamScopes(provider.type(), permission, scopeAttributes.apply(permission)) : Set.of();
+            if (scopes.isEmpty()) {
                 refused.add(permission);
             } else {
-                upstream.addAll(Set.of(scope.get().trim().split("\\s+")));
+                upstream.addAll(scopes);
             }
         }
         return new Outcome(refused, upstream);
+    }
+
+    /**
+     * The permissions a request without {@code scope} gets: those among the client's default client scopes that are
+     * Conduit permissions this provider can express. Empty when the client has none for the provider.
+     *
+     * @param clientDefaultScopes the names of the requesting client's default client scopes
+     */
+    public static Set<String> defaults(UpstreamProvider provider, Set<String> clientDefaultScopes,
+            Function<String, Map<String, String>> scopeAttributes) {
+        Set<String> defaults = new TreeSet<>();
+        for (String name : clientDefaultScopes) {
+            Map<String, String> attributes = scopeAttributes.apply(name);
+            if (isPermission(name, attributes) && !PermissionMapping.upstreamScopes(provider.type(), name, attributes).isEmpty()) {
+                defaults.add(name);
+            }
+        }
+        return defaults;
     }
 
     /** Whether a scope name is a Conduit permission: in the seed vocabulary, or a client scope mapped for some provider. */
@@ -91,15 +112,5 @@ public final class PermissionCheck {
         Set<String> missing = new LinkedHashSet<>(needed);
         missing.removeAll(granted);
         return missing;
-    }
-
-    private static Optional<String> upstreamScope(UpstreamProvider provider, String permission, Map<String, String> attributes) {
-        if (attributes != null) {
-            String mapped = attributes.get(ATTRIBUTE_PREFIX + provider.name().toLowerCase(Locale.ROOT));
-            if (mapped != null) {
-                return mapped.isBlank() ? Optional.empty() : Optional.of(mapped);
-            }
-        }
-        return PermissionVocabulary.upstreamScope(provider, permission);
     }
 }

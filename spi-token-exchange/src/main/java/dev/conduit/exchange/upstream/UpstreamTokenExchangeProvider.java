@@ -34,7 +34,8 @@ import org.keycloak.representations.AccessToken;
  * (the user's own, or an organization's). Checks, in order: confidential client; subject token signature,
  * expiry, active session and issuer; requester is the token's azp or in its aud; a token bound to one
  * connection ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client
- * may use this provider and these permissions; the organization's membership. Errors are RFC 6749/8693 codes;
+ * may use this provider and these permissions (none named: its default ones for the provider; none at all: refused);
+ * the organization's membership. Errors are RFC 6749/8693 codes;
  * a connection that needs the user again says so ({@code conduit_error}) with where to send the user
  * ({@code connect_uri}).
  */
@@ -124,7 +125,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                     "connect_uri", connectUri(context, provider.getAlias(), request.organization(), token.getIssuedFor(), missing)));
         }
         event.detail("connection_id", fresh.connectionId()).success();
-        return Response.ok(body(fresh), MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.ok(body(fresh, neededScopes), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private static Response cors(TokenExchangeContext context, Response response) {
@@ -132,8 +133,10 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
     }
 
     /**
-     * The provider scopes behind the permissions in {@code scope} (or, for a token bound to this connection and
-     * no {@code scope}, behind the permissions it holds); empty when none apply.
+     * The provider scopes behind the permissions in {@code scope}; with no {@code scope}, behind the client's default
+     * permissions for this provider, or, for a token bound to this connection, behind the permissions it holds.
+     * Never empty: a request that ends up with no permission is an {@code invalid_scope} (permissions are never
+     * opt-in, so no permission never means the whole grant).
      *
      * @param held the permissions a bound subject token holds, null for an ordinary token (no ceiling)
      */
@@ -145,6 +148,8 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         } catch (IllegalArgumentException e) {
             throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
         }
+        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow(() -> new ExchangeRefusal(400,
+                "invalid_scope", "This provider has no permission mapping", Errors.INVALID_REQUEST));
         if (held != null) {
             if (permissions.isEmpty()) {
                 permissions = held;
@@ -154,12 +159,13 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                 throw new ExchangeRefusal(400, "invalid_scope", "Beyond what the subject token holds: " + String.join(" ", beyond),
                         Errors.NOT_ALLOWED);
             }
+        } else if (permissions.isEmpty()) {
+            permissions = PermissionCheck.defaults(upstream, client.getClientScopes(true).keySet(), name -> scopeAttributes(realm, name));
         }
         if (permissions.isEmpty()) {
-            return Set.of();
+            throw new ExchangeRefusal(400, "invalid_scope", "No permission for " + provider.getAlias()
+                    + ": name one in scope, or give the client a default one", Errors.NOT_ALLOWED);
         }
-        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow(() -> new ExchangeRefusal(400,
-                "invalid_scope", "This provider has no permission mapping", Errors.INVALID_REQUEST));
         var outcome = PermissionCheck.resolve(upstream, permissions, ExchangeChecks.clientScopeNames(client),
                 name -> scopeAttributes(realm, name));
         if (!outcome.refused().isEmpty()) {
@@ -188,13 +194,14 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                 .map(ClientScopeModel::getAttributes).orElse(null);
     }
 
-    private static Map<String, Object> body(FreshToken fresh) {
+    /** The answer; its {@code scope} names the provider scopes the served permissions map, all within the grant. */
+    private static Map<String, Object> body(FreshToken fresh, Set<String> servedScopes) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", fresh.accessToken());
         body.put("issued_token_type", ExchangeChecks.ACCESS_TOKEN_TYPE);
         body.put("token_type", "Bearer");
         body.put("expires_in", Math.max(0, fresh.expiresAt() - Time.currentTime()));
-        body.put("scope", String.join(" ", fresh.scopes()));
+        body.put("scope", String.join(" ", servedScopes));
         body.put("identity_provider", fresh.alias());
         if (fresh.instanceUrl() != null) {
             body.put("instance_url", fresh.instanceUrl());

@@ -1,5 +1,7 @@
 package dev.conduit.exchange.upstream;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -65,7 +67,8 @@ public record UpstreamTokenRequest(String alias, String organization) {
         if (allowedAttribute == null || allowedAttribute.isBlank()) {
             return false;
         }
-        Set<String> allowed = Set.of(allowedAttribute.trim().split("[,\\s]+"));
+        // a tolerant set: an attribute naming an alias twice ("salesforce salesforce") is no error
+        Set<String> allowed = new HashSet<>(Arrays.asList(allowedAttribute.trim().split("[,\\s]+")));
         return allowed.contains("*") || allowed.contains(alias);
     }
 

@@ -56,4 +56,29 @@ class PermissionCheckTest {
         assertThat(PermissionCheck.providerOf("oidc")).isEmpty();
         assertThat(PermissionCheck.providerOf("conduit-zoho")).isEmpty();
     }
+
+    @Test
+    void aMappingAttributeNamingAScopeTwiceIsNoError() {
+        var outcome = PermissionCheck.resolve(UpstreamProvider.SALESFORCE, Set.of("crm.contacts.read"), CLIENT,
+                name -> Map.of("conduit.scopes.salesforce", "api api  api"));
+        assertThat(outcome.refused()).isEmpty();
+        assertThat(outcome.upstreamScopes()).containsExactly("api");
+    }
+
+    @Test
+    void noScopeMeansTheClientsDefaultPermissionsTheProviderCanExpress() {
+        Map<String, Map<String, String>> realm = Map.of(
+                "crm.contacts.read", Map.of("conduit.scopes.hubspot", "crm.objects.contacts.read"),
+                "calendar.read", Map.of("conduit.scopes.google", "https://www.googleapis.com/auth/calendar.readonly"),
+                "profile", Map.of("include.in.token.scope", "true"),
+                "it.custom", Map.of("conduit.scopes.hubspot", "crm.objects.custom.read"),
+                "it.blank", Map.of("conduit.scopes.hubspot", " "));
+        Set<String> defaults = Set.of("profile", "crm.contacts.read", "calendar.read", "it.custom", "it.blank", "email");
+
+        assertThat(PermissionCheck.defaults(UpstreamProvider.HUBSPOT, defaults, realm::get))
+                .containsExactly("crm.contacts.read", "it.custom");
+        assertThat(PermissionCheck.defaults(UpstreamProvider.GOOGLE, defaults, realm::get)).containsExactly("calendar.read");
+        // a client whose default scopes hold no permission for the provider gets none (and the exchange refuses)
+        assertThat(PermissionCheck.defaults(UpstreamProvider.SALESFORCE, Set.of("profile", "calendar.read"), realm::get)).isEmpty();
+    }
 }

@@ -48,5 +48,8 @@ class UpstreamTokenRequestTest {
         assertThat(UpstreamTokenRequest.clientMayUse("*", "google")).isTrue();
         assertThat(UpstreamTokenRequest.clientMayUse(null, "google")).isFalse();
         assertThat(UpstreamTokenRequest.clientMayUse(" ", "google")).isFalse();
+        // an alias named twice is no error (Set.of would throw)
+        assertThat(UpstreamTokenRequest.clientMayUse("salesforce salesforce", "salesforce")).isTrue();
+        assertThat(UpstreamTokenRequest.clientMayUse("salesforce, salesforce,*", "google")).isTrue();
     }
 }
