@@ -191,6 +191,10 @@ class NarrowedTokenAttackIT {
         assertThat(claims.path("conduit_connection").path("provider").asText()).as(claims.toString()).isEqualTo("hubspot");
         assertThat(claims.get("scope").asText().split(" ")).doesNotContain(NOT_HELD);
         assertThat(again.has("refresh_token")).isFalse();
+        // no scope: the permissions the bound token holds that the downstream client may use, nothing else
+        JsonNode defaulted = claims(ok(downstream(mangled, Map.of("audience", DOWNSTREAM))).get("access_token").asText());
+        assertThat(defaulted.path("conduit_connection").path("provider").asText()).isEqualTo("hubspot");
+        assertThat(defaulted.get("scope").asText().split(" ")).contains(HELD).doesNotContain(NOT_HELD);
         // and what it got cannot reach another connection either
         refused(downstream(again.get("access_token").asText(), Map.of("audience", "salesforce")), "invalid_target");
         assertThat(vault.all().toString()).as("no connection changed").isEqualTo(before);

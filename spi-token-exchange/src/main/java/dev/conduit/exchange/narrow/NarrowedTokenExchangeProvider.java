@@ -139,7 +139,8 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         }
         IdentityProviderModel provider = ExchangeChecks.provider(session, client, alias);
         String organizationId = organization(context, subject, bound);
-        Set<String> permissions = permissions(realm, client, provider, context.getFormParams().getFirst("scope"), token);
+        Set<String> permissions = permissions(realm, client, provider, context.getFormParams().getFirst("scope"), token,
+                bound != null);
 
         Set<String> restricted = new LinkedHashSet<>(permissions);
         client.getClientScopes(true).values().stream().map(ClientScopeModel::getName)
@@ -147,12 +148,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         // the client itself counts as a scope, under its display name (which may be null): keep its own mappers
         restricted.add(client.getName());
         context.setRestrictedScopes(restricted);
-        if (permissions.isEmpty()) {
-            // no permission asked for: none in the token (Keycloak's exchange refuses an empty scope parameter)
-            context.getFormParams().remove("scope");
-        } else {
-            context.getFormParams().putSingle("scope", String.join(" ", permissions));
-        }
+        context.getFormParams().putSingle("scope", String.join(" ", permissions));
         session.setAttribute(ConnectionClaimMapper.SESSION_ATTRIBUTE, new ConnectionBinding(provider.getAlias(), organizationId));
         event.detail(Details.IDENTITY_PROVIDER, provider.getAlias()).detail("conduit_permissions", String.join(" ", permissions));
     }
@@ -173,9 +169,14 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         return id;
     }
 
-    /** The requested permissions, each allowed for the client, expressible at the provider and held by the subject. */
+    /**
+     * The requested permissions, each allowed for the client, expressible at the provider and held by the subject.
+     * Without {@code scope}: for a subject already bound, the permissions it holds that this client may use; else the
+     * client's default Conduit permissions for the provider, checked as if requested. None at all is
+     * {@code invalid_scope}: permissions are never opt-in.
+     */
     private static Set<String> permissions(RealmModel realm, ClientModel client, IdentityProviderModel provider, String scope,
-            AccessToken subject) {
+            AccessToken subject, boolean subjectBound) {
         Set<String> requested;
         try {
             requested = PermissionCheck.parse(scope);
@@ -183,13 +184,29 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
             throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
         }
         Set<String> held = subject.getScope() == null ? Set.of() : new HashSet<>(Arrays.asList(subject.getScope().trim().split("\\s+")));
+        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow();
+        if (requested.isEmpty()) {
+            if (subjectBound) {
+                Set<String> usable = ExchangeChecks.clientScopeNames(client);
+                held.stream().filter(usable::contains).filter(name -> PermissionCheck.isPermission(name, attributes(realm, name)))
+                        .filter(name -> PermissionCheck.resolve(upstream, Set.of(name), usable, n -> attributes(realm, n))
+                                .refused().isEmpty())
+                        .sorted().forEach(requested::add);
+            } else {
+                requested.addAll(PermissionCheck.defaults(upstream, client.getClientScopes(true).keySet(),
+                        name -> attributes(realm, name)));
+            }
+            if (requested.isEmpty()) {
+                throw new ExchangeRefusal(400, "invalid_scope", "No scope requested and no Conduit permission for "
+                        + provider.getAlias() + " to default to", Errors.INVALID_REQUEST);
+            }
+        }
         Set<String> refused = new LinkedHashSet<>();
         for (String permission : requested) {
             if (!PermissionCheck.isPermission(permission, attributes(realm, permission)) || !held.contains(permission)) {
                 refused.add(permission);
             }
         }
-        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow();
         refused.addAll(PermissionCheck.resolve(upstream, requested, ExchangeChecks.clientScopeNames(client),
                 name -> attributes(realm, name)).refused());
         if (!refused.isEmpty()) {
