@@ -72,6 +72,11 @@ public final class Accounts {
     /** The narrowed-token attack tests (attack.NarrowedTokenAttackIT). */
     public static final Account HUBSPOT_DOROTHY = new Account(Provider.HUBSPOT, "7100160", HUBSPOT_HUB,
             "dorothy@acme.example", "Dorothy", "Vaughan", null);
+    /** The vault attack tests (attack.VaultAttackIT): a victim and an attacker with realm accounts. */
+    public static final Account HUBSPOT_MILLIE = new Account(Provider.HUBSPOT, "7100161", HUBSPOT_HUB,
+            "millie@acme.example", "Millie", "Dresselhaus", null);
+    public static final Account HUBSPOT_ELIZABETH = new Account(Provider.HUBSPOT, "7100162", HUBSPOT_HUB,
+            "elizabeth@acme.example", "Elizabeth", "Feinler", null);
 
     public static final Account GOOGLE_ALAN = new Account(Provider.GOOGLE, "110248495921238986420", "acme.example",
             "alan@acme.example", "Alan", "Turing", "acme.example");
@@ -107,7 +112,7 @@ public final class Accounts {
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
-            HUBSPOT_DOROTHY);
+            HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH);
 
     private Accounts() {
     }
