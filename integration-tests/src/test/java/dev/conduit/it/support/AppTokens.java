@@ -130,6 +130,15 @@ public final class AppTokens {
                         .getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * An answer as a failure message may show it: status and body with every token value replaced (test tokens
+     * are still tokens: they never reach a log).
+     */
+    public static String redacted(HttpResponse<String> response) {
+        return response.statusCode() + " " + response.body()
+                .replaceAll("\"(access_token|refresh_token|id_token)\"\\s*:\\s*\"[^\"]*\"", "\"$1\":\"(redacted)\"");
+    }
+
     public static JsonNode json(HttpResponse<String> response) {
         try {
             return AdminApi.mapper().readTree(response.body());
