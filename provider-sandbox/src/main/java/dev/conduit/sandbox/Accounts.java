@@ -101,6 +101,9 @@ public final class Accounts {
             SALESFORCE_ORG, "jocelyn@acme.example", "Jocelyn", null, null);
     public static final Account HUBSPOT_VERA = new Account(Provider.HUBSPOT, "7100111", HUBSPOT_HUB,
             "vera@acme.example", "Vera", "Rubin", null);
+    /** Its first login receives, through the cache, the sealed grant of HUBSPOT_VERA's (SessionNotesAttackIT). */
+    public static final Account HUBSPOT_LYNN = new Account(Provider.HUBSPOT, "7100112", HUBSPOT_HUB,
+            "lynn@acme.example", "Lynn", "Conway", null);
     public static final Account GOOGLE_CHIEN = new Account(Provider.GOOGLE, "110248495921238986470", "acme.example",
             "chien-shiung@acme.example", "Chien-Shiung", null, "acme.example");
 
@@ -109,7 +112,7 @@ public final class Accounts {
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE,
-            SALESFORCE_JOCELYN, HUBSPOT_VERA, GOOGLE_CHIEN);
+            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN);
 
     private Accounts() {
     }

@@ -4,12 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.infinispan.Cache;
 import org.keycloak.connections.infinispan.InfinispanConnectionProvider;
@@ -20,6 +23,8 @@ import org.keycloak.models.sessions.infinispan.changes.SessionEntityWrapper;
 import org.keycloak.models.sessions.infinispan.entities.AuthenticationSessionEntity;
 import org.keycloak.models.sessions.infinispan.entities.RootAuthenticationSessionEntity;
 import org.keycloak.services.resource.RealmResourceProvider;
+import org.keycloak.sessions.AuthenticationSessionModel;
+import org.keycloak.sessions.RootAuthenticationSessionModel;
 
 /** See {@link SessionNotesResourceProviderFactory}. */
 final class SessionNotesResource implements RealmResourceProvider {
@@ -59,6 +64,27 @@ final class SessionNotesResource implements RealmResourceProvider {
         Map<String, Map<String, Map<String, String>>> tabs = new TreeMap<>();
         wrapper.getEntity().getAuthenticationSessions().forEach((tabId, entity) -> tabs.put(tabId, notes(entity)));
         return tabs;
+    }
+
+    /**
+     * What a writer of the authentication-session cache can do: replace auth note {@code name} of tab {@code tab}
+     * of root authentication session {@code root} with the request body.
+     */
+    @PUT
+    @Path("authentication-sessions/auth-note")
+    @Consumes(MediaType.TEXT_PLAIN)
+    public Response setAuthNote(@QueryParam("root") String root, @QueryParam("tab") String tab,
+            @QueryParam("name") String name, String value) {
+        RealmModel realm = requireEnabled();
+        RootAuthenticationSessionModel rootSession = root == null ? null
+                : session.authenticationSessions().getRootAuthenticationSession(realm, root);
+        AuthenticationSessionModel authSession = rootSession == null || tab == null ? null
+                : rootSession.getAuthenticationSessions().get(tab);
+        if (authSession == null || name == null) {
+            throw new NotFoundException();
+        }
+        authSession.setAuthNote(name, value);
+        return Response.noContent().build();
     }
 
     /** The notes of every user session of user {@code user}, by session id. */

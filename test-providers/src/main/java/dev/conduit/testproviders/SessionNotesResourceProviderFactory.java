@@ -9,7 +9,7 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
 /**
  * Test only, never shipped: {@code /realms/{realm}/conduit-test-notes} shows what a reader of Keycloak's caches
  * sees of a login in progress (every note of the authentication sessions in one root authentication session)
- * and of a user's sessions. It answers only where the server was started with
+ * and of a user's sessions, and lets a test act as a writer of that cache (replace one auth note). It answers only where the server was started with
  * {@code --spi-realm-restapi-extension--conduit-test-notes--enabled=true}; otherwise 404.
  */
 public final class SessionNotesResourceProviderFactory implements RealmResourceProviderFactory {

@@ -3,7 +3,10 @@ package dev.conduit.it.attack;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,10 +18,13 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.SandboxEngine;
@@ -107,6 +113,99 @@ class SessionNotesAttackIT {
         assertThat(inUserSessions).as("user-session notes holding an upstream token (names only)").isEmpty();
     }
 
+    static Stream<Arguments> cacheWrites() {
+        return Stream.of(
+                Arguments.of("sealed grant of another login pasted in", true),
+                Arguments.of("sealed grant altered", false));
+    }
+
+    /**
+     * Attacker: a writer of the authentication-session cache. Into the brokered context of their own first login
+     * (Lynn, held on the review-profile page) they paste the sealed grant of another person's first login in
+     * progress (Vera, same provider), or alter their own. Completing the login must end on Keycloak's error page
+     * (400, not a 500), and the vault must hold nothing for either account.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cacheWrites")
+    void cacheWriterCannotMoveOrAlterASealedGrant(String attack, boolean pasteFromAnotherLogin) throws Exception {
+        Account victim = Accounts.HUBSPOT_VERA;
+        Account attacker = Accounts.HUBSPOT_LYNN;
+        env.admin().deleteUserByEmail(REALM, victim.email());
+        env.admin().deleteUserByEmail(REALM, attacker.email());
+        BrowserSession victimBrowser = new BrowserSession();
+        BrowserSession attackerBrowser = new BrowserSession();
+        holdOnReviewProfile(victimBrowser, "hubspot", victim);
+        BrowserSession.Page attackerReview = holdOnReviewProfile(attackerBrowser, "hubspot", attacker);
+
+        Map.Entry<String, ObjectNode> victimContext = brokeredContext(rootAuthSessionId(victimBrowser));
+        String attackerRoot = rootAuthSessionId(attackerBrowser);
+        Map.Entry<String, ObjectNode> attackerContext = brokeredContext(attackerRoot);
+        ObjectNode entry = (ObjectNode) attackerContext.getValue().get("contextData").get("conduit.upstream-grant");
+        String own = entry.get("data").asText();
+        String replacement;
+        if (pasteFromAnotherLogin) {
+            replacement = victimContext.getValue().get("contextData").get("conduit.upstream-grant").get("data").asText();
+        } else {
+            int at = own.lastIndexOf('.') + 8;
+            replacement = own.substring(0, at) + (own.charAt(at) == 'A' ? 'B' : 'A') + own.substring(at + 1);
+        }
+        assertThat(replacement).isNotEqualTo(own);
+        entry.put("data", replacement);
+        HttpResponse<String> written = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.realmUrl()
+                        + "/conduit-test-notes/authentication-sessions/auth-note?root=" + enc(attackerRoot) + "&tab="
+                        + enc(attackerContext.getKey()) + "&name=BROKERED_CONTEXT"))
+                .header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofString(attackerContext.getValue().toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(written.statusCode()).as("the cache write").isEqualTo(204);
+
+        BrowserSession.Page end = attackerBrowser.submit(attackerReview, "form:has(input[name=lastName])",
+                Map.of("email", attacker.email(), "username", attacker.email(), "firstName", attacker.givenName(),
+                        "lastName", attacker.familyName()));
+
+        assertThat(end.endedAtApp()).as("the login does not complete").isFalse();
+        assertThat(end.status()).as("Keycloak's error page, not a 500").isEqualTo(400);
+        assertThat(end.document().text()).contains("Unexpected error when authenticating with identity provider");
+        String attackerUserId = env.admin().userIdByEmail(REALM, attacker.email());
+        if (attackerUserId != null) {
+            assertThat(env.admin().connection(REALM, attackerUserId, "hubspot")).as("no connection for the attacker").isNull();
+        }
+        assertThat(new VaultApi(env).all().findValuesAsText("accountId"))
+                .as("no connection of either account in the vault").doesNotContain(victim.userId(), attacker.userId());
+    }
+
+    private BrowserSession.Page holdOnReviewProfile(BrowserSession browser, String alias, Account account) {
+        BrowserSession.Page page = flows.allow(browser, flows.openConsent(browser, alias), account);
+        assertThat(page.document().selectFirst("form input[name=lastName]")).as("review-profile page").isNotNull();
+        return page;
+    }
+
+    /** The tab holding BROKERED_CONTEXT, and that note parsed. */
+    private Map.Entry<String, ObjectNode> brokeredContext(String rootId) throws Exception {
+        JsonNode tabs = authenticationSessionNotes(rootId);
+        var found = new ArrayList<Map.Entry<String, ObjectNode>>();
+        tabs.fields().forEachRemaining(tab -> {
+            JsonNode note = tab.getValue().get("authNotes").get("BROKERED_CONTEXT");
+            if (note != null) {
+                found.add(Map.entry(tab.getKey(), (ObjectNode) readTree(note.asText())));
+            }
+        });
+        assertThat(found).as("a brokered context").hasSize(1);
+        return found.get(0);
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return AdminApi.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
     /** Where a token is, as "tab/kind/note": never the value, so a failure prints no token. */
     private static List<String> whereTokensAre(JsonNode tabs, Set<String> tokens) {
         List<String> found = new ArrayList<>();
@@ -132,7 +231,7 @@ class SessionNotesAttackIT {
     }
 
     private JsonNode authenticationSessionNotes(String rootId) {
-        JsonNode tabs = get("authentication-sessions?root=" + URLEncoder.encode(rootId, StandardCharsets.UTF_8));
+        JsonNode tabs = get("authentication-sessions?root=" + enc(rootId));
         assertThat(tabs.size()).as("authentication sessions of the login").isPositive();
         return tabs;
     }
