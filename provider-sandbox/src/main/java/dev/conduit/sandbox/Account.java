@@ -9,6 +9,6 @@ public record Account(Provider provider, String userId, String organizationId, S
     }
 
     public String displayName() {
-        return givenName + " " + familyName;
+        return familyName == null ? givenName : givenName + " " + familyName;
     }
 }

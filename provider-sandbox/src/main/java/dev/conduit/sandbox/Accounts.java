@@ -107,12 +107,27 @@ public final class Accounts {
     public static final Account GOOGLE_BETTY = new Account(Provider.GOOGLE, "110248495921238986470", "acme.example",
             "betty@acme.example", "Betty", "Holberton", "acme.example");
 
+    /**
+     * First logins held on Keycloak's review-profile page (SessionNotesAttackIT): no family name, so Keycloak
+     * asks for it; HubSpot gives no names at all.
+     */
+    public static final Account SALESFORCE_JOCELYN = new Account(Provider.SALESFORCE, "0055g00000JocBeEAA",
+            SALESFORCE_ORG, "jocelyn@acme.example", "Jocelyn", null, null);
+    public static final Account HUBSPOT_VERA = new Account(Provider.HUBSPOT, "7100111", HUBSPOT_HUB,
+            "vera@acme.example", "Vera", "Rubin", null);
+    /** Its first login receives, through the cache, the sealed grant of HUBSPOT_VERA's (SessionNotesAttackIT). */
+    public static final Account HUBSPOT_LYNN = new Account(Provider.HUBSPOT, "7100112", HUBSPOT_HUB,
+            "lynn@acme.example", "Lynn", "Conway", null);
+    public static final Account GOOGLE_CHIEN = new Account(Provider.GOOGLE, "110248495921238986470", "acme.example",
+            "chien-shiung@acme.example", "Chien-Shiung", null, "acme.example");
+
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
-            HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH);
+            HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
+            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN);
 
     private Accounts() {
     }

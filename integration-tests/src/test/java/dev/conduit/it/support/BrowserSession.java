@@ -25,8 +25,9 @@ import org.jsoup.nodes.Element;
  */
 public final class BrowserSession {
 
+    private final LocalhostCookies cookies = new LocalhostCookies();
     private final HttpClient http = HttpClient.newBuilder()
-            .cookieHandler(new LocalhostCookies())
+            .cookieHandler(cookies)
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
@@ -75,6 +76,12 @@ public final class BrowserSession {
         public boolean endedAtApp() {
             return redirectedTo != null && redirectedTo.startsWith(ConduitEnvironment.APP_REDIRECT);
         }
+    }
+
+    /** The value of a cookie this browser holds (e.g. Keycloak's AUTH_SESSION_ID), or null. */
+    public String cookie(String name) {
+        return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
+                .map(java.net.HttpCookie::getValue).findFirst().orElse(null);
     }
 
     /** GET and follow redirects. */

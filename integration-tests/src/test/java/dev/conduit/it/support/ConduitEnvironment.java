@@ -110,6 +110,8 @@ public final class ConduitEnvironment {
                     "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=2000",
                     "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=3600",
                     "--metrics-enabled=true",
+                    // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
+                    "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",
                     // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
                     // benchmarks; replaces identity-brokering-api:v1 (one version of a feature at a time)
                     "--features=identity-brokering-api:v2"));

@@ -20,6 +20,7 @@ import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.provider.AuthenticationRequest;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.IdentityProviderDataMarshaller;
 import org.keycloak.broker.provider.util.IdentityBrokerState;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.common.util.Time;
@@ -170,6 +171,18 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
     @Override
     public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
         // Deliberately empty: Keycloak would copy tokens into (persisted) user-session notes.
+    }
+
+    /** Runs before Keycloak can keep the context in the authentication session (first login): seal the grant. */
+    @Override
+    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, BrokeredIdentityContext context) {
+        super.preprocessFederatedIdentity(session, realm, context);
+        GrantCarrier.seal(session, context);
+    }
+
+    @Override
+    public IdentityProviderDataMarshaller getMarshaller() {
+        return GrantCarrier.marshaller();
     }
 
     @Override

@@ -14,12 +14,14 @@ import org.keycloak.models.UserModel;
 /**
  * Keeps grants in this node's memory only: nothing is written to the database, so no token is ever
  * stored in clear there. Lost on restart; the token vault is the persistent, encrypted replacement.
+ * A first login's grant is sealed under a key drawn at boot and held in memory: it opens only on this node.
  */
 public final class InMemoryUpstreamGrantHandoverFactory implements UpstreamGrantHandoverFactory {
 
     public static final String PROVIDER_ID = "conduit-in-memory";
 
     private final Map<String, UpstreamGrant> grants = new ConcurrentHashMap<>();
+    private final GrantSeal seal = GrantSeal.withRandomKey();
 
     @Override
     public UpstreamGrantHandover create(KeycloakSession session) {
@@ -56,6 +58,16 @@ public final class InMemoryUpstreamGrantHandoverFactory implements UpstreamGrant
                     .filter(e -> e.getKey().startsWith(prefix))
                     .map(Map.Entry::getValue)
                     .toList();
+        }
+
+        @Override
+        public String seal(byte[] content, GrantBinding binding) {
+            return seal.seal(content, binding);
+        }
+
+        @Override
+        public byte[] open(String sealed, GrantBinding binding) {
+            return seal.open(sealed, binding);
         }
     }
 

@@ -9,7 +9,8 @@ import org.keycloak.provider.Provider;
 
 /**
  * The one place where a broker hands the upstream token response over once the Keycloak user is known
- * (login, first login, account linking). The token vault replaces the in-memory implementation.
+ * (login, first login, account linking), and that seals the grant while a first login keeps it in Keycloak's
+ * authentication session. The token vault replaces the in-memory implementation.
  */
 public interface UpstreamGrantHandover extends Provider {
 
@@ -25,6 +26,16 @@ public interface UpstreamGrantHandover extends Provider {
     Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias);
 
     List<UpstreamGrant> findByUser(RealmModel realm, String userId);
+
+    /**
+     * Seals what must wait in Keycloak's authentication session until the user is known (the grant, during a
+     * first login's pages), with authenticated encryption bound to {@code binding}: Keycloak's caches then hold
+     * no token in clear, and the value opens only for the same login.
+     */
+    String seal(byte[] content, GrantBinding binding);
+
+    /** @throws SealedGrantException when the value was altered, is bound to another login or its key is gone */
+    byte[] open(String sealed, GrantBinding binding);
 
     @Override
     default void close() {

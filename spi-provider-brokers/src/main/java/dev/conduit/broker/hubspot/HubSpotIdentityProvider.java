@@ -22,6 +22,7 @@ import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
 import org.keycloak.broker.provider.AuthenticationRequest;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.IdentityProviderDataMarshaller;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.common.util.Time;
 import org.keycloak.events.EventBuilder;
@@ -104,6 +105,17 @@ public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvide
     @Override
     public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
         // Deliberately empty: Keycloak would copy the access token into a (persisted) user-session note.
+    }
+
+    /** Runs before Keycloak can keep the context in the authentication session (first login): seal the grant. */
+    @Override
+    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, BrokeredIdentityContext context) {
+        GrantCarrier.seal(session, context);
+    }
+
+    @Override
+    public IdentityProviderDataMarshaller getMarshaller() {
+        return GrantCarrier.marshaller();
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
 import org.keycloak.broker.provider.AuthenticationRequest;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.IdentityProviderDataMarshaller;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.http.simple.SimpleHttpRequest;
@@ -114,6 +115,17 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
     @Override
     public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
         // Deliberately empty: Keycloak would copy the access token into a (persisted) user-session note.
+    }
+
+    /** Runs before Keycloak can keep the context in the authentication session (first login): seal the grant. */
+    @Override
+    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, BrokeredIdentityContext context) {
+        GrantCarrier.seal(session, context);
+    }
+
+    @Override
+    public IdentityProviderDataMarshaller getMarshaller() {
+        return GrantCarrier.marshaller();
     }
 
     @Override

@@ -2,20 +2,39 @@ package dev.conduit.broker.support;
 
 import java.io.IOException;
 
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import dev.conduit.broker.grant.GrantBinding;
+import dev.conduit.broker.grant.SealedGrantException;
 import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import org.jboss.logging.Logger;
+import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
+import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.broker.provider.DefaultDataMarshaller;
 import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.IdentityProviderDataMarshaller;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.services.ErrorPage;
+import org.keycloak.services.messages.Messages;
+import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.util.JsonSerialization;
 
 /**
  * Carries the upstream grant from the token response to the moment the Keycloak user is known, inside the
  * brokered identity context, and hands it to the {@link UpstreamGrantHandover} there. Keycloak's own
  * plaintext places (FEDERATED_IDENTITY.TOKEN, user-session notes) are never used.
+ *
+ * <p>A first login keeps the context in the authentication session (notes {@code BROKERED_CONTEXT},
+ * {@code PBL_BROKERED_IDENTITY_CONTEXT}) across its pages, replicated to every node. So before Keycloak can
+ * write it there ({@link #seal}, from the broker's {@code preprocessFederatedIdentity}), the grant is sealed by
+ * the handover, bound to that authentication session, tab, realm and provider, and every token Keycloak's own
+ * broker code put into the context is dropped. The brokers' {@link #marshaller()} refuses to write a grant that
+ * was not sealed.
  */
 public final class GrantCarrier {
 
@@ -25,26 +44,41 @@ public final class GrantCarrier {
     private GrantCarrier() {
     }
 
+    /** Keeps the grant in the context, in memory, until {@link #seal} runs in the same request. */
     public static void attach(BrokeredIdentityContext context, UpstreamGrant grant) {
+        context.getContextData().put(CONTEXT_KEY, grant);
+    }
+
+    /**
+     * Makes the context safe to keep in Keycloak's authentication session: the grant sealed for this login, no
+     * token left in {@code context.getToken()} or in the context data Keycloak's brokers fill.
+     */
+    public static void seal(KeycloakSession session, BrokeredIdentityContext context) {
+        context.setToken(null);
+        context.getContextData().remove(AbstractOAuth2IdentityProvider.FEDERATED_ACCESS_TOKEN);
+        context.getContextData().remove(OIDCIdentityProvider.FEDERATED_ACCESS_TOKEN_RESPONSE);
+        if (!(context.getContextData().get(CONTEXT_KEY) instanceof UpstreamGrant grant)) {
+            return;
+        }
+        GrantBinding binding = binding(session, context);
+        if (binding == null) {
+            throw new IdentityBrokerException("No authentication session to keep the upstream grant in");
+        }
         try {
-            context.getContextData().put(CONTEXT_KEY, JsonSerialization.writeValueAsString(grant));
+            byte[] content = JsonSerialization.writeValueAsBytes(grant);
+            context.getContextData().put(CONTEXT_KEY, session.getProvider(UpstreamGrantHandover.class).seal(content, binding));
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not keep the upstream grant for the login in progress");
         }
     }
 
     public static void handOver(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
-        Object json = context.getContextData().get(CONTEXT_KEY);
-        if (!(json instanceof String value)) {
+        Object value = context.getContextData().get(CONTEXT_KEY);
+        if (value == null) {
             return;
         }
-        UpstreamGrant grant;
-        try {
-            grant = JsonSerialization.readValue(value, UpstreamGrant.class);
-        } catch (IOException e) {
-            throw new IdentityBrokerException("Could not read the upstream grant of the login in progress");
-        }
         UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        UpstreamGrant grant = value instanceof UpstreamGrant inMemory ? inMemory : open(session, handover, context, value);
         String organizationReference = OrganizationConnect.requested(context);
         if (organizationReference == null) {
             handover.accept(realm, user, grant);
@@ -57,5 +91,71 @@ public final class GrantCarrier {
                     realm.getId(), organization.getId(), user.getId(), grant.providerAlias());
         }
         context.getContextData().remove(CONTEXT_KEY);
+    }
+
+    /** The sealed grant of this login; one that does not open ends the login on an error page, storing nothing. */
+    private static UpstreamGrant open(KeycloakSession session, UpstreamGrantHandover handover,
+            BrokeredIdentityContext context, Object value) {
+        String alias = context.getIdpConfig().getAlias();
+        GrantBinding binding = binding(session, context);
+        String refusal;
+        if (!(value instanceof String sealed)) {
+            refusal = "the login's context holds no sealed grant";
+        } else if (binding == null) {
+            refusal = "no authentication session";
+        } else {
+            try {
+                UpstreamGrant grant = JsonSerialization.readValue(handover.open(sealed, binding), UpstreamGrant.class);
+                if (alias.equals(grant.providerAlias())) {
+                    return grant;
+                }
+                refusal = "the sealed grant is of another provider";
+            } catch (SealedGrantException e) {
+                refusal = e.getMessage();
+            } catch (IOException e) {
+                refusal = "the sealed grant's content is not a grant";
+            }
+        }
+        LOG.warnf("Refused the upstream grant of a login in progress with identity provider '%s': %s", alias,
+                printable(refusal));
+        context.getContextData().remove(CONTEXT_KEY);
+        throw new WebApplicationException(ErrorPage.error(session, authSession(session, context),
+                Response.Status.BAD_REQUEST, Messages.IDENTITY_PROVIDER_UNEXPECTED_ERROR));
+    }
+
+    /** A reason may quote the sealed value's key id, which whoever wrote the cache chose: bounded, printable ASCII. */
+    static String printable(String reason) {
+        String bounded = reason.length() > 160 ? reason.substring(0, 160) + "..." : reason;
+        return bounded.replaceAll("[^\\x20-\\x7E]", "?");
+    }
+
+    private static GrantBinding binding(KeycloakSession session, BrokeredIdentityContext context) {
+        AuthenticationSessionModel authSession = authSession(session, context);
+        if (authSession == null) {
+            return null;
+        }
+        return new GrantBinding(authSession.getRealm().getId(), authSession.getParentSession().getId(),
+                authSession.getTabId(), context.getIdpConfig().getAlias());
+    }
+
+    private static AuthenticationSessionModel authSession(KeycloakSession session, BrokeredIdentityContext context) {
+        return context.getAuthenticationSession() != null ? context.getAuthenticationSession()
+                : session.getContext().getAuthenticationSession();
+    }
+
+    /**
+     * Keycloak's marshaller for the brokers' context data, except that a grant not yet sealed is never written:
+     * a path that would keep the context before {@link #seal} fails instead of storing tokens in clear.
+     */
+    public static IdentityProviderDataMarshaller marshaller() {
+        return new DefaultDataMarshaller() {
+            @Override
+            public String serialize(Object value) {
+                if (value instanceof UpstreamGrant) {
+                    throw new IllegalStateException("An upstream grant must be sealed before Keycloak keeps the login's context");
+                }
+                return super.serialize(value);
+            }
+        };
     }
 }

@@ -29,13 +29,18 @@ public final class TokenCipher {
     }
 
     public String encrypt(String token, TokenOwner owner) {
+        return seal(token.getBytes(StandardCharsets.UTF_8), owner.associatedData());
+    }
+
+    /** Seals any content under the active key, bound to {@code associatedData}; the same stored form as a token. */
+    String seal(byte[] content, byte[] associatedData) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, keys.active(), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(owner.associatedData());
-            byte[] sealed = cipher.doFinal(token.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(associatedData);
+            byte[] sealed = cipher.doFinal(content);
             return VERSION + "." + keys.activeKeyId() + "." + ENCODER.encodeToString(nonce) + "." + ENCODER.encodeToString(sealed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available", e);
@@ -47,6 +52,15 @@ public final class TokenCipher {
      *         another owner or altered; the message never contains the value
      */
     public String decrypt(String stored, TokenOwner owner) {
+        return new String(open(stored, owner.associatedData()), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Opens what {@link #seal} sealed.
+     *
+     * @throws TokenDecryptionException as {@link #decrypt}
+     */
+    byte[] open(String stored, byte[] associatedData) {
         String[] parts = stored == null ? new String[0] : stored.split("\\.", -1);
         if (parts.length != 4 || !VERSION.equals(parts[0])) {
             throw new TokenDecryptionException("stored token is not in the v1 format");
@@ -60,8 +74,8 @@ public final class TokenCipher {
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(owner.associatedData());
-            return new String(cipher.doFinal(sealed), StandardCharsets.UTF_8);
+            cipher.updateAAD(associatedData);
+            return cipher.doFinal(sealed);
         } catch (IllegalArgumentException e) {
             throw new TokenDecryptionException("stored token is not valid base64url");
         } catch (AEADBadTagException e) {

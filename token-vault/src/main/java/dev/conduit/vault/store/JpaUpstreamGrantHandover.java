@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.conduit.broker.grant.GrantBinding;
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.ConnectionKey;
 import dev.conduit.vault.service.ConnectionStatus;
@@ -28,11 +30,23 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
     private final KeycloakSession session;
     private final EntityManager em;
     private final ConnectionVault vault;
+    private final HandoverSeal handoverSeal;
 
-    JpaUpstreamGrantHandover(KeycloakSession session, ConnectionVault vault) {
+    JpaUpstreamGrantHandover(KeycloakSession session, ConnectionVault vault, HandoverSeal handoverSeal) {
         this.session = session;
         this.em = session.getProvider(org.keycloak.connections.jpa.JpaConnectionProvider.class).getEntityManager();
         this.vault = vault;
+        this.handoverSeal = handoverSeal;
+    }
+
+    @Override
+    public String seal(byte[] content, GrantBinding binding) {
+        return handoverSeal.seal(content, binding);
+    }
+
+    @Override
+    public byte[] open(String sealed, GrantBinding binding) {
+        return handoverSeal.open(sealed, binding);
     }
 
     @Override

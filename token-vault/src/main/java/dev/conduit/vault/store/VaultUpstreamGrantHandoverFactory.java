@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.grant.UpstreamGrantHandoverFactory;
+import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenOwner;
@@ -38,12 +39,13 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
     private static final Logger LOG = Logger.getLogger(VaultUpstreamGrantHandoverFactory.class);
 
     private TokenCipher cipher;
+    private HandoverSeal handoverSeal;
     private VaultSettings settings;
     private volatile ConnectionVault vault;
 
     @Override
     public UpstreamGrantHandover create(KeycloakSession session) {
-        return new JpaUpstreamGrantHandover(session, vault);
+        return new JpaUpstreamGrantHandover(session, vault, handoverSeal);
     }
 
     /** The vault, for the exchange and admin endpoints; null until the server has started. */
@@ -56,6 +58,7 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
         try {
             var keys = KeyRingConfig.parse(config.get("keys"), config.get("active-key"));
             cipher = new TokenCipher(keys);
+            handoverSeal = new HandoverSeal(cipher);
             LOG.infof("Conduit token vault: encrypting with key '%s'", keys.activeKeyId());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Conduit token vault is not configured: " + e.getMessage()

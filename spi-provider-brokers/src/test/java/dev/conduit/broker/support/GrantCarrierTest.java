@@ -1,0 +1,28 @@
+package dev.conduit.broker.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+
+import dev.conduit.broker.grant.UpstreamGrant;
+import org.junit.jupiter.api.Test;
+
+class GrantCarrierTest {
+
+    @Test
+    void theBrokersMarshallerNeverWritesAGrantThatWasNotSealed() {
+        UpstreamGrant grant = new UpstreamGrant("conduit-salesforce", "salesforce", "005", "00D", null,
+                "access-secret", "refresh-secret", 0, 3600, Set.of("api"));
+        assertThatThrownBy(() -> GrantCarrier.marshaller().serialize(grant))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageNotContaining("secret");
+        assertThat(GrantCarrier.marshaller().serialize("v1.k1.sealed")).isEqualTo("v1.k1.sealed");
+    }
+
+    @Test
+    void aRefusalQuotingAKeyIdFromTheCacheReachesTheLogBoundedAndOnOneLine() {
+        assertThat(GrantCarrier.printable("unknown key id 'k1\nFAKE LOG LINE'")).isEqualTo("unknown key id 'k1?FAKE LOG LINE'");
+        assertThat(GrantCarrier.printable("x".repeat(500))).hasSize(163);
+    }
+}
