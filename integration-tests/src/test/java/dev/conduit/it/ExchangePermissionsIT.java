@@ -18,6 +18,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
@@ -48,6 +49,7 @@ class ExchangePermissionsIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final AdminApi admin = env.admin();
+    private final RealmSetup realm = new RealmSetup(admin);
     private final AppTokens apps = new AppTokens(env);
     private final String downstreamSecret = Secrets.generate();
     private final String password = Secrets.generate();
@@ -65,19 +67,19 @@ class ExchangePermissionsIT {
                 "conduit.scopes.hubspot", "crm.objects.deals.write")));
         scopeIds.put(CALENDAR_READ, clientScope(CALENDAR_READ, Map.of(
                 "conduit.scopes.google", "https://www.googleapis.com/auth/calendar.readonly")));
-        demoAppId = clientId(ConduitEnvironment.APP_CLIENT);
-        internalAppId = clientId(AppTokens.INTERNAL_APP);
+        demoAppId = realm.clientUuid(ConduitEnvironment.APP_CLIENT);
+        internalAppId = realm.clientUuid(AppTokens.INTERNAL_APP);
         // the user's app token holds all three permissions; the internal app may use two of them
         for (String scope : scopeIds.keySet()) {
-            expect(204, admin.call("PUT", REALM + "/clients/" + demoAppId + "/default-client-scopes/" + scopeIds.get(scope), null));
+            RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + demoAppId + "/default-client-scopes/" + scopeIds.get(scope), null));
         }
-        expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(CONTACTS_READ), null));
-        expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(CALENDAR_READ), null));
-        addClaimMapper(internalAppId);
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(CONTACTS_READ), null));
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(CALENDAR_READ), null));
+        addedClaimMapper = realm.addClaimMapper(internalAppId);
         createDownstream();
         // Keycloak's standard exchange issues only audiences the requester's tokens can carry
-        addAudienceMapper(internalAppId, DOWNSTREAM);
-        addAudienceMapper(clientId(DOWNSTREAM), DOWNSTREAM);
+        realm.addAudienceMapper(internalAppId, "it audience " + DOWNSTREAM, DOWNSTREAM);
+        realm.addAudienceMapper(realm.clientUuid(DOWNSTREAM), "it audience " + DOWNSTREAM, DOWNSTREAM);
 
         admin.deleteUserByEmail(REALM, Accounts.HUBSPOT_MARY.email());
         BrowserSession.Page end = new BrokerFlows(env).login(new BrowserSession(), "hubspot", Accounts.HUBSPOT_MARY);
@@ -88,7 +90,7 @@ class ExchangePermissionsIT {
     @AfterAll
     void tearDown() {
         admin.deleteUserByEmail(REALM, Accounts.HUBSPOT_MARY.email());
-        String downstream = clientIdOrNull(DOWNSTREAM);
+        String downstream = realm.clientUuidOrNull(DOWNSTREAM);
         if (downstream != null) {
             admin.call("DELETE", REALM + "/clients/" + downstream, null);
         }
@@ -170,7 +172,7 @@ class ExchangePermissionsIT {
     @Test
     @Order(5)
     void aMissingUpstreamScopeSendsTheUserToGrantJustThatAndThenTheTokenIsServed() {
-        expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(DEALS_WRITE), null));
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + internalAppId + "/optional-client-scopes/" + scopeIds.get(DEALS_WRITE), null));
 
         HttpResponse<String> refused = apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE));
 
@@ -233,49 +235,12 @@ class ExchangePermissionsIT {
     }
 
     private String clientScope(String name, Map<String, String> conduitAttributes) {
-        for (JsonNode existing : admin.get(REALM + "/client-scopes")) {
-            if (name.equals(existing.get("name").asText())) {
-                return existing.get("id").asText();
-            }
-        }
-        Map<String, String> attributes = new LinkedHashMap<>(conduitAttributes);
-        attributes.put("include.in.token.scope", "true");
-        attributes.put("display.on.consent.screen", "false");
-        HttpResponse<String> created = admin.call("POST", REALM + "/client-scopes",
-                Map.of("name", name, "protocol", "openid-connect", "attributes", attributes));
-        expect(201, created);
-        String location = created.headers().firstValue("Location").orElseThrow();
-        return location.substring(location.lastIndexOf('/') + 1);
-    }
-
-    private void addClaimMapper(String clientUuid) {
-        for (JsonNode mapper : admin.get(REALM + "/clients/" + clientUuid + "/protocol-mappers/models")) {
-            if ("conduit-connection-claim".equals(mapper.get("protocolMapper").asText())) {
-                return;
-            }
-        }
-        if (clientUuid.equals(internalAppId)) {
-            addedClaimMapper = true;
-        }
-        expect(201, admin.call("POST", REALM + "/clients/" + clientUuid + "/protocol-mappers/models", Map.of(
-                "name", "conduit connection binding", "protocol", "openid-connect",
-                "protocolMapper", "conduit-connection-claim", "config", Map.of())));
-    }
-
-    private void addAudienceMapper(String clientUuid, String audience) {
-        for (JsonNode mapper : admin.get(REALM + "/clients/" + clientUuid + "/protocol-mappers/models")) {
-            if (("it audience " + audience).equals(mapper.get("name").asText())) {
-                return;
-            }
-        }
-        expect(201, admin.call("POST", REALM + "/clients/" + clientUuid + "/protocol-mappers/models", Map.of(
-                "name", "it audience " + audience, "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
-                "config", Map.of("included.client.audience", audience, "access.token.claim", "true",
-                        "id.token.claim", "false", "introspection.token.claim", "true"))));
+        String existing = realm.scopeIdOrNull(name);
+        return existing != null ? existing : realm.createClientScope(name, conduitAttributes);
     }
 
     private void createDownstream() {
-        String existing = clientIdOrNull(DOWNSTREAM);
+        String existing = realm.clientUuidOrNull(DOWNSTREAM);
         if (existing != null) {
             admin.call("DELETE", REALM + "/clients/" + existing, null);
         }
@@ -285,27 +250,12 @@ class ExchangePermissionsIT {
         client.put("secret", downstreamSecret);
         client.put("standardFlowEnabled", false);
         client.put("attributes", Map.of("standard.token.exchange.enabled", "true", "conduit.exchange.providers", "hubspot"));
-        expect(201, admin.call("POST", REALM + "/clients", client));
-        String id = clientId(DOWNSTREAM);
+        RealmSetup.expect(201, admin.call("POST", REALM + "/clients", client));
+        String id = realm.clientUuid(DOWNSTREAM);
         for (String scope : List.of(CONTACTS_READ, DEALS_WRITE, CALENDAR_READ)) {
-            expect(204, admin.call("PUT", REALM + "/clients/" + id + "/optional-client-scopes/" + scopeIds.get(scope), null));
+            RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + id + "/optional-client-scopes/" + scopeIds.get(scope), null));
         }
-        addClaimMapper(id);
+        realm.addClaimMapper(id);
     }
 
-    private String clientId(String clientId) {
-        String id = clientIdOrNull(clientId);
-        assertThat(id).as("client " + clientId).isNotNull();
-        return id;
-    }
-
-    private String clientIdOrNull(String clientId) {
-        JsonNode found = admin.get(REALM + "/clients?clientId=" + clientId);
-        return found.size() == 0 ? null : found.get(0).get("id").asText();
-    }
-
-    private static HttpResponse<String> expect(int status, HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        return response;
-    }
 }

@@ -30,6 +30,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
@@ -58,6 +59,7 @@ class NarrowedTokenAttackIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final AdminApi admin = env.admin();
+    private final RealmSetup realm = new RealmSetup(admin);
     private final AppTokens apps = new AppTokens(env);
     private final VaultApi vault = new VaultApi(env);
     private final String downstreamSecret = Secrets.generate();
@@ -67,9 +69,9 @@ class NarrowedTokenAttackIT {
 
     @BeforeAll
     void setUp() {
-        internalAppId = clientUuid(AppTokens.INTERNAL_APP);
+        internalAppId = realm.clientUuid(AppTokens.INTERNAL_APP);
         createDownstream();
-        addAudienceMapper(internalAppId, DOWNSTREAM);
+        realm.addAudienceMapper(internalAppId, "atk audience " + DOWNSTREAM, DOWNSTREAM);
         admin.deleteUserByEmail(REALM, Accounts.HUBSPOT_DOROTHY.email());
         BrowserSession.Page end = new BrokerFlows(env).login(new BrowserSession(), "hubspot", Accounts.HUBSPOT_DOROTHY);
         String userToken = apps.accessToken(end);
@@ -83,7 +85,7 @@ class NarrowedTokenAttackIT {
     @AfterAll
     void tearDown() {
         admin.deleteUserByEmail(REALM, Accounts.HUBSPOT_DOROTHY.email());
-        String downstream = clientUuidOrNull(DOWNSTREAM);
+        String downstream = realm.clientUuidOrNull(DOWNSTREAM);
         if (downstream != null) {
             admin.call("DELETE", REALM + "/clients/" + downstream, null);
         }
@@ -272,10 +274,6 @@ class NarrowedTokenAttackIT {
     }
 
     private void createDownstream() {
-        String existing = clientUuidOrNull(DOWNSTREAM);
-        if (existing != null) {
-            admin.call("DELETE", REALM + "/clients/" + existing, null);
-        }
         Map<String, Object> client = new LinkedHashMap<>();
         client.put("clientId", DOWNSTREAM);
         client.put("publicClient", false);
@@ -285,51 +283,12 @@ class NarrowedTokenAttackIT {
         client.put("attributes", Map.of("standard.token.exchange.enabled", "true",
                 "standard.token.exchange.enableRefreshRequestedTokenType", "SAME_SESSION",
                 "conduit.exchange.providers", "salesforce hubspot"));
-        expect(201, admin.call("POST", REALM + "/clients", client));
-        String id = clientUuid(DOWNSTREAM);
+        String id = realm.recreateClient(client);
         for (String scope : List.of(HELD, NOT_HELD)) {
-            expect(204, admin.call("PUT", REALM + "/clients/" + id + "/optional-client-scopes/" + scopeId(scope), null));
+            RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + id + "/optional-client-scopes/" + realm.scopeId(scope), null));
         }
-        expect(201, admin.call("POST", REALM + "/clients/" + id + "/protocol-mappers/models", Map.of(
-                "name", "conduit connection binding", "protocol", "openid-connect",
-                "protocolMapper", "conduit-connection-claim", "config", Map.of())));
-        addAudienceMapper(id, DOWNSTREAM);
+        realm.addClaimMapper(id);
+        realm.addAudienceMapper(id, "atk audience " + DOWNSTREAM, DOWNSTREAM);
     }
 
-    private void addAudienceMapper(String clientUuid, String audience) {
-        for (JsonNode mapper : admin.get(REALM + "/clients/" + clientUuid + "/protocol-mappers/models")) {
-            if (("atk audience " + audience).equals(mapper.get("name").asText())) {
-                return;
-            }
-        }
-        expect(201, admin.call("POST", REALM + "/clients/" + clientUuid + "/protocol-mappers/models", Map.of(
-                "name", "atk audience " + audience, "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
-                "config", Map.of("included.client.audience", audience, "access.token.claim", "true",
-                        "id.token.claim", "false", "introspection.token.claim", "true"))));
-    }
-
-    private String scopeId(String name) {
-        for (JsonNode scope : admin.get(REALM + "/client-scopes")) {
-            if (name.equals(scope.get("name").asText())) {
-                return scope.get("id").asText();
-            }
-        }
-        throw new AssertionError("no client scope " + name);
-    }
-
-    private String clientUuid(String clientId) {
-        String id = clientUuidOrNull(clientId);
-        assertThat(id).as("client " + clientId).isNotNull();
-        return id;
-    }
-
-    private String clientUuidOrNull(String clientId) {
-        JsonNode found = admin.get(REALM + "/clients?clientId=" + clientId);
-        return found.size() == 0 ? null : found.get(0).get("id").asText();
-    }
-
-    private static HttpResponse<String> expect(int status, HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        return response;
-    }
 }

@@ -20,6 +20,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
@@ -51,6 +52,7 @@ class PermissionAttackIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final AdminApi admin = env.admin();
+    private final RealmSetup realm = new RealmSetup(admin);
     private final AppTokens apps = new AppTokens(env);
     private final VaultApi vault = new VaultApi(env);
     private final SandboxEngine sandbox = env.sandbox().engine();
@@ -63,11 +65,11 @@ class PermissionAttackIT {
 
     @BeforeAll
     void setUp() {
-        demoAppId = clientUuid(ConduitEnvironment.APP_CLIENT);
+        demoAppId = realm.clientUuid(ConduitEnvironment.APP_CLIENT);
         createClient(NO_PERMISSION_CLIENT, noPermissionSecret, "salesforce");
         createClient(DEFAULTS_CLIENT, defaultsSecret, "salesforce");
-        expect(204, admin.call("PUT", REALM + "/clients/" + clientUuid(DEFAULTS_CLIENT) + "/default-client-scopes/"
-                + scopeId("crm.contacts.read"), null));
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + realm.clientUuid(DEFAULTS_CLIENT) + "/default-client-scopes/"
+                + realm.scopeId("crm.contacts.read"), null));
         // the user's app tokens carry both clients in their audience, so each may exchange them
         addAudienceMapper(NO_PERMISSION_CLIENT);
         addAudienceMapper(DEFAULTS_CLIENT);
@@ -76,7 +78,7 @@ class PermissionAttackIT {
         HttpResponse<String> created = admin.call("POST", REALM + "/users", Map.of("username", USERNAME,
                 "email", "perm.attack@members.example", "emailVerified", true, "enabled", true, "firstName", "Perm",
                 "lastName", "Attack", "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
-        expect(201, created);
+        RealmSetup.expect(201, created);
         userId = admin.userIdByUsername(REALM, USERNAME);
         BrowserSession.Page end = link("salesforce", Accounts.SALESFORCE_BETTY, null, null);
         assertThat(end.endedAtApp()).as(end.body()).isTrue();
@@ -86,7 +88,7 @@ class PermissionAttackIT {
     void tearDown() {
         deleteUser();
         for (String clientId : List.of(NO_PERMISSION_CLIENT, DEFAULTS_CLIENT)) {
-            String id = clientUuidOrNull(clientId);
+            String id = realm.clientUuidOrNull(clientId);
             if (id != null) {
                 admin.call("DELETE", REALM + "/clients/" + id, null);
             }
@@ -130,8 +132,8 @@ class PermissionAttackIT {
 
         // a default permission the grant lacks is checked as an explicit one: insufficient_scope, where to grant it
         String chatter = clientScope("it.perm.chatter", Map.of("conduit.scopes.salesforce", "chatter_api"));
-        String defaultsId = clientUuid(DEFAULTS_CLIENT);
-        expect(204, admin.call("PUT", REALM + "/clients/" + defaultsId + "/default-client-scopes/" + chatter, null));
+        String defaultsId = realm.clientUuid(DEFAULTS_CLIENT);
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + defaultsId + "/default-client-scopes/" + chatter, null));
         try {
             JsonNode refused = assertError(exchangeAs(DEFAULTS_CLIENT, defaultsSecret, subject, Map.of("audience", "salesforce")),
                     "invalid_scope");
@@ -178,7 +180,7 @@ class PermissionAttackIT {
         ObjectNode changed = original.deepCopy();
         // named twice: a duplicate in the administrator's configuration is no error
         ((ObjectNode) changed.get("config")).put("conduitExtraScopesAllowed", "full full");
-        expect(204, admin.call("PUT", REALM + "/identity-provider/instances/salesforce", changed));
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/identity-provider/instances/salesforce", changed));
         try {
             List<String> asked = new ArrayList<>();
             BrowserSession.Page end = link("salesforce", Accounts.SALESFORCE_BETTY, "full full", asked);
@@ -187,7 +189,7 @@ class PermissionAttackIT {
             assertThat(asked).contains("full");
             assertThat(scopes(vault.connection("USER", userId, "salesforce"))).contains("full");
         } finally {
-            expect(204, admin.call("PUT", REALM + "/identity-provider/instances/salesforce", original));
+            RealmSetup.expect(204, admin.call("PUT", REALM + "/identity-provider/instances/salesforce", original));
         }
     }
 
@@ -205,8 +207,8 @@ class PermissionAttackIT {
     @DisplayName("a mapping attribute naming a provider scope twice gives a correct answer, not a 500")
     void mappingAttributeNamingAScopeTwiceGivesACorrectAnswer() {
         String duplicate = clientScope("it.perm.duplicate", Map.of("conduit.scopes.salesforce", "api api"));
-        String defaultsId = clientUuid(DEFAULTS_CLIENT);
-        expect(204, admin.call("PUT", REALM + "/clients/" + defaultsId + "/optional-client-scopes/" + duplicate, null));
+        String defaultsId = realm.clientUuid(DEFAULTS_CLIENT);
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + defaultsId + "/optional-client-scopes/" + duplicate, null));
         try {
             JsonNode served = ok(exchangeAs(DEFAULTS_CLIENT, defaultsSecret, userToken(),
                     Map.of("audience", "salesforce", "scope", "it.perm.duplicate")));
@@ -220,7 +222,7 @@ class PermissionAttackIT {
     @Order(8)
     @DisplayName("a client's providers attribute naming an alias twice gives a correct answer, not a 500")
     void providersAttributeNamingAnAliasTwiceGivesACorrectAnswer() {
-        String id = clientUuid(DEFAULTS_CLIENT);
+        String id = realm.clientUuid(DEFAULTS_CLIENT);
         setProviders(id, "salesforce salesforce");
         try {
             JsonNode served = ok(exchangeAs(DEFAULTS_CLIENT, defaultsSecret, userToken(), Map.of("audience", "salesforce")));
@@ -299,62 +301,33 @@ class PermissionAttackIT {
     }
 
     private void createClient(String clientId, String secret, String providers) {
-        String existing = clientUuidOrNull(clientId);
-        if (existing != null) {
-            admin.call("DELETE", REALM + "/clients/" + existing, null);
-        }
         Map<String, Object> client = new LinkedHashMap<>();
         client.put("clientId", clientId);
         client.put("publicClient", false);
         client.put("secret", secret);
         client.put("standardFlowEnabled", false);
         client.put("attributes", Map.of("conduit.exchange.providers", providers));
-        expect(201, admin.call("POST", REALM + "/clients", client));
+        realm.recreateClient(client);
     }
 
     private void setProviders(String id, String providers) {
         ObjectNode representation = admin.get(REALM + "/clients/" + id).deepCopy();
         ((ObjectNode) representation.get("attributes")).put("conduit.exchange.providers", providers);
-        expect(204, admin.call("PUT", REALM + "/clients/" + id, representation));
+        RealmSetup.expect(204, admin.call("PUT", REALM + "/clients/" + id, representation));
     }
 
     private void addAudienceMapper(String audience) {
-        expect(201, admin.call("POST", REALM + "/clients/" + demoAppId + "/protocol-mappers/models", Map.of(
-                "name", "it perm audience " + audience, "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
-                "config", Map.of("included.client.audience", audience, "access.token.claim", "true",
-                        "id.token.claim", "false", "introspection.token.claim", "true"))));
+        realm.addAudienceMapper(demoAppId, "it perm audience " + audience, audience);
     }
 
     private String clientScope(String name, Map<String, String> conduitAttributes) {
-        String existing = scopeIdOrNull(name);
+        String existing = realm.scopeIdOrNull(name);
         if (existing != null) {
             admin.call("DELETE", REALM + "/client-scopes/" + existing, null);
         }
-        Map<String, String> attributes = new LinkedHashMap<>(conduitAttributes);
-        attributes.put("include.in.token.scope", "true");
-        attributes.put("display.on.consent.screen", "false");
-        HttpResponse<String> created = admin.call("POST", REALM + "/client-scopes",
-                Map.of("name", name, "protocol", "openid-connect", "attributes", attributes));
-        expect(201, created);
-        String location = created.headers().firstValue("Location").orElseThrow();
-        String id = location.substring(location.lastIndexOf('/') + 1);
+        String id = realm.createClientScope(name, conduitAttributes);
         createdScopes.add(id);
         return id;
-    }
-
-    private String scopeId(String name) {
-        String id = scopeIdOrNull(name);
-        assertThat(id).as("client scope " + name).isNotNull();
-        return id;
-    }
-
-    private String scopeIdOrNull(String name) {
-        for (JsonNode scope : admin.get(REALM + "/client-scopes")) {
-            if (name.equals(scope.get("name").asText())) {
-                return scope.get("id").asText();
-            }
-        }
-        return null;
     }
 
     private void deleteUser() {
@@ -364,19 +337,4 @@ class PermissionAttackIT {
         }
     }
 
-    private String clientUuid(String clientId) {
-        String id = clientUuidOrNull(clientId);
-        assertThat(id).as("client " + clientId).isNotNull();
-        return id;
-    }
-
-    private String clientUuidOrNull(String clientId) {
-        JsonNode found = admin.get(REALM + "/clients?clientId=" + clientId);
-        return found.size() == 0 ? null : found.get(0).get("id").asText();
-    }
-
-    private static HttpResponse<String> expect(int status, HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        return response;
-    }
 }
