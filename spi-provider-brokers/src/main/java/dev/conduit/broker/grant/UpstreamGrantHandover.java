@@ -26,6 +26,12 @@ public interface UpstreamGrantHandover extends Provider {
 
     List<UpstreamGrant> findByUser(RealmModel realm, String userId);
 
+    /**
+     * The organization's current connection for this alias, to name the account a new one would replace. Only its
+     * metadata is read: the returned grant carries no tokens.
+     */
+    Optional<UpstreamGrant> findForOrganization(RealmModel realm, String organizationId, String providerAlias);
+
     @Override
     default void close() {
     }

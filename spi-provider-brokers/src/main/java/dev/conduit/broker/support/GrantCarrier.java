@@ -34,28 +34,50 @@ public final class GrantCarrier {
     }
 
     public static void handOver(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
-        Object json = context.getContextData().get(CONTEXT_KEY);
-        if (!(json instanceof String value)) {
+        Object carried = context.getContextData().get(CONTEXT_KEY);
+        if (carried == null) {
             return;
         }
-        UpstreamGrant grant;
+        UpstreamGrant grant = read(carried);
+        // Always the user's own connection: an organization's is set only through OrganizationConnect's confirmation.
+        session.getProvider(UpstreamGrantHandover.class).accept(realm, user, grant);
+        LOG.debugf("Handed over upstream grant of realm %s user %s provider %s", realm.getId(), user.getId(),
+                grant.providerAlias());
+        context.getContextData().remove(CONTEXT_KEY);
+    }
+
+    /** The grant the login in progress carries, or null; for naming its account, nothing is handed over. */
+    public static UpstreamGrant peek(BrokeredIdentityContext context) {
+        Object carried = context.getContextData().get(CONTEXT_KEY);
+        return carried == null ? null : read(carried);
+    }
+
+    /**
+     * Takes the carried grant out of the context as it is carried (today its JSON), to be kept across the
+     * organization-connect confirmation page and handed over by {@link #handOverForOrganization} once confirmed.
+     */
+    public static String takeCarried(BrokeredIdentityContext context) {
+        Object carried = context.getContextData().remove(CONTEXT_KEY);
+        return carried instanceof String value ? value : null;
+    }
+
+    /** Hands a grant kept by {@link #takeCarried} to the handover as the organization's connection. */
+    public static void handOverForOrganization(KeycloakSession session, RealmModel realm, String organizationId,
+            UserModel connectedBy, String carried) {
+        UpstreamGrant grant = read(carried);
+        session.getProvider(UpstreamGrantHandover.class).acceptForOrganization(realm, organizationId, connectedBy, grant);
+        LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
+                realm.getId(), organizationId, connectedBy.getId(), grant.providerAlias());
+    }
+
+    private static UpstreamGrant read(Object carried) {
+        if (!(carried instanceof String value)) {
+            throw new IdentityBrokerException("Could not read the upstream grant of the login in progress");
+        }
         try {
-            grant = JsonSerialization.readValue(value, UpstreamGrant.class);
+            return JsonSerialization.readValue(value, UpstreamGrant.class);
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not read the upstream grant of the login in progress");
         }
-        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
-        String organizationReference = OrganizationConnect.requested(context);
-        if (organizationReference == null) {
-            handover.accept(realm, user, grant);
-            LOG.debugf("Handed over upstream grant of realm %s user %s provider %s", realm.getId(), user.getId(),
-                    grant.providerAlias());
-        } else {
-            var organization = OrganizationConnect.authorize(session, realm, user, organizationReference);
-            handover.acceptForOrganization(realm, organization.getId(), user, grant);
-            LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
-                    realm.getId(), organization.getId(), user.getId(), grant.providerAlias());
-        }
-        context.getContextData().remove(CONTEXT_KEY);
     }
 }
