@@ -6,15 +6,23 @@
     <#elseif section = "form">
         <div id="conduit-org-connect-summary" class="${properties.kcContentWrapperClass!}">
             <p>${msg("conduitOrgConnectIntro")}</p>
-            <dl>
-                <dt>${msg("conduitOrgConnectOrganization")}</dt>
-                <dd id="conduit-organization">${conduitOrganization}</dd>
-                <dt>${msg("conduitOrgConnectProvider")}</dt>
-                <dd id="conduit-provider">${conduitProvider}</dd>
-                <dt>${msg("conduitOrgConnectAccount")}</dt>
-                <dd id="conduit-account">${conduitAccount}</dd>
-                <dt>${msg("conduitOrgConnectReplaces")}</dt>
-                <dd id="conduit-replaces"><#if conduitReplaces?has_content>${conduitReplaces}<#else>${msg("conduitOrgConnectNone")}</#if></dd>
+            <dl class="pf-v5-c-description-list pf-m-horizontal pf-m-compact">
+                <div class="pf-v5-c-description-list__group">
+                    <dt class="pf-v5-c-description-list__term">${msg("conduitOrgConnectOrganization")}</dt>
+                    <dd class="pf-v5-c-description-list__description" id="conduit-organization">${conduitOrganization}</dd>
+                </div>
+                <div class="pf-v5-c-description-list__group">
+                    <dt class="pf-v5-c-description-list__term">${msg("conduitOrgConnectProvider")}</dt>
+                    <dd class="pf-v5-c-description-list__description" id="conduit-provider">${conduitProvider}</dd>
+                </div>
+                <div class="pf-v5-c-description-list__group">
+                    <dt class="pf-v5-c-description-list__term">${msg("conduitOrgConnectAccount")}</dt>
+                    <dd class="pf-v5-c-description-list__description" id="conduit-account">${conduitAccount}</dd>
+                </div>
+                <div class="pf-v5-c-description-list__group">
+                    <dt class="pf-v5-c-description-list__term">${msg("conduitOrgConnectReplaces")}</dt>
+                    <dd class="pf-v5-c-description-list__description" id="conduit-replaces"><#if conduitReplaces?has_content>${conduitReplaces}<#else>${msg("conduitOrgConnectNone")}</#if></dd>
+                </div>
             </dl>
         </div>
         <form id="conduit-org-connect" class="${properties.kcFormClass!}" action="${conduitAction}" method="post">
