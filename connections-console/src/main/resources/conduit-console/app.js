@@ -3,8 +3,9 @@
  * conduit-console of the realm the page is served in) and calls the admin REST API with the admin's own token:
  * Keycloak's admin permissions decide what is shown and allowed. Tokens stay in memory, never in storage.
  * ?realm=<name> manages another realm (an admin of the master realm); ?user=<id> shows one user's connections;
- * ?organization=<alias or id> shows an organization's and offers "Connect ... for this organization" (realm role
- * conduit-org-admin and membership; listing needs admin rights). ?mine shows the signed-in person's own
+ * ?organization=<alias or id> shows an organization's connections and "Connect ... for this organization" to that
+ * organization's Conduit admins only (members of its organization group conduit-admins; a realm admin without that
+ * sees the list, read-only). ?mine shows the signed-in person's own
  * connections with "Reconnect" and "Grant more access".
  */
 (function () {
@@ -347,17 +348,25 @@
       return response.json();
     }).then(function (connections) {
       var tbody = el('my-connections').tBodies[0];
-      tbody.replaceChildren.apply(tbody, connections.map(mineRow));
+      tbody.replaceChildren.apply(tbody, connections.map(function (connection) { return mineRow(connection); }));
       el('mine-empty').hidden = connections.length > 0;
     });
   }
 
-  function mineRow(connection) {
+  /** A row of "my" connections; {@code extra} carries conduit_organization when they are an organization's. */
+  function mineRow(connection, extra) {
+    var organizationParameters = extra || {};
+    function withExtra(parameters) {
+      var all = {};
+      Object.keys(organizationParameters).forEach(function (name) { all[name] = organizationParameters[name]; });
+      Object.keys(parameters).forEach(function (name) { all[name] = parameters[name]; });
+      return all;
+    }
     var needsUser = connection.status === 'RECONNECT_REQUIRED' || connection.status === 'REVOKED';
     var reconnect = node('button', { type: 'button', 'data-action': 'reconnect', text: 'Reconnect',
       'class': 'pf-v5-c-button pf-m-small ' + (needsUser ? 'pf-m-primary' : 'pf-m-secondary') });
     reconnect.addEventListener('click', function () {
-      link(connection.provider, {}, 'Reconnected ' + connection.provider + '.');
+      link(connection.provider, withExtra({}), 'Reconnected ' + connection.provider + '.');
     });
     var more = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-link pf-m-small', 'data-action': 'grant-more',
       text: 'Grant more access' });
@@ -372,7 +381,7 @@
       event.preventDefault();
       var wanted = scopes.value.trim();
       if (wanted) {
-        link(connection.provider, { conduit_scope: wanted }, 'Asked ' + connection.provider + ' for more access.');
+        link(connection.provider, withExtra({ conduit_scope: wanted }), 'Asked ' + connection.provider + ' for more access.');
       }
     });
     var status = needsUser ? 'Needs you: reconnect' : connection.status === 'EXPIRING' ? 'Working (retrying)' : 'Connected';
@@ -421,30 +430,65 @@
     loadMine().catch(function (failure) { alertBox('danger', failure.message); });
   }
 
-  function startOrganization(organization) {
-    el('organization-name').textContent = organization;
-    el('organization-connect').hidden = false;
-    Array.prototype.forEach.call(document.querySelectorAll('[data-connect]'), function (button) {
-      button.addEventListener('click', function () {
-        var provider = button.getAttribute('data-connect');
-        link(provider, { conduit_organization: organization },
-          'Connected ' + provider + ' for organization ' + organization + '.');
-      });
-    });
-    el('title').textContent = 'Connections of organization ' + organization;
-    // listing needs an admin role; an organization admin without one can still connect
-    return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(organization)).then(function (found) {
-      var match = (found || []).filter(function (o) { return o.alias === organization || o.id === organization || o.name === organization; })[0];
-      if (match) {
-        view.ownerKind = 'ORGANIZATION';
-        view.ownerId = match.id;
-        ownerNames['ORGANIZATION:' + match.id] = 'organization ' + (match.alias || match.name);
-        el('admin').hidden = false;
-        return reload();
+  /** The organization's connections if the signed-in person is one of its Conduit admins; null when not. */
+  function loadOrganizationAsAdmin(organization) {
+    return freshToken().then(function (token) {
+      return fetch(keycloakBase + '/realms/' + encodeURIComponent(loginRealm) + '/conduit-my-connections/organizations/'
+        + encodeURIComponent(organization), { headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' } });
+    }).then(function (response) {
+      if (response.status === 403 || response.status === 404) {
+        return null;
       }
-      return null;
-    }, function () {
-      el('subtitle').textContent = 'Listing the organization\'s connections needs an admin role; you can connect providers for it.';
+      if (!response.ok) {
+        throw new Error('Could not read the organization\'s connections (HTTP ' + response.status + ').');
+      }
+      return response.json();
+    });
+  }
+
+  function startOrganization(organization) {
+    el('title').textContent = 'Connections of organization ' + organization;
+    return loadOrganizationAsAdmin(organization).then(function (held) {
+      if (held) {
+        var label = held.name && held.name !== held.alias ? held.name + ' (' + held.alias + ')' : held.alias;
+        el('title').textContent = 'Connections of organization ' + label;
+        el('organization-name').textContent = label;
+        if (held.enabled) {
+          el('organization-connect').hidden = false;
+          Array.prototype.forEach.call(document.querySelectorAll('[data-connect]'), function (button) {
+            button.addEventListener('click', function () {
+              var provider = button.getAttribute('data-connect');
+              link(provider, { conduit_organization: held.alias },
+                'Connected ' + provider + ' for organization ' + held.alias + '.');
+            });
+          });
+          el('subtitle').textContent = 'You are a Conduit admin of this organization. Its members\' apps use these connections.';
+        } else {
+          el('subtitle').textContent = 'This organization is disabled: nothing can be connected for it, and apps get none of its connections.';
+        }
+        el('mine').hidden = false;
+        el('mine-empty').textContent = 'The organization has no connections yet.';
+        var tbody = el('my-connections').tBodies[0];
+        tbody.replaceChildren.apply(tbody, held.connections.map(function (connection) {
+          return mineRow(connection, { conduit_organization: held.alias });
+        }));
+        el('mine-empty').hidden = held.connections.length > 0;
+        return null;
+      }
+      el('subtitle').textContent = 'You are not a Conduit admin of this organization (its "conduit-admins" group): '
+        + 'you cannot connect providers for it.';
+      // a realm admin still sees the list (read-only here), through the admin API
+      return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(organization)).then(function (found) {
+        var match = (found || []).filter(function (o) { return o.alias === organization || o.id === organization || o.name === organization; })[0];
+        if (match) {
+          view.ownerKind = 'ORGANIZATION';
+          view.ownerId = match.id;
+          ownerNames['ORGANIZATION:' + match.id] = 'organization ' + (match.alias || match.name);
+          el('admin').hidden = false;
+          return reload();
+        }
+        return null;
+      }, function () { return null; });
     });
   }
 

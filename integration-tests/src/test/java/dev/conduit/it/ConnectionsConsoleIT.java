@@ -38,7 +38,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The connections console in a real (headless) Chromium: an admin signs in through Keycloak's own login, finds a
  * user's Salesforce connection, sees its status, forces a refresh and disconnects it (the sandbox sees the refresh
- * and the revocation); an organization admin connects HubSpot for the organization; a person whose connection was
+ * and the revocation); an organization admin connects HubSpot for the organization (and confirms on Conduit's page),
+ * a member who is not its admin gets no connect action; a person whose connection was
  * revoked reconnects and grants more access; the admin console's own "Identity provider links" tab still unlinks,
  * and that revokes. Screenshots go to {@code target/screenshots/console-*.png}.
  */
@@ -123,19 +124,29 @@ class ConnectionsConsoleIT {
         String organizationId = organizations.create("console-org", "Console Org", "console-org.example");
         organizations.createUser("olivia");
         organizations.addMember(organizationId, "olivia");
-        organizations.grantOrgAdmin("olivia");
+        organizations.grantOrgAdmin(organizationId, "olivia");
         try {
             driver.get(env.realmUrl() + "/conduit-console/?organization=console-org");
             signInWithPassword("olivia");
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("organization-connect")));
-            // an organization admin is no realm admin: no listing, but the connect action
-            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("subtitle"), "needs an admin role"));
+            // an organization admin is no realm admin: the organization's own list (empty yet) and the connect action
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("subtitle"), "You are a Conduit admin"));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("mine-empty")));
             Chromium.screenshot(driver, "console-6-organization-connect");
 
             driver.findElement(By.cssSelector("button[data-connect=hubspot]")).click();
             confirmLinkAndConsent(Accounts.HUBSPOT_EMMY);
+            // Conduit's confirmation names the organization, the provider, the account and what it replaces
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("conduit-org-connect")));
+            assertThat(driver.findElement(By.id("conduit-organization")).getText()).isEqualTo("Console Org (console-org)");
+            assertThat(driver.findElement(By.id("conduit-provider")).getText()).containsIgnoringCase("hubspot");
+            assertThat(driver.findElement(By.id("conduit-account")).getText()).contains(Accounts.HUBSPOT_EMMY.userId());
+            assertThat(driver.findElement(By.id("conduit-replaces")).getText()).isEqualTo("none");
+            Chromium.screenshot(driver, "console-7-organization-confirm");
+            driver.findElement(By.id("conduit-confirm")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"),
                     "Connected hubspot for organization console-org."));
+            wait.until(d -> d.findElements(By.cssSelector("#my-connections tbody tr[data-provider=hubspot]")).size() == 1);
             Chromium.screenshot(driver, "console-7-organization-connected");
 
             JsonNode connection = new VaultApi(env).connection("ORGANIZATION", organizationId, "hubspot");
@@ -145,6 +156,24 @@ class ConnectionsConsoleIT {
         } finally {
             organizations.delete("console-org");
             organizations.deleteUser("olivia");
+        }
+    }
+
+    @Test
+    void aMemberWhoIsNotAConduitAdminOfTheOrganizationGetsNoConnectAction() {
+        Organizations organizations = new Organizations(env, password);
+        String organizationId = organizations.create("console-org2", "Console Org 2", "console-org2.example");
+        organizations.createUser("oscar");
+        organizations.addMember(organizationId, "oscar");
+        try {
+            driver.get(env.realmUrl() + "/conduit-console/?organization=console-org2");
+            signInWithPassword("oscar");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("subtitle"), "not a Conduit admin"));
+            assertThat(driver.findElement(By.id("organization-connect")).isDisplayed()).isFalse();
+            assertThat(driver.findElement(By.id("mine")).isDisplayed()).isFalse();
+        } finally {
+            organizations.delete("console-org2");
+            organizations.deleteUser("oscar");
         }
     }
 

@@ -40,6 +40,10 @@ class DemoRealmIT {
 
         JsonNode orgs = env.admin().get(REALM + "/organizations?search=acme");
         assertThat(orgs.findValuesAsText("alias")).contains("acme");
+        String acme = orgs.get(0).get("id").asText();
+        assertThat(env.admin().get(REALM + "/organizations/" + acme + "/groups?search=conduit-admins&exact=true")
+                .findValuesAsText("name")).as("the organization group of acme's Conduit admins").containsExactly("conduit-admins");
+        assertThat(env.admin().call("GET", REALM + "/roles/conduit-org-admin", null).statusCode()).isEqualTo(404);
 
         JsonNode clients = env.admin().get(REALM + "/clients?clientId=conduit-internal-app");
         assertThat(clients).hasSize(1);

@@ -55,7 +55,7 @@ class ExampleAppIT {
             organizations.createUser(name);
             organizations.addMember(organizationId, name);
         }
-        organizations.grantOrgAdmin(ORG_ADMIN);
+        organizations.grantOrgAdmin(organizationId, ORG_ADMIN);
     }
 
     @AfterAll

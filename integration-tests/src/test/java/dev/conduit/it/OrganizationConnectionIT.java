@@ -51,10 +51,10 @@ class OrganizationConnectionIT {
         for (String name : List.of("org-admin", "member-one", "member-two", "outsider", "plain-member")) {
             organizations.createUser(name);
         }
-        organizations.grantOrgAdmin("org-admin");
         for (String name : List.of("org-admin", "member-one", "member-two", "plain-member")) {
             organizations.addMember(organizationId, name);
         }
+        organizations.grantOrgAdmin(organizationId, "org-admin");
     }
 
     @AfterAll
@@ -116,7 +116,7 @@ class OrganizationConnectionIT {
     }
 
     @Test
-    void aMemberWithoutTheOrgAdminRoleCannotConnectForTheOrganization() {
+    void aMemberWhoIsNotAConduitAdminOfTheOrganizationCannotConnectForIt() {
         BrowserSession.Page end = organizations.connect("plain-member", "salesforce", "acme", Accounts.SALESFORCE_KATHERINE);
 
         assertThat(end.endedAtApp() && end.callbackParameter("code") != null).isFalse();
@@ -133,8 +133,8 @@ class OrganizationConnectionIT {
         String alias = "conduit-it-globex";
         String globexId = organizations.create(alias, "Globex", "globex.example");
         organizations.createUser("globex-admin");
-        organizations.grantOrgAdmin("globex-admin");
         organizations.addMember(globexId, "globex-admin");
+        organizations.grantOrgAdmin(globexId, "globex-admin");
         var engine = env.sandbox().engine();
         java.util.Set<String> before = new java.util.HashSet<>(engine.issuedTokens());
 

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.sandbox.Account;
 
 /**
- * Organizations, their members and admins through the admin API, and the org admin's "connect this provider
- * for the organization" (account linking with {@code conduit_organization}). Users get {@code password}.
+ * Organizations, their members and Conduit admins (the organization group {@code conduit-admins}) through the admin
+ * API, and the org admin's "connect this provider for the organization" (account linking with
+ * {@code conduit_organization}, then Conduit's confirmation page). Users get {@code password}.
  */
 public final class Organizations {
 
@@ -72,20 +73,45 @@ public final class Organizations {
         assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
     }
 
-    /** Grants the realm role that lets a member connect providers for their organizations. */
-    public void grantOrgAdmin(String username) {
-        JsonNode role = env.admin().get(REALM + "/roles/conduit-org-admin");
-        HttpResponse<String> granted = env.admin().call("POST", REALM + "/users/" + env.admin().userIdByUsername(REALM, username)
-                + "/role-mappings/realm", List.of(Map.of("id", role.get("id").asText(), "name", role.get("name").asText())));
-        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
+    /**
+     * Makes the member one of the organization's Conduit admins: a member of its organization group
+     * {@code conduit-admins} (created when the organization has none).
+     */
+    public void grantOrgAdmin(String organizationId, String username) {
+        String groups = REALM + "/organizations/" + organizationId + "/groups";
+        JsonNode found = env.admin().get(groups + "?search=conduit-admins&exact=true");
+        String groupId;
+        if (found.isEmpty()) {
+            HttpResponse<String> created = env.admin().call("POST", groups, Map.of("name", "conduit-admins"));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            groupId = created.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1)).orElseThrow();
+        } else {
+            groupId = found.get(0).get("id").asText();
+        }
+        HttpResponse<String> joined = env.admin().call("PUT", groups + "/" + groupId + "/members/"
+                + env.admin().userIdByUsername(REALM, username), null);
+        assertThat(joined.statusCode()).as(joined.body()).isEqualTo(204);
+    }
+
+    /** A browser in the middle of an organization connect, and the page it is on. */
+    public record Attempt(BrowserSession browser, BrowserSession.Page page) {
+        /** Whether the page is Conduit's organization-connect confirmation. */
+        public boolean atConfirmation() {
+            return page.document().selectFirst("form#conduit-org-connect") != null;
+        }
+
+        /** Clicks Confirm (or Cancel) on the confirmation page; returns the page the flow ended on. */
+        public BrowserSession.Page decide(String decision) {
+            return browser.submit(page, "form#conduit-org-connect", Map.of("decision", decision));
+        }
     }
 
     /**
-     * The user connects {@code alias} for the organization: account linking with {@code conduit_organization},
-     * password sign-in, Keycloak's link confirmation, the provider's consent as {@code account}. Returns the page the
-     * flow ended on (the app's callback when it worked, an error page when Conduit refused).
+     * The user starts connecting {@code alias} for the organization: account linking with {@code conduit_organization},
+     * password sign-in, Keycloak's link confirmation, the provider's consent as {@code account}. Returns where that
+     * ended: Conduit's confirmation page when allowed, an error page when refused.
      */
-    public BrowserSession.Page connect(String username, String alias, String organization, Account account) {
+    public Attempt startConnect(String username, String alias, String organization, Account account) {
         BrowserSession browser = new BrowserSession();
         BrowserSession.Page page = browser.open(env.appLoginUrl(null) + "&kc_action=idp_link:" + alias
                 + "&conduit_organization=" + organization);
@@ -95,7 +121,18 @@ public final class Organizations {
         if (page.document().selectFirst("button#kc-continue") != null) {
             page = browser.submit(page, "form:has(button#kc-continue)", Map.of("continue", ""));
         }
-        assertThat(page.document().selectFirst("form#consent")).as(page.body()).isNotNull();
-        return new BrokerFlows(env).allow(browser, page, account);
+        if (page.document().selectFirst("form#consent") != null) {
+            page = new BrokerFlows(env).allow(browser, page, account);
+        }
+        return new Attempt(browser, page);
+    }
+
+    /**
+     * The user connects {@code alias} for the organization and confirms on Conduit's page. Returns the page the flow
+     * ended on (the app's callback when it worked, an error page when Conduit refused).
+     */
+    public BrowserSession.Page connect(String username, String alias, String organization, Account account) {
+        Attempt attempt = startConnect(username, alias, organization, account);
+        return attempt.atConfirmation() ? attempt.decide("confirm") : attempt.page();
     }
 }

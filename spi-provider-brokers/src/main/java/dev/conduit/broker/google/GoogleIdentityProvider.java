@@ -11,6 +11,7 @@ import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
+import dev.conduit.broker.organization.OrganizationConnect;
 import dev.conduit.broker.support.GrantCarrier;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
@@ -95,9 +96,16 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
                 .map(UpstreamGrant::hasRefreshToken).orElse(false);
     }
 
+    /** An organization connect the user may not make is refused here, before the browser goes to the provider. */
+    @Override
+    public Response performLogin(AuthenticationRequest request) {
+        Response refused = OrganizationConnect.beforeProvider(session, request, getConfig().getAlias());
+        return refused != null ? refused : super.performLogin(request);
+    }
+
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
-        return new GuardedEndpoint(callback, realm, event, this);
+        return new GuardedEndpoint(OrganizationConnect.intercepting(session, callback), realm, event, this);
     }
 
     @Override

@@ -52,6 +52,12 @@ public final class InMemoryUpstreamGrantHandoverFactory implements UpstreamGrant
         }
 
         @Override
+        public Optional<UpstreamGrant> findForOrganization(RealmModel realm, String organizationId, String providerAlias) {
+            return Optional.ofNullable(grants.get(key(realm.getId(), "organization:" + organizationId, providerAlias)))
+                    .map(UpstreamGrant::withoutTokens);
+        }
+
+        @Override
         public List<UpstreamGrant> findByUser(RealmModel realm, String userId) {
             String prefix = realm.getId() + '\n' + userId + '\n';
             return grants.entrySet().stream()

@@ -46,6 +46,12 @@ public record UpstreamGrant(
                 accessToken, previous.refreshToken(), issuedAt, expiresAt, scopes);
     }
 
+    /** The same grant's metadata (provider, account, tenant, scopes, times) with both tokens left out. */
+    public UpstreamGrant withoutTokens() {
+        return new UpstreamGrant(providerId, providerAlias, accountId, organizationId, instanceUrl, null, null,
+                issuedAt, expiresAt, scopes);
+    }
+
     @Override
     public String toString() {
         return "UpstreamGrant[provider=" + providerAlias + ", account=" + accountId + ", organization="

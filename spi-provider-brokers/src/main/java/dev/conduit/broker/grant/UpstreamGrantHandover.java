@@ -37,6 +37,12 @@ public interface UpstreamGrantHandover extends Provider {
     /** @throws SealedGrantException when the value was altered, is bound to another login or its key is gone */
     byte[] open(String sealed, GrantBinding binding);
 
+    /**
+     * The organization's current connection for this alias, to name the account a new one would replace. Only its
+     * metadata is read: the returned grant carries no tokens.
+     */
+    Optional<UpstreamGrant> findForOrganization(RealmModel realm, String organizationId, String providerAlias);
+
     @Override
     default void close() {
     }

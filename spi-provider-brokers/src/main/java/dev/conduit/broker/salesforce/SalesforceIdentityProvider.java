@@ -9,6 +9,7 @@ import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
+import dev.conduit.broker.organization.OrganizationConnect;
 import dev.conduit.broker.support.GrantCarrier;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
@@ -59,9 +60,16 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
         return uri;
     }
 
+    /** An organization connect the user may not make is refused here, before the browser goes to the provider. */
+    @Override
+    public Response performLogin(AuthenticationRequest request) {
+        Response refused = OrganizationConnect.beforeProvider(session, request, getConfig().getAlias());
+        return refused != null ? refused : super.performLogin(request);
+    }
+
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
-        return new GuardedEndpoint(callback, realm, event, this);
+        return new GuardedEndpoint(OrganizationConnect.intercepting(session, callback), realm, event, this);
     }
 
     @Override

@@ -78,34 +78,70 @@ public final class GrantCarrier {
             return;
         }
         UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
-        UpstreamGrant grant = value instanceof UpstreamGrant inMemory ? inMemory : open(session, handover, context, value);
-        String organizationReference = OrganizationConnect.requested(context);
-        if (organizationReference == null) {
-            handover.accept(realm, user, grant);
-            LOG.debugf("Handed over upstream grant of realm %s user %s provider %s", realm.getId(), user.getId(),
-                    grant.providerAlias());
-        } else {
-            var organization = OrganizationConnect.authorize(session, realm, user, organizationReference);
-            handover.acceptForOrganization(realm, organization.getId(), user, grant);
-            LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
-                    realm.getId(), organization.getId(), user.getId(), grant.providerAlias());
-        }
+        UpstreamGrant grant = value instanceof UpstreamGrant inMemory ? inMemory
+                : open(session, handover, authSession(session, context), context.getIdpConfig().getAlias(), value);
         context.getContextData().remove(CONTEXT_KEY);
+        // Always the user's own connection: an organization's is set only through OrganizationConnect's confirmation.
+        handover.accept(realm, user, grant);
+        LOG.debugf("Handed over upstream grant of realm %s user %s provider %s", realm.getId(), user.getId(),
+                grant.providerAlias());
     }
 
-    /** The sealed grant of this login; one that does not open ends the login on an error page, storing nothing. */
+    /**
+     * The grant the login in progress carries in memory (at the callback, before anything is kept), or null; for
+     * naming its account, nothing is handed over.
+     */
+    public static UpstreamGrant peek(BrokeredIdentityContext context) {
+        return context.getContextData().get(CONTEXT_KEY) instanceof UpstreamGrant grant ? grant : null;
+    }
+
+    /**
+     * Takes the carried grant out of the context, sealed for this authentication session (as {@link #seal} does for
+     * a first login), to be kept across the organization-connect confirmation page and handed over by
+     * {@link #handOverForOrganization} once confirmed. Null when the context carries none.
+     */
+    public static String takeCarried(KeycloakSession session, AuthenticationSessionModel authSession,
+            BrokeredIdentityContext context) {
+        Object carried = context.getContextData().remove(CONTEXT_KEY);
+        if (carried instanceof String sealed) {
+            return sealed;
+        }
+        if (!(carried instanceof UpstreamGrant grant)) {
+            return null;
+        }
+        try {
+            return session.getProvider(UpstreamGrantHandover.class).seal(JsonSerialization.writeValueAsBytes(grant),
+                    binding(authSession, context.getIdpConfig().getAlias()));
+        } catch (IOException e) {
+            throw new IdentityBrokerException("Could not keep the upstream grant for the login in progress");
+        }
+    }
+
+    /**
+     * Hands a grant kept by {@link #takeCarried} to the handover as the organization's connection; a value that does
+     * not open for this authentication session and provider ends on an error page, storing nothing.
+     */
+    public static void handOverForOrganization(KeycloakSession session, RealmModel realm, String organizationId,
+            UserModel connectedBy, AuthenticationSessionModel authSession, String alias, String carried) {
+        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        UpstreamGrant grant = open(session, handover, authSession, alias, carried);
+        handover.acceptForOrganization(realm, organizationId, connectedBy, grant);
+        LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
+                realm.getId(), organizationId, connectedBy.getId(), grant.providerAlias());
+    }
+
+    /** A sealed grant of this login; one that does not open ends the login on an error page, storing nothing. */
     private static UpstreamGrant open(KeycloakSession session, UpstreamGrantHandover handover,
-            BrokeredIdentityContext context, Object value) {
-        String alias = context.getIdpConfig().getAlias();
-        GrantBinding binding = binding(session, context);
+            AuthenticationSessionModel authSession, String alias, Object value) {
         String refusal;
         if (!(value instanceof String sealed)) {
             refusal = "the login's context holds no sealed grant";
-        } else if (binding == null) {
+        } else if (authSession == null) {
             refusal = "no authentication session";
         } else {
             try {
-                UpstreamGrant grant = JsonSerialization.readValue(handover.open(sealed, binding), UpstreamGrant.class);
+                UpstreamGrant grant = JsonSerialization.readValue(handover.open(sealed, binding(authSession, alias)),
+                        UpstreamGrant.class);
                 if (alias.equals(grant.providerAlias())) {
                     return grant;
                 }
@@ -116,10 +152,9 @@ public final class GrantCarrier {
                 refusal = "the sealed grant's content is not a grant";
             }
         }
-        LOG.warnf("Refused the upstream grant of a login in progress with identity provider '%s': %s", alias,
+        LOG.warnf("Refused the upstream grant of a login in progress with identity provider '%s': %s", printable(alias),
                 printable(refusal));
-        context.getContextData().remove(CONTEXT_KEY);
-        throw new WebApplicationException(ErrorPage.error(session, authSession(session, context),
+        throw new WebApplicationException(ErrorPage.error(session, authSession,
                 Response.Status.BAD_REQUEST, Messages.IDENTITY_PROVIDER_UNEXPECTED_ERROR));
     }
 
@@ -131,11 +166,12 @@ public final class GrantCarrier {
 
     private static GrantBinding binding(KeycloakSession session, BrokeredIdentityContext context) {
         AuthenticationSessionModel authSession = authSession(session, context);
-        if (authSession == null) {
-            return null;
-        }
+        return authSession == null ? null : binding(authSession, context.getIdpConfig().getAlias());
+    }
+
+    private static GrantBinding binding(AuthenticationSessionModel authSession, String alias) {
         return new GrantBinding(authSession.getRealm().getId(), authSession.getParentSession().getId(),
-                authSession.getTabId(), context.getIdpConfig().getAlias());
+                authSession.getTabId(), alias);
     }
 
     private static AuthenticationSessionModel authSession(KeycloakSession session, BrokeredIdentityContext context) {

@@ -139,6 +139,9 @@ public final class ExchangeChecks {
             throw new ExchangeRefusal(400, "invalid_target", "No such organization among the subject's organizations",
                     Errors.NOT_ALLOWED);
         }
+        if (!organization.isEnabled()) {
+            throw new ExchangeRefusal(400, "invalid_target", "The organization is disabled", Errors.NOT_ALLOWED);
+        }
         return organization;
     }
 

@@ -3,19 +3,26 @@ package dev.conduit.vault.account;
 import java.util.List;
 import java.util.Set;
 
+import dev.conduit.broker.organization.OrganizationAdmins;
 import dev.conduit.vault.store.ConnectionEntity;
+import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotAuthorizedException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.OrganizationModel;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager;
 
 /**
  * {@code GET /realms/{realm}/conduit-my-connections}: the signed-in person's own connections, for the
- * connections console's "My connections" page. Bearer token of this realm, issued to one of {@link #CLIENTS}.
+ * connections console's "My connections" page; {@code .../organizations/{alias or id}}: an organization's, for its
+ * Conduit admins only ({@link OrganizationAdmins}; anyone else gets 403, whether or not the organization exists).
+ * Bearer token of this realm, issued to one of {@link #CLIENTS}.
  */
 public class OwnConnectionsResource {
 
@@ -28,18 +35,44 @@ public class OwnConnectionsResource {
         this.session = session;
     }
 
+    /** An organization's connections as its Conduit admins see them. */
+    public record OrganizationConnections(String id, String alias, String name, boolean enabled,
+            List<OwnConnection> connections) {
+    }
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public List<OwnConnection> connections() {
+        return owned("USER", authenticated().user().getId());
+    }
+
+    @GET
+    @Path("organizations/{organization}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public OrganizationConnections organizationConnections(@PathParam("organization") String reference) {
+        AuthenticationManager.AuthResult auth = authenticated();
+        OrganizationModel organization = OrganizationAdmins.resolve(session, session.getContext().getRealm(), reference);
+        if (organization == null || !OrganizationAdmins.isAdmin(session, organization, auth.user())) {
+            throw new ForbiddenException("Not a Conduit admin of that organization");
+        }
+        return new OrganizationConnections(organization.getId(), organization.getAlias(), organization.getName(),
+                organization.isEnabled(), owned("ORGANIZATION", organization.getId()));
+    }
+
+    private AuthenticationManager.AuthResult authenticated() {
         AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
         if (auth == null || !CLIENTS.contains(auth.token().getIssuedFor())) {
             throw new NotAuthorizedException("Bearer realm=\"" + session.getContext().getRealm().getName() + "\"");
         }
+        return auth;
+    }
+
+    private List<OwnConnection> owned(String ownerKind, String ownerId) {
         return session.getProvider(JpaConnectionProvider.class).getEntityManager()
                 .createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
                 .setParameter("realmId", session.getContext().getRealm().getId())
-                .setParameter("ownerKind", "USER")
-                .setParameter("ownerId", auth.user().getId())
+                .setParameter("ownerKind", ownerKind)
+                .setParameter("ownerId", ownerId)
                 .getResultStream().map(OwnConnection::of).toList();
     }
 }

@@ -105,6 +105,14 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
     }
 
     @Override
+    public Optional<UpstreamGrant> findForOrganization(RealmModel realm, String organizationId, String providerAlias) {
+        return vault.find(session, ConnectionKey.organization(realm.getId(), organizationId, providerAlias))
+                .map(row -> new UpstreamGrant(row.getProviderId(), row.getProviderAlias(), row.getAccountId(),
+                        row.getOrganizationId(), row.getInstanceUrl(), null, null, row.getIssuedAt(),
+                        row.getExpiresAt(), Scopes.parse(row.getScopes())));
+    }
+
+    @Override
     public List<UpstreamGrant> findByUser(RealmModel realm, String userId) {
         return em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
                 .setParameter("realmId", realm.getId())
