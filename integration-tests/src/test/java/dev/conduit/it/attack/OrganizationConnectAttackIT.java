@@ -4,8 +4,10 @@ import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.AdminApi;
@@ -15,6 +17,7 @@ import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
+import dev.conduit.it.support.SessionNotes;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
@@ -129,6 +132,28 @@ class OrganizationConnectAttackIT {
 
         assertRefusedBeforeTheProvider(attempt, consents);
         assertThat(held(bravoId)).isEqualTo(before);
+    }
+
+    @Test
+    void cacheReaderFindsNoUpstreamTokenWhileTheConfirmationPageIsShown() {
+        Held before = held(bravoId);
+        Set<String> issuedBefore = new HashSet<>(env.sandbox().engine().issuedTokens());
+        Organizations.Attempt admin = organizations.startConnect(BRAVO_ADMIN, "salesforce", BRAVO, Accounts.SALESFORCE_LISE);
+        assertThat(admin.atConfirmation()).isTrue();
+        Set<String> issued = new HashSet<>(env.sandbox().engine().issuedTokens());
+        issued.removeAll(issuedBefore);
+        assertThat(issued).as("the provider answered this connect with tokens").isNotEmpty();
+
+        JsonNode tabs = new SessionNotes(env).ofLoginInProgress(admin.browser());
+        assertThat(tabs.toString()).as("the confirmation waits in the authentication session").contains("conduit.org-connect");
+        assertThat(SessionNotes.whereTokensAre(tabs, issued))
+                .as("notes of the authentication session holding an upstream token (names only)").isEmpty();
+
+        // and the sealed grant still opens for this very login: Confirm stores the connection
+        BrowserSession.Page end = admin.decide("confirm");
+        assertThat(end.endedAtApp()).as(end.body()).isTrue();
+        assertThat(held(bravoId).accountId()).isEqualTo(Accounts.SALESFORCE_LISE.userId());
+        assertThat(held(bravoId)).isNotEqualTo(before);
     }
 
     @Test

@@ -24,6 +24,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.SessionNotes;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
@@ -46,6 +47,7 @@ class SessionNotesAttackIT {
     private final BrokerFlows flows = new BrokerFlows(env);
     private final AppTokens apps = new AppTokens(env);
     private final SandboxEngine sandbox = env.sandbox().engine();
+    private final SessionNotes notes = new SessionNotes(env);
 
     static Stream<Arguments> providers() {
         return Stream.of(
@@ -76,7 +78,7 @@ class SessionNotesAttackIT {
         assertThat(issued.stream().anyMatch(sandbox::accessTokenActive)).as("the provider issued an access token").isTrue();
         assertThat(issued.stream().anyMatch(sandbox::refreshTokenActive)).as("and a refresh token").isTrue();
 
-        JsonNode tabs = authenticationSessionNotes(rootAuthSessionId(browser));
+        JsonNode tabs = notes.ofLoginInProgress(browser);
         List<String> contexts = new ArrayList<>();
         tabs.forEach(tab -> tab.get("authNotes").fields().forEachRemaining(note -> {
             if (note.getKey().equals("BROKERED_CONTEXT") && note.getValue().asText().contains("conduit.upstream-grant")) {
@@ -84,7 +86,7 @@ class SessionNotesAttackIT {
             }
         }));
         assertThat(contexts).as("the brokered context, with Conduit's grant in it, is in the authentication session").isNotEmpty();
-        assertThat(whereTokensAre(tabs, issued))
+        assertThat(SessionNotes.whereTokensAre(tabs, issued))
                 .as("notes of the authentication session holding an upstream token (names only)").isEmpty();
 
         // the person completes the profile (the provider gave no family name), then Keycloak's remaining pages
@@ -102,11 +104,11 @@ class SessionNotesAttackIT {
         assertThat(issued.contains(AppTokens.json(exchanged).get("access_token").asText()))
                 .as("the vault hands out the access token issued in this login").isTrue();
 
-        JsonNode userSessions = get("user-sessions?user=" + userId);
+        JsonNode userSessions = notes.get("user-sessions?user=" + userId);
         assertThat(userSessions.size()).as("the user has a session").isPositive();
         List<String> inUserSessions = new ArrayList<>();
         userSessions.fields().forEachRemaining(s -> s.getValue().fields().forEachRemaining(note -> {
-            if (holdsAny(note.getValue().asText(), issued)) {
+            if (SessionNotes.holdsAny(note.getValue().asText(), issued)) {
                 inUserSessions.add("user session note " + note.getKey());
             }
         }));
@@ -137,8 +139,8 @@ class SessionNotesAttackIT {
         holdOnReviewProfile(victimBrowser, "hubspot", victim);
         BrowserSession.Page attackerReview = holdOnReviewProfile(attackerBrowser, "hubspot", attacker);
 
-        Map.Entry<String, ObjectNode> victimContext = brokeredContext(rootAuthSessionId(victimBrowser));
-        String attackerRoot = rootAuthSessionId(attackerBrowser);
+        Map.Entry<String, ObjectNode> victimContext = brokeredContext(SessionNotes.rootAuthSessionId(victimBrowser));
+        String attackerRoot = SessionNotes.rootAuthSessionId(attackerBrowser);
         Map.Entry<String, ObjectNode> attackerContext = brokeredContext(attackerRoot);
         ObjectNode entry = (ObjectNode) attackerContext.getValue().get("contextData").get("conduit.upstream-grant");
         String own = entry.get("data").asText();
@@ -185,7 +187,7 @@ class SessionNotesAttackIT {
 
     /** The tab holding BROKERED_CONTEXT, and that note parsed. */
     private Map.Entry<String, ObjectNode> brokeredContext(String rootId) throws Exception {
-        JsonNode tabs = authenticationSessionNotes(rootId);
+        JsonNode tabs = notes.ofRoot(rootId);
         var found = new ArrayList<Map.Entry<String, ObjectNode>>();
         tabs.fields().forEachRemaining(tab -> {
             JsonNode note = tab.getValue().get("authNotes").get("BROKERED_CONTEXT");
@@ -209,39 +211,4 @@ class SessionNotesAttackIT {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    /** Where a token is, as "tab/kind/note": never the value, so a failure prints no token. */
-    private static List<String> whereTokensAre(JsonNode tabs, Set<String> tokens) {
-        List<String> found = new ArrayList<>();
-        tabs.fields().forEachRemaining(tab -> tab.getValue().fields().forEachRemaining(kind ->
-                kind.getValue().fields().forEachRemaining(note -> {
-                    if (holdsAny(note.getValue().asText(), tokens)) {
-                        found.add(tab.getKey() + "/" + kind.getKey() + "/" + note.getKey());
-                    }
-                })));
-        return found;
-    }
-
-    private static boolean holdsAny(String value, Set<String> tokens) {
-        return tokens.stream().anyMatch(value::contains);
-    }
-
-    /** AUTH_SESSION_ID is base64url(rootId "." signature), with ".route" after it in a cluster. */
-    private static String rootAuthSessionId(BrowserSession browser) {
-        String cookie = browser.cookie("AUTH_SESSION_ID");
-        assertThat(cookie).as("AUTH_SESSION_ID cookie").isNotNull();
-        String signed = new String(Base64.getUrlDecoder().decode(cookie.split("\\.")[0]), StandardCharsets.UTF_8);
-        return signed.substring(0, signed.lastIndexOf('.'));
-    }
-
-    private JsonNode authenticationSessionNotes(String rootId) {
-        JsonNode tabs = get("authentication-sessions?root=" + enc(rootId));
-        assertThat(tabs.size()).as("authentication sessions of the login").isPositive();
-        return tabs;
-    }
-
-    private JsonNode get(String path) {
-        HttpResponse<String> response = apps.get(env.realmUrl() + "/conduit-test-notes/" + path);
-        assertThat(response.statusCode()).as("conduit-test-notes %s", path.substring(0, path.indexOf('?'))).isEqualTo(200);
-        return AppTokens.json(response);
-    }
 }
