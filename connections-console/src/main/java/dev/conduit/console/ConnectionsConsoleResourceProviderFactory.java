@@ -1,10 +1,15 @@
 package dev.conduit.console;
 
+import java.util.List;
+
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.services.managers.ClientManager;
@@ -13,7 +18,9 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
 
 /**
  * Serves the connections console at {@code /realms/{realm}/conduit-console/} and makes sure every realm has the
- * public client it signs in with ({@code provision-client}, default true).
+ * public client it signs in with ({@code provision-client}, default true). The master realm gets it only when the
+ * operator asks ({@code provision-master-client}, default false): a client there reaches every realm. The clients
+ * created here have full scope off and only {@link ConsoleClient#ADMIN_ROLES} in scope.
  */
 public final class ConnectionsConsoleResourceProviderFactory implements RealmResourceProviderFactory {
 
@@ -21,6 +28,7 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
     private static final Logger LOG = Logger.getLogger(ConnectionsConsoleResourceProviderFactory.class);
 
     private boolean provisionClient = true;
+    private boolean provisionMasterClient;
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
@@ -39,6 +47,7 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
     @Override
     public void init(Config.Scope config) {
         provisionClient = config.getBoolean("provision-client", true);
+        provisionMasterClient = config.getBoolean("provision-master-client", false);
     }
 
     @Override
@@ -56,12 +65,49 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
         });
     }
 
-    private static void provision(KeycloakSession session, RealmModel realm) {
+    private void provision(KeycloakSession session, RealmModel realm) {
+        RealmModel master = session.realms().getRealmByName(Config.getAdminRealm());
+        boolean isMaster = master != null && master.getId().equals(realm.getId());
+        if (!isMaster && master != null) {
+            // a realm created after the master's console client: that client may manage it too
+            ClientModel masterConsole = master.getClientByClientId(ConsoleClient.CLIENT_ID);
+            if (masterConsole != null && "true".equals(masterConsole.getAttribute(ConsoleClient.PROVISIONED_ATTRIBUTE))) {
+                addScope(masterConsole, realm.getMasterAdminClient());
+            }
+        }
+        if (isMaster && !provisionMasterClient) {
+            return;
+        }
         if (realm.getClientByClientId(ConsoleClient.CLIENT_ID) != null) {
             return;
         }
-        ClientManager.createClient(session, realm, ConsoleClient.representation(realm.getName()));
-        LOG.infof("Created client %s in realm %s for the connections console", ConsoleClient.CLIENT_ID, realm.getName());
+        ClientModel client = ClientManager.createClient(session, realm, ConsoleClient.representation(realm.getName()));
+        if (isMaster) {
+            session.realms().getRealmsStream().forEach(each -> addScope(client, each.getMasterAdminClient()));
+        } else {
+            addScope(client, realm.getClientByClientId(Constants.REALM_MANAGEMENT_CLIENT_ID));
+        }
+        addScope(client, realm.getClientByClientId(Constants.ACCOUNT_MANAGEMENT_CLIENT_ID), ConsoleClient.ACCOUNT_ROLES);
+        LOG.infof("Created client %s in realm %s for the connections console (full scope off; scope: %s, account %s)",
+                ConsoleClient.CLIENT_ID, realm.getName(), String.join(", ", ConsoleClient.ADMIN_ROLES),
+                String.join(", ", ConsoleClient.ACCOUNT_ROLES));
+    }
+
+    /** Puts the console's admin roles of this realm-admin client into the console client's scope. */
+    private static void addScope(ClientModel consoleClient, ClientModel adminClient) {
+        addScope(consoleClient, adminClient, ConsoleClient.ADMIN_ROLES);
+    }
+
+    private static void addScope(ClientModel consoleClient, ClientModel roleClient, List<String> roles) {
+        if (roleClient == null) {
+            return;
+        }
+        for (String name : roles) {
+            RoleModel role = roleClient.getRole(name);
+            if (role != null) {
+                consoleClient.addScopeMapping(role);
+            }
+        }
     }
 
     @Override

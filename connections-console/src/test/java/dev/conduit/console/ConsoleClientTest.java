@@ -21,6 +21,16 @@ class ConsoleClientTest {
     }
 
     @Test
+    void theConsoleClientHasNoFullScopeAndOnlyTheAdminRolesThePageUses() {
+        ClientRepresentation client = ConsoleClient.representation("acme-prod");
+        assertThat(client.isFullScopeAllowed()).isFalse();
+        assertThat(client.getAttributes()).containsEntry(ConsoleClient.PROVISIONED_ATTRIBUTE, "true");
+        assertThat(ConsoleClient.ADMIN_ROLES).contains("view-identity-providers", "manage-identity-providers")
+                .doesNotContain("realm-admin", "admin", "manage-realm", "manage-users", "impersonation", "manage-clients");
+        assertThat(ConsoleClient.ACCOUNT_ROLES).containsExactly("manage-account-links");
+    }
+
+    @Test
     void placeholdersAreEscaped() {
         assertThat(ConsolePage.render("<body data-realm=\"{{realm}}\" data-client=\"{{clientId}}\">", "a\"<b>&'", "c", "p"))
                 .isEqualTo("<body data-realm=\"a&quot;&lt;b&gt;&amp;&#39;\" data-client=\"c\">");

@@ -15,6 +15,11 @@ public record Fault(Kind kind, int status, long delayMillis, String body, int re
                 retryAfterSeconds);
     }
 
+    /** An RFC 6749 error body ({@code invalid_client}, {@code unsupported_token_type}, ...) with this status. */
+    public static Fault oauthError(int status, String error) {
+        return status(status, "{\"error\":\"" + error + "\",\"error_description\":\"" + error + "\"}");
+    }
+
     public static Fault serverError() {
         return status(503, "{\"error\":\"temporarily_unavailable\"}");
     }

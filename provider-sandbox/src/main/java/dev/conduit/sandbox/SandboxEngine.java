@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,6 +49,7 @@ public final class SandboxEngine {
     private final Map<String, Grants.Consent> googleConsents = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, Deque<Fault>> faults = new ConcurrentHashMap<>();
+    private final Map<Provider, List<String>> revocationHints = new ConcurrentHashMap<>();
     private final AtomicLong clockOffsetSeconds = new AtomicLong();
     private final Clock clock;
     private final Map<Provider, Boolean> rotation = new EnumMap<>(Map.of(
@@ -137,6 +139,12 @@ public final class SandboxEngine {
 
     public void resetCounts() {
         calls.clear();
+        revocationHints.clear();
+    }
+
+    /** The {@code token_type_hint} of each revocation request answered (not faulted) since the last reset, "" when none was sent. */
+    public List<String> revocationHints(Provider provider) {
+        return List.copyOf(revocationHints.getOrDefault(provider, List.of()));
     }
 
     private AtomicInteger counter(String key) {
@@ -644,12 +652,18 @@ public final class SandboxEngine {
     }
 
     private Reply revoke(Provider provider, String path, Map<String, String> p) {
+        revocationHints.computeIfAbsent(provider, k -> new CopyOnWriteArrayList<>()).add(p.getOrDefault("token_type_hint", ""));
+        String hint = p.get("token_type_hint");
+        if (provider == Provider.SALESFORCE && hint != null && !"access_token".equals(hint) && !"refresh_token".equals(hint)) {
+            // RFC 7009 2.2.1: a token type the server cannot revoke
+            return oauthError(provider, 400, "unsupported_token_type", "Token type not supported");
+        }
         String value = provider == Provider.HUBSPOT ? path.substring(path.lastIndexOf('/') + 1) : p.get("token");
         if (value == null || (!refreshTokens.containsKey(value) && !accessTokens.containsKey(value))) {
             return provider == Provider.HUBSPOT
                     ? Reply.json(404, "{\"status\":\"error\",\"message\":\"refresh token not found\"}")
-                    : oauthError(provider, 400, provider == Provider.GOOGLE ? "invalid_token" : "unsupported_token_type",
-                            "token is invalid");
+                    // Salesforce and Google: 400 invalid_token ("Token was invalid", "Token expired or revoked")
+                    : oauthError(provider, 400, "invalid_token", "token is invalid");
         }
         if (provider == Provider.GOOGLE) {
             // Google revokes the whole grant: every token of the account and client, and the consent

@@ -47,6 +47,7 @@ public final class ConduitEnvironment {
      */
     private final String vaultKeys = "it1:" + Secrets.aes256KeyBase64() + ",it0:" + Secrets.aes256KeyBase64();
     private final String managementUrl;
+    private final Path logFile;
     private final Map<Provider, SandboxClient> clients;
     /** The sandbox Google client of {@link #GOOGLE_STORED_ALIAS} (Keycloak's own OIDC broker storing tokens; benchmarks). */
     private final SandboxClient googleStoredClient;
@@ -66,6 +67,7 @@ public final class ConduitEnvironment {
         int httpPort = Ports.free();
         int managementPort = Ports.free();
         this.managementUrl = "http://localhost:" + managementPort;
+        this.logFile = home.resolve("keycloak-test.log");
         this.keycloakUrl = "http://localhost:" + httpPort;
         this.adminPassword = Secrets.generate();
 
@@ -112,6 +114,8 @@ public final class ConduitEnvironment {
                     "--metrics-enabled=true",
                     // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
                     "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",
+                    // the console's client in master is an operator's choice (off by default); the console tests use it
+                    "--spi-realm-restapi-extension--conduit-console--provision-master-client=true",
                     // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
                     // benchmarks; replaces identity-brokering-api:v1 (one version of a feature at a time)
                     "--features=identity-brokering-api:v2"));
@@ -187,6 +191,11 @@ public final class ConduitEnvironment {
 
     public ProviderSandbox sandbox() {
         return sandbox;
+    }
+
+    /** Keycloak's log of this run (its standard output). */
+    public Path logFile() {
+        return logFile;
     }
 
     public String keycloakUrl() {

@@ -4,12 +4,20 @@ import java.util.Set;
 
 import dev.conduit.broker.grant.UpstreamGrant;
 
-/** What an administrator may see of a connection: everything but the tokens. */
+/**
+ * What an administrator may see of a connection: everything but the tokens.
+ *
+ * @param status the store's status of the connection ({@code HEALTHY}, ... or {@value #UNDECRYPTABLE} when its
+ *        tokens are sealed under a key the server no longer holds), null where the store keeps none
+ */
 public record ConnectionView(String provider, String providerId, String accountId, String organizationId,
-        String instanceUrl, Set<String> scopes, long issuedAt, long expiresAt, boolean refreshTokenHeld) {
+        String instanceUrl, Set<String> scopes, long issuedAt, long expiresAt, boolean refreshTokenHeld, String status) {
+
+    /** The tokens cannot be opened with the configured keys (a retired key, or an altered row); a new login replaces them. */
+    public static final String UNDECRYPTABLE = "UNDECRYPTABLE";
 
     public static ConnectionView of(UpstreamGrant grant) {
         return new ConnectionView(grant.providerAlias(), grant.providerId(), grant.accountId(), grant.organizationId(),
-                grant.instanceUrl(), grant.scopes(), grant.issuedAt(), grant.expiresAt(), grant.hasRefreshToken());
+                grant.instanceUrl(), grant.scopes(), grant.issuedAt(), grant.expiresAt(), grant.hasRefreshToken(), null);
     }
 }

@@ -39,8 +39,6 @@ public final class ConnectionsAdminResource {
             throw new NotFoundException("User not found");
         }
         auth.users().requireView(user);
-        return session.getProvider(UpstreamGrantHandover.class).findByUser(realm, user.getId()).stream()
-                .map(ConnectionView::of)
-                .toList();
+        return session.getProvider(UpstreamGrantHandover.class).viewsByUser(realm, user.getId());
     }
 }

@@ -3,6 +3,7 @@ package dev.conduit.broker.grant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.conduit.broker.admin.ConnectionView;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.provider.Provider;
@@ -42,6 +43,14 @@ public interface UpstreamGrantHandover extends Provider {
      * metadata is read: the returned grant carries no tokens.
      */
     Optional<UpstreamGrant> findForOrganization(RealmModel realm, String organizationId, String providerAlias);
+
+    /**
+     * What an administrator sees of the user's connections. Unlike {@link #findByUser} it lists every connection,
+     * also one whose tokens cannot be opened (status {@link ConnectionView#UNDECRYPTABLE}).
+     */
+    default List<ConnectionView> viewsByUser(RealmModel realm, String userId) {
+        return findByUser(realm, userId).stream().map(ConnectionView::of).toList();
+    }
 
     @Override
     default void close() {

@@ -21,7 +21,8 @@ public final class TransactionBinding {
     }
 
     /**
-     * @return null when the callback may proceed, otherwise the reason for refusing it (no secret in it)
+     * @return null when the callback may proceed, otherwise the reason for refusing it (no secret in it; untrusted
+     *         parts escaped and bounded by {@link UntrustedText})
      */
     public static String refusal(String startedWith, String callbackAlias, String issParameter, String expectedIssuer) {
         if (startedWith == null) {
@@ -32,7 +33,9 @@ public final class TransactionBinding {
                     + "' but the callback came to '" + callbackAlias + "'";
         }
         if (issParameter != null && expectedIssuer != null && !Objects.equals(issParameter, expectedIssuer)) {
-            return "authorization response names issuer '" + issParameter + "', expected '" + expectedIssuer + "'";
+            // the iss parameter is the unauthenticated caller's text: escaped and bounded before a log line or event
+            return "authorization response names issuer '" + UntrustedText.forLog(issParameter) + "', expected '"
+                    + UntrustedText.forLog(expectedIssuer) + "'";
         }
         return null;
     }

@@ -29,4 +29,13 @@ class TransactionBindingTest {
         assertThat(TransactionBinding.refusal("google", "google", "https://evil.example", "https://accounts.google.com"))
                 .contains("https://evil.example");
     }
+
+    @Test
+    void aForgedIssParameterReachesTheRefusalOnlyEscapedAndBounded() {
+        String refusal = TransactionBinding.refusal("google", "google",
+                "https://evil.example\r\n2026-12-01 INFO forged line" + "x".repeat(10_000), "https://accounts.google.com");
+        assertThat(refusal).doesNotContain("\r").doesNotContain("\n").contains("\\r\\n2026-12-01 INFO forged line")
+                .contains("more chars)");
+        assertThat(refusal.length()).isLessThan(400);
+    }
 }

@@ -181,10 +181,12 @@ public final class VaultAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> rotateKey() {
         auth.realm().requireManageRealm();
-        int count = vault.rotateKeys(realm.getId());
+        ConnectionVault.KeyRotation rotation = vault.rotateKeys(realm.getId());
         adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
-                .representation(Map.of("reencrypted", count)).success();
-        return Map.of("reencrypted", count, "activeKeyId", vault.seal().activeKeyId());
+                .representation(Map.of("reencrypted", rotation.reencrypted(), "undecryptable", rotation.undecryptable().size()))
+                .success();
+        return Map.of("reencrypted", rotation.reencrypted(), "activeKeyId", vault.seal().activeKeyId(),
+                "undecryptable", rotation.undecryptable());
     }
 
     private ConnectionEntity row(String id) {

@@ -3,7 +3,9 @@ package dev.conduit.vault.service;
 /**
  * The connection cannot give a token now. {@link #code()} is what an app acts on: {@code not_connected} and
  * {@code reconnect_required} send the user (or org admin) through the provider's consent again;
- * {@code temporarily_unavailable} means retry later. The message never contains a token.
+ * {@code temporarily_unavailable} means retry later. The message is what apps and users read (a token
+ * exchange's {@code error_description}): it never contains a token nor a connection's admin-only detail
+ * ({@link LastError}, e.g. node names), which is cut off here whatever the caller passed.
  */
 public final class ConnectionUnavailableException extends Exception {
 
@@ -14,7 +16,7 @@ public final class ConnectionUnavailableException extends Exception {
     private final String code;
 
     public ConnectionUnavailableException(String code, String message) {
-        super(message, null, false, false);
+        super(LastError.forAppsAndOwners(message), null, false, false);
         this.code = code;
     }
 

@@ -3,6 +3,7 @@ package dev.conduit.vault.service;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -255,30 +256,49 @@ public final class ConnectionVault {
         return runEach(stale, Trigger.HEALTH).took(System.nanoTime() - started);
     }
 
+    /** What a key rotation did: rows re-encrypted, and rows it could not open (their key is no longer configured). */
+    public record KeyRotation(int reencrypted, List<String> undecryptable) {
+    }
+
     /**
      * Re-encrypts every connection of the realm still sealed under an older key with the active key, one row
      * per transaction under the row lock, so the server keeps serving throughout. The old key must stay
-     * configured until this returns 0 rows left.
-     *
-     * @return how many rows were re-encrypted
+     * configured until this returns 0 rows left. A row whose key was already retired cannot be opened: it is
+     * skipped and reported (a new login of its owner replaces it; disconnecting removes it), never a failure of the run.
      */
-    public int rotateKeys(String realmId) {
+    public KeyRotation rotateKeys(String realmId) {
         List<String> ids = inOwnTransaction(s -> em(s).createNamedQuery("conduitConnectionIdsByRealm", String.class)
                 .setParameter("realmId", realmId).getResultList());
         int done = 0;
+        List<String> undecryptable = new ArrayList<>();
         for (String id : ids) {
-            boolean changed = locks.withLock(id, () -> inOwnTransaction(s -> {
+            Boolean changed = locks.withLock(id, () -> inOwnTransaction(s -> {
                 ConnectionEntity row = em(s).find(ConnectionEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
                 if (row == null || seal.activeKeyId().equals(row.getKeyId())) {
                     return false;
                 }
-                seal.seal(row, seal.accessToken(row), seal.refreshToken(row));
+                String accessToken;
+                String refreshToken;
+                try {
+                    accessToken = seal.accessToken(row);
+                    refreshToken = seal.refreshToken(row);
+                } catch (TokenDecryptionException e) {
+                    LOG.warnf("Key rotation skipped connection %s: it cannot be opened with this server's keys (%s)",
+                            id, e.getMessage());
+                    return null;
+                }
+                seal.seal(row, accessToken, refreshToken);
                 return true;
             }));
-            done += changed ? 1 : 0;
+            if (changed == null) {
+                undecryptable.add(id);
+            } else if (changed) {
+                done++;
+            }
         }
-        LOG.infof("Re-encrypted %d connection(s) of realm %s under key '%s'", done, realmId, seal.activeKeyId());
-        return done;
+        LOG.infof("Re-encrypted %d connection(s) of realm %s under key '%s'; %d could not be opened", done, realmId,
+                seal.activeKeyId(), undecryptable.size());
+        return new KeyRotation(done, List.copyOf(undecryptable));
     }
 
     private RunReport runEach(List<String> ids, Trigger trigger) {
@@ -406,11 +426,14 @@ public final class ConnectionVault {
         TokenAnswer.Refused refused = (TokenAnswer.Refused) answer;
         if (refused.failure() == RefreshFailure.RECONNECT_REQUIRED) {
             // after an attempt that got no answer, a rotating provider may have rotated the token in the lost answer
-            return markReconnectRequired(session, realm, row, trigger, refused.reason() + ": the provider refused the refresh token"
+            // which node lost the answer is for administrators only (LastError): apps and users get the reason
+            return markReconnectRequired(session, realm, row, trigger, LastError.of(refused.reason()
+                    + ": the provider refused the refresh token"
                     + (unanswered ? " after an earlier attempt got no answer (a rotating provider may have rotated it then)" : "")
-                    + unfinished.map(lost -> "; a refresh started at " + Instant.ofEpochSecond(lost.startedAt()) + " on node "
-                            + lost.node() + " never stored its answer (that node stopped mid-refresh), and a provider that"
-                            + " rotates refresh tokens rotated it then").orElse(""));
+                    + unfinished.map(lost -> "; an earlier refresh never stored its answer (its node stopped mid-refresh),"
+                            + " and a provider that rotates refresh tokens rotated it then").orElse(""),
+                    unfinished.map(lost -> "that refresh started at " + Instant.ofEpochSecond(lost.startedAt()) + " on node "
+                            + lost.node()).orElse(null)));
         }
         return transientFailure(session, realm, row, trigger, refused.reason(), refused.retryAfter(), now);
     }
@@ -451,7 +474,7 @@ public final class ConnectionVault {
         VaultEvents.refreshFailed(session, realm, row, trigger.name().toLowerCase(), "reconnect_required");
         VaultEvents.healthChanged(session, realm, row, previous, "reconnect_required");
         LOG.infof("Connection %s (%s) needs to be connected again: %s", row.getId(), row.getProviderAlias(), reason);
-        return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, reason);
+        return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, LastError.forAppsAndOwners(reason));
     }
 
     /** Keeps the stored tokens, records the failure and when to try again; serves the old token while it lives. */
@@ -497,7 +520,8 @@ public final class ConnectionVault {
     private static ConnectionUnavailableException unavailable(ConnectionStatus status, String lastError) {
         return switch (status) {
             case RECONNECT_REQUIRED -> new ConnectionUnavailableException(ConnectionUnavailableException.RECONNECT_REQUIRED,
-                    "The connection must be authorized again" + (lastError == null ? "" : " (" + lastError + ")"));
+                    "The connection must be authorized again"
+                            + (lastError == null ? "" : " (" + LastError.forAppsAndOwners(lastError) + ")"));
             case REVOKED -> new ConnectionUnavailableException(ConnectionUnavailableException.NOT_CONNECTED,
                     "The connection was disconnected");
             default -> new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,

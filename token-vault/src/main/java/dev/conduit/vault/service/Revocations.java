@@ -73,6 +73,7 @@ public final class Revocations {
         IdentityProviderModel model = provider != null ? provider : session.identityProviders().getByAlias(row.getProviderAlias());
         Optional<UpstreamClient> client = UpstreamClients.of(model);
         String token = revocableToken(client, refreshToken, accessToken);
+        boolean isRefreshToken = token != null && token.equals(refreshToken);
         if (client.isEmpty() || token == null) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, why, client.isEmpty() ? "provider_not_configured" : "nothing_to_revoke");
@@ -85,7 +86,7 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
             return;
         }
-        RevokeAnswer answer = attempt(session, client.get(), token, QUICK_ATTEMPTS);
+        RevokeAnswer answer = attempt(session, client.get(), token, isRefreshToken, QUICK_ATTEMPTS);
         if (answer.done()) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, why, answer.reason());
@@ -102,7 +103,7 @@ public final class Revocations {
         Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
         RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
-                : attempt(session, client.get(), token, 1);
+                : attempt(session, client.get(), token, token.equals(refreshToken), 1);
         if (answer.done()) {
             ConnectionVault.em(session).remove(row);
             VaultEvents.revoked(session, realm, row, "retry", answer.reason());
@@ -116,7 +117,8 @@ public final class Revocations {
         VaultMetrics.revocation(row.getProviderAlias(), "failed");
     }
 
-    private RevokeAnswer attempt(KeycloakSession session, UpstreamClient client, String token, int attempts) {
+    private RevokeAnswer attempt(KeycloakSession session, UpstreamClient client, String token, boolean refreshToken,
+            int attempts) {
         UpstreamTokenCalls calls = new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis());
         RevokeAnswer answer = null;
         for (int i = 0; i < attempts; i++) {
@@ -128,8 +130,8 @@ public final class Revocations {
                     break;
                 }
             }
-            answer = calls.revoke(client, token);
-            if (answer.done()) {
+            answer = calls.revoke(client, token, refreshToken);
+            if (!answer.retryNow()) {
                 return answer;
             }
         }

@@ -4,17 +4,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.conduit.broker.admin.ConnectionView;
 import dev.conduit.broker.grant.GrantBinding;
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.vault.crypto.HandoverSeal;
+import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.ConnectionKey;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -26,6 +29,8 @@ import org.keycloak.models.UserModel;
  * refresh token the new answer lacks, and makes a connection that needed reconnecting healthy again.
  */
 final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
+
+    private static final Logger LOG = Logger.getLogger(JpaUpstreamGrantHandover.class);
 
     private final KeycloakSession session;
     private final EntityManager em;
@@ -65,7 +70,8 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
             em.lock(existing, LockModeType.PESSIMISTIC_WRITE);
             em.refresh(existing);
         }
-        UpstreamGrant merged = grant.keepingRefreshTokenOf(existing == null ? null : decrypt(existing));
+        // a row sealed under a key no longer configured cannot lend its refresh token: the new authorization replaces it
+        UpstreamGrant merged = grant.keepingRefreshTokenOf(existing == null ? null : openable(existing).orElse(null));
         ConnectionEntity row = existing;
         long now = Time.currentTime();
         if (row == null) {
@@ -101,7 +107,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
     @Override
     public Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias) {
-        return vault.find(session, ConnectionKey.user(realm.getId(), userId, providerAlias)).map(this::decrypt);
+        return vault.find(session, ConnectionKey.user(realm.getId(), userId, providerAlias)).flatMap(this::openable);
     }
 
     @Override
@@ -119,8 +125,34 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
                 .setParameter("ownerKind", TokenOwner.Kind.USER.name())
                 .setParameter("ownerId", userId)
                 .getResultStream()
-                .map(this::decrypt)
+                .map(this::openable)
+                .flatMap(Optional::stream)
                 .toList();
+    }
+
+    @Override
+    public List<ConnectionView> viewsByUser(RealmModel realm, String userId) {
+        return em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
+                .setParameter("realmId", realm.getId())
+                .setParameter("ownerKind", TokenOwner.Kind.USER.name())
+                .setParameter("ownerId", userId)
+                .getResultStream()
+                .map(row -> new ConnectionView(row.getProviderAlias(), row.getProviderId(), row.getAccountId(),
+                        row.getOrganizationId(), row.getInstanceUrl(), Scopes.parse(row.getScopes()), row.getIssuedAt(),
+                        row.getExpiresAt(), row.getRefreshToken() != null,
+                        openable(row).isPresent() ? row.getStatus() : ConnectionView.UNDECRYPTABLE))
+                .toList();
+    }
+
+    /** The row's grant, or empty when its tokens cannot be opened with this server's keys (logged, never thrown). */
+    private Optional<UpstreamGrant> openable(ConnectionEntity row) {
+        try {
+            return Optional.of(decrypt(row));
+        } catch (TokenDecryptionException e) {
+            LOG.warnf("Connection %s cannot be opened with this server's keys (%s); a new authorization replaces it",
+                    row.getId(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private UpstreamGrant decrypt(ConnectionEntity row) {

@@ -50,14 +50,21 @@ public final class UpstreamTokenCalls {
         }
     }
 
-    /** Revokes a refresh token (which, at all three providers, also ends the access tokens issued from it). */
-    public RevokeAnswer revoke(UpstreamClient client, String token) {
+    /**
+     * Revokes a token: a refresh token (which, at all three providers, also ends the access tokens issued from it)
+     * or, where the connection holds none, an access token. The answer is read by {@link RevokeAnswer#of}.
+     */
+    public RevokeAnswer revoke(UpstreamClient client, String token, boolean refreshToken) {
         SimpleHttpRequest request;
         try {
             request = switch (client.revocation()) {
                 case DELETE_PATH -> http().doDelete(client.revocationUrl() + URLEncoder.encode(token, StandardCharsets.UTF_8));
                 case POST_FORM, POST_FORM_WHOLE_GRANT -> {
-                    SimpleHttpRequest post = http().doPost(client.revocationUrl()).param("token", token);
+                    SimpleHttpRequest post = http().doPost(client.revocationUrl()).acceptJson().param("token", token);
+                    String hint = tokenTypeHint(client.revocation(), refreshToken);
+                    if (hint != null) {
+                        post.param("token_type_hint", hint);
+                    }
                     authenticate(post, client);
                     yield post;
                 }
@@ -66,10 +73,23 @@ public final class UpstreamTokenCalls {
             return RevokeAnswer.unreachable(e.getMessage());
         }
         try (SimpleHttpResponse response = request.asResponse()) {
-            return RevokeAnswer.of(response.getStatus());
+            int status = response.getStatus();
+            return RevokeAnswer.of(client.revocation(), status, status >= 200 && status < 300 ? null : response.asString());
         } catch (IOException e) {
             return RevokeAnswer.unreachable("revocation endpoint unreachable: " + describe(e));
         }
+    }
+
+    /**
+     * RFC 7009 §2.1 {@code token_type_hint}, sent where the provider's revocation endpoint follows RFC 7009
+     * (Salesforce, whose endpoint answers RFC 7009's {@code unsupported_token_type}). Google's documented request
+     * is {@code token} alone and HubSpot's is a DELETE on the token's URL: no hint there.
+     */
+    static String tokenTypeHint(UpstreamClient.Revocation kind, boolean refreshToken) {
+        if (kind != UpstreamClient.Revocation.POST_FORM) {
+            return null;
+        }
+        return refreshToken ? "refresh_token" : "access_token";
     }
 
     private void authenticate(SimpleHttpRequest request, UpstreamClient client) throws MissingSecretException {

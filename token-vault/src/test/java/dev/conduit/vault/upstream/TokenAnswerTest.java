@@ -1,5 +1,8 @@
 package dev.conduit.vault.upstream;
 
+import static dev.conduit.broker.grant.UpstreamClient.Revocation.DELETE_PATH;
+import static dev.conduit.broker.grant.UpstreamClient.Revocation.POST_FORM;
+import static dev.conduit.broker.grant.UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -69,13 +72,39 @@ class TokenAnswerTest {
     }
 
     @Test
-    void revocationOfATokenTheProviderNoLongerKnowsCountsAsDone() {
-        assertThat(RevokeAnswer.of(200).done()).isTrue();
-        assertThat(RevokeAnswer.of(204).done()).isTrue();
-        assertThat(RevokeAnswer.of(404).done()).isTrue();
-        assertThat(RevokeAnswer.of(400).done()).isTrue();
-        assertThat(RevokeAnswer.of(503).done()).isFalse();
-        assertThat(RevokeAnswer.of(429).done()).isFalse();
+    void aRevocationIsDoneOnSuccessOrOnTheProvidersNoSuchTokenAnswerOnly() {
+        assertThat(RevokeAnswer.of(POST_FORM, 200, null).done()).isTrue();
+        assertThat(RevokeAnswer.of(DELETE_PATH, 204, null).done()).isTrue();
+        assertThat(RevokeAnswer.of(POST_FORM, 400, "{\"error\":\"invalid_token\",\"error_description\":\"x\"}").done()).isTrue();
+        assertThat(RevokeAnswer.of(POST_FORM_WHOLE_GRANT, 400, "{\"error\":\"invalid_token\"}").done()).isTrue();
+        assertThat(RevokeAnswer.of(DELETE_PATH, 404, "{\"status\":\"error\",\"message\":\"not found\"}").done()).isTrue();
+    }
+
+    @Test
+    void everyOtherRevocationAnswerIsAFailureNamingStatusAndCode() {
+        RevokeAnswer wrongSecret = RevokeAnswer.of(POST_FORM, 400, "{\"error\":\"invalid_client\"}");
+        assertThat(wrongSecret.done()).isFalse();
+        assertThat(wrongSecret.reason()).contains("invalid_client").contains("HTTP 400");
+        assertThat(RevokeAnswer.of(POST_FORM, 400, "{\"error\":\"unsupported_token_type\"}").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM_WHOLE_GRANT, 400, "{\"error\":\"invalid_request\"}").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 401, "{\"error\":\"invalid_client\"}").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 400, "<html>bad request</html>").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 400, null).done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 404, "{\"error\":\"invalid_token\"}").done()).isFalse();
+        assertThat(RevokeAnswer.of(DELETE_PATH, 404, "<html>no such page</html>").done()).isFalse();
+        assertThat(RevokeAnswer.of(DELETE_PATH, 400, "{\"error\":\"invalid_token\"}").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 403, "{}").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 429, null).done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 503, "{\"error\":\"temporarily_unavailable\"}").done()).isFalse();
+        assertThat(RevokeAnswer.of(POST_FORM, 302, null).done()).isFalse();
+    }
+
+    @Test
+    void aRevocationRefusalNeverRepeatsTheBodyOrAnOddErrorCode() {
+        RevokeAnswer answer = RevokeAnswer.of(POST_FORM, 400,
+                "{\"error\":\"<script>\\r\\nforged\",\"error_description\":\"secret-token-value\"}");
+        assertThat(answer.done()).isFalse();
+        assertThat(answer.reason()).doesNotContain("<script>").doesNotContain("secret-token-value").doesNotContain("\n");
     }
 
     private static TokenAnswer.Refused refused(int status, String body) {

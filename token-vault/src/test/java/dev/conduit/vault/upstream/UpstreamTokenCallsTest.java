@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
+import dev.conduit.broker.grant.UpstreamClient;
 import org.junit.jupiter.api.Test;
 
 class UpstreamTokenCallsTest {
@@ -30,5 +31,13 @@ class UpstreamTokenCallsTest {
     void aMissingVaultSecretIsReportedWithoutTheReference() {
         String message = new UpstreamTokenCalls.MissingSecretException().getMessage();
         assertThat(message).startsWith("client_secret_missing").doesNotContain("${vault");
+    }
+
+    @Test
+    void tokenTypeHintGoesOnlyToTheRfc7009Endpoint() {
+        assertThat(UpstreamTokenCalls.tokenTypeHint(UpstreamClient.Revocation.POST_FORM, true)).isEqualTo("refresh_token");
+        assertThat(UpstreamTokenCalls.tokenTypeHint(UpstreamClient.Revocation.POST_FORM, false)).isEqualTo("access_token");
+        assertThat(UpstreamTokenCalls.tokenTypeHint(UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT, true)).isNull();
+        assertThat(UpstreamTokenCalls.tokenTypeHint(UpstreamClient.Revocation.DELETE_PATH, true)).isNull();
     }
 }

@@ -1,0 +1,30 @@
+package dev.conduit.vault.service;
+
+/**
+ * A connection's {@code lastError} in two audiences. Administrators see all of it (the admin API), including
+ * operational detail such as which node ({@code host:pid}) started a refresh that never stored its answer. Apps
+ * (token-exchange {@code error_description}) and the connection's own user see only the part before
+ * {@value #ADMIN_DETAIL}: host names and process ids tell an outsider about the deployment and help nobody there.
+ */
+public final class LastError {
+
+    /** Separates the shared reason from what only administrators see; never produced by a provider's answer. */
+    static final String ADMIN_DETAIL = " [admin detail: ";
+
+    private LastError() {
+    }
+
+    /** The stored form: the reason, then the admin-only detail when there is one. */
+    static String of(String reason, String adminDetail) {
+        return adminDetail == null || adminDetail.isBlank() ? reason : reason + ADMIN_DETAIL + adminDetail + "]";
+    }
+
+    /** What apps and the connection's owner may read of a stored {@code lastError}: no admin-only detail. */
+    public static String forAppsAndOwners(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        int at = stored.indexOf(ADMIN_DETAIL);
+        return at < 0 ? stored : stored.substring(0, at);
+    }
+}
