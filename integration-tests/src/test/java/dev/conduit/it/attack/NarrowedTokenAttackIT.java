@@ -6,17 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JOSEException;
@@ -63,7 +57,6 @@ class NarrowedTokenAttackIT {
     private final AppTokens apps = new AppTokens(env);
     private final VaultApi vault = new VaultApi(env);
     private final String downstreamSecret = Secrets.generate();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String internalAppId;
     private String narrowed;
 
@@ -224,25 +217,8 @@ class NarrowedTokenAttackIT {
     }
 
     private HttpResponse<String> post(Map<String, String> form, String authorization, String dpop) {
-        String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(env.realmUrl() + TOKEN_URL_PATH))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (dpop != null) {
-            request.header("DPoP", dpop);
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return apps.postBody(env.realmUrl() + TOKEN_URL_PATH, AppTokens.formBody(form.entrySet()), authorization,
+                dpop == null ? Map.of() : Map.of("DPoP", dpop));
     }
 
     private static JsonNode ok(HttpResponse<String> answer) {

@@ -95,6 +95,11 @@ public final class AppTokens {
 
     /** POSTs an already encoded form body. */
     public HttpResponse<String> postBody(String url, String body, String authorization) {
+        return postBody(url, body, authorization, Map.of());
+    }
+
+    /** POSTs an already encoded form body with extra request headers (a DPoP proof, say). */
+    public HttpResponse<String> postBody(String url, String body, String authorization, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -102,6 +107,7 @@ public final class AppTokens {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
+        headers.forEach(request::header);
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
