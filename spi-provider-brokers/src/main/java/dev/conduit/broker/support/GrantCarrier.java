@@ -152,16 +152,10 @@ public final class GrantCarrier {
                 refusal = "the sealed grant's content is not a grant";
             }
         }
-        LOG.warnf("Refused the upstream grant of a login in progress with identity provider '%s': %s", printable(alias),
-                printable(refusal));
+        LOG.warnf("Refused the upstream grant of a login in progress with identity provider '%s': %s",
+                UntrustedText.forLog(alias), UntrustedText.forLog(refusal));
         throw new WebApplicationException(ErrorPage.error(session, authSession,
                 Response.Status.BAD_REQUEST, Messages.IDENTITY_PROVIDER_UNEXPECTED_ERROR));
-    }
-
-    /** A reason may quote the sealed value's key id, which whoever wrote the cache chose: bounded, printable ASCII. */
-    static String printable(String reason) {
-        String bounded = reason.length() > 160 ? reason.substring(0, 160) + "..." : reason;
-        return bounded.replaceAll("[^\\x20-\\x7E]", "?");
     }
 
     private static GrantBinding binding(KeycloakSession session, BrokeredIdentityContext context) {

@@ -19,10 +19,4 @@ class GrantCarrierTest {
                 .hasMessageNotContaining("secret");
         assertThat(GrantCarrier.marshaller().serialize("v1.k1.sealed")).isEqualTo("v1.k1.sealed");
     }
-
-    @Test
-    void aRefusalQuotingAKeyIdFromTheCacheReachesTheLogBoundedAndOnOneLine() {
-        assertThat(GrantCarrier.printable("unknown key id 'k1\nFAKE LOG LINE'")).isEqualTo("unknown key id 'k1?FAKE LOG LINE'");
-        assertThat(GrantCarrier.printable("x".repeat(500))).hasSize(163);
-    }
 }
