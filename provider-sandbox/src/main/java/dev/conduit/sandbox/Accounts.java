@@ -43,6 +43,10 @@ public final class Accounts {
     public static final Account SALESFORCE_BETTY = new Account(Provider.SALESFORCE, "0055g00000BetHoEAA",
             SALESFORCE_ORG, "betty@acme.example", "Betty", "Holberton", null);
 
+    /** The organization-connect attack tests: an organization admin's own, personal Salesforce account. */
+    public static final Account SALESFORCE_GLADYS = new Account(Provider.SALESFORCE, "0055g00000GlaWeEAA",
+            SALESFORCE_ORG, "gladys@acme.example", "Gladys", "West", null);
+
     public static final String HUBSPOT_HUB = "4242001";
     public static final Account HUBSPOT_GRACE = new Account(Provider.HUBSPOT, "7100101", HUBSPOT_HUB,
             "grace@acme.example", "Grace", "Hopper", null);
@@ -118,7 +122,7 @@ public final class Accounts {
     /** Its first login receives, through the cache, the sealed grant of HUBSPOT_VERA's (SessionNotesAttackIT). */
     public static final Account HUBSPOT_LYNN = new Account(Provider.HUBSPOT, "7100112", HUBSPOT_HUB,
             "lynn@acme.example", "Lynn", "Conway", null);
-    public static final Account GOOGLE_CHIEN = new Account(Provider.GOOGLE, "110248495921238986470", "acme.example",
+    public static final Account GOOGLE_CHIEN = new Account(Provider.GOOGLE, "110248495921238986471", "acme.example",
             "chien-shiung@acme.example", "Chien-Shiung", null, "acme.example");
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
@@ -127,7 +131,7 @@ public final class Accounts {
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
-            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN);
+            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS);
 
     private Accounts() {
     }

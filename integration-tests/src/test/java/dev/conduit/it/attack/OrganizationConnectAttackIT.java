@@ -90,7 +90,7 @@ class OrganizationConnectAttackIT {
     @Test
     void phisherSendsACraftedLoginLinkToAnOrgAdminWithALiveProviderSession() {
         // the admin's own Salesforce account is linked to her Keycloak user, as a personal connection
-        BrowserSession.Page linked = linkPersonally(ALPHA_ADMIN, Accounts.SALESFORCE_CHARLES);
+        BrowserSession.Page linked = linkPersonally(ALPHA_ADMIN, Accounts.SALESFORCE_GLADYS);
         assertThat(linked.endedAtApp()).as(linked.body()).isTrue();
         Held before = held(alphaId);
 
@@ -99,7 +99,7 @@ class OrganizationConnectAttackIT {
         BrowserSession victim = new BrowserSession();
         BrowserSession.Page consent = victim.open(env.appLoginUrl("salesforce") + "&conduit_organization=" + ALPHA);
         assertThat(consent.document().selectFirst("form#consent")).as(consent.body()).isNotNull();
-        BrowserSession.Page end = new BrokerFlows(env).allow(victim, consent, Accounts.SALESFORCE_CHARLES);
+        BrowserSession.Page end = new BrokerFlows(env).allow(victim, consent, Accounts.SALESFORCE_GLADYS);
 
         // it is the admin's own login, nothing more: no confirmation page, and the organization holds what it held
         assertThat(end.endedAtApp()).as(end.body()).isTrue();
@@ -107,8 +107,8 @@ class OrganizationConnectAttackIT {
         assertThat(held(alphaId)).isEqualTo(before);
         String adminId = env.admin().userIdByUsername(REALM, ALPHA_ADMIN);
         assertThat(vault.connection("USER", adminId, "salesforce").get("accountId").asText())
-                .isEqualTo(Accounts.SALESFORCE_CHARLES.userId());
-        assertThat(federatedIdentities(adminId)).containsExactly("salesforce=" + Accounts.SALESFORCE_CHARLES.userId());
+                .isEqualTo(Accounts.SALESFORCE_GLADYS.userId());
+        assertThat(federatedIdentities(adminId)).containsExactly("salesforce=" + Accounts.SALESFORCE_GLADYS.userId());
     }
 
     @Test
