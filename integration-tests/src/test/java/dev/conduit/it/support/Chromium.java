@@ -12,22 +12,72 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-/** Debian's headless Chromium driven by Selenium, with the flags that keep it off the closed network. */
+/**
+ * Debian's headless Chromium driven by Selenium, with the flags that keep it off the closed network. No registry
+ * ships Chromium, so on a machine without it the first browser test installs Debian's packages (as root, through
+ * apt-get, saying so in one line); where it cannot, it fails saying what to install. Never a silent skip.
+ */
 public final class Chromium {
+
+    private static final String DEFAULT_CHROMIUM = "/usr/bin/chromium";
+    private static final String DEFAULT_DRIVER = "/usr/bin/chromedriver";
+    private static boolean present;
 
     private Chromium() {
     }
 
     public static WebDriver start() {
-        System.setProperty("webdriver.chrome.driver", System.getProperty("conduit.chromedriver", "/usr/bin/chromedriver"));
+        String chromium = System.getProperty("conduit.chromium", DEFAULT_CHROMIUM);
+        String chromedriver = System.getProperty("conduit.chromedriver", DEFAULT_DRIVER);
+        ensurePresent(Path.of(chromium), Path.of(chromedriver));
+        System.setProperty("webdriver.chrome.driver", chromedriver);
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("conduit.chromium", "/usr/bin/chromium"));
+        options.setBinary(chromium);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-quic", "--window-size=1280,900");
         WebDriver driver = new ChromeDriver(options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         return driver;
+    }
+
+    private static synchronized void ensurePresent(Path chromium, Path chromedriver) {
+        if (present || (Files.isExecutable(chromium) && Files.isExecutable(chromedriver))) {
+            present = true;
+            return;
+        }
+        String install = "apt-get install chromium chromium-driver";
+        boolean defaults = chromium.toString().equals(DEFAULT_CHROMIUM) && chromedriver.toString().equals(DEFAULT_DRIVER);
+        if (defaults && "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+            System.out.println("[conduit] browser tests: installing Debian's chromium and chromium-driver (apt-get, about a minute)");
+            apt("update", "-qq");
+            apt("install", "-y", "-qq", "chromium", "chromium-driver");
+        }
+        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
+            throw new IllegalStateException("The browser tests need Chromium at " + chromium + " and ChromeDriver at "
+                    + chromedriver + ": run '" + install + "' as root (or set -Dconduit.chromium and -Dconduit.chromedriver)");
+        }
+        present = true;
+    }
+
+    private static void apt(String... arguments) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("/usr/bin/apt-get"));
+        command.addAll(java.util.List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        try {
+            Process process = builder.start();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("apt-get " + arguments[0] + " took more than 10 minutes");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while installing Chromium", e);
+        }
     }
 
     public static void screenshot(WebDriver driver, String name) {
