@@ -2,7 +2,6 @@ package dev.conduit.it;
 
 import static dev.conduit.it.VaultRefreshIT.ok;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.KeycloakCluster;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The token vault on a two-node Keycloak cluster (production start, embedded Infinispan over jdbc-ping, one
  * PostgreSQL): one upstream refresh per expiry whatever node the callers reach, a disconnect seen by the other node
  * at once, the proactive refresher on one node per round, and a node killed with a refresh in flight. The nodes
- * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (CONDUIT_TEST_DB=postgres).
+ * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (the tests' embedded one by default, see support/Database).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -61,9 +61,7 @@ class ClusterIT {
 
     @BeforeAll
     void startCluster() {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "the cluster discovers its members through the database (jdbc-ping): runs when Keycloak is on PostgreSQL"
-                        + " (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        Database.requirePostgres("the cluster discovers its members through the database (jdbc-ping)");
         ConduitEnvironment env = ConduitEnvironment.get();
         sandbox = env.sandbox().engine();
         cluster = KeycloakCluster.start(env, List.of(

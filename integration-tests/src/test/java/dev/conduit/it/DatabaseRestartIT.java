@@ -2,7 +2,6 @@ package dev.conduit.it;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -40,13 +40,13 @@ import org.junit.jupiter.api.Test;
  * connection, healthy, with a refresh token the provider still honours, and the refresh token Salesforce rotated
  * during the outage (losing it would make the next refresh reuse the old one, which revokes the chain).
  *
- * <p>Needs Keycloak on PostgreSQL and a command that controls the server: {@code CONDUIT_TEST_DB_CTL}, to which the
- * test appends {@code stop -m fast} and {@code start} ({@code .ci/run} sets it to its {@code pg_ctlcluster}).
+ * <p>Needs Keycloak on PostgreSQL: the tests' embedded server by default, which it stops (fast shutdown) and starts
+ * itself; with {@code CONDUIT_TEST_DB=postgres}, {@code CONDUIT_TEST_DB_CTL}, to which it appends {@code stop -m fast}
+ * and {@code start}.
  */
 class DatabaseRestartIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DB_CTL = System.getenv("CONDUIT_TEST_DB_CTL");
     private static final int CALLERS = 8;
     private static final long BEFORE_MILLIS = 3_000;
     private static final long DOWN_MILLIS = 5_000;
@@ -70,8 +70,9 @@ class DatabaseRestartIT {
 
     @Test
     void exchangesThroughADatabaseRestartSeeATokenOrAClearErrorAndEveryConnectionSurvives() throws Exception {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")) && DB_CTL != null && !DB_CTL.isBlank(),
-                "restarts PostgreSQL: runs with CONDUIT_TEST_DB=postgres and CONDUIT_TEST_DB_CTL set (as in .ci/run)");
+        Database.requirePostgres("restarts PostgreSQL under load");
+        assertThat(Database.controllable()).as("CONDUIT_TEST_DB=postgres needs CONDUIT_TEST_DB_CTL, the command that stops and "
+                + "starts that server (the embedded default needs none)").isTrue();
         List<Connected> connections = List.of(connect(Accounts.SALESFORCE_SHAFI, "salesforce"),
                 connect(Accounts.SALESFORCE_KAREN, "salesforce"), connect(Accounts.HUBSPOT_RUTH, "hubspot"),
                 connect(Accounts.GOOGLE_LESLIE, "google"));
@@ -109,11 +110,11 @@ class DatabaseRestartIT {
                     .isGreaterThan(salesforceRefreshes);
 
             stoppedAt = System.currentTimeMillis() - start;
-            database("stop", "-m", "fast");
+            Database.stopServer();
             downAt = System.currentTimeMillis() - start;
             Thread.sleep(DOWN_MILLIS);
         } finally {
-            database("start");
+            Database.startServer();
             startedAt = System.currentTimeMillis() - start;
             sandbox.clearFaults();
         }
@@ -215,14 +216,5 @@ class DatabaseRestartIT {
         String userId = env.admin().userIdByEmail(REALM, account.email());
         String token = apps.accessToken(page);
         return new Connected(alias, vault.connection("USER", userId, alias).get("id").asText(), token);
-    }
-
-    private static void database(String... action) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(Arrays.asList(DB_CTL.trim().split("\\s+")));
-        command.addAll(Arrays.asList(action));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
     }
 }

@@ -3,7 +3,6 @@ package dev.conduit.it;
 import static dev.conduit.it.VaultRefreshIT.ok;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Secrets;
@@ -41,8 +41,7 @@ class KeyRotationIT {
 
     @Test
     void rotateKeyReencryptsRowsUnderAnOlderKeyWhileTheyKeepServing() throws SQLException {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "writes a row over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        Database.requirePostgres("writes a row over JDBC");
         String password = Secrets.generate();
         String username = "rotation-user";
         String existing = env.admin().userIdByUsername(REALM, username);
@@ -57,8 +56,7 @@ class KeyRotationIT {
         MintedGrant grant = env.sandbox().engine().mintGrant(Provider.HUBSPOT, env.client(Provider.HUBSPOT).clientId(),
                 Accounts.HUBSPOT_GRACE.userId(), Set.of("oauth", "crm.objects.contacts.read"));
 
-        try (Connection db = DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"),
-                System.getenv("CONDUIT_TEST_DB_USER"), System.getenv("CONDUIT_TEST_DB_PASSWORD"))) {
+        try (Connection db = Database.connect()) {
             String realmId = realmId(db);
             String id = UUID.randomUUID().toString();
             insertSealedUnderOldKey(db, id, realmId, userId, grant);

@@ -2,7 +2,6 @@ package dev.conduit.it;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -29,6 +28,7 @@ import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.sandbox.Account;
@@ -70,18 +70,17 @@ class ProactiveRefreshBenchmarkIT {
 
     @BeforeAll
     static void onPostgres() {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "writes CONDUIT_CONNECTION over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        Database.requirePostgres("writes CONDUIT_CONNECTION over JDBC");
         env = ConduitEnvironment.get();
     }
 
     private static Connection database() throws SQLException {
         Properties properties = new Properties();
-        properties.setProperty("user", System.getenv("CONDUIT_TEST_DB_USER"));
-        properties.setProperty("password", System.getenv("CONDUIT_TEST_DB_PASSWORD"));
+        properties.setProperty("user", Database.user());
+        properties.setProperty("password", Database.password());
         // one multi-row INSERT per batch instead of one statement per row: 100k rows in seconds
         properties.setProperty("reWriteBatchedInserts", "true");
-        return DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"), properties);
+        return DriverManager.getConnection(Database.url(), properties);
     }
 
     /** {@code -Dconduit.bench.proactive.sizes=10000,100000,1000000} (-Pbenchmark adds the million). */

@@ -2,7 +2,6 @@ package dev.conduit.it;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
@@ -28,10 +28,8 @@ class VaultStorageIT {
     private final ConduitEnvironment env = ConduitEnvironment.get();
 
     private static Connection database() throws SQLException {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "reads the database over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
-        return DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"), System.getenv("CONDUIT_TEST_DB_USER"),
-                System.getenv("CONDUIT_TEST_DB_PASSWORD"));
+        Database.requirePostgres("reads the database over JDBC");
+        return Database.connect();
     }
 
     @Test

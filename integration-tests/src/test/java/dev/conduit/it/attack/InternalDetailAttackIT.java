@@ -2,7 +2,6 @@ package dev.conduit.it.attack;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -12,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * error messages. When a refresh token is refused after another node lost a refresh answer, the connection's
  * {@code lastError} names that node ({@code host:pid}) for administrators; the token-exchange
  * {@code error_description} must not. Writes the lost attempt over JDBC, so it runs on PostgreSQL
- * (CONDUIT_TEST_DB=postgres, as in .ci/run).
+ * (the tests' embedded PostgreSQL by default, see support/Database).
  */
 class InternalDetailAttackIT {
 
@@ -42,16 +42,14 @@ class InternalDetailAttackIT {
     @Test
     @DisplayName("an app's error_description never names a node; the admin API does")
     void appReadingErrorDescriptionsLearnsNoNodeName() throws SQLException {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "writes a row over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        Database.requirePostgres("writes a row over JDBC");
         env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_MARIE.email());
         BrowserSession.Page page = new BrokerFlows(env).login(new BrowserSession(), "salesforce", Accounts.SALESFORCE_MARIE);
         assertThat(page.endedAtApp()).isTrue();
         String userToken = apps.accessToken(page);
         String userId = env.admin().userIdByEmail(REALM, Accounts.SALESFORCE_MARIE.email());
         String connectionId = vault.connection("USER", userId, "salesforce").get("id").asText();
-        try (Connection db = DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"),
-                System.getenv("CONDUIT_TEST_DB_USER"), System.getenv("CONDUIT_TEST_DB_PASSWORD"));
+        try (Connection db = Database.connect();
                 PreparedStatement insert = db.prepareStatement(
                         "insert into conduit_refresh_attempt (connection_id, node, started_at) values (?, ?, ?)")) {
             insert.setString(1, connectionId);

@@ -2,7 +2,6 @@ package dev.conduit.it.attack;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -12,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * Attacker: a database writer (or just an operator who retired a key too early). A connection's row is sealed under
  * a key id the server's key ring no longer has. The admin view, key rotation and the owner's next login must keep
  * working: the view lists the row as UNDECRYPTABLE, rotate-key skips and reports it, and reconnecting replaces it.
- * Writes over JDBC, so it runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run).
+ * Writes over JDBC, so it needs Keycloak on PostgreSQL (the tests' embedded one by default, see support/Database).
  */
 class RetiredKeyAttackIT {
 
@@ -42,8 +42,7 @@ class RetiredKeyAttackIT {
 
     @BeforeEach
     void onPostgres() {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "writes rows over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        Database.requirePostgres("writes rows over JDBC");
     }
 
     @Test
@@ -118,8 +117,7 @@ class RetiredKeyAttackIT {
     }
 
     private static Connection db() throws SQLException {
-        return DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"), System.getenv("CONDUIT_TEST_DB_USER"),
-                System.getenv("CONDUIT_TEST_DB_PASSWORD"));
+        return Database.connect();
     }
 
     private static String keyId(String connectionId) throws SQLException {

@@ -2,7 +2,6 @@ package dev.conduit.it.attack;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -86,12 +86,10 @@ class VaultAttackIT {
 
     @Test
     void databaseWriterWhoCopiesAnotherUsersSealedTokensIntoTheirRowGetsNothing() throws SQLException {
-        assumeTrue("postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB")),
-                "writes the vault's table over JDBC: runs when Keycloak is on PostgreSQL (CONDUIT_TEST_DB=postgres, as in .ci/run)");
+        Database.requirePostgres("writes the vault's table over JDBC");
         String victimUpstream = upstreamTokenOf(victimToken);
         assertThat(victimUpstream).isNotNull();
-        try (Connection db = DriverManager.getConnection(System.getenv("CONDUIT_TEST_DB_URL"),
-                System.getenv("CONDUIT_TEST_DB_USER"), System.getenv("CONDUIT_TEST_DB_PASSWORD"))) {
+        try (Connection db = Database.connect()) {
             try (PreparedStatement copy = db.prepareStatement("update conduit_connection set access_token = v.access_token, "
                     + "refresh_token = v.refresh_token, key_id = v.key_id from conduit_connection v "
                     + "where v.owner_id = ? and v.provider_alias = 'hubspot' "

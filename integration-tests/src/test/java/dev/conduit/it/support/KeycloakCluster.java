@@ -244,11 +244,11 @@ public final class KeycloakCluster implements AutoCloseable {
 
     /**
      * Starts node A and node B with the given vault options (e.g. a short refresh interval) and returns once both
-     * answer and see each other in one cluster view. PostgreSQL only: call it when CONDUIT_TEST_DB=postgres.
+     * answer and see each other in one cluster view. PostgreSQL only (any but CONDUIT_TEST_DB=h2).
      */
     public static KeycloakCluster start(ConduitEnvironment env, List<String> vaultOptions) {
         if (!Database.postgres()) {
-            throw new IllegalStateException("the cluster needs PostgreSQL (CONDUIT_TEST_DB=postgres)");
+            throw new IllegalStateException("the cluster needs PostgreSQL (not CONDUIT_TEST_DB=h2)");
         }
         Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
         KeycloakCluster cluster = new KeycloakCluster(env, distribution.getParent());
