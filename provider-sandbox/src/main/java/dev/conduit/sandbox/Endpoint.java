@@ -8,5 +8,7 @@ public enum Endpoint {
     REVOKE,
     INTROSPECT,
     JWKS,
+    /** The REST API slice: Salesforce's SOQL query, HubSpot's contacts, Google Calendar's events. */
+    API,
     OTHER
 }

@@ -46,6 +46,7 @@ public final class SandboxEngine {
     private final Set<String> usedCodes = ConcurrentHashMap.newKeySet();
     private final Map<String, Grants.AccessToken> accessTokens = new ConcurrentHashMap<>();
     private final Map<String, Grants.Chain> refreshTokens = new ConcurrentHashMap<>();
+    private final Set<String> endedSessions = ConcurrentHashMap.newKeySet();
     private final Map<String, Grants.Consent> googleConsents = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, Deque<Fault>> faults = new ConcurrentHashMap<>();
@@ -166,25 +167,42 @@ public final class SandboxEngine {
 
     public boolean accessTokenActive(String accessToken) {
         Grants.AccessToken token = accessTokens.get(accessToken);
-        return token != null && token.expiresAt() > now() && (token.chain() == null || !token.chain().revoked);
+        return token != null && token.expiresAt() > now() && (token.chain() == null || !token.chain().revoked)
+                && !endedSessions.contains(accessToken);
+    }
+
+    /**
+     * Ends this access token's session early, as Salesforce does when a session is revoked or times out (it sends
+     * no {@code expires_in}): the token is refused from now on (API 401, introspection inactive), while its refresh
+     * token still works. Returns false if the sandbox never issued this access token.
+     */
+    public boolean endSession(String accessToken) {
+        if (accessToken == null || !accessTokens.containsKey(accessToken)) {
+            return false;
+        }
+        endedSessions.add(accessToken);
+        return true;
     }
 
     // ---- dispatch ------------------------------------------------------------------------------
 
     static Endpoint classify(Provider provider, String method, String path) {
         return switch (provider) {
-            case SALESFORCE -> path.endsWith("/services/oauth2/authorize") ? Endpoint.AUTHORIZE
+            case SALESFORCE -> path.contains("/services/data/") ? Endpoint.API
+                    : path.endsWith("/services/oauth2/authorize") ? Endpoint.AUTHORIZE
                     : path.endsWith("/services/oauth2/token") ? Endpoint.TOKEN
                     : path.endsWith("/services/oauth2/userinfo") || path.contains("/id/") ? Endpoint.IDENTITY
                     : path.endsWith("/services/oauth2/revoke") ? Endpoint.REVOKE
                     : path.endsWith("/services/oauth2/introspect") ? Endpoint.INTROSPECT : Endpoint.OTHER;
-            case HUBSPOT -> path.endsWith("/oauth/authorize") ? Endpoint.AUTHORIZE
+            case HUBSPOT -> path.startsWith("/crm/") ? Endpoint.API
+                    : path.endsWith("/oauth/authorize") ? Endpoint.AUTHORIZE
                     : path.endsWith("/oauth/v3/token") || path.endsWith("/oauth/v1/token")
                             || path.matches(".*/oauth/\\d{4}-\\d{2}/token") ? Endpoint.TOKEN
                     : path.contains("/oauth/v1/access-tokens/") ? Endpoint.IDENTITY
                     : path.contains("/oauth/v1/refresh-tokens/") && "DELETE".equals(method) ? Endpoint.REVOKE
                     : path.endsWith("/oauth/v3/token/introspect") ? Endpoint.INTROSPECT : Endpoint.OTHER;
-            case GOOGLE -> path.endsWith("/o/oauth2/v2/auth") ? Endpoint.AUTHORIZE
+            case GOOGLE -> path.startsWith("/calendar/") ? Endpoint.API
+                    : path.endsWith("/o/oauth2/v2/auth") ? Endpoint.AUTHORIZE
                     : path.endsWith("/token") ? Endpoint.TOKEN
                     : path.endsWith("/v1/userinfo") || path.endsWith("/tokeninfo") ? Endpoint.IDENTITY
                     : path.endsWith("/revoke") ? Endpoint.REVOKE
@@ -206,6 +224,7 @@ public final class SandboxEngine {
             case REVOKE -> revoke(provider, path, params);
             case INTROSPECT -> introspect(provider, params, headers);
             case JWKS -> Reply.json(200, signer.jwks());
+            case API -> api(provider, method, path, query, headers);
             case OTHER -> other(provider, path);
         };
     }
@@ -696,6 +715,31 @@ public final class SandboxEngine {
         accessTokens.remove(value);
     }
 
+    // ---- REST API ----------------------------------------------------------------------------------
+
+    /** One call of the providers' REST API slice ({@link ProviderApis}), as the bearer token's account. */
+    private Reply api(Provider provider, String method, String path, Map<String, String> query,
+            Map<String, String> headers) {
+        String bearer = bearer(headers);
+        Grants.AccessToken token = bearer == null ? null : accessTokens.get(bearer);
+        if (token != null && token.provider() != provider) {
+            token = null;
+        }
+        ProviderApis.Caller caller;
+        if (token == null) {
+            caller = ProviderApis.Caller.invalid();
+        } else if (accessTokenActive(bearer)) {
+            caller = ProviderApis.Caller.valid(token.account(), token.scopes(),
+                    provider == Provider.SALESFORCE ? instancePath(token.account()) : null);
+        } else if (token.expiresAt() <= now() && !endedSessions.contains(bearer)
+                && (token.chain() == null || !token.chain().revoked)) {
+            caller = ProviderApis.Caller.expired(now() - token.expiresAt());
+        } else {
+            caller = ProviderApis.Caller.invalid();
+        }
+        return ProviderApis.answer(provider, method, path, query, caller);
+    }
+
     private Reply other(Provider provider, String path) {
         if (provider == Provider.GOOGLE && path.endsWith("/.well-known/openid-configuration")) {
             String base = baseUrl + "/google";
@@ -725,6 +769,11 @@ public final class SandboxEngine {
 
     public String instanceUrl() {
         return baseUrl + "/salesforce/instance";
+    }
+
+    /** The path, under {@code /salesforce}, of the instance URL this account's tokens name (one instance for all orgs). */
+    static String instancePath(Account account) {
+        return "/instance";
     }
 
     private Reply oauthError(Provider provider, int status, String error, String description) {

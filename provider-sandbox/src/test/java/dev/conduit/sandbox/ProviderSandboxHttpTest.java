@@ -184,6 +184,59 @@ class ProviderSandboxHttpTest {
         assertThat(json(userinfo.body()).path("email").asText()).isEqualTo(Accounts.GOOGLE_ADA.email());
     }
 
+    @Test
+    void salesforceQueryOverHttpOnTheInstanceUrlAnswersTheAccountsContacts() throws Exception {
+        JsonNode tokens = sandbox.login(SF, authParams("api"), Accounts.SALESFORCE_CHARLES);
+        String url = tokens.path("instance_url").asText() + "/services/data/v62.0/query?q=SELECT+Id,Name,Email+FROM+Contact";
+
+        HttpResponse<String> ok = send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + tokens.path("access_token").asText()).GET());
+        server.engine().endSession(tokens.path("access_token").asText());
+        HttpResponse<String> ended = send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + tokens.path("access_token").asText()).GET());
+
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(json(ok.body()).path("records").get(0).path("Id").asText())
+                .isEqualTo(ProviderApis.contactsOf(Accounts.SALESFORCE_CHARLES).get(0).id());
+        assertThat(ended.statusCode()).isEqualTo(401);
+        assertThat(ended.body()).isEqualTo("[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]");
+    }
+
+    @Test
+    void hubspotContactsOverHttpUnderTheApiBaseUrl() throws Exception {
+        String token = sandbox.login(Provider.HUBSPOT, authParams("oauth crm.objects.contacts.read"), Accounts.HUBSPOT_BARBARA)
+                .path("access_token").asText();
+        String url = server.hubspotApiBaseUrl() + "/crm/v3/objects/contacts?limit=10";
+
+        HttpResponse<String> ok = send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET());
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer CO-x").GET());
+
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(json(ok.body()).path("results").get(0).path("id").asText())
+                .isEqualTo(ProviderApis.contactsOf(Accounts.HUBSPOT_BARBARA).get(0).id());
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(json(unknown.body()).path("category").asText()).isEqualTo("INVALID_AUTHENTICATION");
+    }
+
+    @Test
+    void googleEventsOverHttpUnderTheGoogleBaseUrl() throws Exception {
+        String token = sandbox.login(Provider.GOOGLE, authParams("https://www.googleapis.com/auth/calendar.readonly"),
+                Accounts.GOOGLE_EDSGER).path("access_token").asText();
+        String url = server.googleBaseUrl() + "/calendar/v3/calendars/primary/events";
+
+        HttpResponse<String> ok = send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET());
+        HttpResponse<String> none = send(HttpRequest.newBuilder(URI.create(url)).GET());
+
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(json(ok.body()).path("kind").asText()).isEqualTo("calendar#events");
+        assertThat(json(ok.body()).path("items").get(0).path("id").asText())
+                .isEqualTo(ProviderApis.eventsOf(Accounts.GOOGLE_EDSGER).get(0).id());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(json(none.body()).path("error").path("status").asText()).isEqualTo("UNAUTHENTICATED");
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).contains("invalid_token"));
+    }
+
     private HttpResponse<String> redeemOverHttp(String code) throws IOException, InterruptedException {
         Map<String, String> form = sandbox.clientForm(SF);
         form.put("grant_type", "authorization_code");
