@@ -144,7 +144,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
 
         Set<String> restricted = new LinkedHashSet<>(permissions);
         client.getClientScopes(true).values().stream().map(ClientScopeModel::getName)
-                .filter(name -> !PermissionCheck.isPermission(name, attributes(realm, name))).forEach(restricted::add);
+                .filter(name -> !PermissionCheck.isPermission(name, ExchangeChecks.scopeAttributes(realm, name))).forEach(restricted::add);
         // the client itself counts as a scope, under its display name (which may be null): keep its own mappers
         restricted.add(client.getName());
         context.setRestrictedScopes(restricted);
@@ -188,13 +188,13 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         if (requested.isEmpty()) {
             if (subjectBound) {
                 Set<String> usable = ExchangeChecks.clientScopeNames(client);
-                held.stream().filter(usable::contains).filter(name -> PermissionCheck.isPermission(name, attributes(realm, name)))
-                        .filter(name -> PermissionCheck.resolve(upstream, Set.of(name), usable, n -> attributes(realm, n))
-                                .refused().isEmpty())
+                ExchangeChecks.heldPermissions(realm, subject).stream().filter(usable::contains)
+                        .filter(name -> PermissionCheck.resolve(upstream, Set.of(name), usable,
+                                n -> ExchangeChecks.scopeAttributes(realm, n)).refused().isEmpty())
                         .sorted().forEach(requested::add);
             } else {
                 requested.addAll(PermissionCheck.defaults(upstream, client.getClientScopes(true).keySet(),
-                        name -> attributes(realm, name)));
+                        name -> ExchangeChecks.scopeAttributes(realm, name)));
             }
             if (requested.isEmpty()) {
                 throw new ExchangeRefusal(400, "invalid_scope", "No scope requested and no Conduit permission for "
@@ -203,12 +203,12 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         }
         Set<String> refused = new LinkedHashSet<>();
         for (String permission : requested) {
-            if (!PermissionCheck.isPermission(permission, attributes(realm, permission)) || !held.contains(permission)) {
+            if (!PermissionCheck.isPermission(permission, ExchangeChecks.scopeAttributes(realm, permission)) || !held.contains(permission)) {
                 refused.add(permission);
             }
         }
         refused.addAll(PermissionCheck.resolve(upstream, requested, ExchangeChecks.clientScopeNames(client),
-                name -> attributes(realm, name)).refused());
+                name -> ExchangeChecks.scopeAttributes(realm, name)).refused());
         if (!refused.isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_scope", "Not allowed for this client, not held by the subject token or not "
                     + "available at " + provider.getAlias() + ": " + String.join(" ", refused), Errors.INVALID_REQUEST);
@@ -220,11 +220,6 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         return client.getProtocolMappersStream().anyMatch(m -> ConnectionClaimMapper.PROVIDER_ID.equals(m.getProtocolMapper()))
                 || client.getClientScopes(true).values().stream().flatMap(ClientScopeModel::getProtocolMappersStream)
                         .anyMatch(m -> ConnectionClaimMapper.PROVIDER_ID.equals(m.getProtocolMapper()));
-    }
-
-    private static java.util.Map<String, String> attributes(RealmModel realm, String name) {
-        return realm.getClientScopesStream().filter(s -> name.equals(s.getName())).findFirst()
-                .map(ClientScopeModel::getAttributes).orElse(null);
     }
 
     @Override

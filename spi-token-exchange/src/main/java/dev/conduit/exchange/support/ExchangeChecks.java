@@ -1,13 +1,17 @@
 package dev.conduit.exchange.support;
 
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
+import dev.conduit.exchange.upstream.PermissionCheck;
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;
 import org.keycloak.common.Profile;
 import org.keycloak.common.VerificationException;
 import org.keycloak.events.Errors;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
@@ -159,6 +163,26 @@ public final class ExchangeChecks {
         Set<String> names = new HashSet<>(client.getClientScopes(true).keySet());
         names.addAll(client.getClientScopes(false).keySet());
         return names;
+    }
+
+    /** The Conduit permissions among a verified token's scopes. */
+    public static Set<String> heldPermissions(RealmModel realm, AccessToken token) {
+        Set<String> held = new LinkedHashSet<>();
+        String scope = token.getScope();
+        if (scope != null) {
+            for (String name : scope.trim().split("\\s+")) {
+                if (!name.isEmpty() && PermissionCheck.isPermission(name, scopeAttributes(realm, name))) {
+                    held.add(name);
+                }
+            }
+        }
+        return held;
+    }
+
+    /** The attributes of the realm's client scope of that name, or null when the realm has none. */
+    public static Map<String, String> scopeAttributes(RealmModel realm, String name) {
+        return realm.getClientScopesStream().filter(clientScope -> name.equals(clientScope.getName())).findFirst()
+                .map(ClientScopeModel::getAttributes).orElse(null);
     }
 
     /** Echoes a caller's value only when it is short and plain, so an error never reflects hostile input. */

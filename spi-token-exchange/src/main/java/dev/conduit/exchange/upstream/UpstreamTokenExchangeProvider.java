@@ -20,7 +20,6 @@ import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
@@ -91,7 +90,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         }
         IdentityProviderModel provider = ExchangeChecks.provider(session, client, request.alias());
         Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, context.getFormParams().getFirst("scope"),
-                binding == null ? null : heldPermissions(realm, token));
+                binding == null ? null : ExchangeChecks.heldPermissions(realm, token));
 
         ConnectionKey key = ConnectionKey.user(realm.getId(), subject.user().getId(), provider.getAlias());
         String organizationReference = request.organization();
@@ -160,38 +159,19 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                         Errors.NOT_ALLOWED);
             }
         } else if (permissions.isEmpty()) {
-            permissions = PermissionCheck.defaults(upstream, client.getClientScopes(true).keySet(), name -> scopeAttributes(realm, name));
+            permissions = PermissionCheck.defaults(upstream, client.getClientScopes(true).keySet(), name -> ExchangeChecks.scopeAttributes(realm, name));
         }
         if (permissions.isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_scope", "No permission for " + provider.getAlias()
                     + ": name one in scope, or give the client a default one", Errors.NOT_ALLOWED);
         }
         var outcome = PermissionCheck.resolve(upstream, permissions, ExchangeChecks.clientScopeNames(client),
-                name -> scopeAttributes(realm, name));
+                name -> ExchangeChecks.scopeAttributes(realm, name));
         if (!outcome.refused().isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_scope", "Permissions not available to this client for " + provider.getAlias()
                     + ": " + String.join(" ", outcome.refused()), Errors.NOT_ALLOWED);
         }
         return outcome.upstreamScopes();
-    }
-
-    /** The Conduit permissions among a token's scopes. */
-    static Set<String> heldPermissions(RealmModel realm, AccessToken token) {
-        Set<String> held = new LinkedHashSet<>();
-        String scope = token.getScope();
-        if (scope != null) {
-            for (String name : scope.trim().split("\\s+")) {
-                if (!name.isEmpty() && PermissionCheck.isPermission(name, scopeAttributes(realm, name))) {
-                    held.add(name);
-                }
-            }
-        }
-        return held;
-    }
-
-    static Map<String, String> scopeAttributes(RealmModel realm, String name) {
-        return realm.getClientScopesStream().filter(clientScope -> name.equals(clientScope.getName())).findFirst()
-                .map(ClientScopeModel::getAttributes).orElse(null);
     }
 
     /** The answer; its {@code scope} names the provider scopes the served permissions map, all within the grant. */
