@@ -137,8 +137,19 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         GrantCarrier.attach(context, new UpstreamGrant(GoogleIdentityProviderFactory.PROVIDER_ID,
                 getConfig().getAlias(), context.getId(), hd == null ? null : hd.toString(), null,
                 tokenResponse.getToken(), tokenResponse.getRefreshToken(), now, now + expiresIn,
-                Scopes.parse(tokenResponse.getScope())));
+                Scopes.parse(tokenResponse.getScope()), displayName(idToken, context), context.getEmail()));
         return context;
+    }
+
+    /** The id token's {@code name}, else the given and family names Keycloak read from it or from userinfo. */
+    private static String displayName(JsonWebToken idToken, BrokeredIdentityContext context) {
+        Object name = idToken.getOtherClaims().get("name");
+        if (name instanceof String text && !text.isBlank()) {
+            return text;
+        }
+        String joined = ((context.getFirstName() == null ? "" : context.getFirstName()) + " "
+                + (context.getLastName() == null ? "" : context.getLastName())).trim();
+        return joined.isEmpty() ? null : joined;
     }
 
     private void askForConsentAgainIfNoRefreshTokenHeld(String googleSubject) {

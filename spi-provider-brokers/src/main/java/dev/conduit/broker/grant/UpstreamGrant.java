@@ -5,12 +5,15 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.conduit.broker.support.UntrustedText;
 
 /**
  * What one upstream token response gave Conduit: the tokens, their lifetime, the granted scopes and
- * the provider metadata the rest of Conduit needs (Salesforce instance URL, organization identity).
+ * the provider metadata the rest of Conduit needs (Salesforce instance URL, organization identity), and the
+ * account's display name and e-mail as the provider's identity answer gave them (for people's pages; not secret,
+ * but the provider's text: cleaned and bounded here by {@link UntrustedText#forDisplay}, never logged).
  *
- * <p>Times are epoch seconds. {@link #toString()} never shows a token.
+ * <p>Times are epoch seconds. {@link #toString()} never shows a token, a name or an e-mail.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamGrant(
@@ -23,10 +26,19 @@ public record UpstreamGrant(
         String refreshToken,
         long issuedAt,
         long expiresAt,
-        Set<String> scopes) {
+        Set<String> scopes,
+        String accountName,
+        String accountEmail) {
+
+    /** Longest display name kept, in characters. */
+    public static final int MAX_ACCOUNT_NAME = 200;
+    /** Longest e-mail kept (RFC 5321's path limit). */
+    public static final int MAX_ACCOUNT_EMAIL = 254;
 
     public UpstreamGrant {
         scopes = scopes == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(scopes));
+        accountName = UntrustedText.forDisplay(accountName, MAX_ACCOUNT_NAME);
+        accountEmail = UntrustedText.forDisplay(accountEmail, MAX_ACCOUNT_EMAIL);
     }
 
     public boolean hasRefreshToken() {
@@ -43,13 +55,13 @@ public record UpstreamGrant(
             return this;
         }
         return new UpstreamGrant(providerId, providerAlias, accountId, organizationId, instanceUrl,
-                accessToken, previous.refreshToken(), issuedAt, expiresAt, scopes);
+                accessToken, previous.refreshToken(), issuedAt, expiresAt, scopes, accountName, accountEmail);
     }
 
     /** The same grant's metadata (provider, account, tenant, scopes, times) with both tokens left out. */
     public UpstreamGrant withoutTokens() {
         return new UpstreamGrant(providerId, providerAlias, accountId, organizationId, instanceUrl, null, null,
-                issuedAt, expiresAt, scopes);
+                issuedAt, expiresAt, scopes, accountName, accountEmail);
     }
 
     @Override

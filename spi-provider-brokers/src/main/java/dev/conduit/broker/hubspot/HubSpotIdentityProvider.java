@@ -106,7 +106,7 @@ public final class HubSpotIdentityProvider extends AbstractOAuth2IdentityProvide
                 : info.path("expires_in").asLong(1800);
         GrantCarrier.attach(context, new UpstreamGrant(HubSpotIdentityProviderFactory.PROVIDER_ID,
                 getConfig().getAlias(), userId, hubId, null, accessToken, token.path("refresh_token").asText(null),
-                now, now + expiresIn, scopes));
+                now, now + expiresIn, scopes, null, email));
         return context;
     }
 

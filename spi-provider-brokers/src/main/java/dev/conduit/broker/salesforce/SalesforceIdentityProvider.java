@@ -110,7 +110,9 @@ public final class SalesforceIdentityProvider extends AbstractOAuth2IdentityProv
         GrantCarrier.attach(context, new UpstreamGrant(SalesforceIdentityProviderFactory.PROVIDER_ID,
                 getConfig().getAlias(), identity.userId(), identity.organizationId(), instanceUrl, accessToken,
                 token.path("refresh_token").asText(null), issuedAt, issuedAt + lifetime,
-                Scopes.parse(token.path("scope").asText(null))));
+                Scopes.parse(token.path("scope").asText(null)),
+                userInfo.path("name").asText(userInfo.path("display_name").asText(null)),
+                userInfo.path("email").asText(null)));
         return context;
     }
 

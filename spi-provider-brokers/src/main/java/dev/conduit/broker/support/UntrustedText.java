@@ -41,6 +41,53 @@ public final class UntrustedText {
         return out.toString();
     }
 
+    /**
+     * A provider's text meant to be shown to people (an account's display name or e-mail), made safe to store and
+     * show: control, line-breaking, zero-width and bidi-control characters and lone surrogates removed, runs of
+     * whitespace made one space, trimmed, then cut to {@code max} characters (never inside a surrogate pair) with
+     * an ellipsis. Letters of any script and emoji stay. Pages must still insert the result as text, never as HTML.
+     *
+     * @return null for null or for text with nothing printable left
+     */
+    public static String forDisplay(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(Math.min(value.length(), max + 1));
+        boolean space = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                appendPending(out, space);
+                space = false;
+                out.append(c).append(value.charAt(++i));
+            } else if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                space = true;
+            } else if (!needsEscape(c)) {
+                appendPending(out, space);
+                space = false;
+                out.append(c);
+            }
+        }
+        if (out.isEmpty()) {
+            return null;
+        }
+        if (out.length() <= max) {
+            return out.toString();
+        }
+        int cut = Math.max(0, max - 1);
+        if (cut > 0 && Character.isHighSurrogate(out.charAt(cut - 1))) {
+            cut--;
+        }
+        return out.substring(0, cut).stripTrailing() + "\u2026";
+    }
+
+    private static void appendPending(StringBuilder out, boolean space) {
+        if (space && !out.isEmpty()) {
+            out.append(' ');
+        }
+    }
+
     private static String escape(char c) {
         return switch (c) {
             case '\n' -> "\\n";

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class UpstreamGrantTest {
 
     private static UpstreamGrant grant(String access, String refresh, Set<String> scopes) {
-        return new UpstreamGrant("conduit-google", "google", "sub", "acme.example", null, access, refresh, 100, 3700, scopes);
+        return new UpstreamGrant("conduit-google", "google", "sub", "acme.example", null, access, refresh, 100, 3700, scopes, "Alan Turing", "alan@acme.example");
     }
 
     @Test
@@ -33,6 +33,25 @@ class UpstreamGrantTest {
         String access = UUID.randomUUID().toString();
         String refresh = UUID.randomUUID().toString();
         assertThat(grant(access, refresh, Set.of()).toString()).doesNotContain(access).doesNotContain(refresh).contains("present");
+    }
+
+    @Test
+    void toStringShowsNoNameOrEmail() {
+        assertThat(grant("a", "r", Set.of()).toString()).doesNotContain("Alan").doesNotContain("alan@");
+    }
+
+    @Test
+    void theAccountsNameAndEmailAreCleanedAndBoundedAndSurviveMergesAndTokenlessCopies() {
+        UpstreamGrant hostile = new UpstreamGrant("conduit-salesforce", "salesforce", "005", "00D", null, "a", "r", 0, 1,
+                Set.of(), "Eve\n\u202eevil\u0000 " + "x".repeat(500), "eve@evil.example\r\n");
+        assertThat(hostile.accountName()).startsWith("Eve evil x").doesNotContain("\n").doesNotContain("\u202e")
+                .doesNotContain("\u0000").hasSize(UpstreamGrant.MAX_ACCOUNT_NAME).endsWith("\u2026");
+        assertThat(hostile.accountEmail()).isEqualTo("eve@evil.example");
+        assertThat(hostile.withoutTokens().accountName()).isEqualTo(hostile.accountName());
+        UpstreamGrant merged = new UpstreamGrant("conduit-salesforce", "salesforce", "005", "00D", null, "a2", null, 0, 1,
+                Set.of(), "Eve", "eve@evil.example").keepingRefreshTokenOf(hostile);
+        assertThat(merged.refreshToken()).isEqualTo("r");
+        assertThat(merged.accountName()).isEqualTo("Eve");
     }
 
     @Test

@@ -13,7 +13,7 @@ class GrantCarrierTest {
     @Test
     void theBrokersMarshallerNeverWritesAGrantThatWasNotSealed() {
         UpstreamGrant grant = new UpstreamGrant("conduit-salesforce", "salesforce", "005", "00D", null,
-                "access-secret", "refresh-secret", 0, 3600, Set.of("api"));
+                "access-secret", "refresh-secret", 0, 3600, Set.of("api"), "Ada Lovelace", "ada@acme.example");
         assertThatThrownBy(() -> GrantCarrier.marshaller().serialize(grant))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageNotContaining("secret");

@@ -46,4 +46,24 @@ class UntrustedTextTest {
     void halvesOfSurrogatePairsAreEscapedNotCutInTwo() {
         assertThat(UntrustedText.forLog("\ud83d\ude00")).isEqualTo("\\ud83d\\ude00");
     }
+
+    @Test
+    void displayTextDropsControlBidiAndZeroWidthCharactersAndKeepsLettersOfAnyScriptAndEmoji() {
+        assertThat(UntrustedText.forDisplay("  Ada\r\n\tLovelace\u202e\u2066\u200b\u0085\u009b\u007f  ", 100))
+                .isEqualTo("Ada Lovelace");
+        assertThat(UntrustedText.forDisplay("Chien-Shiung \u5433\u5065\u96c4 \ud83d\ude00", 100))
+                .isEqualTo("Chien-Shiung \u5433\u5065\u96c4 \ud83d\ude00");
+        assertThat(UntrustedText.forDisplay("lone \ud83d half", 100)).isEqualTo("lone half");
+        assertThat(UntrustedText.forDisplay("<img src=x onerror=alert(1)>", 100))
+                .as("markup is text here; pages insert it as text").isEqualTo("<img src=x onerror=alert(1)>");
+        assertThat(UntrustedText.forDisplay("\u202e\n ", 100)).isNull();
+        assertThat(UntrustedText.forDisplay(null, 100)).isNull();
+    }
+
+    @Test
+    void displayTextIsCutWithAnEllipsisNeverInsideASurrogatePair() {
+        assertThat(UntrustedText.forDisplay("abcdefgh", 5)).isEqualTo("abcd\u2026");
+        assertThat(UntrustedText.forDisplay("abc\ud83d\ude00xyz", 5)).isEqualTo("abc\u2026");
+        assertThat(UntrustedText.forDisplay("abcde", 5)).isEqualTo("abcde");
+    }
 }

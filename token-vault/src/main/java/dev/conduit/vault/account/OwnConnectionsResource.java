@@ -1,6 +1,8 @@
 package dev.conduit.vault.account;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import dev.conduit.broker.organization.OrganizationAdmins;
@@ -12,9 +14,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
+import org.keycloak.models.RealmModel;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager;
 
@@ -68,11 +73,25 @@ public class OwnConnectionsResource {
     }
 
     private List<OwnConnection> owned(String ownerKind, String ownerId) {
+        RealmModel realm = session.getContext().getRealm();
+        Map<String, Map<String, String>> clientScopes = new HashMap<>();
+        realm.getClientScopesStream().forEach(scope -> clientScopes.putIfAbsent(scope.getName(), scope.getAttributes()));
+        Map<String, String> displayNames = new HashMap<>();
+        long now = Time.currentTime();
         return session.getProvider(JpaConnectionProvider.class).getEntityManager()
                 .createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
-                .setParameter("realmId", session.getContext().getRealm().getId())
+                .setParameter("realmId", realm.getId())
                 .setParameter("ownerKind", ownerKind)
                 .setParameter("ownerId", ownerId)
-                .getResultStream().map(OwnConnection::of).toList();
+                .getResultStream()
+                .map(row -> OwnConnection.of(row, displayNames.computeIfAbsent(row.getProviderAlias(), this::displayName),
+                        clientScopes, now))
+                .toList();
+    }
+
+    /** The identity provider's display name, "" when it has none or is gone. */
+    private String displayName(String alias) {
+        IdentityProviderModel provider = session.identityProviders().getByAlias(alias);
+        return provider == null || provider.getDisplayName() == null ? "" : provider.getDisplayName();
     }
 }

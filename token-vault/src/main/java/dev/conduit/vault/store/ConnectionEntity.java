@@ -1,5 +1,7 @@
 package dev.conduit.vault.store;
 
+import java.util.Objects;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -7,6 +9,7 @@ import jakarta.persistence.NamedQueries;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import org.keycloak.common.util.Time;
 
 /** One upstream connection; token columns hold {@code TokenCipher} output only, never a token in clear. */
 @Entity
@@ -85,6 +88,15 @@ public class ConnectionEntity {
     @Version
     @Column(name = "VERSION")
     private int version;
+    /** The upstream account's display name from the provider's identity answer (cleaned, bounded); null when unknown. */
+    @Column(name = "ACCOUNT_NAME", length = 255)
+    private String accountName;
+    /** The upstream account's e-mail from the provider's identity answer (cleaned, bounded); null when unknown. */
+    @Column(name = "ACCOUNT_EMAIL", length = 255)
+    private String accountEmail;
+    /** When {@link #status} last changed (epoch seconds); null for rows from before the column (changelog 0006). */
+    @Column(name = "STATUS_CHANGED_AT")
+    private Long statusChangedAt;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -117,7 +129,13 @@ public class ConnectionEntity {
     public long getExpiresAt() { return expiresAt; }
     public void setExpiresAt(long expiresAt) { this.expiresAt = expiresAt; }
     public String getStatus() { return status; }
-    public void setStatus(String status) { this.status = status; }
+    /** Sets the status, and when it differs from the current one, {@link #getStatusChangedAt()} to now. */
+    public void setStatus(String status) {
+        if (!Objects.equals(this.status, status)) {
+            this.statusChangedAt = (long) Time.currentTime();
+        }
+        this.status = status;
+    }
     public String getConnectedBy() { return connectedBy; }
     public void setConnectedBy(String connectedBy) { this.connectedBy = connectedBy; }
     public long getConnectedAt() { return connectedAt; }
@@ -133,4 +151,13 @@ public class ConnectionEntity {
     public void setLastError(String lastError) { this.lastError = lastError == null || lastError.length() <= 512 ? lastError : lastError.substring(0, 512); }
     public long getHealthCheckedAt() { return healthCheckedAt; }
     public void setHealthCheckedAt(long healthCheckedAt) { this.healthCheckedAt = healthCheckedAt; }
+    public String getAccountName() { return accountName; }
+    public void setAccountName(String accountName) { this.accountName = bounded(accountName, 255); }
+    public String getAccountEmail() { return accountEmail; }
+    public void setAccountEmail(String accountEmail) { this.accountEmail = bounded(accountEmail, 255); }
+    public Long getStatusChangedAt() { return statusChangedAt; }
+
+    private static String bounded(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
 }

@@ -88,6 +88,11 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
         row.setAccountId(merged.accountId());
         row.setOrganizationId(merged.organizationId());
         row.setInstanceUrl(merged.instanceUrl());
+        // a grant sealed before the provider's identity answer was kept (an upgrade mid-login) names nobody: keep ours
+        if (merged.accountName() != null || merged.accountEmail() != null) {
+            row.setAccountName(merged.accountName());
+            row.setAccountEmail(merged.accountEmail());
+        }
         vault.seal().seal(row, merged.accessToken(), merged.hasRefreshToken() ? merged.refreshToken() : null);
         row.setScopes(Scopes.join(merged.scopes()));
         row.setIssuedAt(merged.issuedAt());
@@ -115,7 +120,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
         return vault.find(session, ConnectionKey.organization(realm.getId(), organizationId, providerAlias))
                 .map(row -> new UpstreamGrant(row.getProviderId(), row.getProviderAlias(), row.getAccountId(),
                         row.getOrganizationId(), row.getInstanceUrl(), null, null, row.getIssuedAt(),
-                        row.getExpiresAt(), Scopes.parse(row.getScopes())));
+                        row.getExpiresAt(), Scopes.parse(row.getScopes()), row.getAccountName(), row.getAccountEmail()));
     }
 
     @Override
@@ -140,7 +145,8 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
                 .map(row -> new ConnectionView(row.getProviderAlias(), row.getProviderId(), row.getAccountId(),
                         row.getOrganizationId(), row.getInstanceUrl(), Scopes.parse(row.getScopes()), row.getIssuedAt(),
                         row.getExpiresAt(), row.getRefreshToken() != null,
-                        openable(row).isPresent() ? row.getStatus() : ConnectionView.UNDECRYPTABLE))
+                        openable(row).isPresent() ? row.getStatus() : ConnectionView.UNDECRYPTABLE,
+                        row.getAccountName(), row.getAccountEmail()))
                 .toList();
     }
 
@@ -158,6 +164,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
     private UpstreamGrant decrypt(ConnectionEntity row) {
         return new UpstreamGrant(row.getProviderId(), row.getProviderAlias(), row.getAccountId(), row.getOrganizationId(),
                 row.getInstanceUrl(), vault.seal().accessToken(row), vault.seal().refreshToken(row),
-                row.getIssuedAt(), row.getExpiresAt(), Scopes.parse(row.getScopes()));
+                row.getIssuedAt(), row.getExpiresAt(), Scopes.parse(row.getScopes()), row.getAccountName(),
+                row.getAccountEmail());
     }
 }

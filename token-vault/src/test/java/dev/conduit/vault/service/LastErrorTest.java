@@ -43,6 +43,8 @@ class LastErrorTest {
         row.setProviderAlias("salesforce");
         row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
         row.setLastError(STORED);
-        assertThat(OwnConnection.of(row).reason()).startsWith("invalid_grant (HTTP 400)").doesNotContain("kc-a.internal");
+        OwnConnection own = OwnConnection.of(row, null, java.util.Map.of(), 0);
+        assertThat(own.reason()).startsWith("invalid_grant (HTTP 400)").doesNotContain("kc-a.internal");
+        assertThat(own.summary()).doesNotContain("kc-a.internal").doesNotContain("admin detail");
     }
 }

@@ -1,0 +1,56 @@
+package dev.conduit.vault.account;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conduit.broker.permission.HeldPermissions.Permission;
+import dev.conduit.vault.store.ConnectionEntity;
+import org.junit.jupiter.api.Test;
+
+class OwnConnectionTest {
+
+    private static ConnectionEntity salesforceRow() {
+        ConnectionEntity row = new ConnectionEntity();
+        row.setId("c1");
+        row.setProviderAlias("salesforce");
+        row.setProviderId("conduit-salesforce");
+        row.setAccountId("0055g00000RosFrEAA");
+        row.setAccountName("Rosalind Franklin");
+        row.setAccountEmail("rosalind@acme.example");
+        row.setScopes("refresh_token openid api");
+        row.setAccessToken("v1.k1.sealed-access-ciphertext");
+        row.setRefreshToken("v1.k1.sealed-refresh-ciphertext");
+        row.setStatus("RECONNECT_REQUIRED");
+        row.setLastError("invalid_grant (HTTP 400): the provider refused the refresh token");
+        return row;
+    }
+
+    @Test
+    void aPersonSeesTheAccountThePermissionsAndWhatToDoBesideTheVaultsWords() {
+        Map<String, Map<String, String>> realm = Map.of("crm.contacts.read", Map.of("consent.screen.text", "Read CRM contacts",
+                "conduit.scopes.salesforce", "api"));
+        OwnConnection own = OwnConnection.of(salesforceRow(), "", realm, 0);
+
+        assertThat(own.providerName()).isEqualTo("Salesforce");
+        assertThat(own.providerType()).isEqualTo("salesforce");
+        assertThat(own.accountName()).isEqualTo("Rosalind Franklin");
+        assertThat(own.accountEmail()).isEqualTo("rosalind@acme.example");
+        assertThat(own.accountId()).isEqualTo("0055g00000RosFrEAA");
+        assertThat(own.scopes()).containsExactly("refresh_token", "openid", "api");
+        assertThat(own.permissions()).startsWith(new Permission("crm.contacts.read", "Read CRM contacts"))
+                .contains(new Permission("offline", "Keep access while you are away"));
+        assertThat(own.summary()).startsWith("Salesforce stopped accepting this connection on ").endsWith("Reconnect to continue.");
+        assertThat(own.action()).isEqualTo("reconnect");
+        assertThat(own.statusSince()).isNotNull();
+    }
+
+    @Test
+    void itsJsonCarriesNoTokenNotEvenSealed() throws Exception {
+        String json = new ObjectMapper().writeValueAsString(OwnConnection.of(salesforceRow(), "Acme Salesforce", Map.of(), 0));
+        assertThat(json).contains("\"providerName\":\"Acme Salesforce\"").contains("\"accountName\":\"Rosalind Franklin\"")
+                .contains("\"permissions\":[{\"name\":\"crm.contacts.read\",\"label\":\"Read contacts\"}")
+                .doesNotContain("ciphertext").doesNotContain("accessToken").doesNotContain("refreshToken");
+    }
+}
