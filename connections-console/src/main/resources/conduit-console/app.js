@@ -6,7 +6,9 @@
  * ?organization=<alias or id> shows an organization's connections and "Connect ... for this organization" to that
  * organization's Conduit admins only (members of its organization group conduit-admins; a realm admin without that
  * sees the list, read-only). ?mine shows the signed-in person's own
- * connections with "Reconnect" and "Grant more access".
+ * connections in people's words (the provider's name and mark, the account's name and e-mail, the Conduit
+ * permissions held, what happened and what to do, relative times; raw scopes under "Technical details") with
+ * "Reconnect" and "Grant more access". Everything from the server or a provider is inserted as text, never as HTML.
  */
 (function () {
   'use strict';
@@ -33,7 +35,8 @@
     Object.keys(attributes || {}).forEach(function (name) {
       if (name === 'text') {
         element.textContent = attributes[name];
-      } else if (name.indexOf('data-') === 0 || name === 'class' || name === 'type' || name === 'title' || name === 'aria-label') {
+      } else if (name.indexOf('data-') === 0 || name === 'class' || name === 'type' || name === 'title' || name === 'aria-label'
+          || name === 'datetime' || name === 'role' || name === 'aria-hidden') {
         element.setAttribute(name, attributes[name]);
       }
     });
@@ -192,6 +195,61 @@
     return new Date(millis).toLocaleString();
   }
 
+  var RELATIVE_UNITS = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600],
+    ['minute', 60], ['second', 1]];
+
+  /** "3 minutes ago", "in 52 minutes": English, from the browser's clock. */
+  function relative(epochSeconds) {
+    var millis = epochSeconds > 1e12 ? epochSeconds : epochSeconds * 1000;
+    var seconds = Math.round((millis - Date.now()) / 1000);
+    if (Math.abs(seconds) < 45) {
+      return 'just now';
+    }
+    var unit = RELATIVE_UNITS.filter(function (u) { return Math.abs(seconds) >= u[1]; })[0] || RELATIVE_UNITS[6];
+    var count = Math.round(seconds / unit[1]);
+    if (typeof Intl !== 'undefined' && Intl.RelativeTimeFormat) {
+      return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(count, unit[0]);
+    }
+    var amount = Math.abs(count) + ' ' + unit[0] + (Math.abs(count) === 1 ? '' : 's');
+    return count < 0 ? amount + ' ago' : 'in ' + amount;
+  }
+
+  /** A relative time, the absolute one in its title (and machine-readable in datetime). */
+  function timeNode(epochSeconds, field) {
+    if (!epochSeconds) {
+      return node('span', { text: '—', 'data-field': field });
+    }
+    var millis = epochSeconds > 1e12 ? epochSeconds : epochSeconds * 1000;
+    return node('time', { datetime: new Date(millis).toISOString(), title: when(epochSeconds), text: relative(epochSeconds),
+      'data-field': field });
+  }
+
+  var MARKS = { salesforce: 'S', hubspot: 'H', google: 'G' };
+
+  /** The provider's mark: a coloured initial (no image: the page fetches nothing from elsewhere). */
+  function mark(type, name) {
+    var known = Object.prototype.hasOwnProperty.call(MARKS, type || '');
+    var initial = known ? MARKS[type] : String(name || '?').charAt(0).toUpperCase();
+    return node('span', { 'class': 'conduit-mark conduit-mark-' + (known ? type : 'other'), 'aria-hidden': 'true', text: initial });
+  }
+
+  /** The upstream account as people know it: display name and e-mail, else (older connections) its id. */
+  function accountCell(connection, label, withId) {
+    var parts = [];
+    if (connection.accountName) {
+      parts.push(node('strong', { 'data-field': 'account-name', text: connection.accountName }));
+    }
+    if (connection.accountEmail) {
+      parts.push(node('div', { 'data-field': 'account-email', 'class': connection.accountName ? 'conduit-muted' : '',
+        text: connection.accountEmail }));
+    }
+    if (!parts.length || withId) {
+      var id = (connection.accountId || '—') + (connection.instanceUrl ? ' · ' + connection.instanceUrl : '');
+      parts.push(node('div', { 'data-field': 'account-id', 'class': parts.length ? 'conduit-muted conduit-small' : '', text: id }));
+    }
+    return node('td', { 'data-label': label }, parts);
+  }
+
   function ownerName(kind, id) {
     var key = kind + ':' + id;
     if (ownerNames[key]) {
@@ -224,10 +282,6 @@
   function row(connection) {
     var owner = node('td', { 'data-label': 'Owner', text: connection.ownerKind.toLowerCase() + ' ' + connection.ownerId });
     ownerName(connection.ownerKind, connection.ownerId).then(function (name) { owner.textContent = name; });
-    var account = connection.accountId || '—';
-    if (connection.instanceUrl) {
-      account += ' · ' + connection.instanceUrl;
-    }
     var refresh = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-secondary pf-m-small', 'data-action': 'refresh', text: 'Refresh' });
     var disconnect = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-danger pf-m-small', 'data-action': 'disconnect', text: 'Disconnect' });
     refresh.addEventListener('click', function () { act(connection, 'refresh'); });
@@ -236,13 +290,13 @@
     return node('tr', { 'data-connection-id': connection.id, 'data-provider': connection.providerAlias, 'data-status': connection.status }, [
       owner,
       node('td', { 'data-label': 'Provider', text: connection.providerAlias }),
-      node('td', { 'data-label': 'Upstream account', text: account }),
+      accountCell(connection, 'Upstream account', true),
       node('td', { 'data-label': 'Status' }, [node('span', {
         'class': 'conduit-status conduit-status-' + connection.status, 'data-field': 'status',
         text: revoking ? 'REVOKING' : connection.status })]),
       node('td', { 'data-label': 'Scopes', 'class': 'conduit-scopes', text: (connection.scopes || []).join(' ') || '—' }),
-      node('td', { 'data-label': 'Access token expires', text: when(connection.expiresAt) }),
-      node('td', { 'data-label': 'Last refresh', 'data-field': 'last-refresh', text: when(connection.lastRefreshAt) }),
+      node('td', { 'data-label': 'Access token expires' }, [timeNode(connection.expiresAt, 'expires')]),
+      node('td', { 'data-label': 'Last refresh', 'data-field': 'last-refresh' }, [timeNode(connection.lastRefreshAt)]),
       node('td', { 'data-label': 'Last error', 'class': 'conduit-error', text: connection.lastError || '' }),
       node('td', { 'class': 'conduit-actions' }, revoking ? [refresh] : [refresh, disconnect])
     ]);
@@ -362,18 +416,20 @@
       Object.keys(parameters).forEach(function (name) { all[name] = parameters[name]; });
       return all;
     }
-    var needsUser = connection.status === 'RECONNECT_REQUIRED' || connection.status === 'REVOKED';
+    var needsUser = connection.action === 'reconnect'
+      || (!connection.action && (connection.status === 'RECONNECT_REQUIRED' || connection.status === 'REVOKED'));
+    var providerName = connection.providerName || connection.provider;
     var reconnect = node('button', { type: 'button', 'data-action': 'reconnect', text: 'Reconnect',
       'class': 'pf-v5-c-button pf-m-small ' + (needsUser ? 'pf-m-primary' : 'pf-m-secondary') });
     reconnect.addEventListener('click', function () {
-      link(connection.provider, withExtra({}), 'Reconnected ' + connection.provider + '.');
+      link(connection.provider, withExtra({}), 'Reconnected ' + providerName + '.');
     });
     var more = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-link pf-m-small', 'data-action': 'grant-more',
       text: 'Grant more access' });
-    var scopes = node('input', { type: 'text', 'class': 'pf-v5-c-form-control', 'aria-label': 'Scopes to add at ' + connection.provider });
+    var scopes = node('input', { type: 'text', 'class': 'pf-v5-c-form-control', 'aria-label': 'Scopes to add at ' + providerName });
     scopes.placeholder = 'provider scopes, space-separated';
     scopes.name = 'scopes';
-    var ask = node('button', { type: 'submit', 'class': 'pf-v5-c-button pf-m-secondary pf-m-small', text: 'Ask ' + connection.provider });
+    var ask = node('button', { type: 'submit', 'class': 'pf-v5-c-button pf-m-secondary pf-m-small', text: 'Ask ' + providerName });
     var grant = node('form', { 'class': 'conduit-grant' }, [scopes, ask]);
     grant.hidden = true;
     more.addEventListener('click', function () { grant.hidden = false; scopes.focus(); });
@@ -381,22 +437,57 @@
       event.preventDefault();
       var wanted = scopes.value.trim();
       if (wanted) {
-        link(connection.provider, withExtra({ conduit_scope: wanted }), 'Asked ' + connection.provider + ' for more access.');
+        link(connection.provider, withExtra({ conduit_scope: wanted }), 'Asked ' + providerName + ' for more access.');
       }
     });
-    var status = needsUser ? 'Needs you: reconnect' : connection.status === 'EXPIRING' ? 'Working (retrying)' : 'Connected';
+    var status = needsUser ? 'Needs you: reconnect' : connection.action === 'ask_admin' ? 'Needs an administrator'
+      : connection.status === 'EXPIRING' ? 'Working (retrying)' : 'Connected';
     var statusCell = node('td', { 'data-label': 'Status' }, [
       node('span', { 'class': 'conduit-status conduit-status-' + connection.status, 'data-field': 'status', text: status })
     ]);
-    if (needsUser && connection.reason) {
+    if (connection.summary) {
+      var sentence = node('p', { 'class': needsUser ? 'conduit-summary conduit-summary-act' : 'conduit-summary',
+        'data-field': 'summary', text: connection.summary });
+      if (connection.statusSince) {
+        sentence.appendChild(document.createTextNode(' '));
+        sentence.appendChild(node('span', { 'class': 'conduit-muted' }, [
+          document.createTextNode('('), timeNode(connection.statusSince, 'status-since'), document.createTextNode(')')]));
+      }
+      statusCell.appendChild(sentence);
+    } else if (needsUser && connection.reason) {
       statusCell.appendChild(node('div', { 'class': 'conduit-error', text: connection.reason }));
     }
-    return node('tr', { 'data-provider': connection.provider, 'data-status': connection.status }, [
-      node('td', { 'data-label': 'Provider', text: connection.provider }),
-      node('td', { 'data-label': 'Account', text: connection.accountId || '—' }),
+    var permissions = (connection.permissions || []).map(function (permission) {
+      return node('li', { 'class': 'conduit-permission', 'data-permission': permission.name, title: permission.name,
+        text: permission.label });
+    });
+    var technical = node('details', { 'class': 'conduit-technical', 'data-field': 'technical' }, [
+      node('summary', { text: 'Technical details' }),
+      node('dl', {}, [
+        node('dt', { text: 'Provider scopes' }),
+        node('dd', { 'class': 'conduit-scopes', 'data-field': 'scopes', text: (connection.scopes || []).join(' ') || '—' }),
+        node('dt', { text: 'Account id' }),
+        node('dd', { 'data-field': 'account-id', text: (connection.accountId || '—')
+          + (connection.instanceUrl ? ' · ' + connection.instanceUrl : '') }),
+        node('dt', { text: 'Status' }),
+        node('dd', { 'data-field': 'status-code', text: connection.status + (connection.reason ? ': ' + connection.reason : '') })
+      ])
+    ]);
+    var access = node('td', { 'data-label': 'Access granted', 'class': 'conduit-access' }, [
+      permissions.length ? node('ul', { 'class': 'conduit-permissions', 'data-field': 'permissions' }, permissions)
+        : node('span', { 'class': 'conduit-muted', 'data-field': 'permissions', text: 'No Conduit permission' }),
+      technical
+    ]);
+    var provider = node('td', { 'data-label': 'Provider', 'class': 'conduit-provider' }, [
+      mark(connection.providerType, providerName), node('span', { 'data-field': 'provider-name', text: providerName })
+    ]);
+    return node('tr', { 'data-provider': connection.provider, 'data-status': connection.status,
+      'data-action-needed': connection.action || '' }, [
+      provider,
+      accountCell(connection, 'Account', false),
       statusCell,
-      node('td', { 'data-label': 'Access granted', 'class': 'conduit-scopes', text: (connection.scopes || []).join(' ') || '—' }),
-      node('td', { 'data-label': 'Last refresh', text: when(connection.lastRefreshAt) }),
+      access,
+      node('td', { 'data-label': 'Last refresh' }, [timeNode(connection.lastRefreshAt, 'last-refresh')]),
       node('td', {}, [node('div', { 'class': 'conduit-actions' }, [reconnect, more]), grant])
     ]);
   }

@@ -8,6 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.AppTokens;
@@ -15,6 +19,7 @@ import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.ConsoleSignIn;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
@@ -92,7 +97,9 @@ class ConnectionsConsoleIT {
                 && d.findElement(row).getText().contains("user " + username));
         WebElement connection = driver.findElement(row);
         assertThat(connection.findElement(By.cssSelector("[data-field=status]")).getText()).isEqualTo("HEALTHY");
-        assertThat(connection.getText()).contains(Accounts.SALESFORCE_MARIE.userId()).contains("api");
+        // the admin view keeps the vault's words (account id, raw scopes) and names the account as Salesforce does
+        assertThat(connection.getText()).contains(Accounts.SALESFORCE_MARIE.userId()).contains("api")
+                .contains(Accounts.SALESFORCE_MARIE.displayName()).contains(Accounts.SALESFORCE_MARIE.email());
         assertThat(driver.getPageSource()).doesNotContain("refresh_token\":").doesNotContain("access_token\":");
         Chromium.screenshot(driver, "console-3-user-salesforce-connection");
 
@@ -192,20 +199,76 @@ class ConnectionsConsoleIT {
         vault.refresh(connectionId);
         assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("RECONNECT_REQUIRED");
 
+        JsonNode refused = vault.connection(connectionId);
+        // the admin API keeps the vault's words: the raw code and scopes, beside the account's name
+        assertThat(refused.get("lastError").asText()).startsWith("invalid_grant (HTTP 400)");
+        assertThat(refused.get("scopes").toString()).contains("api").contains("refresh_token");
+        assertThat(refused.get("accountName").asText()).isEqualTo(Accounts.SALESFORCE_ROSALIND.displayName());
+        assertThat(refused.get("accountEmail").asText()).isEqualTo(Accounts.SALESFORCE_ROSALIND.email());
+        String refusedOn = DateTimeFormatter.ofPattern("MMM d", Locale.ENGLISH)
+                .format(Instant.ofEpochSecond(refused.get("statusChangedAt").asLong()).atZone(ZoneOffset.UTC));
+
+        // the person's own connections, as the page reads them: in people's words, and never a token
+        JsonNode mine = new ConsoleSignIn(env).myConnections(username, password);
+        assertThat(mine).hasSize(1);
+        JsonNode own = mine.get(0);
+        assertThat(own.get("providerName").asText()).isEqualTo("Salesforce");
+        assertThat(own.get("accountName").asText()).isEqualTo(Accounts.SALESFORCE_ROSALIND.displayName());
+        assertThat(own.get("accountEmail").asText()).isEqualTo(Accounts.SALESFORCE_ROSALIND.email());
+        assertThat(own.get("action").asText()).isEqualTo("reconnect");
+        assertThat(own.get("permissions").toString()).contains("{\"name\":\"crm.contacts.read\",\"label\":\"Read CRM contacts\"}");
+        assertThat(own.get("scopes").toString()).contains("api");
+        for (String token : sandbox.issuedTokens()) {
+            assertThat(mine.toString().contains(token)).as("my connections' JSON holds an upstream token").isFalse();
+        }
+        for (String token : sandbox.issuedTokens()) {
+            assertThat(refused.toString().contains(token)).as("the admin JSON holds an upstream token").isFalse();
+        }
+        assertThat(mine.toString()).doesNotContain("accessToken").doesNotContain("refreshToken");
+
         driver.get(env.realmUrl() + "/conduit-console/?mine");
         signInWithPassword(username);
         By row = By.cssSelector("#my-connections tbody tr[data-provider=salesforce]");
         wait.until(d -> d.findElements(row).size() == 1);
-        assertThat(driver.findElement(row).findElement(By.cssSelector("[data-field=status]")).getText())
-                .isEqualTo("Needs you: reconnect");
-        assertThat(driver.findElement(row).getText()).contains("invalid_grant");
+        WebElement mineRow = driver.findElement(row);
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=status]")).getText()).isEqualTo("Needs you: reconnect");
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=provider-name]")).getText()).isEqualTo("Salesforce");
+        assertThat(mineRow.findElement(By.cssSelector(".conduit-mark")).getText()).isEqualTo("S");
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=account-name]")).getText())
+                .isEqualTo(Accounts.SALESFORCE_ROSALIND.displayName());
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=account-email]")).getText())
+                .isEqualTo(Accounts.SALESFORCE_ROSALIND.email());
+        // what happened and what to do, in place of the vault's code; the account id and raw scopes are tucked away
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=summary]")).getText())
+                .startsWith("Salesforce stopped accepting this connection on " + refusedOn + " (")
+                .contains("Reconnect to continue.");
+        WebElement since = mineRow.findElement(By.cssSelector("[data-field=status-since]"));
+        assertThat(since.getText()).matches("(\\d+ \\w+ ago|just now)");
+        assertThat(since.getAttribute("title")).isNotBlank();
+        assertThat(mineRow.findElement(By.cssSelector("[data-permission='crm.contacts.read']")).getText())
+                .isEqualTo("Read CRM contacts");
+        assertThat(mineRow.getText()).doesNotContain("invalid_grant").doesNotContain(Accounts.SALESFORCE_ROSALIND.userId())
+                .doesNotContain("refresh_token");
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=last-refresh]")).getText()).matches("(\\d+ \\w+ ago|just now|yesterday|\\w+ ago)");
+        assertThat(mineRow.findElement(By.cssSelector("[data-field=last-refresh]")).getAttribute("title")).isNotBlank();
+        WebElement reconnectButton = mineRow.findElement(By.cssSelector("button[data-action=reconnect]"));
+        assertThat(reconnectButton.isDisplayed()).isTrue();
+        assertThat(reconnectButton.getAttribute("class")).contains("pf-m-primary");
+        mineRow.findElement(By.cssSelector("[data-field=technical] summary")).click();
+        wait.until(d -> d.findElement(row).findElement(By.cssSelector("[data-field=scopes]")).isDisplayed());
+        assertThat(driver.findElement(row).findElement(By.cssSelector("[data-field=scopes]")).getText()).contains("api")
+                .contains("refresh_token");
+        assertThat(driver.findElement(row).findElement(By.cssSelector("[data-field=status-code]")).getText())
+                .contains("RECONNECT_REQUIRED").contains("invalid_grant");
         assertThat(driver.findElement(row).findElement(By.name("scopes")).isDisplayed()).isFalse();
         Chromium.screenshot(driver, "console-8-my-connections-reconnect");
 
         driver.findElement(row).findElement(By.cssSelector("button[data-action=reconnect]")).click();
         confirmLinkAndConsent(Accounts.SALESFORCE_ROSALIND);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Reconnected salesforce."));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Reconnected Salesforce."));
         wait.until(d -> "Connected".equals(d.findElement(row).findElement(By.cssSelector("[data-field=status]")).getText()));
+        wait.until(d -> d.findElement(row).findElement(By.cssSelector("[data-field=summary]")).getText()
+                .startsWith("Connected: apps you allow reach Salesforce through it."));
         Chromium.screenshot(driver, "console-9-my-connections-reconnected");
         assertThat(vault.connection(connectionId).get("status").asText()).isEqualTo("HEALTHY");
 
@@ -221,8 +284,14 @@ class ConnectionsConsoleIT {
             wait.until(ExpectedConditions.visibilityOf(scopes)).sendKeys("chatter_api");
             scopes.submit();
             confirmLinkAndConsent(Accounts.SALESFORCE_ROSALIND);
-            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Asked salesforce for more access."));
-            wait.until(d -> d.findElement(row).getText().contains("chatter_api"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Asked Salesforce for more access."));
+            wait.until(d -> {
+                WebElement again = d.findElement(row);
+                if (!again.findElement(By.cssSelector("[data-field=scopes]")).isDisplayed()) {
+                    again.findElement(By.cssSelector("[data-field=technical] summary")).click();
+                }
+                return again.findElement(By.cssSelector("[data-field=scopes]")).getText().contains("chatter_api");
+            });
         } finally {
             env.admin().call("PUT", REALM + "/identity-provider/instances/salesforce", salesforce);
         }

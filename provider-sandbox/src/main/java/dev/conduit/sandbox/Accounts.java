@@ -125,13 +125,22 @@ public final class Accounts {
     public static final Account GOOGLE_CHIEN = new Account(Provider.GOOGLE, "110248495921238986471", "acme.example",
             "chien-shiung@acme.example", "Chien-Shiung", null, "acme.example");
 
+    /**
+     * The account-name attack test (attack.AccountNameAttackIT): Eve named her Salesforce account with markup, a bidi
+     * override, a newline and hundreds of characters, to inject HTML into people's pages or forge log lines.
+     */
+    public static final Account SALESFORCE_EVE_HOSTILE = new Account(Provider.SALESFORCE, "0055g00000EvlHoEAA",
+            SALESFORCE_ORG, "eve.hostile@acme.example", "<img src=x onerror=\"document.title='pwned'\">",
+            "conduit-hostile-name\u202e\n\u2066Admin" + "B".repeat(400), null);
+
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
-            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS);
+            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS,
+            SALESFORCE_EVE_HOSTILE);
 
     private Accounts() {
     }
