@@ -247,7 +247,7 @@
       var id = (connection.accountId || '—') + (connection.instanceUrl ? ' · ' + connection.instanceUrl : '');
       parts.push(node('div', { 'data-field': 'account-id', 'class': parts.length ? 'conduit-muted conduit-small' : '', text: id }));
     }
-    return node('td', { 'data-label': label }, parts);
+    return node('td', { 'data-label': label, 'class': 'conduit-account' }, parts);
   }
 
   function ownerName(kind, id) {
