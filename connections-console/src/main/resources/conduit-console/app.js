@@ -448,7 +448,7 @@
     if (connection.summary) {
       var sentence = node('p', { 'class': needsUser ? 'conduit-summary conduit-summary-act' : 'conduit-summary',
         'data-field': 'summary', text: connection.summary });
-      if (connection.statusSince) {
+      if (connection.statusSince && connection.status !== 'HEALTHY') {
         sentence.appendChild(document.createTextNode(' '));
         sentence.appendChild(node('span', { 'class': 'conduit-muted' }, [
           document.createTextNode('('), timeNode(connection.statusSince, 'status-since'), document.createTextNode(')')]));
