@@ -85,6 +85,13 @@ public class ConnectionEntity {
     @Version
     @Column(name = "VERSION")
     private int version;
+    /** Refreshes caused by apps reporting a refused access token (RefusalPolicy): since when, how many, the last. */
+    @Column(name = "REFUSAL_WINDOW_AT")
+    private long refusalWindowAt;
+    @Column(name = "REFUSAL_REFRESHES")
+    private int refusalRefreshes;
+    @Column(name = "REFUSAL_LAST_AT")
+    private long refusalLastAt;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -133,4 +140,10 @@ public class ConnectionEntity {
     public void setLastError(String lastError) { this.lastError = lastError == null || lastError.length() <= 512 ? lastError : lastError.substring(0, 512); }
     public long getHealthCheckedAt() { return healthCheckedAt; }
     public void setHealthCheckedAt(long healthCheckedAt) { this.healthCheckedAt = healthCheckedAt; }
+    public long getRefusalWindowAt() { return refusalWindowAt; }
+    public void setRefusalWindowAt(long refusalWindowAt) { this.refusalWindowAt = refusalWindowAt; }
+    public int getRefusalRefreshes() { return refusalRefreshes; }
+    public void setRefusalRefreshes(int refusalRefreshes) { this.refusalRefreshes = refusalRefreshes; }
+    public long getRefusalLastAt() { return refusalLastAt; }
+    public void setRefusalLastAt(long refusalLastAt) { this.refusalLastAt = refusalLastAt; }
 }
