@@ -15,9 +15,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
 KC_VERSION="26.7.3"
-KC_PORT=8080
-SANDBOX_PORT=8089
-APP_PORT=8090
+# Other ports, when these are taken: CONDUIT_DEMO_KEYCLOAK_PORT, CONDUIT_DEMO_SANDBOX_PORT, CONDUIT_DEMO_APP_PORT
+KC_PORT=${CONDUIT_DEMO_KEYCLOAK_PORT:-8080}
+SANDBOX_PORT=${CONDUIT_DEMO_SANDBOX_PORT:-8089}
+APP_PORT=${CONDUIT_DEMO_APP_PORT:-8090}
 REALM="conduit-demo"
 DEMO="$ROOT/.demo"
 KC_HOME="$DEMO/keycloak"
@@ -112,6 +113,9 @@ token_command() {
         || [[ ! -f "$INTERNAL_SECRET_FILE" || ! -f "$ADA_PASSWORD_FILE" ]]; then
         die "the demo is not running; start it with ./demo.sh"
     fi
+    # the running demo's addresses (it may run on other ports)
+    [[ -f "$DEMO/addresses" ]] && source "$DEMO/addresses"
+    curl -sf -o /dev/null "$KC_URL/realms/$REALM" || die "Keycloak does not answer at $KC_URL; is the demo running?"
     line=$(token_one_liner "$provider")
     echo "ada's $provider token from the shell (Keycloak token for ada, then the internal app's RFC 8693 exchange):"
     echo
@@ -162,7 +166,7 @@ for f in "$KC_PID" "$SANDBOX_PID" "$APP_PID"; do
     rm -f "$f"
 done
 for port in "$KC_PORT" "$SANDBOX_PORT" "$APP_PORT"; do
-    port_in_use "$port" && die "port $port is already in use; free it and re-run"
+    port_in_use "$port" && die "port $port is already in use; free it and re-run (or see CONDUIT_DEMO_*_PORT in demo.sh)"
 done
 
 # 1. Build
@@ -205,7 +209,9 @@ mkdir -p "$KC_HOME/providers" "$KC_HOME/data/import"
 # exactly one copy of each Conduit jar (the copied distribution may carry the test build's versioned ones)
 rm -f "$KC_HOME/providers/"*.jar
 cp "${JARS[@]}" "$KC_HOME/providers/"
-cp realm-exports/conduit-demo-realm.json "$KC_HOME/data/import/"
+# the realm file names the default ports (sandbox endpoints, redirect URIs)
+sed -e "s#http://localhost:8080#$KC_URL#g" -e "s#http://localhost:8089#http://localhost:$SANDBOX_PORT#g" \
+    -e "s#http://localhost:8090#$APP_URL#g" realm-exports/conduit-demo-realm.json > "$KC_HOME/data/import/conduit-demo-realm.json"
 # Fresh database on every start so the realm is re-imported from the file.
 rm -rf "$KC_HOME/data/h2"
 
@@ -239,6 +245,8 @@ print(json.dumps([
 EOF
 unset SF_SECRET HS_SECRET GO_SECRET
 umask 022
+
+printf 'KC_URL=%q\nAPP_URL=%q\n' "$KC_URL" "$APP_URL" > "$DEMO/addresses"
 
 # 3. Provider sandbox
 SANDBOX_CP="provider-sandbox/target/conduit-provider-sandbox.jar:provider-sandbox/target/lib/*"
@@ -358,11 +366,12 @@ cat <<EOF
 
 Conduit demo is running (ready $SECONDS s after ./demo.sh started).
 
-  Demo app          Open $APP_URL and click Sign in: click "Salesforce" on the login
-                    page (the sandbox's consent page lets you pick an upstream account),
-                    or sign in as ada / $ADA_PW and click Connect next to Salesforce.
+  Demo app          Open $APP_URL and click "Sign in with Salesforce", Allow (as
+                    Ada Lovelace), "Add to existing account", then ada's password:
+                        ada / $ADA_PW
                     Then click "Fetch my Salesforce contacts": the records, and beside
                     them the token exchange that brought the Salesforce token (masked).
+                    ("Sign in" shows Keycloak's login page; "Connect" links a provider.)
 
   Token from shell  ./demo.sh token salesforce   (or hubspot, google): prints and runs a
                     one-liner that gets ada's upstream token (after she connected it)

@@ -8,12 +8,20 @@ import java.util.Objects;
  */
 public record Authorization(String state, Pkce pkce, String nonce, Purpose purpose, long startedAtMillis) {
 
-    /** What the trip is for: signing in, or linking a provider (for the person or one of their organizations). */
+    /**
+     * What the trip is for: signing in (through a provider's broker when {@code provider} is set), or linking a
+     * provider (for the person or one of their organizations).
+     */
     public record Purpose(Kind kind, String provider, String organization, String extraScopes) {
         public enum Kind { SIGN_IN, CONNECT, RECONNECT, GRANT_MORE }
 
         public static Purpose signIn() {
             return new Purpose(Kind.SIGN_IN, null, null, null);
+        }
+
+        /** Signing in through this provider's broker straight away ({@code kc_idp_hint}), skipping the login page. */
+        public static Purpose signInWith(String provider) {
+            return new Purpose(Kind.SIGN_IN, provider, null, null);
         }
 
         public Purpose {

@@ -240,7 +240,14 @@ public final class DemoApp implements AutoCloseable {
             session = sessions.create(now());
             setCookie(exchange, session);
         }
-        Authorization authorization = Authorization.start(Authorization.Purpose.signIn(), now());
+        String provider = parseForm(exchange.getRequestURI().getRawQuery()).get("provider");
+        Authorization.Purpose purpose = provider == null ? Authorization.Purpose.signIn()
+                : ProviderApi.byAlias(provider).map(api -> Authorization.Purpose.signInWith(api.alias())).orElse(null);
+        if (purpose == null) {
+            page(exchange, 400, Page.error("Not understood", "That provider is not one this app knows."));
+            return;
+        }
+        Authorization authorization = Authorization.start(purpose, now());
         session.addPending(authorization);
         redirect(exchange, oidc.authorizationUrl(authorization, redirectUri()));
     }

@@ -31,7 +31,6 @@ public final class DemoAppMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop));
-        System.out.println("Conduit demo app listening on " + app.url());
         Thread.currentThread().join();
     }
 }

@@ -56,7 +56,9 @@ final class OidcClient {
         query.put("code_challenge", authorization.pkce().challenge());
         query.put("code_challenge_method", "S256");
         Authorization.Purpose purpose = authorization.purpose();
-        if (purpose.kind() != Authorization.Purpose.Kind.SIGN_IN) {
+        if (purpose.kind() == Authorization.Purpose.Kind.SIGN_IN && purpose.provider() != null) {
+            query.put("kc_idp_hint", purpose.provider());
+        } else if (purpose.kind() != Authorization.Purpose.Kind.SIGN_IN) {
             query.put("kc_action", "idp_link:" + purpose.provider());
             if (purpose.organization() != null) {
                 query.put("conduit_organization", purpose.organization());

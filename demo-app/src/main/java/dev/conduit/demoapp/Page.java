@@ -29,7 +29,13 @@ final class Page {
         page.append("<p>An internal app that reads your CRM contacts and calendar with the upstream tokens Conduit ")
                 .append("keeps for you. Sign in through Keycloak: with your password, or with Salesforce, HubSpot ")
                 .append("or Google on the login page.</p>")
-                .append("<p><a class=\"button primary\" id=\"sign-in\" href=\"/login\">Sign in</a></p></main>");
+                .append("<p><a class=\"button primary\" id=\"sign-in\" href=\"/login\">Sign in</a></p><p>Or straight ")
+                .append("through a provider, which also connects it:</p><p>");
+        for (ProviderApi api : ProviderApi.values()) {
+            page.append("<a class=\"button\" id=\"sign-in-").append(api.alias()).append("\" href=\"/login?provider=")
+                    .append(api.alias()).append("\">Sign in with ").append(html(api.displayName())).append("</a>");
+        }
+        page.append("</p></main>");
         return end(page);
     }
 

@@ -39,6 +39,14 @@ class OidcClientTest {
     }
 
     @Test
+    void signingInThroughAProviderSkipsTheLoginPageWithAnIdpHint() {
+        Authorization signIn = Authorization.start(Authorization.Purpose.signInWith("salesforce"), 0);
+        assertThat(query(oidc.authorizationUrl(signIn, "http://localhost:8090/callback")))
+                .containsEntry("kc_idp_hint", "salesforce").doesNotContainKey("kc_action")
+                .containsEntry("state", signIn.state());
+    }
+
+    @Test
     void linkingAddsKeycloaksActionAndConduitsOrganizationAndScope() {
         Authorization grant = Authorization.start(new Authorization.Purpose(Authorization.Purpose.Kind.GRANT_MORE,
                 "hubspot", "acme", "crm.objects.contacts.write"), 0);

@@ -90,6 +90,9 @@ class DemoAppIT {
     void personSignsInThroughKeycloakAndSeesSheHasNoConnectionYet() {
         driver.get(app.url());
         WebElement signIn = wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in")));
+        for (String alias : List.of("salesforce", "hubspot", "google")) {
+            assertThat(driver.findElement(By.id("sign-in-" + alias)).getAttribute("href")).endsWith("/login?provider=" + alias);
+        }
         screenshot("signed-out");
         signIn.click();
 
