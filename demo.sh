@@ -3,7 +3,9 @@
 #
 #   ./demo.sh              build, start everything, print where to click
 #   ./demo.sh --no-build   same, without running the Maven build
-#   ./demo.sh stop         stop the sandbox and Keycloak started by this script
+#   ./demo.sh stop         stop the demo app, the sandbox and Keycloak started by this script
+#   ./demo.sh token <salesforce|hubspot|google>
+#                          print (and run) a shell one-liner that gets ada's upstream token
 #
 # Everything lives in .demo/ (gitignored). Provider client secrets are generated
 # on every start and are never printed.
@@ -13,8 +15,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
 KC_VERSION="26.7.3"
-KC_PORT=8080
-SANDBOX_PORT=8089
+# Other ports, when these are taken: CONDUIT_DEMO_KEYCLOAK_PORT, CONDUIT_DEMO_SANDBOX_PORT, CONDUIT_DEMO_APP_PORT
+KC_PORT=${CONDUIT_DEMO_KEYCLOAK_PORT:-8080}
+SANDBOX_PORT=${CONDUIT_DEMO_SANDBOX_PORT:-8089}
+APP_PORT=${CONDUIT_DEMO_APP_PORT:-8090}
 REALM="conduit-demo"
 DEMO="$ROOT/.demo"
 KC_HOME="$DEMO/keycloak"
@@ -22,7 +26,14 @@ VAULT="$DEMO/vault"
 KC_DIST="$ROOT/integration-tests/target/keycloak-$KC_VERSION"
 KC_PID="$DEMO/keycloak.pid"
 SANDBOX_PID="$DEMO/sandbox.pid"
+APP_PID="$DEMO/demo-app.pid"
 KC_URL="http://localhost:$KC_PORT"
+APP_URL="http://localhost:$APP_PORT"
+# 0600 files the demo app and the token one-liner read (never printed, never on a command line)
+INTERNAL_SECRET_FILE="$DEMO/internal-app-secret"
+ADA_PASSWORD_FILE="$DEMO/ada-password"
+# a demo-only public client with the password grant, so ada can get a Keycloak token from the shell
+CLI_CLIENT="conduit-demo-cli"
 
 on_error() {
     local rc=$? line=$1
@@ -65,6 +76,7 @@ stop_pid_file() {
 }
 
 stop_all() {
+    stop_pid_file "$APP_PID" "Demo app"
     stop_pid_file "$KC_PID" "Keycloak"
     stop_pid_file "$SANDBOX_PID" "Provider sandbox"
 }
@@ -77,6 +89,50 @@ random_secret() {
     python3 -c 'import secrets; print(secrets.token_urlsafe(24))'
 }
 
+# The one-liner of './demo.sh token <provider>': ada's Keycloak token (password grant on the demo-only CLI
+# client, password read from its file), exchanged by the internal app (secret read from its file) for the
+# upstream token (RFC 8693). No secret is on a command line or printed; the exchange's answer is.
+token_one_liner() {
+    local provider=$1 endpoint="$KC_URL/realms/$REALM/protocol/openid-connect/token"
+    printf '%s' "curl -sS $endpoint -d grant_type=password -d client_id=$CLI_CLIENT -d username=ada" \
+        " --data-urlencode password@$ADA_PASSWORD_FILE" \
+        " | python3 -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)[\"access_token\"])'" \
+        " | curl -sS $endpoint -d client_id=conduit-internal-app --data-urlencode client_secret@$INTERNAL_SECRET_FILE" \
+        " -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange" \
+        " -d subject_token_type=urn:ietf:params:oauth:token-type:access_token --data-urlencode subject_token@-" \
+        " -d audience=$provider | python3 -m json.tool"
+}
+
+token_command() {
+    local provider=${1:-} line answer
+    case "$provider" in
+        salesforce|hubspot|google) ;;
+        *) die "usage: ./demo.sh token <salesforce|hubspot|google>" ;;
+    esac
+    if [[ ! -f "$KC_PID" ]] || ! kill -0 "$(cat "$KC_PID")" 2>/dev/null \
+        || [[ ! -f "$INTERNAL_SECRET_FILE" || ! -f "$ADA_PASSWORD_FILE" ]]; then
+        die "the demo is not running; start it with ./demo.sh"
+    fi
+    # the running demo's addresses (it may run on other ports)
+    [[ -f "$DEMO/addresses" ]] && source "$DEMO/addresses"
+    curl -sf -o /dev/null "$KC_URL/realms/$REALM" || die "Keycloak does not answer at $KC_URL; is the demo running?"
+    line=$(token_one_liner "$provider")
+    echo "ada's $provider token from the shell (Keycloak token for ada, then the internal app's RFC 8693 exchange):"
+    echo
+    echo "  $line"
+    echo
+    echo "Running it:"
+    answer=$(bash -c "$line" 2>&1) || true
+    echo "$answer"
+    if grep -q '"conduit_error": "not_connected"' <<<"$answer"; then
+        echo
+        echo "ada has not connected $provider yet: open $APP_URL, sign in as ada and click Connect next to $provider; then run this again."
+    elif grep -q '"conduit_error": "reconnect_required"' <<<"$answer"; then
+        echo
+        echo "ada's $provider connection needs her again: open $APP_URL and click Reconnect; then run this again."
+    fi
+}
+
 BUILD=1
 case "${1:-}" in
     stop)
@@ -84,13 +140,18 @@ case "${1:-}" in
         stop_all
         exit 0
         ;;
+    token)
+        trap - ERR
+        token_command "${2:-}"
+        exit 0
+        ;;
     --no-build) BUILD=0 ;;
     "") ;;
     -h|--help)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
-    *) die "unknown argument '$1' (use: ./demo.sh [--no-build] | ./demo.sh stop)" ;;
+    *) die "unknown argument '$1' (use: ./demo.sh [--no-build] | ./demo.sh stop | ./demo.sh token <provider>)" ;;
 esac
 
 for tool in java curl python3; do
@@ -98,14 +159,14 @@ for tool in java curl python3; do
 done
 
 # Refuse to start twice; the pid files are the only processes we ever manage.
-for f in "$KC_PID" "$SANDBOX_PID"; do
+for f in "$KC_PID" "$SANDBOX_PID" "$APP_PID"; do
     if [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null; then
         die "the demo is already running (pid $(cat "$f")); run './demo.sh stop' first"
     fi
     rm -f "$f"
 done
-for port in "$KC_PORT" "$SANDBOX_PORT"; do
-    port_in_use "$port" && die "port $port is already in use; free it and re-run"
+for port in "$KC_PORT" "$SANDBOX_PORT" "$APP_PORT"; do
+    port_in_use "$port" && die "port $port is already in use; free it and re-run (or see CONDUIT_DEMO_*_PORT in demo.sh)"
 done
 
 # 1. Build
@@ -117,8 +178,10 @@ if [[ $BUILD -eq 1 ]]; then
     else
         die "neither ./mvnw nor mvn found; build the project yourself and re-run with --no-build"
     fi
-    echo "Building ($MVN -B -q install -DskipTests) ..."
+    echo "Building ($MVN -B -q install -DskipTests): the first run downloads Maven, the dependencies and Keycloak (a few minutes) ..."
+    build_start=$SECONDS
     "$MVN" -B -q install -DskipTests
+    echo "Built in $((SECONDS - build_start)) s."
 fi
 
 JARS=(
@@ -128,7 +191,7 @@ JARS=(
     "connections-console/target/conduit-connections-console.jar"
     "themes/target/conduit-themes.jar"
 )
-for jar in "${JARS[@]}" provider-sandbox/target/conduit-provider-sandbox.jar; do
+for jar in "${JARS[@]}" provider-sandbox/target/conduit-provider-sandbox.jar demo-app/target/conduit-demo-app.jar; do
     [[ -f "$jar" ]] || die "$jar is missing; build first (./mvnw -B install -DskipTests)"
 done
 
@@ -136,15 +199,19 @@ done
 mkdir -p "$DEMO"
 if [[ ! -x "$KC_HOME/bin/kc.sh" ]]; then
     [[ -x "$KC_DIST/bin/kc.sh" ]] || die "Keycloak distribution not found at $KC_DIST; run the build first"
-    echo "Copying Keycloak $KC_VERSION to .demo/keycloak ..."
+    echo "Copying Keycloak $KC_VERSION to .demo/keycloak (first run only) ..."
+    copy_start=$SECONDS
     rm -rf "$KC_HOME"
     cp -r "$KC_DIST" "$KC_HOME"
+    echo "Copied in $((SECONDS - copy_start)) s."
 fi
 mkdir -p "$KC_HOME/providers" "$KC_HOME/data/import"
 # exactly one copy of each Conduit jar (the copied distribution may carry the test build's versioned ones)
 rm -f "$KC_HOME/providers/"*.jar
 cp "${JARS[@]}" "$KC_HOME/providers/"
-cp realm-exports/conduit-demo-realm.json "$KC_HOME/data/import/"
+# the realm file names the default ports (sandbox endpoints, redirect URIs)
+sed -e "s#http://localhost:8080#$KC_URL#g" -e "s#http://localhost:8089#http://localhost:$SANDBOX_PORT#g" \
+    -e "s#http://localhost:8090#$APP_URL#g" realm-exports/conduit-demo-realm.json > "$KC_HOME/data/import/conduit-demo-realm.json"
 # Fresh database on every start so the realm is re-imported from the file.
 rm -rf "$KC_HOME/data/h2"
 
@@ -179,6 +246,8 @@ EOF
 unset SF_SECRET HS_SECRET GO_SECRET
 umask 022
 
+printf 'KC_URL=%q\nAPP_URL=%q\n' "$KC_URL" "$APP_URL" > "$DEMO/addresses"
+
 # 3. Provider sandbox
 SANDBOX_CP="provider-sandbox/target/conduit-provider-sandbox.jar:provider-sandbox/target/lib/*"
 echo "Starting provider sandbox on port $SANDBOX_PORT (log: .demo/sandbox.log) ..."
@@ -189,6 +258,7 @@ echo $! > "$SANDBOX_PID"
 
 # 4. Keycloak
 echo "Starting Keycloak $KC_VERSION on port $KC_PORT (log: .demo/keycloak.log) ..."
+kc_start=$SECONDS
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
     nohup "$KC_HOME/bin/kc.sh" start-dev --http-port="$KC_PORT" --import-realm \
         --spi-connections-http-client--default--establish-connection-timeout-millis=5000 \
@@ -218,7 +288,7 @@ grep -q "Provider sandbox listening" "$DEMO/sandbox.log" || {
 }
 
 # 5. Wait for Keycloak and the realm
-echo "Waiting for the $REALM realm (up to 5 minutes) ..."
+echo "Waiting for Keycloak and the $REALM realm (start-dev first builds Keycloak with the Conduit jars: about a minute, up to 5) ..."
 deadline=$((SECONDS + 300))
 until [[ "$(curl -s -o /dev/null -w '%{http_code}' "$KC_URL/realms/$REALM/.well-known/openid-configuration" || true)" == 200 ]]; do
     if ! kill -0 "$(cat "$KC_PID")" 2>/dev/null || (( SECONDS >= deadline )); then
@@ -229,6 +299,7 @@ until [[ "$(curl -s -o /dev/null -w '%{http_code}' "$KC_URL/realms/$REALM/.well-
     fi
     sleep 2
 done
+echo "Keycloak ready in $((SECONDS - kc_start)) s."
 
 # 6. Password for ada
 TOKEN=$(curl -sf "$KC_URL/realms/master/protocol/openid-connect/token" \
@@ -241,12 +312,69 @@ ADA_ID=$(curl -sf -H "Authorization: Bearer $TOKEN" \
 ADA_PW="$ADA_PW" python3 -c 'import json, os; print(json.dumps({"type": "password", "value": os.environ["ADA_PW"], "temporary": False}))' \
     | curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
         --data-binary @- "$KC_URL/admin/realms/$REALM/users/$ADA_ID/reset-password"
+
+# 7. The demo app: the internal app's secret (Keycloak generated it at import) into a 0600 file, and the
+#    demo-only CLI client for './demo.sh token' (password grant; in this running demo only, not in the realm file)
+umask 077
+INTERNAL_ID=$(curl -sf -H "Authorization: Bearer $TOKEN" \
+    "$KC_URL/admin/realms/$REALM/clients?clientId=conduit-internal-app" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+curl -sf -H "Authorization: Bearer $TOKEN" "$KC_URL/admin/realms/$REALM/clients/$INTERNAL_ID/client-secret" \
+    | python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["value"])' > "$INTERNAL_SECRET_FILE"
+printf '%s' "$ADA_PW" > "$ADA_PASSWORD_FILE"
+umask 022
+CLI_CLIENT="$CLI_CLIENT" python3 - <<'EOF' | curl -sf -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' --data-binary @- "$KC_URL/admin/realms/$REALM/clients"
+import json, os
+print(json.dumps({
+    "clientId": os.environ["CLI_CLIENT"], "name": "Demo only: ada's token from the shell (./demo.sh token)",
+    "publicClient": True, "standardFlowEnabled": False, "directAccessGrantsEnabled": True,
+    "defaultClientScopes": ["basic", "profile", "email", "roles", "crm.contacts.read", "calendar.read"],
+    "protocolMappers": [{"name": "audience: conduit-internal-app", "protocol": "openid-connect",
+        "protocolMapper": "oidc-audience-mapper", "config": {"included.client.audience": "conduit-internal-app",
+        "id.token.claim": "false", "access.token.claim": "true", "introspection.token.claim": "true"}}],
+}))
+EOF
 unset TOKEN
 
-# 7. Where to click
+APP_CP="demo-app/target/conduit-demo-app.jar:demo-app/target/lib/*"
+echo "Starting the demo app on port $APP_PORT (log: .demo/demo-app.log) ..."
+nohup java -cp "$APP_CP" dev.conduit.demoapp.DemoAppMain --keycloak-url="$KC_URL" --realm="$REALM" \
+    --port="$APP_PORT" --sandbox-url="http://localhost:$SANDBOX_PORT" \
+    --internal-client-secret-file="$INTERNAL_SECRET_FILE" \
+    > "$DEMO/demo-app.log" 2>&1 < /dev/null &
+echo $! > "$APP_PID"
+for _ in $(seq 1 60); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$APP_URL/" || true)" == 200 ]] && break
+    if ! kill -0 "$(cat "$APP_PID")" 2>/dev/null; then
+        echo "The demo app exited; last lines of .demo/demo-app.log:" >&2
+        tail -n 40 "$DEMO/demo-app.log" >&2
+        stop_all
+        exit 1
+    fi
+    sleep 0.5
+done
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$APP_URL/" || true)" == 200 ]] || {
+    echo "The demo app did not answer within 30 s; last lines of .demo/demo-app.log:" >&2
+    tail -n 40 "$DEMO/demo-app.log" >&2
+    stop_all
+    exit 1
+}
+
+# 8. Where to click
 cat <<EOF
 
-Conduit demo is running.
+Conduit demo is running (ready $SECONDS s after ./demo.sh started).
+
+  Demo app          Open $APP_URL and click "Sign in with Salesforce", Allow (as
+                    Ada Lovelace), "Add to existing account", then ada's password:
+                        ada / $ADA_PW
+                    Then click "Fetch my Salesforce contacts": the records, and beside
+                    them the token exchange that brought the Salesforce token (masked).
+                    ("Sign in" shows Keycloak's login page; "Connect" links a provider.)
+
+  Token from shell  ./demo.sh token salesforce   (or hubspot, google): prints and runs a
+                    one-liner that gets ada's upstream token (after she connected it)
 
   Account console   $KC_URL/realms/$REALM/account
                     Click "Salesforce", "HubSpot" or "Google" to log in through the
@@ -262,7 +390,7 @@ Conduit demo is running.
                     admin / $ADMIN_PW: every user's and organization's connection,
                     with refresh and disconnect
 
-  Logs              .demo/keycloak.log, .demo/sandbox.log
+  Logs              .demo/demo-app.log, .demo/keycloak.log, .demo/sandbox.log
   Stop              ./demo.sh stop
 
 EOF

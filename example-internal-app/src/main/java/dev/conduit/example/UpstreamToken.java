@@ -13,9 +13,11 @@ import java.util.Set;
  * @param instanceUrl    Salesforce: the org's API host ({@code instance_url}); null for other providers
  * @param hubId          HubSpot: the portal ({@code hub_id}); null for other providers
  * @param organizationId Salesforce: the org id ({@code organization_id}); null for other providers
+ * @param organization   the Keycloak organization whose connection was asked for ({@code organization} parameter),
+ *                       null for the user's own connection: {@link UpstreamTokens#replacing} asks for the same one
  */
 public record UpstreamToken(String provider, String accessToken, long expiresIn, Set<String> scopes, String accountId,
-        String instanceUrl, String hubId, String organizationId) {
+        String instanceUrl, String hubId, String organizationId, String organization) {
 
     public UpstreamToken {
         scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
@@ -26,6 +28,7 @@ public record UpstreamToken(String provider, String accessToken, long expiresIn,
     public String toString() {
         return "UpstreamToken[provider=" + provider + ", accessToken=" + (accessToken == null ? null : "***")
                 + ", expiresIn=" + expiresIn + ", scopes=" + scopes + ", accountId=" + accountId
-                + ", instanceUrl=" + instanceUrl + ", hubId=" + hubId + ", organizationId=" + organizationId + "]";
+                + ", instanceUrl=" + instanceUrl + ", hubId=" + hubId + ", organizationId=" + organizationId
+                + ", organization=" + organization + "]";
     }
 }

@@ -3,7 +3,11 @@ package dev.conduit.example;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +38,21 @@ import com.nimbusds.oauth2.sdk.tokenexchange.TokenExchangeGrant;
  * authenticates as its own confidential client ({@code client_secret_basic}); Conduit refreshes the upstream
  * token when it is due, so the answer is always usable for {@link UpstreamToken#expiresIn()} seconds.
  *
+ * <p>A provider may end a token's session before the expiry it announced (Salesforce sends none; an admin or a
+ * session timeout ends it): its API then answers {@code 401}. {@link #replacing} tells Conduit which token was
+ * refused and gets a fresh one; {@link #call} does this once for you around an API call.
+ *
  * <p>Built on the Nimbus OAuth 2.0 SDK's {@link TokenExchangeGrant}. Thread-safe; keep one per client.
  */
 public final class UpstreamTokens {
 
     /** RFC 8693 extension parameter Conduit reads for an organization's connection instead of the user's own. */
     static final String ORGANIZATION_PARAMETER = "organization";
+    /**
+     * Conduit's extension parameter naming the upstream token the provider refused: base64url (no padding) of the
+     * SHA-256 of the token's ASCII bytes, as DPoP's {@code ath} (RFC 9449 section 4.2). The token itself is never sent back.
+     */
+    static final String REFUSED_TOKEN_PARAMETER = "conduit_refused_token_sha256";
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -81,7 +94,7 @@ public final class UpstreamTokens {
      * @throws UncheckedIOException when Keycloak cannot be reached or does not answer in time
      */
     public UpstreamToken forUser(String subjectToken, String provider) {
-        return exchange(request(subjectToken, provider, null));
+        return exchange(request(subjectToken, provider, null, null), provider, null);
     }
 
     /**
@@ -91,10 +104,62 @@ public final class UpstreamTokens {
      * @see #forUser(String, String)
      */
     public UpstreamToken forOrganization(String subjectToken, String provider, String organization) {
-        return exchange(request(subjectToken, provider, Objects.requireNonNull(organization, "organization")));
+        Objects.requireNonNull(organization, "organization");
+        return exchange(request(subjectToken, provider, organization, null), provider, organization);
     }
 
-    TokenRequest request(String subjectToken, String provider, String organization) {
+    /**
+     * A fresh token for the same connection as {@code refused}, which the provider's API just answered {@code 401}:
+     * Conduit refreshes the connection if {@code refused} is still the one it holds, or hands out the newer one it
+     * already has (another caller reported it first). Ask once per refused token: a connection whose fresh tokens
+     * keep being refused is limited ({@code temporarily_unavailable}) and then marked as needing its user
+     * ({@link UpstreamTokenRefusedException#needsUser()}).
+     *
+     * @param subjectToken the user's Keycloak access token, as for {@link #forUser}
+     * @param refused      the token the provider refused, as this class returned it
+     * @throws UpstreamTokenRefusedException when Keycloak refuses, as for {@link #forUser}
+     */
+    public UpstreamToken replacing(String subjectToken, UpstreamToken refused) {
+        Objects.requireNonNull(refused, "refused");
+        return exchange(request(subjectToken, refused.provider(), refused.organization(), refusedTokenSha256(refused.accessToken())),
+                refused.provider(), refused.organization());
+    }
+
+    /**
+     * Calls a provider's API with the connection's token; when the provider answers {@code 401} (its session ended
+     * early), asks Conduit once for a replacement ({@link #replacing}) and calls again. Returns the body of the last
+     * answer whatever its status (the first one unless it was a {@code 401}, else the second): let {@code T} carry
+     * the status too when the caller needs it, e.g. the whole {@code HttpResponse}.
+     *
+     * @param provider     Conduit's alias for the provider, as for {@link #forUser}
+     * @param organization the organization whose connection to use, or null for the user's own
+     * @throws UpstreamTokenRefusedException when Keycloak refuses a token, first or replacement
+     * @throws IOException                   what {@code call} throws
+     */
+    public <T> T call(String subjectToken, String provider, String organization, UpstreamCall<T> call)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(call, "call");
+        UpstreamToken token = organization == null ? forUser(subjectToken, provider)
+                : forOrganization(subjectToken, provider, organization);
+        UpstreamCall.Answer<T> answer = Objects.requireNonNull(call.call(token), "the call's answer");
+        if (answer.tokenRefused()) {
+            answer = Objects.requireNonNull(call.call(replacing(subjectToken, token)), "the call's answer");
+        }
+        return answer.body();
+    }
+
+    /** The {@value #REFUSED_TOKEN_PARAMETER} value for an upstream access token (RFC 9449 {@code ath} encoding). */
+    static String refusedTokenSha256(String accessToken) {
+        Objects.requireNonNull(accessToken, "accessToken");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    TokenRequest request(String subjectToken, String provider, String organization, String refusedTokenSha256) {
         TokenExchangeGrant grant = new TokenExchangeGrant(
                 new TypelessAccessToken(Objects.requireNonNull(subjectToken, "subjectToken")), TokenTypeURI.ACCESS_TOKEN,
                 null, null,
@@ -104,10 +169,13 @@ public final class UpstreamTokens {
         if (organization != null) {
             request.customParameter(ORGANIZATION_PARAMETER, organization);
         }
+        if (refusedTokenSha256 != null) {
+            request.customParameter(REFUSED_TOKEN_PARAMETER, refusedTokenSha256);
+        }
         return request.build();
     }
 
-    private UpstreamToken exchange(TokenRequest request) {
+    private UpstreamToken exchange(TokenRequest request, String provider, String organization) {
         HTTPRequest http = request.toHTTPRequest();
         http.setConnectTimeout(connectTimeoutMillis);
         http.setReadTimeout(readTimeoutMillis);
@@ -118,11 +186,16 @@ public final class UpstreamTokens {
         } catch (IOException e) {
             throw new UncheckedIOException("token endpoint " + tokenEndpoint + " not reachable", e);
         }
-        return read(response);
+        return read(response, provider, organization);
     }
 
-    /** The exchange's answer: the token, or the refusal as an exception. */
-    static UpstreamToken read(HTTPResponse response) {
+    /**
+     * The exchange's answer: the token, or the refusal as an exception.
+     *
+     * @param provider     the alias asked for: the token's provider when the answer does not name it
+     * @param organization the organization asked for, or null
+     */
+    static UpstreamToken read(HTTPResponse response, String provider, String organization) {
         TokenResponse parsed;
         try {
             parsed = TokenResponse.parse(response);
@@ -138,9 +211,10 @@ public final class UpstreamTokens {
         AccessToken token = success.getTokens().getAccessToken();
         Map<String, Object> extra = success.getCustomParameters();
         Set<String> scopes = token.getScope() == null ? Set.of() : new LinkedHashSet<>(token.getScope().toStringList());
-        return new UpstreamToken(string(extra, "identity_provider"), token.getValue(), Math.max(0, token.getLifetime()),
-                scopes, string(extra, "account_id"), string(extra, "instance_url"), string(extra, "hub_id"),
-                string(extra, "organization_id"));
+        String answeredProvider = string(extra, "identity_provider");
+        return new UpstreamToken(answeredProvider == null ? provider : answeredProvider, token.getValue(),
+                Math.max(0, token.getLifetime()), scopes, string(extra, "account_id"), string(extra, "instance_url"),
+                string(extra, "hub_id"), string(extra, "organization_id"), organization);
     }
 
     private static UpstreamTokenRefusedException refusal(int status, ErrorObject error) {

@@ -16,7 +16,11 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
@@ -39,6 +43,9 @@ class UpstreamTokensTest {
     private volatile String contentType = "application/json";
     private volatile long delayMillis;
     private volatile Map<String, String> form = Map.of();
+    private final List<Map<String, String>> forms = new CopyOnWriteArrayList<>();
+    /** Answers served in turn before {@link #answer}. */
+    private final Queue<String> nextAnswers = new ConcurrentLinkedQueue<>();
     private volatile String authorization;
 
     @BeforeEach
@@ -46,9 +53,11 @@ class UpstreamTokensTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/realms/conduit-demo/protocol/openid-connect/token", exchange -> {
             form = decode(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            forms.add(form);
             authorization = exchange.getRequestHeaders().getFirst("Authorization");
             pause(delayMillis);
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            String next = nextAnswers.poll();
+            byte[] body = (next == null ? answer : next).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
@@ -184,7 +193,7 @@ class UpstreamTokensTest {
 
     @Test
     void theTokensStringFormNeverShowsTheToken() {
-        UpstreamToken token = new UpstreamToken("hubspot", UPSTREAM, 60, null, "7100101", null, "4242001", null);
+        UpstreamToken token = new UpstreamToken("hubspot", UPSTREAM, 60, null, "7100101", null, "4242001", null, "acme");
 
         assertThat(token.toString()).doesNotContain(UPSTREAM).contains("hubspot", "4242001", "***");
         assertThat(token.scopes()).isEmpty();
@@ -222,6 +231,118 @@ class UpstreamTokensTest {
         assertThat(exit).isEqualTo(64);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("CLIENT_ID", "CLIENT_SECRET", "SUBJECT_TOKEN", "PROVIDER");
         assertThat(form).isEmpty();
+    }
+
+    @Test
+    void theRefusedTokensHashIsEncodedAsDpopsAth() {
+        // RFC 9449 section 4.3 (example DPoP proof for a protected resource): this access token's ath
+        assertThat(UpstreamTokens.refusedTokenSha256("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"))
+                .isEqualTo("fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
+    }
+
+    @Test
+    void aReplacementIsAskedForTheSameConnectionWithTheRefusedTokensHashNotTheToken() {
+        answer = tokenAnswer("hubspot", "CKr.hubspot.fresh");
+        UpstreamToken refused = new UpstreamToken("hubspot", "CKr.hubspot.refused", 60, null, "7100101", null, "4242001",
+                null, "acme");
+
+        UpstreamToken fresh = tokens().replacing(SUBJECT, refused);
+
+        assertThat(fresh.accessToken()).isEqualTo("CKr.hubspot.fresh");
+        assertThat(fresh.organization()).isEqualTo("acme");
+        assertThat(form).containsEntry("audience", "hubspot").containsEntry("organization", "acme")
+                .containsEntry("subject_token", SUBJECT)
+                .containsEntry("conduit_refused_token_sha256", UpstreamTokens.refusedTokenSha256("CKr.hubspot.refused"));
+        assertThat(form.values()).doesNotContain("CKr.hubspot.refused");
+    }
+
+    @Test
+    void theUsersOwnTokenHasNoOrganizationAndItsReplacementAsksForNone() {
+        answer = tokenAnswer("salesforce", UPSTREAM);
+        UpstreamToken first = tokens().forUser(SUBJECT, "salesforce");
+        assertThat(first.organization()).isNull();
+
+        tokens().replacing(SUBJECT, first);
+
+        assertThat(form).doesNotContainKey("organization").containsEntry("audience", "salesforce")
+                .containsKey("conduit_refused_token_sha256");
+    }
+
+    @Test
+    void aCallAnswered401IsMadeOnceMoreWithTheReplacementAndItsAnswerReturned() throws Exception {
+        nextAnswers.add(tokenAnswer("salesforce", "00D!first"));
+        answer = tokenAnswer("salesforce", "00D!second");
+        List<String> usedTokens = new CopyOnWriteArrayList<>();
+
+        String body = tokens().call(SUBJECT, "salesforce", null, token -> {
+            usedTokens.add(token.accessToken());
+            return token.accessToken().equals("00D!first") ? new UpstreamCall.Answer<>(401, "INVALID_SESSION_ID")
+                    : new UpstreamCall.Answer<>(200, "contacts");
+        });
+
+        assertThat(body).isEqualTo("contacts");
+        assertThat(usedTokens).containsExactly("00D!first", "00D!second");
+        assertThat(forms).hasSize(2);
+        assertThat(forms.get(0)).doesNotContainKey("conduit_refused_token_sha256");
+        assertThat(forms.get(1)).containsEntry("conduit_refused_token_sha256", UpstreamTokens.refusedTokenSha256("00D!first"))
+                .containsEntry("audience", "salesforce");
+    }
+
+    @Test
+    void aSecond401IsReturnedAsItIsWithoutAThirdTry() throws Exception {
+        answer = tokenAnswer("google", "ya29.refused");
+        int[] calls = {0};
+
+        String body = tokens().call(SUBJECT, "google", "acme", token -> {
+            calls[0]++;
+            return new UpstreamCall.Answer<>(401, "UNAUTHENTICATED " + calls[0]);
+        });
+
+        assertThat(body).isEqualTo("UNAUTHENTICATED 2");
+        assertThat(calls[0]).isEqualTo(2);
+        assertThat(forms).hasSize(2);
+        assertThat(forms).allSatisfy(sent -> assertThat(sent).containsEntry("organization", "acme"));
+    }
+
+    @Test
+    void anAnswerOtherThan401IsReturnedWithoutAskingForAReplacement() throws Exception {
+        answer = tokenAnswer("hubspot", "CKr.hubspot");
+        int[] calls = {0};
+
+        Integer status = tokens().call(SUBJECT, "hubspot", null, token -> {
+            calls[0]++;
+            return new UpstreamCall.Answer<>(403, 403);
+        });
+
+        assertThat(status).isEqualTo(403);
+        assertThat(calls[0]).isOne();
+        assertThat(forms).hasSize(1);
+    }
+
+    @Test
+    void aRefusedReplacementReachesTheCallerAsARefusal() {
+        nextAnswers.add(tokenAnswer("salesforce", "00D!first"));
+        status = 200;
+        int[] calls = {0};
+        UpstreamTokens tokens = tokens();
+
+        UpstreamTokenRefusedException refused = assertThrows(UpstreamTokenRefusedException.class,
+                () -> tokens.call(SUBJECT, "salesforce", null, token -> {
+                    calls[0]++;
+                    // from now on the token endpoint refuses: the connection was limited
+                    status = 503;
+                    answer = "{\"error\":\"temporarily_unavailable\",\"error_description\":\"refused too often\"}";
+                    return new UpstreamCall.Answer<>(401, null);
+                }));
+
+        assertThat(refused.isTemporary()).isTrue();
+        assertThat(calls[0]).isOne();
+    }
+
+    private static String tokenAnswer(String provider, String accessToken) {
+        return """
+                {"access_token":"%s","token_type":"Bearer","expires_in":3600,"scope":"api",
+                 "identity_provider":"%s","account_id":"acct"}""".formatted(accessToken, provider);
     }
 
     private String basicCredentials() {

@@ -52,6 +52,20 @@ class DemoRealmIT {
     }
 
     @Test
+    void theDemoAppClientReturnsToTheDemoAppAndMayReadPeoplesOwnConnections() {
+        JsonNode app = env.admin().get(REALM + "/clients?clientId=" + ConduitEnvironment.APP_CLIENT).get(0);
+        assertThat(app.get("publicClient").asBoolean()).isTrue();
+        assertThat(app.get("directAccessGrantsEnabled").asBoolean()).isFalse();
+        assertThat(app.get("attributes").get("pkce.code.challenge.method").asText()).isEqualTo("S256");
+        assertThat(app.get("redirectUris")).extracting(JsonNode::asText).contains("http://localhost:8090/callback");
+        assertThat(app.get("attributes").get("conduit.own-connections.read").asText()).isEqualTo("true");
+        assertThat(app.get("optionalClientScopes")).extracting(JsonNode::asText).contains("organization");
+        // the internal client, which holds a secret, reads nobody's connections list
+        JsonNode internal = env.admin().get(REALM + "/clients?clientId=conduit-internal-app").get(0);
+        assertThat(internal.get("attributes").has("conduit.own-connections.read")).isFalse();
+    }
+
+    @Test
     void brokersAreListedWithTheirSettingsForTheAdminConsole() {
         JsonNode providers = env.admin().get(REALM + "/identity-provider/providers/conduit-salesforce");
         assertThat(providers.toString()).contains("loginHost", "Login host");

@@ -132,6 +132,20 @@ public final class Accounts {
     public static final Account SALESFORCE_EVE_HOSTILE = new Account(Provider.SALESFORCE, "0055g00000EvlHoEAA",
             SALESFORCE_ORG, "eve.hostile@acme.example", "<img src=x onerror=\"document.title='pwned'\">",
             "conduit-hostile-name\u202e\n\u2066Admin" + "B".repeat(400), null);
+    /** The demo app's tests (DemoAppIT, DemoAppCsrfAttackIT, OwnConnectionsClientAttackIT). */
+    public static final Account SALESFORCE_IDA = new Account(Provider.SALESFORCE, "0055g00000IdaRhEAA",
+            SALESFORCE_ORG, "ida@acme.example", "Ida", "Rhodes", null);
+    public static final Account HUBSPOT_KLARA = new Account(Provider.HUBSPOT, "7100170", HUBSPOT_HUB,
+            "klara@acme.example", "Klara", "Dan", null);
+    public static final Account GOOGLE_ALONZO = new Account(Provider.GOOGLE, "110248495921238986480", "acme.example",
+            "alonzo@acme.example", "Alonzo", "Church", "acme.example");
+    /** Connected for an organization in DemoAppIT. */
+    public static final Account SALESFORCE_GRETE = new Account(Provider.SALESFORCE, "0055g00000GreHeEAA",
+            SALESFORCE_ORG, "grete@acme.example", "Grete", "Hermann", null);
+    public static final Account SALESFORCE_MARY_K = new Account(Provider.SALESFORCE, "0055g00000MarKeEAA",
+            SALESFORCE_ORG, "mary.k@acme.example", "Mary", "Keller", null);
+    public static final Account SALESFORCE_CAROL = new Account(Provider.SALESFORCE, "0055g00000CarShEAA",
+            SALESFORCE_ORG, "carol@acme.example", "Carol", "Shaw", null);
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
@@ -140,7 +154,7 @@ public final class Accounts {
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
             SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS,
-            SALESFORCE_EVE_HOSTILE);
+            SALESFORCE_EVE_HOSTILE, SALESFORCE_IDA, HUBSPOT_KLARA, GOOGLE_ALONZO, SALESFORCE_GRETE, SALESFORCE_MARY_K, SALESFORCE_CAROL);
 
     private Accounts() {
     }

@@ -78,10 +78,14 @@ class VaultAttackIT {
     }
 
     @Test
-    void appHoldingAUsersTokenCannotReadTheirConnectionsPage() {
+    void realmUsersConnectionsPageShowsOnlyTheirOwnConnections() {
+        // the demo app's client may read a person's own connections (conduit.own-connections.read); clients without
+        // that attribute get 401 (OwnConnectionsClientAttackIT)
+        String victimConnection = vault.connection("USER", victimId, "hubspot").get("id").asText();
         HttpResponse<String> answer = send("GET", env.realmUrl() + "/conduit-my-connections", attackerToken);
-        assertThat(answer.statusCode()).isEqualTo(401);
-        assertThat(answer.body()).doesNotContain("hubspot");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains(Accounts.HUBSPOT_ELIZABETH.userId())
+                .doesNotContain(Accounts.HUBSPOT_MILLIE.userId(), victimConnection);
     }
 
     @Test

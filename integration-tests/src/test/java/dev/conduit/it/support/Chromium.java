@@ -80,12 +80,14 @@ public final class Chromium {
         }
     }
 
+    /** Saves a PNG of the page as {@code target/screenshots/<name>.png}; a name may hold a folder ({@code demo-app/1-x}). */
     public static void screenshot(WebDriver driver, String name) {
         Path dir = Path.of(System.getProperty("conduit.screenshots", "target/screenshots"));
         try {
-            Files.createDirectories(dir);
+            Path file = dir.resolve(name + ".png");
+            Files.createDirectories(file.getParent());
             byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
-            Files.write(dir.resolve(name + ".png"), png);
+            Files.write(file, png);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

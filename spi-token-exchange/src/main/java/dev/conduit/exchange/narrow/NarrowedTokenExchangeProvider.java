@@ -9,6 +9,7 @@ import dev.conduit.exchange.support.ConnectionBinding;
 import dev.conduit.exchange.support.ExchangeChecks;
 import dev.conduit.exchange.support.ExchangeRefusal;
 import dev.conduit.exchange.upstream.PermissionCheck;
+import dev.conduit.vault.service.RefusedToken;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
@@ -40,6 +41,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
     private static final String REQUESTED_SUBJECT = "requested_subject";
     private static final String SUBJECT_ISSUER = "subject_issuer";
     private static final String ACTOR_TOKEN = "actor_token";
+    private static final String REFUSED_TOKEN = RefusedToken.PARAMETER;
 
     /**
      * Takes every exchange that asks for a narrowed token ({@code conduit_connection}) and every exchange whose
@@ -83,7 +85,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
      * A narrowed token is an access token for an internal audience, issued by Keycloak's standard exchange for the
      * subject itself: no refresh or ID token (a refresh token would be refreshed into an unbound token, since the
      * binding is written only during this exchange), no upstream token of a non-Conduit provider, no impersonation,
-     * no external subject, one value per Conduit parameter.
+     * no external subject, one value per Conduit parameter, no refused upstream token to replace.
      */
     private static void refuseOtherForms(TokenExchangeContext context) {
         var form = context.getFormParams();
@@ -95,6 +97,10 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         if (form.getFirst(REQUESTED_ISSUER) != null) {
             throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to a connection, or asks for one: "
                     + "no other provider's token is issued for it", Errors.NOT_ALLOWED);
+        }
+        if (form.containsKey(REFUSED_TOKEN)) {
+            throw new ExchangeRefusal(400, "invalid_request", REFUSED_TOKEN + " names an upstream token; a token narrowed"
+                    + " to a connection is an internal token, with no upstream token to replace", Errors.INVALID_REQUEST);
         }
         for (String name : new String[] {REQUESTED_SUBJECT, SUBJECT_ISSUER, ACTOR_TOKEN}) {
             if (form.getFirst(name) != null) {

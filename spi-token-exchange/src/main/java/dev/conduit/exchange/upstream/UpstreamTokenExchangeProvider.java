@@ -11,6 +11,7 @@ import dev.conduit.exchange.support.ExchangeRefusal;
 import dev.conduit.vault.service.ConnectionKey;
 import dev.conduit.vault.service.ConnectionUnavailableException;
 import dev.conduit.vault.service.FreshToken;
+import dev.conduit.vault.service.RefusedToken;
 import dev.conduit.vault.service.Vaults;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -34,7 +35,9 @@ import org.keycloak.representations.AccessToken;
  * expiry, active session and issuer; requester is the token's azp or in its aud; a token bound to one
  * connection ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client
  * may use this provider and these permissions (none named: its default ones for the provider; none at all: refused);
- * the organization's membership. Errors are RFC 6749/8693 codes;
+ * the organization's membership. An app whose API call the provider answered 401 names the refused token
+ * ({@value RefusedToken#PARAMETER}): the vault replaces it if it is still the connection's, within limits.
+ * Errors are RFC 6749/8693 codes;
  * a connection that needs the user again says so ({@code conduit_error}) with where to send the user
  * ({@code connect_uri}).
  */
@@ -78,6 +81,15 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
     }
 
     private Response exchange(TokenExchangeContext context, UpstreamTokenRequest request, EventBuilder event) {
+        RefusedToken refused;
+        try {
+            refused = UpstreamTokenRequest.refusedToken(context.getFormParams().get(RefusedToken.PARAMETER));
+        } catch (IllegalArgumentException e) {
+            throw new ExchangeRefusal(400, "invalid_request", e.getMessage(), Errors.INVALID_REQUEST);
+        }
+        if (refused != null) {
+            event.detail("conduit_refused_token", "reported");
+        }
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         ClientModel client = context.getClient();
@@ -112,7 +124,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                 "The token vault is not running", Errors.INVALID_REQUEST));
         FreshToken fresh;
         try {
-            fresh = vault.accessToken(session, key);
+            fresh = vault.accessToken(session, key, refused);
         } catch (ConnectionUnavailableException e) {
             throw unavailable(context, provider.getAlias(), request.organization(), token.getIssuedFor(), e);
         }

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import dev.conduit.vault.service.RefusedToken;
+
 /**
  * Reads which upstream connection a token-exchange request asks for. Two forms name the same thing:
  * <ul>
@@ -15,7 +17,8 @@ import java.util.function.Predicate;
  *   <li>Keycloak's legacy internal-to-external exchange: {@code requested_issuer=<alias>}.</li>
  * </ul>
  * plus, optionally, {@code organization=<alias or id>} for the organization's connection instead of the
- * user's own. Plain logic, no Keycloak types.
+ * user's own, and {@value RefusedToken#PARAMETER} naming the token the provider refused ({@link #refusedToken}).
+ * Plain logic, no Keycloak types.
  */
 public record UpstreamTokenRequest(String alias, String organization) {
 
@@ -57,6 +60,24 @@ public record UpstreamTokenRequest(String alias, String organization) {
             return Optional.empty();
         }
         return Optional.of(new UpstreamTokenRequest(alias, blankToNull(organization)));
+    }
+
+    /**
+     * The upstream token an app reports its provider refused ({@value RefusedToken#PARAMETER}), or null when the
+     * parameter is absent.
+     *
+     * @param values the parameter's values in the form (null or empty when absent)
+     * @throws IllegalArgumentException when sent more than once or not a base64url SHA-256 (the message never
+     *         repeats the value)
+     */
+    public static RefusedToken refusedToken(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() != 1) {
+            throw new IllegalArgumentException("duplicated parameter " + RefusedToken.PARAMETER);
+        }
+        return RefusedToken.parse(values.get(0));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.conduit.exchange.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Set;
@@ -51,5 +52,19 @@ class UpstreamTokenRequestTest {
         // an alias named twice is no error (Set.of would throw)
         assertThat(UpstreamTokenRequest.clientMayUse("salesforce salesforce", "salesforce")).isTrue();
         assertThat(UpstreamTokenRequest.clientMayUse("salesforce, salesforce,*", "google")).isTrue();
+    }
+
+    @Test
+    void theRefusedTokenParameterIsOptionalAndOnce() {
+        assertThat(UpstreamTokenRequest.refusedToken(null)).isNull();
+        assertThat(UpstreamTokenRequest.refusedToken(List.of())).isNull();
+        String ath = "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo";
+        assertThat(UpstreamTokenRequest.refusedToken(List.of(ath)).isOf("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")).isTrue();
+        assertThatThrownBy(() -> UpstreamTokenRequest.refusedToken(List.of(ath, ath)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicated");
+        assertThatThrownBy(() -> UpstreamTokenRequest.refusedToken(List.of("")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base64url");
+        assertThatThrownBy(() -> UpstreamTokenRequest.refusedToken(List.of(ath + "=")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining(ath);
     }
 }

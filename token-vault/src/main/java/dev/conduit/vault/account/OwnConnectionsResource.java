@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
@@ -27,12 +28,19 @@ import org.keycloak.services.managers.AuthenticationManager;
  * {@code GET /realms/{realm}/conduit-my-connections}: the signed-in person's own connections, for the
  * connections console's "My connections" page; {@code .../organizations/{alias or id}}: an organization's, for its
  * Conduit admins only ({@link OrganizationAdmins}; anyone else gets 403, whether or not the organization exists).
- * Bearer token of this realm, issued to one of {@link #CLIENTS}.
+ * Bearer token of this realm, issued to one of {@link #CLIENTS} or to a client whose attribute
+ * {@value #READ_ATTRIBUTE} is {@code true} (an app of the realm's own that shows people their connections).
  */
 public class OwnConnectionsResource {
 
     /** The clients whose tokens may read a person's connections (their own pages, not arbitrary apps). */
     static final Set<String> CLIENTS = Set.of("conduit-console", "account-console");
+    /**
+     * Client attribute: {@code true} lets that client's user tokens read the signed-in person's own connections (and,
+     * for an organization's Conduit admin, the organization's), with the same checks as the console's. Opt-in per
+     * client: any other app holding a person's token reads nothing here.
+     */
+    public static final String READ_ATTRIBUTE = "conduit.own-connections.read";
 
     private final KeycloakSession session;
 
@@ -66,10 +74,22 @@ public class OwnConnectionsResource {
 
     private AuthenticationManager.AuthResult authenticated() {
         AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
-        if (auth == null || !CLIENTS.contains(auth.token().getIssuedFor())) {
+        if (auth == null || !mayRead(auth.token().getIssuedFor(), auth.client())) {
             throw new NotAuthorizedException("Bearer realm=\"" + session.getContext().getRealm().getName() + "\"");
         }
         return auth;
+    }
+
+    /** Whether tokens issued to this client ({@code azp}) may read a person's connections. */
+    static boolean mayRead(String issuedFor, ClientModel client) {
+        if (issuedFor == null) {
+            return false;
+        }
+        if (CLIENTS.contains(issuedFor)) {
+            return true;
+        }
+        return client != null && issuedFor.equals(client.getClientId()) && client.isEnabled()
+                && "true".equals(client.getAttribute(READ_ATTRIBUTE));
     }
 
     private List<OwnConnection> owned(String ownerKind, String ownerId) {

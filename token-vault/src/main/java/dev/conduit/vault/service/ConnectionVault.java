@@ -18,6 +18,7 @@ import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.UpstreamClients;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshedTokens;
+import dev.conduit.vault.refresh.RefusalPolicy;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
 import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.vault.store.StorageOutage;
@@ -50,10 +51,11 @@ public final class ConnectionVault {
     private static final Logger LOG = Logger.getLogger(ConnectionVault.class);
 
     /**
-     * Why a refresh runs: a caller, the due index, the health check, an admin's "refresh now", or only to write
-     * an answer held since the database failed to store it.
+     * Why a refresh runs: a caller, the due index, the health check, an admin's "refresh now", only to write
+     * an answer held since the database failed to store it, or an app's report that the provider refused the
+     * current access token ({@link RefusedToken}).
      */
-    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH, ADMIN, WRITE_BACK }
+    enum Trigger { ON_DEMAND, PROACTIVE, HEALTH, ADMIN, WRITE_BACK, REFUSED }
 
     /** At most this many unsaved refresh answers are held, each for at most a day. */
     private static final int UNSAVED_CAPACITY = 10_000;
@@ -93,8 +95,37 @@ public final class ConnectionVault {
     }
 
     public FreshToken accessToken(ConnectionEntity row) throws ConnectionUnavailableException {
+        return opening(row, () -> servedToken(row));
+    }
+
+    /**
+     * The connection's access token for an app whose API call the provider answered 401 with {@code refused}. If
+     * the connection still holds that token, it is refreshed (once: whoever takes the locks first refreshes, the
+     * others find the new token), within {@link VaultSettings#refusals()}: too soon after the last such refresh is
+     * {@code temporarily_unavailable}, and a connection whose fresh tokens keep being refused is marked
+     * {@link ConnectionStatus#RECONNECT_REQUIRED} ({@code refused_by_provider}). If it holds a newer token (another
+     * caller reported first, or a refresh ran meanwhile), that one is served, refreshed first only when due.
+     *
+     * @param refused null for an ordinary request: the same as {@link #accessToken(KeycloakSession, ConnectionKey)}
+     */
+    public FreshToken accessToken(KeycloakSession session, ConnectionKey key, RefusedToken refused)
+            throws ConnectionUnavailableException {
+        if (refused == null) {
+            return accessToken(session, key);
+        }
+        ConnectionEntity row = find(session, key).orElseThrow(() -> new ConnectionUnavailableException(
+                ConnectionUnavailableException.NOT_CONNECTED, "No " + key.alias() + " connection for this "
+                        + key.kind().name().toLowerCase() + "; connect it first"));
+        return opening(row, () -> replacedToken(row, refused));
+    }
+
+    private interface Serving {
+        FreshToken serve() throws ConnectionUnavailableException;
+    }
+
+    private FreshToken opening(ConnectionEntity row, Serving serving) throws ConnectionUnavailableException {
         try {
-            return servedToken(row);
+            return serving.serve();
         } catch (RuntimeException e) {
             if (!(e instanceof TokenDecryptionException) && !(e.getCause() instanceof TokenDecryptionException)) {
                 throw e;
@@ -119,9 +150,29 @@ public final class ConnectionVault {
             VaultMetrics.served(row.getProviderAlias(), false);
             return fresh(row);
         }
-        Outcome outcome;
+        Outcome outcome = refreshOrUnavailable(row.getId(), Trigger.ON_DEMAND, null);
+        VaultMetrics.served(row.getProviderAlias(), true);
+        return outcome.tokenOrThrow();
+    }
+
+    private FreshToken replacedToken(ConnectionEntity row, RefusedToken refused) throws ConnectionUnavailableException {
+        ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
+        if (!status.serves()) {
+            throw unavailable(status, row.getLastError());
+        }
+        // an older token than the one stored: that one was replaced already, serve the newer one as usual
+        if (!unsaved.holds(row.getId()) && !refused.isOf(seal.accessToken(row))) {
+            VaultMetrics.refusal(row.getProviderAlias(), "stale");
+            return servedToken(row);
+        }
+        Outcome outcome = refreshOrUnavailable(row.getId(), Trigger.REFUSED, refused);
+        VaultMetrics.served(row.getProviderAlias(), outcome.kind() == Outcome.Kind.REFRESHED);
+        return outcome.tokenOrThrow();
+    }
+
+    private Outcome refreshOrUnavailable(String id, Trigger trigger, RefusedToken refused) throws ConnectionUnavailableException {
         try {
-            outcome = refresh(row.getId(), Trigger.ON_DEMAND);
+            return refresh(id, trigger, refused);
         } catch (RuntimeException e) {
             if (!StorageOutage.causedBy(e)) {
                 throw e;
@@ -129,8 +180,6 @@ public final class ConnectionVault {
             throw new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
                     "The token store is unavailable; retry shortly");
         }
-        VaultMetrics.served(row.getProviderAlias(), true);
-        return outcome.tokenOrThrow();
     }
 
     public Optional<ConnectionEntity> find(KeycloakSession session, ConnectionKey key) {
@@ -194,11 +243,16 @@ public final class ConnectionVault {
      * nothing of the connection is unsaved; when it fails, an answer held by it stays held.
      */
     private Outcome refresh(String id, Trigger trigger) {
+        return refresh(id, trigger, null);
+    }
+
+    /** @param refused the token an app reported refused, for {@link Trigger#REFUSED}; null otherwise */
+    private Outcome refresh(String id, Trigger trigger, RefusedToken refused) {
         return locks.withLock(id, () -> {
             boolean heldBefore = unsaved.holds(id);
             Outcome outcome;
             try {
-                outcome = inOwnTransaction(s -> refreshLocked(s, id, trigger));
+                outcome = inOwnTransaction(s -> refreshLocked(s, id, trigger, refused));
             } catch (RuntimeException e) {
                 if (unsaved.holds(id) && !heldBefore) {
                     LOG.warnf("Connection %s: the refresh answer could not be stored (%s); held on this node until the"
@@ -328,7 +382,7 @@ public final class ConnectionVault {
     }
 
     /** Runs under the node-local lock, in its own transaction, holding the row lock until commit. */
-    private Outcome refreshLocked(KeycloakSession session, String id, Trigger trigger) {
+    private Outcome refreshLocked(KeycloakSession session, String id, Trigger trigger, RefusedToken reported) {
         EntityManager em = em(session);
         ConnectionEntity row = em.find(ConnectionEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (row == null) {
@@ -365,6 +419,18 @@ public final class ConnectionVault {
             row.setNextRefreshAt(null);
             return Outcome.from(unavailable(status, row.getLastError()));
         }
+        if (trigger == Trigger.REFUSED) {
+            if (!reported.isOf(seal.accessToken(row))) {
+                // another caller or node replaced the refused token while this one waited: the usual rules apply
+                VaultMetrics.refusal(row.getProviderAlias(), "stale");
+                trigger = Trigger.ON_DEMAND;
+            } else {
+                Optional<Outcome> refusedOutcome = refusal(session, realm, row, now);
+                if (refusedOutcome.isPresent()) {
+                    return refusedOutcome.get();
+                }
+            }
+        }
         if (trigger == Trigger.ON_DEMAND
                 && !settings.schedule().dueOnDemand(Instant.ofEpochSecond(row.getExpiresAt()), Instant.ofEpochSecond(now))) {
             return Outcome.served(fresh(row)); // another caller or node refreshed while this one waited
@@ -392,7 +458,7 @@ public final class ConnectionVault {
                 + " (that node stopped mid-refresh)", id, Instant.ofEpochSecond(lost.startedAt()), lost.node()));
         RefreshAttempts.begin(factory, id, now);
         UpstreamTokenCalls calls = new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis());
-        int attempts = trigger == Trigger.ON_DEMAND ? settings.inlineAttempts() : 1;
+        int attempts = trigger == Trigger.ON_DEMAND || trigger == Trigger.REFUSED ? settings.inlineAttempts() : 1;
         TokenAnswer answer = null;
         boolean unanswered = false;
         for (int attempt = 0; attempt < attempts; attempt++) {
@@ -436,6 +502,49 @@ public final class ConnectionVault {
                             + lost.node()).orElse(null)));
         }
         return transientFailure(session, realm, row, trigger, refused.reason(), refused.retryAfter(), now);
+    }
+
+    /**
+     * An app reports the row's current access token refused: applies {@link VaultSettings#refusals()} to the row's
+     * refusal-triggered refreshes. Empty when the refresh goes ahead (the row now counts it); else the answer:
+     * retry later, or the connection marked as needing its user.
+     */
+    private Optional<Outcome> refusal(KeycloakSession session, RealmModel realm, ConnectionEntity row, long now) {
+        RefusalPolicy policy = settings.refusals();
+        RefusalPolicy.Decision decision = policy.decide(new RefusalPolicy.State(row.getRefusalWindowAt(),
+                row.getRefusalRefreshes(), row.getRefusalLastAt()), Instant.ofEpochSecond(now));
+        VaultMetrics.refusal(row.getProviderAlias(), decision.verdict().name().toLowerCase());
+        VaultEvents.tokenRefused(session, realm, row, decision.verdict().name().toLowerCase(), row.getRefusalRefreshes());
+        switch (decision.verdict()) {
+            case REFRESH -> {
+                row.setRefusalWindowAt(decision.next().windowStartedAt());
+                row.setRefusalRefreshes(decision.next().refreshes());
+                row.setRefusalLastAt(decision.next().lastRefreshAt());
+                return Optional.empty();
+            }
+            case TOO_SOON -> {
+                LOG.debugf("Connection %s: a refused token reported %d s after the last refusal refresh; not refreshed",
+                        row.getId(), now - row.getRefusalLastAt());
+                return Optional.of(Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                        "The provider refused this connection's newest token too; after a refusal it is replaced at most"
+                                + " once every " + policy.spacing().toSeconds() + " s: retry in "
+                                + decision.retryAfter().toSeconds() + " s"));
+            }
+            default -> {
+                String reason = LastError.REFUSED_BY_PROVIDER + ": the provider refused the access tokens of "
+                        + row.getRefusalRefreshes() + " refreshes in a row within " + policy.window().toMinutes()
+                        + " minutes; connect again, and check the account's API access at the provider";
+                String previous = row.getStatus();
+                row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+                row.setNextRefreshAt(null);
+                row.setLastError(reason);
+                em(session).flush();
+                VaultEvents.healthChanged(session, realm, row, previous, LastError.REFUSED_BY_PROVIDER);
+                LOG.infof("Connection %s (%s) needs to be connected again: its fresh tokens keep being refused",
+                        row.getId(), row.getProviderAlias());
+                return Optional.of(Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, reason));
+            }
+        }
     }
 
     /** Writes a granted refresh into the row (flushed, committed with the transaction) and records it. */
@@ -492,7 +601,8 @@ public final class ConnectionVault {
             VaultEvents.healthChanged(session, realm, row, previous, "refresh_failing");
         }
         String message = "The provider could not refresh the token (" + reason + "); retry later";
-        if (now < row.getExpiresAt()) {
+        // a refused token is not served back, however long it was meant to live
+        if (now < row.getExpiresAt() && trigger != Trigger.REFUSED) {
             return Outcome.failedServing(fresh(row), ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, message);
         }
         return Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, message);

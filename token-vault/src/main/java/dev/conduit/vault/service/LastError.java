@@ -11,6 +11,9 @@ public final class LastError {
     /** Separates the shared reason from what only administrators see; never produced by a provider's answer. */
     static final String ADMIN_DETAIL = " [admin detail: ";
 
+    /** The code of a connection marked because the provider kept refusing its fresh access tokens (apps reported 401s). */
+    public static final String REFUSED_BY_PROVIDER = "refused_by_provider";
+
     private LastError() {
     }
 

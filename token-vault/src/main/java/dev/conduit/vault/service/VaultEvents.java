@@ -9,7 +9,7 @@ import org.keycloak.models.RealmModel;
 /**
  * Keycloak events for what happens to a connection. {@code EventType} is a closed enum, so Conduit reuses the
  * nearest types and says what happened in the {@value #ACTION} detail: connect, refresh, refresh_failure,
- * revoke, revoke_failure, health_change. Details name the connection, never a token.
+ * token_refused, revoke, revoke_failure, health_change. Details name the connection, never a token.
  */
 final class VaultEvents {
 
@@ -37,6 +37,23 @@ final class VaultEvents {
         builder(session, realm, row, EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR, "refresh_failure")
                 .detail("trigger", trigger)
                 .error(reason);
+    }
+
+    /**
+     * An app reported the connection's current access token refused by the provider; {@code outcome} is what the
+     * vault did: refresh, too_soon (limited) or needs_attention. Never the token or its hash.
+     */
+    static void tokenRefused(KeycloakSession session, RealmModel realm, ConnectionEntity row, String outcome,
+            int refreshesInWindow) {
+        EventBuilder event = builder(session, realm, row, "refresh".equals(outcome) ? EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN
+                : EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR, "token_refused")
+                .detail("outcome", outcome)
+                .detail("refusal_refreshes", String.valueOf(refreshesInWindow));
+        if ("refresh".equals(outcome)) {
+            event.success();
+        } else {
+            event.error(outcome);
+        }
     }
 
     static void revoked(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why, String outcome) {

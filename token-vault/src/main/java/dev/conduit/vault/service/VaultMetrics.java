@@ -25,6 +25,16 @@ public final class VaultMetrics {
                 .register(Metrics.globalRegistry).record(took);
     }
 
+    /**
+     * An app's report of a refused access token: {@code stale} (an older token; the newer one served),
+     * {@code refresh}, {@code too_soon} (limited, the provider not called) or {@code needs_attention}.
+     */
+    static void refusal(String alias, String outcome) {
+        Counter.builder("conduit.vault.refusal").description("Reports of a refused upstream access token by outcome")
+                .tag("provider", alias).tag("outcome", outcome)
+                .register(Metrics.globalRegistry).increment();
+    }
+
     static void revocation(String alias, String outcome) {
         Counter.builder("conduit.vault.revocation").description("Upstream revocations by outcome")
                 .tag("provider", alias).tag("outcome", outcome)

@@ -97,6 +97,13 @@ public class ConnectionEntity {
     /** When {@link #status} last changed (epoch seconds); null for rows from before the column (changelog 0006). */
     @Column(name = "STATUS_CHANGED_AT")
     private Long statusChangedAt;
+    /** Refreshes caused by apps reporting a refused access token (RefusalPolicy): since when, how many, the last. */
+    @Column(name = "REFUSAL_WINDOW_AT")
+    private long refusalWindowAt;
+    @Column(name = "REFUSAL_REFRESHES")
+    private int refusalRefreshes;
+    @Column(name = "REFUSAL_LAST_AT")
+    private long refusalLastAt;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -160,4 +167,10 @@ public class ConnectionEntity {
     private static String bounded(String value, int max) {
         return value == null || value.length() <= max ? value : value.substring(0, max);
     }
+    public long getRefusalWindowAt() { return refusalWindowAt; }
+    public void setRefusalWindowAt(long refusalWindowAt) { this.refusalWindowAt = refusalWindowAt; }
+    public int getRefusalRefreshes() { return refusalRefreshes; }
+    public void setRefusalRefreshes(int refusalRefreshes) { this.refusalRefreshes = refusalRefreshes; }
+    public long getRefusalLastAt() { return refusalLastAt; }
+    public void setRefusalLastAt(long refusalLastAt) { this.refusalLastAt = refusalLastAt; }
 }

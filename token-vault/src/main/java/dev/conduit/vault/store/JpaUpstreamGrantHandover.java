@@ -100,6 +100,10 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
         row.setStatus(ConnectionStatus.HEALTHY.name());
         row.setFailureCount(0);
         row.setLastError(null);
+        // a new authorization starts the refused-token bounds afresh
+        row.setRefusalWindowAt(0);
+        row.setRefusalRefreshes(0);
+        row.setRefusalLastAt(0);
         row.setLastRefreshAt(now);
         row.setHealthCheckedAt(now);
         row.setNextRefreshAt(vault.nextRefreshAt(row));
