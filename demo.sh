@@ -20,7 +20,8 @@ KC_PORT=${CONDUIT_DEMO_KEYCLOAK_PORT:-8080}
 SANDBOX_PORT=${CONDUIT_DEMO_SANDBOX_PORT:-8089}
 APP_PORT=${CONDUIT_DEMO_APP_PORT:-8090}
 REALM="conduit-demo"
-DEMO="$ROOT/.demo"
+# Where the demo keeps everything (Keycloak copy, logs, vault, secrets): .demo/, or CONDUIT_DEMO_DIR
+DEMO="${CONDUIT_DEMO_DIR:-$ROOT/.demo}"
 KC_HOME="$DEMO/keycloak"
 VAULT="$DEMO/vault"
 KC_DIST="$ROOT/integration-tests/target/keycloak-$KC_VERSION"
