@@ -125,13 +125,27 @@ public final class Accounts {
     public static final Account GOOGLE_CHIEN = new Account(Provider.GOOGLE, "110248495921238986471", "acme.example",
             "chien-shiung@acme.example", "Chien-Shiung", null, "acme.example");
 
+    /**
+     * The refused-token tests (RefusedTokenIT): Ida and Maud's connections are refused by the provider and
+     * replaced, Anita's on HubSpot; Mallory runs a misbehaving sync job that keeps reporting refusals.
+     */
+    public static final Account SALESFORCE_IDA = new Account(Provider.SALESFORCE, "0055g00000IdaRhEAA",
+            SALESFORCE_ORG, "ida@acme.example", "Ida", "Rhodes", null);
+    public static final Account SALESFORCE_MAUD = new Account(Provider.SALESFORCE, "0055g00000MauMeEAA",
+            SALESFORCE_ORG, "maud@acme.example", "Maud", "Menten", null);
+    public static final Account SALESFORCE_MALLORY = new Account(Provider.SALESFORCE, "0055g00000MalSyEAA",
+            SALESFORCE_ORG, "mallory@acme.example", "Mallory", "Sync", null);
+    public static final Account HUBSPOT_ANITA = new Account(Provider.HUBSPOT, "7100113", HUBSPOT_HUB,
+            "anita@acme.example", "Anita", "Borg", null);
+
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
             GOOGLE_PERSONAL, GOOGLE_EDSGER, GOOGLE_CLAUDE, GOOGLE_RADIA,
             SALESFORCE_JEAN, SALESFORCE_ADELE, SALESFORCE_MARIE, SALESFORCE_ROSALIND, SALESFORCE_LISE, SALESFORCE_EVELYN, HUBSPOT_EMMY, HUBSPOT_KATHLEEN, HUBSPOT_JOAN, HUBSPOT_SOPHIE, GOOGLE_DONALD, GOOGLE_JOHN, GOOGLE_GRACE_H,
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
-            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS);
+            SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS,
+            SALESFORCE_IDA, SALESFORCE_MAUD, SALESFORCE_MALLORY, HUBSPOT_ANITA);
 
     private Accounts() {
     }
