@@ -109,6 +109,33 @@ class ClusterIT {
         assertThat(connection.get("failureCount").asInt()).isZero();
     }
 
+    /** An ended session reported by callers on both nodes at once: one refresh, whichever node reaches the row first. */
+    @Test
+    @Order(1)
+    void aRefusedTokenReportedOverBothNodesAtOnceIsReplacedByOneRefresh() throws Exception {
+        String userToken = cluster.brokerLogin("salesforce", Accounts.SALESFORCE_IDA);
+        String refused = ok(cluster.a().exchange(userToken, SALESFORCE)).get("access_token").asText();
+        assertThat(sandbox.endSession(refused)).isTrue();
+        Map<String, String> report = Map.of("audience", "salesforce", RefusedTokenIT.PARAMETER, RefusedTokenIT.sha256(refused));
+        int refreshesBefore = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        AtomicInteger next = new AtomicInteger();
+
+        List<HttpResponse<String>> answers = VaultRefreshIT.concurrently(40,
+                () -> cluster.nodes().get(next.getAndIncrement() % 2).exchange(userToken, report));
+
+        Set<String> tokens = new HashSet<>();
+        for (HttpResponse<String> answer : answers) {
+            tokens.add(ok(answer).get("access_token").asText());
+        }
+        int refreshes = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - refreshesBefore;
+        System.out.printf("FIGURE cluster refusal refreshes for 40 reports of one refused token over 2 nodes: %d (distinct tokens: %d)%n",
+                refreshes, tokens.size());
+        assertThat(refreshes).isEqualTo(1);
+        assertThat(tokens.size()).as("distinct access tokens served").isEqualTo(1);
+        assertThat(tokens.contains(refused)).as("the refused token was served").isFalse();
+        assertThat(sandbox.accessTokenActive(tokens.iterator().next())).isTrue();
+    }
+
     @Test
     @Order(2)
     void aDisconnectOnNodeAIsSeenAtOnceOnNodeB() {

@@ -125,7 +125,7 @@ class DemoAppIT {
     @Test
     @Order(2)
     void sheConnectsEachProviderAndFetchesItsRecordsWithABrokeredToken() throws Exception {
-        connectAndFetch(ProviderApiCase.SALESFORCE, Accounts.SALESFORCE_IDA);
+        connectAndFetch(ProviderApiCase.SALESFORCE, Accounts.SALESFORCE_HILDA);
         connectAndFetch(ProviderApiCase.HUBSPOT, Accounts.HUBSPOT_KLARA);
         connectAndFetch(ProviderApiCase.GOOGLE, Accounts.GOOGLE_ALONZO);
     }

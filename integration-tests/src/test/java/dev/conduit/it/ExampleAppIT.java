@@ -4,8 +4,16 @@ import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
+import dev.conduit.example.UpstreamCall;
 import dev.conduit.example.UpstreamToken;
 import dev.conduit.example.UpstreamTokenRefusedException;
 import dev.conduit.example.UpstreamTokens;
@@ -17,6 +25,7 @@ import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.Provider;
 import dev.conduit.sandbox.SandboxEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +35,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The example internal app ({@code example-internal-app}, Nimbus's RFC 8693 client) against the real server and
  * the sandbox: it gets each provider's token with what the caller needs beside it (Salesforce's instance URL and
- * org id, HubSpot's hub id), for a user and through an organization connection, and a refusal reaches its
- * caller as an exception saying where to send the user.
+ * org id, HubSpot's hub id), for a user and through an organization connection, a refusal reaches its
+ * caller as an exception saying where to send the user, and an API call answered 401 is retried once with a
+ * replacement token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExampleAppIT {
@@ -41,6 +51,7 @@ class ExampleAppIT {
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final SandboxEngine sandbox = env.sandbox().engine();
     private final AppTokens apps = new AppTokens(env);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String password = Secrets.generate();
     private final Organizations organizations = new Organizations(env, password);
     private UpstreamTokens upstreamTokens;
@@ -175,6 +186,65 @@ class ExampleAppIT {
         assertThat(refused.error()).isEqualTo("invalid_target");
         assertThat(refused.conduitError()).isNull();
         assertThat(refused.needsUser()).isFalse();
+    }
+
+    /**
+     * Salesforce ends the session of the token the library got (a timeout, an admin): the library's {@code call}
+     * sees the API's 401, asks Conduit once for a replacement naming the refused token, and calls again with it.
+     */
+    @Test
+    void theLibrarysCallRecoversOnceFromASessionTheProviderEndedEarly() throws Exception {
+        String userToken = loginThrough("salesforce", Accounts.SALESFORCE_JEAN);
+        String ended = upstreamTokens.forUser(userToken, "salesforce").accessToken();
+        assertThat(sandbox.endSession(ended)).isTrue();
+        int refreshesBefore = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
+        List<String> used = new ArrayList<>();
+        List<Integer> statuses = new ArrayList<>();
+
+        Integer status = upstreamTokens.call(userToken, "salesforce", null, token -> {
+            used.add(token.accessToken());
+            int answered = get(token.instanceUrl() + "/services/data/v62.0/query?q=SELECT+Id,Name,Email+FROM+Contact",
+                    token.accessToken());
+            statuses.add(answered);
+            return new UpstreamCall.Answer<>(answered, answered);
+        });
+
+        assertThat(status).isEqualTo(200);
+        assertThat(statuses).containsExactly(401, 200);
+        assertThat(used).hasSize(2);
+        assertThat(used.get(0).equals(ended)).as("the first call used the ended session").isTrue();
+        assertThat(used.get(1).equals(ended)).as("the retry used the ended session").isFalse();
+        assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - refreshesBefore).as("upstream refreshes").isEqualTo(1);
+    }
+
+    /** The same for an organization's HubSpot connection: the replacement is asked for the organization's connection. */
+    @Test
+    void theLibrarysCallRecoversOnceForAnOrganizationsConnection() throws Exception {
+        connectForOrganization("hubspot", Accounts.HUBSPOT_SOPHIE);
+        String memberToken = memberToken();
+        String ended = upstreamTokens.forOrganization(memberToken, "hubspot", ORGANIZATION).accessToken();
+        assertThat(sandbox.endSession(ended)).isTrue();
+        int refreshesBefore = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        List<UpstreamToken> used = new ArrayList<>();
+
+        Integer status = upstreamTokens.call(memberToken, "hubspot", ORGANIZATION, token -> {
+            used.add(token);
+            int answered = get(env.sandbox().baseUrl() + "/hubspot/crm/v3/objects/contacts?limit=10", token.accessToken());
+            return new UpstreamCall.Answer<>(answered, answered);
+        });
+
+        assertThat(status).isEqualTo(200);
+        assertThat(used).hasSize(2);
+        assertThat(used.get(1).organization()).isEqualTo(ORGANIZATION);
+        assertThat(used.get(1).accountId()).as("the account the org admin connected").isEqualTo(Accounts.HUBSPOT_SOPHIE.userId());
+        assertThat(used.get(1).accessToken().equals(ended)).as("the retry used the ended session").isFalse();
+        assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") - refreshesBefore).as("upstream refreshes").isEqualTo(1);
+    }
+
+    private int get(String url, String accessToken) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + accessToken).GET().build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** A broker login as {@code account}; the demo app's Keycloak access token. */

@@ -133,8 +133,8 @@ public final class Accounts {
             SALESFORCE_ORG, "eve.hostile@acme.example", "<img src=x onerror=\"document.title='pwned'\">",
             "conduit-hostile-name\u202e\n\u2066Admin" + "B".repeat(400), null);
     /** The demo app's tests (DemoAppIT, DemoAppCsrfAttackIT, OwnConnectionsClientAttackIT). */
-    public static final Account SALESFORCE_IDA = new Account(Provider.SALESFORCE, "0055g00000IdaRhEAA",
-            SALESFORCE_ORG, "ida@acme.example", "Ida", "Rhodes", null);
+    public static final Account SALESFORCE_HILDA = new Account(Provider.SALESFORCE, "0055g00000HilGeEAA",
+            SALESFORCE_ORG, "hilda@acme.example", "Hilda", "Geiringer", null);
     public static final Account HUBSPOT_KLARA = new Account(Provider.HUBSPOT, "7100170", HUBSPOT_HUB,
             "klara@acme.example", "Klara", "Dan", null);
     public static final Account GOOGLE_ALONZO = new Account(Provider.GOOGLE, "110248495921238986480", "acme.example",
@@ -146,6 +146,18 @@ public final class Accounts {
             SALESFORCE_ORG, "mary.k@acme.example", "Mary", "Keller", null);
     public static final Account SALESFORCE_CAROL = new Account(Provider.SALESFORCE, "0055g00000CarShEAA",
             SALESFORCE_ORG, "carol@acme.example", "Carol", "Shaw", null);
+    /**
+     * The refused-token tests (RefusedTokenIT): Ida and Maud's connections are refused by the provider and
+     * replaced, Anita's on HubSpot; Mallory runs a misbehaving sync job that keeps reporting refusals.
+     */
+    public static final Account SALESFORCE_IDA = new Account(Provider.SALESFORCE, "0055g00000IdaRhEAA",
+            SALESFORCE_ORG, "ida@acme.example", "Ida", "Rhodes", null);
+    public static final Account SALESFORCE_MAUD = new Account(Provider.SALESFORCE, "0055g00000MauMeEAA",
+            SALESFORCE_ORG, "maud@acme.example", "Maud", "Menten", null);
+    public static final Account SALESFORCE_MALLORY = new Account(Provider.SALESFORCE, "0055g00000MalSyEAA",
+            SALESFORCE_ORG, "mallory@acme.example", "Mallory", "Sync", null);
+    public static final Account HUBSPOT_ANITA = new Account(Provider.HUBSPOT, "7100113", HUBSPOT_HUB,
+            "anita@acme.example", "Anita", "Borg", null);
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
@@ -154,7 +166,8 @@ public final class Accounts {
             SALESFORCE_SHAFI, SALESFORCE_KAREN, HUBSPOT_RUTH, GOOGLE_LESLIE, SALESFORCE_BETTY, GOOGLE_BETTY,
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
             SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS,
-            SALESFORCE_EVE_HOSTILE, SALESFORCE_IDA, HUBSPOT_KLARA, GOOGLE_ALONZO, SALESFORCE_GRETE, SALESFORCE_MARY_K, SALESFORCE_CAROL);
+            SALESFORCE_EVE_HOSTILE, SALESFORCE_HILDA, HUBSPOT_KLARA, GOOGLE_ALONZO, SALESFORCE_GRETE, SALESFORCE_MARY_K, SALESFORCE_CAROL,
+            SALESFORCE_IDA, SALESFORCE_MAUD, SALESFORCE_MALLORY, HUBSPOT_ANITA);
 
     private Accounts() {
     }

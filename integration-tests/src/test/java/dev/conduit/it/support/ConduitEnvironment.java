@@ -111,6 +111,8 @@ public final class ConduitEnvironment {
                     // the way (tests trigger runs through the admin API so call counts stay exact)
                     "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=2000",
                     "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=3600",
+                    // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in seconds
+                    "--spi-conduit-upstream-grant-handover--conduit-vault--refusal-spacing-seconds=5",
                     "--metrics-enabled=true",
                     // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
                     "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",

@@ -6,7 +6,10 @@ public enum ConnectionStatus {
     HEALTHY,
     /** Refreshing failed transiently; the stored tokens are kept and retried with backoff, the access token may run out. */
     EXPIRING,
-    /** The provider refused the refresh token (invalid_grant) or none is held: the user or org admin must connect again. */
+    /**
+     * The provider refused the refresh token (invalid_grant), none is held, or it kept refusing the fresh access
+     * tokens apps were given ({@code refused_by_provider}): the user or org admin must connect again.
+     */
     RECONNECT_REQUIRED,
     /** Disconnected; revocation at the provider is still being retried. Never served. */
     REVOKED;

@@ -45,6 +45,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * {@code invalid_grant} marks the connection {@link ConnectionStatus#RECONNECT_REQUIRED}. A granted refresh the
  * database fails to store (it went away meanwhile) is held on this node ({@link UnsavedRefreshes}) and written by the
  * next transaction on that connection, so a refresh token the provider rotated is never lost with the commit.
+ * An app whose API call the provider answered 401 reports the refused token ({@link RefusedToken}): the same
+ * locks refresh the connection only while it still holds that token, within {@link VaultSettings#refusals()}.
  */
 public final class ConnectionVault {
 
@@ -381,7 +383,11 @@ public final class ConnectionVault {
         return report;
     }
 
-    /** Runs under the node-local lock, in its own transaction, holding the row lock until commit. */
+    /**
+     * Runs under the node-local lock, in its own transaction, holding the row lock until commit.
+     *
+     * @param reported for {@link Trigger#REFUSED}: the token an app reported refused; null otherwise
+     */
     private Outcome refreshLocked(KeycloakSession session, String id, Trigger trigger, RefusedToken reported) {
         EntityManager em = em(session);
         ConnectionEntity row = em.find(ConnectionEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
@@ -514,7 +520,7 @@ public final class ConnectionVault {
         RefusalPolicy.Decision decision = policy.decide(new RefusalPolicy.State(row.getRefusalWindowAt(),
                 row.getRefusalRefreshes(), row.getRefusalLastAt()), Instant.ofEpochSecond(now));
         VaultMetrics.refusal(row.getProviderAlias(), decision.verdict().name().toLowerCase());
-        VaultEvents.tokenRefused(session, realm, row, decision.verdict().name().toLowerCase(), row.getRefusalRefreshes());
+        VaultEvents.tokenRefused(session, realm, row, decision.verdict().name().toLowerCase(), decision.next().refreshes());
         switch (decision.verdict()) {
             case REFRESH -> {
                 row.setRefusalWindowAt(decision.next().windowStartedAt());
@@ -542,7 +548,7 @@ public final class ConnectionVault {
                 VaultEvents.healthChanged(session, realm, row, previous, LastError.REFUSED_BY_PROVIDER);
                 LOG.infof("Connection %s (%s) needs to be connected again: its fresh tokens keep being refused",
                         row.getId(), row.getProviderAlias());
-                return Optional.of(Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, reason));
+                return Optional.of(Outcome.from(unavailable(ConnectionStatus.RECONNECT_REQUIRED, reason)));
             }
         }
     }

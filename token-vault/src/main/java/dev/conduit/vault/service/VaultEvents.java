@@ -41,7 +41,8 @@ final class VaultEvents {
 
     /**
      * An app reported the connection's current access token refused by the provider; {@code outcome} is what the
-     * vault did: refresh, too_soon (limited) or needs_attention. Never the token or its hash.
+     * vault did: refresh, too_soon (limited) or needs_attention, and the refusal refreshes in the window counting
+     * this one. Never the token or its hash.
      */
     static void tokenRefused(KeycloakSession session, RealmModel realm, ConnectionEntity row, String outcome,
             int refreshesInWindow) {
