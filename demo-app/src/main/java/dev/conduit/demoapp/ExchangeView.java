@@ -6,14 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conduit.example.ExchangeWire;
 import dev.conduit.example.UpstreamToken;
 import dev.conduit.example.UpstreamTokenRefusedException;
 
 /**
- * One RFC 8693 exchange as the page shows it, beside the records: the form the library posts to the token endpoint
- * (subject token masked) and the answer as the library read it (access token masked), or the refusal.
+ * One RFC 8693 exchange as the page shows it, beside the records: the form the library posted to the token endpoint
+ * (subject token masked) and Keycloak's answer (tokens masked), as they went over the wire ({@link #wire}); where
+ * the wire was not seen (a stand-in for the library in unit tests), rebuilt from what the library was asked and read.
  *
  * @param form   the request's parameters in the order sent
  * @param status the answer's HTTP status; 0 when Keycloak did not answer
@@ -45,6 +48,43 @@ public record ExchangeView(String endpoint, String clientId, List<Map.Entry<Stri
             form.add(new SimpleImmutableEntry<>("conduit_refused_token_sha256", refusedTokenSha256));
         }
         return new ExchangeView(endpoint, clientId, List.copyOf(form), 0, null);
+    }
+
+    /**
+     * The exchange as it went over the wire (what {@link dev.conduit.example.UpstreamTokens#observedBy} saw): the form
+     * posted, subject and actor tokens masked, and Keycloak's answer with every token in it masked.
+     */
+    static ExchangeView wire(ExchangeWire wire, String clientId) {
+        List<Map.Entry<String, String>> form = new ArrayList<>();
+        for (Map.Entry<String, String> field : wire.form()) {
+            boolean token = field.getKey().equals("subject_token") || field.getKey().equals("actor_token");
+            form.add(new SimpleImmutableEntry<>(field.getKey(), token ? Text.mask(field.getValue()) : field.getValue()));
+        }
+        String endpoint = wire.endpoint().toString();
+        if (wire.status() == 0 || wire.body() == null) {
+            return new ExchangeView(endpoint, clientId, List.copyOf(form), 0, "Keycloak did not answer");
+        }
+        return new ExchangeView(endpoint, clientId, List.copyOf(form), wire.status(), maskedAnswer(wire.body()));
+    }
+
+    /** Keycloak's answer, pretty printed with its tokens masked; what is not a JSON object is shown as it is, bounded. */
+    static String maskedAnswer(String body) {
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            parsed = null;
+        }
+        if (parsed == null || !parsed.isObject()) {
+            return "(not JSON) " + (body.length() > Text.MAX_SHOWN_LENGTH ? body.substring(0, Text.MAX_SHOWN_LENGTH) + "…" : body);
+        }
+        ObjectNode answer = (ObjectNode) parsed;
+        for (String name : List.of("access_token", "refresh_token", "id_token")) {
+            if (answer.hasNonNull(name)) {
+                answer.put(name, Text.mask(answer.get(name).asText()));
+            }
+        }
+        return write(answer);
     }
 
     ExchangeView answered(UpstreamToken token) {

@@ -7,9 +7,11 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conduit.example.ExchangeWire;
 import dev.conduit.example.UpstreamToken;
 import dev.conduit.example.UpstreamTokenRefusedException;
 
@@ -23,11 +25,11 @@ final class Fetcher {
 
     /** The library calls this class makes; {@link LibraryExchanges} in the app, a fake in unit tests. */
     interface Exchanges {
-        /** The person's ({@code organization} null) or an organization's upstream token. */
-        UpstreamToken exchange(String subjectToken, String provider, String organization);
+        /** The person's ({@code organization} null) or an organization's upstream token; {@code wire} sees the exchange. */
+        UpstreamToken exchange(String subjectToken, String provider, String organization, Consumer<ExchangeWire> wire);
 
         /** A fresh upstream token for the same connection, in place of {@code refused}, which the provider answered 401. */
-        UpstreamToken replacing(String subjectToken, UpstreamToken refused);
+        UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,14 +51,15 @@ final class Fetcher {
     FetchResult fetch(String subjectToken, ProviderApi api, String organization) {
         List<FetchResult.Step> steps = new ArrayList<>();
         ExchangeView first = ExchangeView.request(tokenEndpoint, clientId, subjectToken, api.alias(), organization, null);
+        Wires wires = new Wires();
         UpstreamToken token;
         try {
-            token = exchanges.exchange(subjectToken, api.alias(), organization);
+            token = exchanges.exchange(subjectToken, api.alias(), organization, wires);
         } catch (UpstreamTokenRefusedException refusal) {
-            steps.add(new FetchResult.Step(first.refused(refusal), null));
+            steps.add(new FetchResult.Step(wires.view(clientId, first.refused(refusal)), null));
             return refused(api, organization, steps, refusal, "");
         } catch (UncheckedIOException e) {
-            steps.add(new FetchResult.Step(first.unanswered("Keycloak did not answer the exchange"), null));
+            steps.add(new FetchResult.Step(wires.view(clientId, first.unanswered("Keycloak did not answer the exchange")), null));
             return result(api, organization, steps, List.of(), FetchResult.Outcome.FAILED,
                     "Keycloak did not answer the token exchange; is it running?", null);
         }
@@ -64,11 +67,11 @@ final class Fetcher {
         try {
             call = ApiCall.get(http, api.requestUri(token, config), token.accessToken());
         } catch (IllegalArgumentException e) {
-            steps.add(new FetchResult.Step(first.answered(token), null));
+            steps.add(new FetchResult.Step(wires.view(clientId, first.answered(token)), null));
             return result(api, organization, steps, List.of(), FetchResult.Outcome.FAILED,
                     "Cannot call " + api.displayName() + ": " + e.getMessage() + ".", null);
         }
-        steps.add(new FetchResult.Step(first.answered(token), call));
+        steps.add(new FetchResult.Step(wires.view(clientId, first.answered(token)), call));
         if (call.status() != 401) {
             return answered(api, organization, steps, call, false);
         }
@@ -80,18 +83,34 @@ final class Fetcher {
         String refusedSentence = "The provider refused the token (401); asked Conduit for a fresh one";
         UpstreamToken fresh;
         try {
-            fresh = exchanges.replacing(subjectToken, token);
+            fresh = exchanges.replacing(subjectToken, token, wires);
         } catch (UpstreamTokenRefusedException refusal) {
-            steps.add(new FetchResult.Step(second.refused(refusal), null));
+            steps.add(new FetchResult.Step(wires.view(clientId, second.refused(refusal)), null));
             return refused(api, organization, steps, refusal, refusedSentence + ", and Conduit refused: ");
         } catch (UncheckedIOException e) {
-            steps.add(new FetchResult.Step(second.unanswered("Keycloak did not answer the exchange"), null));
+            steps.add(new FetchResult.Step(wires.view(clientId, second.unanswered("Keycloak did not answer the exchange")), null));
             return result(api, organization, steps, List.of(), FetchResult.Outcome.FAILED,
                     refusedSentence + ", but Keycloak did not answer.", null);
         }
         ApiCall again = ApiCall.get(http, api.requestUri(fresh, config), fresh.accessToken());
-        steps.add(new FetchResult.Step(second.answered(fresh), again));
+        steps.add(new FetchResult.Step(wires.view(clientId, second.answered(fresh)), again));
         return answered(api, organization, steps, again, true);
+    }
+
+    /** The exchanges the library reported as they went over the wire, each taken once for its step. */
+    private static final class Wires implements Consumer<ExchangeWire> {
+        private final java.util.ArrayDeque<ExchangeWire> seen = new java.util.ArrayDeque<>();
+
+        @Override
+        public void accept(ExchangeWire wire) {
+            seen.add(wire);
+        }
+
+        /** The step's exchange as seen on the wire, or {@code rebuilt} when the library reported none. */
+        ExchangeView view(String clientId, ExchangeView rebuilt) {
+            ExchangeWire wire = seen.poll();
+            return wire == null ? rebuilt : ExchangeView.wire(wire, clientId);
+        }
     }
 
     private FetchResult answered(ProviderApi api, String organization, List<FetchResult.Step> steps, ApiCall call,

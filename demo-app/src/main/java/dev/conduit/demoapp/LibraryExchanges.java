@@ -1,5 +1,8 @@
 package dev.conduit.demoapp;
 
+import java.util.function.Consumer;
+
+import dev.conduit.example.ExchangeWire;
 import dev.conduit.example.UpstreamToken;
 import dev.conduit.example.UpstreamTokens;
 
@@ -13,13 +16,14 @@ final class LibraryExchanges implements Fetcher.Exchanges {
     }
 
     @Override
-    public UpstreamToken exchange(String subjectToken, String provider, String organization) {
-        return organization == null ? tokens.forUser(subjectToken, provider)
-                : tokens.forOrganization(subjectToken, provider, organization);
+    public UpstreamToken exchange(String subjectToken, String provider, String organization, Consumer<ExchangeWire> wire) {
+        UpstreamTokens observed = tokens.observedBy(wire);
+        return organization == null ? observed.forUser(subjectToken, provider)
+                : observed.forOrganization(subjectToken, provider, organization);
     }
 
     @Override
-    public UpstreamToken replacing(String subjectToken, UpstreamToken refused) {
-        return tokens.replacing(subjectToken, refused);
+    public UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire) {
+        return tokens.observedBy(wire).replacing(subjectToken, refused);
     }
 }

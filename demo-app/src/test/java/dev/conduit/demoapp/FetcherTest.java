@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Set;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.conduit.example.ExchangeWire;
 import dev.conduit.example.UpstreamToken;
 import dev.conduit.example.UpstreamTokenRefusedException;
 import org.junit.jupiter.api.AfterEach;
@@ -74,16 +76,54 @@ class FetcherTest {
     }
 
     @Test
+    void theExchangeIsShownAsItWentOverTheWireWithEveryTokenMasked() {
+        String answer = "{\"access_token\":\"" + FRESH + "\",\"issued_token_type\":\"urn:ietf:params:oauth:token-type:access_token\","
+                + "\"token_type\":\"Bearer\",\"expires_in\":7199,\"refresh_token\":\"never-sent-but-masked-if-it-were\","
+                + "\"identity_provider\":\"salesforce\"}";
+        Fetcher fetcher = fetcher(new Fetcher.Exchanges() {
+            @Override
+            public UpstreamToken exchange(String subjectToken, String alias, String organization, Consumer<ExchangeWire> wire) {
+                wire.accept(new ExchangeWire(URI.create("http://localhost:8080/realms/conduit-demo/protocol/openid-connect/token"),
+                        List.of(java.util.Map.entry("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                                java.util.Map.entry("subject_token", subjectToken), java.util.Map.entry("audience", alias)),
+                        200, answer));
+                return token(FRESH);
+            }
+
+            @Override
+            public UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire) {
+                throw new AssertionError("not refused");
+            }
+        });
+
+        FetchResult result = fetcher.fetch(SUBJECT, ProviderApi.SALESFORCE, null);
+
+        ExchangeView shown = result.steps().get(0).exchange();
+        assertThat(shown.status()).isEqualTo(200);
+        assertThat(shown.requestText()).contains("subject_token=" + Text.mask(SUBJECT), "audience=salesforce")
+                .doesNotContain(SUBJECT).doesNotContain("requested_token_type"); // what was sent, not what the app assumes
+        assertThat(shown.answer()).contains("\"issued_token_type\" : \"urn:ietf:params:oauth:token-type:access_token\"",
+                "\"token_type\" : \"Bearer\"", Text.mask(FRESH), Text.mask("never-sent-but-masked-if-it-were"))
+                .doesNotContain(FRESH).doesNotContain("never-sent-but-masked-if-it-were");
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonIsShownBoundedAndAsText() {
+        String page = "<html>" + "x".repeat(5000) + "</html>";
+        assertThat(ExchangeView.maskedAnswer(page)).startsWith("(not JSON) <html>").hasSizeLessThan(Text.MAX_SHOWN_LENGTH + 20);
+    }
+
+    @Test
     void aTokenTheProviderRefusesIsReplacedOnceAndTheRecordsAreShown() {
         Fetcher fetcher = fetcher(new Fetcher.Exchanges() {
             @Override
-            public UpstreamToken exchange(String subjectToken, String alias, String organization) {
+            public UpstreamToken exchange(String subjectToken, String alias, String organization, Consumer<ExchangeWire> wire) {
                 exchanges.add("first");
                 return token(ENDED);
             }
 
             @Override
-            public UpstreamToken replacing(String subjectToken, UpstreamToken refused) {
+            public UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire) {
                 exchanges.add("replacing " + refused.accessToken().equals(ENDED));
                 return token(FRESH);
             }
@@ -113,14 +153,14 @@ class FetcherTest {
     void aConnectionNeverMadeSaysSoAndOffersConnect() {
         Fetcher fetcher = fetcher(new Fetcher.Exchanges() {
             @Override
-            public UpstreamToken exchange(String subjectToken, String alias, String organization) {
+            public UpstreamToken exchange(String subjectToken, String alias, String organization, Consumer<ExchangeWire> wire) {
                 throw new UpstreamTokenRefusedException(400, "invalid_target", "No salesforce connection", "not_connected",
                         "http://localhost:8080/realms/conduit-demo/protocol/openid-connect/auth?client_id=conduit-demo-app"
                                 + "&kc_action=idp_link:salesforce&redirect_uri={your callback}&state={state}");
             }
 
             @Override
-            public UpstreamToken replacing(String subjectToken, UpstreamToken refused) {
+            public UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire) {
                 throw new AssertionError("nothing to replace");
             }
         });
@@ -142,13 +182,13 @@ class FetcherTest {
     void aMissingPermissionOffersGrantMoreAccessForTheScopesConduitNamed() {
         Fetcher fetcher = fetcher(new Fetcher.Exchanges() {
             @Override
-            public UpstreamToken exchange(String subjectToken, String alias, String organization) {
+            public UpstreamToken exchange(String subjectToken, String alias, String organization, Consumer<ExchangeWire> wire) {
                 throw new UpstreamTokenRefusedException(400, "invalid_scope", "not granted", "insufficient_scope",
                         "http://kc/auth?kc_action=idp_link:hubspot&conduit_scope=crm.objects.contacts.read&redirect_uri={your callback}");
             }
 
             @Override
-            public UpstreamToken replacing(String subjectToken, UpstreamToken refused) {
+            public UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire) {
                 throw new AssertionError("nothing to replace");
             }
         });
@@ -165,12 +205,12 @@ class FetcherTest {
     void anInstanceUrlThatIsNotHttpIsNeverCalled() {
         Fetcher fetcher = fetcher(new Fetcher.Exchanges() {
             @Override
-            public UpstreamToken exchange(String subjectToken, String alias, String organization) {
+            public UpstreamToken exchange(String subjectToken, String alias, String organization, Consumer<ExchangeWire> wire) {
                 return new UpstreamToken("salesforce", FRESH, 60, Set.of("api"), null, "file:///etc/passwd", null, null, null);
             }
 
             @Override
-            public UpstreamToken replacing(String subjectToken, UpstreamToken refused) {
+            public UpstreamToken replacing(String subjectToken, UpstreamToken refused, Consumer<ExchangeWire> wire) {
                 throw new AssertionError("nothing to replace");
             }
         });

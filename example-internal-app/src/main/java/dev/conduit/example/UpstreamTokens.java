@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.ErrorObject;
@@ -65,12 +66,28 @@ public final class UpstreamTokens {
     private final ClientAuthentication client;
     private final int connectTimeoutMillis;
     private final int readTimeoutMillis;
+    private final Consumer<ExchangeWire> observer;
 
     public UpstreamTokens(URI tokenEndpoint, ClientAuthentication client, Duration connectTimeout, Duration readTimeout) {
+        this(tokenEndpoint, client, Math.toIntExact(connectTimeout.toMillis()), Math.toIntExact(readTimeout.toMillis()), null);
+    }
+
+    private UpstreamTokens(URI tokenEndpoint, ClientAuthentication client, int connectTimeoutMillis, int readTimeoutMillis,
+            Consumer<ExchangeWire> observer) {
         this.tokenEndpoint = Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
         this.client = Objects.requireNonNull(client, "client");
-        this.connectTimeoutMillis = Math.toIntExact(connectTimeout.toMillis());
-        this.readTimeoutMillis = Math.toIntExact(readTimeout.toMillis());
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.readTimeoutMillis = readTimeoutMillis;
+        this.observer = observer;
+    }
+
+    /**
+     * The same client, handing {@code observer} each exchange as it went over the wire (for an app that shows its
+     * exchanges, as the demo app does). What it gets holds tokens: mask them before showing or storing anything.
+     */
+    public UpstreamTokens observedBy(Consumer<ExchangeWire> observer) {
+        return new UpstreamTokens(tokenEndpoint, client, connectTimeoutMillis, readTimeoutMillis,
+                Objects.requireNonNull(observer, "observer"));
     }
 
     /**
@@ -184,9 +201,17 @@ public final class UpstreamTokens {
         try {
             response = http.send();
         } catch (IOException e) {
+            observe(http, 0, null);
             throw new UncheckedIOException("token endpoint " + tokenEndpoint + " not reachable", e);
         }
+        observe(http, response.getStatusCode(), response.getBody());
         return read(response, provider, organization);
+    }
+
+    private void observe(HTTPRequest http, int status, String body) {
+        if (observer != null) {
+            observer.accept(ExchangeWire.of(http.getURI(), http.getBody(), status, body));
+        }
     }
 
     /**

@@ -108,6 +108,48 @@ class UpstreamTokensTest {
     }
 
     @Test
+    void anObserverSeesEachExchangeAsItWentOverTheWireWithoutTheClientSecret() {
+        answer = """
+                {"access_token":"%s","token_type":"Bearer","expires_in":60,"identity_provider":"salesforce"}""".formatted(UPSTREAM);
+        List<ExchangeWire> seen = new CopyOnWriteArrayList<>();
+
+        tokens().observedBy(seen::add).forUser(SUBJECT, "salesforce");
+
+        assertThat(seen).hasSize(1);
+        ExchangeWire wire = seen.get(0);
+        assertThat(wire.endpoint().toString()).isEqualTo(keycloakUrl() + "/realms/conduit-demo/protocol/openid-connect/token");
+        // exactly what the token endpoint received
+        assertThat(wire.form()).extracting(Map.Entry::getKey).containsExactlyInAnyOrderElementsOf(form.keySet());
+        assertThat(wire.form()).contains(Map.entry("subject_token", SUBJECT), Map.entry("audience", "salesforce"));
+        assertThat(wire.status()).isEqualTo(200);
+        assertThat(wire.body()).contains(UPSTREAM);
+        assertThat(wire.toString()).doesNotContain(SUBJECT).doesNotContain(UPSTREAM);
+        assertThat(wire.form()).extracting(Map.Entry::getValue).doesNotContain(SECRET);
+    }
+
+    @Test
+    void anObserverNeverGetsAClientSecretSentInTheForm() {
+        ExchangeWire wire = ExchangeWire.of(URI.create("http://kc/token"),
+                "grant_type=x&client_id=app&client_secret=" + SECRET + "&subject_token=" + SUBJECT, 400, "{}");
+
+        assertThat(wire.form()).containsExactly(Map.entry("grant_type", "x"), Map.entry("client_id", "app"),
+                Map.entry("client_secret", ExchangeWire.WITHHELD), Map.entry("subject_token", SUBJECT));
+    }
+
+    @Test
+    void anObserverIsToldOfAnExchangeThatGotNoAnswer() {
+        List<ExchangeWire> seen = new CopyOnWriteArrayList<>();
+        UpstreamTokens unreachable = UpstreamTokens.forRealm("http://127.0.0.1:1", "conduit-demo", "conduit-internal-app", SECRET)
+                .observedBy(seen::add);
+
+        assertThatThrownBy(() -> unreachable.forUser(SUBJECT, "salesforce")).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(seen).singleElement().satisfies(w -> {
+            assertThat(w.status()).isZero();
+            assertThat(w.body()).isNull();
+        });
+    }
+
+    @Test
     void anOrganizationsHubSpotTokenIsAskedForWithTheOrganizationAndComesWithTheHubId() {
         answer = """
                 {"access_token":"CKr.hubspot","token_type":"Bearer","expires_in":1700,"scope":"oauth crm.objects.contacts.read",
