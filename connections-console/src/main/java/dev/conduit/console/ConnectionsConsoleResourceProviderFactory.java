@@ -1,6 +1,7 @@
 package dev.conduit.console;
 
 import java.util.List;
+import java.util.Map;
 
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -12,6 +13,9 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
@@ -22,10 +26,13 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
  * operator asks ({@code provision-master-client}, default false): a client there reaches every realm. The clients
  * created here have full scope off and only {@link ConsoleClient#ADMIN_ROLES} in scope.
  */
-public final class ConnectionsConsoleResourceProviderFactory implements RealmResourceProviderFactory {
+public final class ConnectionsConsoleResourceProviderFactory implements RealmResourceProviderFactory,
+        ServerInfoAwareProviderFactory {
 
     public static final String ID = "conduit-console";
     private static final Logger LOG = Logger.getLogger(ConnectionsConsoleResourceProviderFactory.class);
+    private static final String PROVISION_CLIENT = "provision-client";
+    private static final String PROVISION_MASTER_CLIENT = "provision-master-client";
 
     private boolean provisionClient = true;
     private boolean provisionMasterClient;
@@ -46,8 +53,25 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
 
     @Override
     public void init(Config.Scope config) {
-        provisionClient = config.getBoolean("provision-client", true);
-        provisionMasterClient = config.getBoolean("provision-master-client", false);
+        provisionClient = config.getBoolean(PROVISION_CLIENT, true);
+        provisionMasterClient = config.getBoolean(PROVISION_MASTER_CLIENT, false);
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(PROVISION_CLIENT).type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(true)
+                .helpText("Create the console's public client '" + ConsoleClient.CLIENT_ID + "' in every realm "
+                        + "(except master) that lacks it.").add()
+                .property().name(PROVISION_MASTER_CLIENT).type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
+                .helpText("Create it in the master realm too: a client there reaches every realm.").add()
+                .build();
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Map.of(PROVISION_CLIENT, Boolean.toString(provisionClient),
+                PROVISION_MASTER_CLIENT, Boolean.toString(provisionMasterClient));
     }
 
     @Override

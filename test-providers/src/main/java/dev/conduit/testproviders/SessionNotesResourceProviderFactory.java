@@ -1,8 +1,14 @@
 package dev.conduit.testproviders;
 
+import java.util.List;
+import java.util.Map;
+
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
@@ -12,7 +18,8 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
  * and of a user's sessions, and lets a test act as a writer of that cache (replace one auth note). It answers only where the server was started with
  * {@code --spi-realm-restapi-extension--conduit-test-notes--enabled=true}; otherwise 404.
  */
-public final class SessionNotesResourceProviderFactory implements RealmResourceProviderFactory {
+public final class SessionNotesResourceProviderFactory implements RealmResourceProviderFactory,
+        ServerInfoAwareProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-test-notes";
     private boolean enabled;
@@ -25,6 +32,19 @@ public final class SessionNotesResourceProviderFactory implements RealmResourceP
     @Override
     public void init(Config.Scope config) {
         enabled = config.getBoolean("enabled", false);
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("enabled").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
+                .helpText("Answer at all (test servers only); otherwise 404.").add()
+                .build();
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Map.of("enabled", Boolean.toString(enabled));
     }
 
     @Override

@@ -1,42 +1,20 @@
 package dev.conduit.broker.admin;
 
-import org.keycloak.Config;
+import dev.conduit.broker.support.AdminResourceFactory;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.services.resources.admin.ext.AdminRealmResourceProvider;
-import org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
 /** Mounts {@link ConnectionsAdminResource} under the realm's admin API. */
-public final class ConnectionsAdminResourceProviderFactory implements AdminRealmResourceProviderFactory {
+public final class ConnectionsAdminResourceProviderFactory extends AdminResourceFactory {
 
     public static final String PROVIDER_ID = "conduit-connections";
 
     @Override
-    public AdminRealmResourceProvider create(KeycloakSession session) {
-        return new AdminRealmResourceProvider() {
-            @Override
-            public Object getResource(KeycloakSession s, org.keycloak.models.RealmModel realm,
-                    org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator auth,
-                    org.keycloak.services.resources.admin.AdminEventBuilder adminEvent) {
-                return new ConnectionsAdminResource(s, realm, auth);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
+    protected Object resource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
+            AdminEventBuilder adminEvent) {
+        return new ConnectionsAdminResource(session, realm, auth);
     }
 
     @Override

@@ -1,31 +1,19 @@
 package dev.conduit.exchange.narrow;
 
-import org.keycloak.Config;
+import dev.conduit.broker.support.LifecycleFreeProviderFactory;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.protocol.oidc.TokenExchangeProviderFactory;
 
 /** Above Keycloak's standard exchange (10), below Conduit's upstream-token exchange (100). */
-public final class NarrowedTokenExchangeProviderFactory implements TokenExchangeProviderFactory {
+public final class NarrowedTokenExchangeProviderFactory extends LifecycleFreeProviderFactory<TokenExchangeProvider>
+        implements TokenExchangeProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-narrowed-token";
 
     @Override
     public TokenExchangeProvider create(KeycloakSession session) {
         return new NarrowedTokenExchangeProvider();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
     }
 
     @Override

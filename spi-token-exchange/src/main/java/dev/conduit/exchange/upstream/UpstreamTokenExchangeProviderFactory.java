@@ -1,8 +1,7 @@
 package dev.conduit.exchange.upstream;
 
-import org.keycloak.Config;
+import dev.conduit.broker.support.LifecycleFreeProviderFactory;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.protocol.oidc.TokenExchangeProviderFactory;
 
@@ -10,25 +9,14 @@ import org.keycloak.protocol.oidc.TokenExchangeProviderFactory;
  * Ordered above Keycloak's standard exchange (10) and its legacy V1 so it sees requests first, and supports only
  * those naming a Conduit connection: every other exchange goes on to Keycloak.
  */
-public final class UpstreamTokenExchangeProviderFactory implements TokenExchangeProviderFactory {
+public final class UpstreamTokenExchangeProviderFactory extends LifecycleFreeProviderFactory<TokenExchangeProvider>
+        implements TokenExchangeProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-upstream-token";
 
     @Override
     public TokenExchangeProvider create(KeycloakSession session) {
         return new UpstreamTokenExchangeProvider();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
     }
 
     @Override

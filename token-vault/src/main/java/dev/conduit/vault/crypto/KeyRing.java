@@ -2,6 +2,7 @@ package dev.conduit.vault.crypto;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,6 +45,11 @@ public final class KeyRing {
 
     public String activeKeyId() {
         return activeKeyId;
+    }
+
+    /** The ids of the keys, in configuration order (never the keys). */
+    public List<String> keyIds() {
+        return List.copyOf(keys.keySet());
     }
 
     SecretKey active() {

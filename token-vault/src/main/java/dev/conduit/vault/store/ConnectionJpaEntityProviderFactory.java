@@ -2,14 +2,14 @@ package dev.conduit.vault.store;
 
 import java.util.List;
 
-import org.keycloak.Config;
+import dev.conduit.broker.support.LifecycleFreeProviderFactory;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 
 /** Registers the vault's tables with Keycloak's JPA layer and its Liquibase changelog. */
-public final class ConnectionJpaEntityProviderFactory implements JpaEntityProviderFactory {
+public final class ConnectionJpaEntityProviderFactory extends LifecycleFreeProviderFactory<JpaEntityProvider>
+        implements JpaEntityProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-vault-entities";
 
@@ -35,18 +35,6 @@ public final class ConnectionJpaEntityProviderFactory implements JpaEntityProvid
             public void close() {
             }
         };
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
     }
 
     @Override

@@ -1,10 +1,15 @@
 package dev.conduit.vault.store;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.broker.support.FactorySetting;
 import dev.conduit.broker.grant.UpstreamGrantHandoverFactory;
 import dev.conduit.vault.crypto.HandoverSeal;
+import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenOwner;
@@ -23,6 +28,8 @@ import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
  * The persistent, encrypted handover and the token vault behind it: upstream grants land in CONDUIT_CONNECTION,
@@ -33,11 +40,18 @@ import org.keycloak.models.utils.PostMigrationEvent;
  * <p>Connections never outlive their owner: unlinking, deleting a user, an organization, an identity provider
  * or a realm revokes the tokens at the provider and purges the rows, in the same transaction.
  */
-public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHandoverFactory {
+public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHandoverFactory,
+        ServerInfoAwareProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-vault";
     private static final Logger LOG = Logger.getLogger(VaultUpstreamGrantHandoverFactory.class);
 
+    static final FactorySetting KEYS = FactorySetting.text("keys", null,
+            "Key-encryption keys, id:base64-of-32-bytes,... (required). Server info shows only their ids.");
+    static final FactorySetting ACTIVE_KEY = FactorySetting.text("active-key", null,
+            "Id of the key that encrypts new tokens; default the first of 'keys'. The others still decrypt.");
+
+    private KeyRing keys;
     private TokenCipher cipher;
     private HandoverSeal handoverSeal;
     private VaultSettings settings;
@@ -56,7 +70,7 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
     @Override
     public void init(Config.Scope config) {
         try {
-            var keys = KeyRingConfig.parse(config.get("keys"), config.get("active-key"));
+            keys = KeyRingConfig.parse(KEYS.readText(config), ACTIVE_KEY.readText(config));
             cipher = new TokenCipher(keys);
             handoverSeal = new HandoverSeal(cipher);
             LOG.infof("Conduit token vault: encrypting with key '%s'", keys.activeKeyId());
@@ -135,6 +149,23 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
 
     @Override
     public void close() {
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        List<FactorySetting> all = new ArrayList<>(List.of(KEYS, ACTIVE_KEY));
+        all.addAll(VaultSettings.SETTINGS);
+        return FactorySetting.metadata(all);
+    }
+
+    /** Key ids and the active key id, never key material; then every tunable in effect. */
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("key-ids", String.join(",", keys.keyIds()));
+        info.put(ACTIVE_KEY.name(), keys.activeKeyId());
+        info.putAll(settings.operationalInfo());
+        return info;
     }
 
     @Override
