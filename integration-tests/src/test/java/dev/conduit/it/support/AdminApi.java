@@ -58,6 +58,12 @@ public final class AdminApi {
         return send(request);
     }
 
+    /** GET /admin/serverinfo, what the admin console's server info page shows. */
+    public HttpResponse<String> serverInfo() {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/admin/serverinfo"))
+                .header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(30)).GET());
+    }
+
     public JsonNode get(String path) {
         HttpResponse<String> response = call("GET", path, null);
         if (response.statusCode() != 200) {
