@@ -158,7 +158,10 @@ class UpstreamExchangeRefusalIT {
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);
     }
 
-    /** PostgreSQL cannot even look up a client id with a NUL in it; stock Keycloak answered that with a 500. */
+    /**
+     * PostgreSQL cannot even look up a client id with a NUL in it; stock Keycloak answered that with a 500. Conduit
+     * refuses it on the exchanges it answers; other grants and endpoints stay stock by default (GuardScopeIT).
+     */
     @Test
     void clientCredentialsOrParametersWithANulAreRefusedWithAStandardError() {
         String url = env.realmUrl() + "/protocol/openid-connect/token";
@@ -173,12 +176,9 @@ class UpstreamExchangeRefusalIT {
         formCredentials.put("client_id", "\0" + AppTokens.INTERNAL_APP);
         formCredentials.put("client_secret", secret);
         assertError(apps.post(url, formCredentials, null), 401, "invalid_client");
-        assertError(apps.post(url, Map.of("grant_type", "client_credentials", "client_id", "x\0"), null), 401, "invalid_client");
         Map<String, String> nulAudience = new LinkedHashMap<>(exchange);
         nulAudience.put("audience", "salesforce\0");
         assertError(apps.post(url, nulAudience, AppTokens.basic(AppTokens.INTERNAL_APP, secret)), 400, "invalid_request");
-        assertError(apps.post(env.realmUrl() + "/protocol/openid-connect/token/introspect", Map.of("token", "x"),
-                AppTokens.basic("\0", "x")), 401, "invalid_client");
 
         HttpResponse<String> clean = apps.post(url, exchange, AppTokens.basic(AppTokens.INTERNAL_APP, secret));
         assertThat(clean.statusCode()).as("without the NUL the client authenticates: " + clean.body()).isIn(200, 400);

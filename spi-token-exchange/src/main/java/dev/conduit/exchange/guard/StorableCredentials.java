@@ -95,6 +95,19 @@ public final class StorableCredentials {
         return Optional.empty();
     }
 
+    /** The {@code grant_type} of a form body, or null when there is none (or it does not decode). */
+    public static String grantType(String body) {
+        if (body == null) {
+            return null;
+        }
+        for (String pair : body.split("&")) {
+            if (pair.startsWith("grant_type=")) {
+                return decode(pair.substring("grant_type=".length()));
+            }
+        }
+        return null;
+    }
+
     private static String decode(String text) {
         try {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);

@@ -14,9 +14,10 @@ import jakarta.ws.rs.ext.Provider;
 import org.jboss.logging.Logger;
 
 /**
- * Refuses token, introspection, revocation and PAR requests carrying a NUL in their client credentials or form
- * parameters before Keycloak looks anything up (see {@link StorableCredentials}). Keycloak registers JAX-RS
- * {@code @Provider} classes found in provider jars. Not pre-matching: a pre-matching filter runs on the I/O thread,
+ * Refuses token-exchange requests carrying a NUL in their client credentials or form parameters before Keycloak
+ * looks anything up (see {@link StorableCredentials}); with {@link HookScope#OPTION} on, every token, introspection,
+ * revocation and PAR request too. Every other request passes untouched: its body is not even read. Keycloak
+ * registers JAX-RS {@code @Provider} classes found in provider jars. Not pre-matching: a pre-matching filter runs on the I/O thread,
  * where the body cannot be read.
  */
 @Provider
@@ -26,18 +27,32 @@ public class StorableCredentialsFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
-        if (!"POST".equals(request.getMethod()) || !StorableCredentials.guardedPath(request.getUriInfo().getPath())) {
+        HookScope scope = ConfiguredScope.SCOPE;
+        String path = request.getUriInfo().getPath();
+        MediaType type = request.getMediaType();
+        if (!"POST".equals(request.getMethod()) || !scope.inspects(path)
+                || (!scope.keycloakWide() && (type == null || !type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)))) {
             return;
         }
-        Optional<StorableCredentials.Refusal> refusal =
-                StorableCredentials.checkAuthorization(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-        MediaType type = request.getMediaType();
-        if (refusal.isEmpty() && type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+        String form = null;
+        if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             // this filter runs on a worker thread, after the realm's resource was matched: reading the body here blocks
             // nothing but this request, and the same bytes are handed on to Keycloak
             byte[] body = request.getEntityStream().readAllBytes();
             request.setEntityStream(new ByteArrayInputStream(body));
-            refusal = StorableCredentials.checkFormBody(new String(body, StandardCharsets.UTF_8));
+            form = new String(body, StandardCharsets.UTF_8);
+        }
+        String grantType = StorableCredentials.grantType(form);
+        if (HookScope.TOKEN_EXCHANGE_GRANT.equals(grantType)) {
+            StorageOutageMapper.markExchange();
+        }
+        if (!scope.guardsCredentials(path, grantType)) {
+            return;
+        }
+        Optional<StorableCredentials.Refusal> refusal =
+                StorableCredentials.checkAuthorization(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (refusal.isEmpty()) {
+            refusal = StorableCredentials.checkFormBody(form);
         }
         refusal.ifPresent(found -> {
             LOG.debugf("Refused a request to %s: %s", request.getUriInfo().getPath(), found.description());
