@@ -82,6 +82,31 @@ stop_all() {
     stop_pid_file "$SANDBOX_PID" "Provider sandbox"
 }
 
+# Waits up to $4 seconds until the command after it succeeds, while the process in pid file $2 lives; when it
+# exits or the time is up, shows the last lines of its log ($3), stops everything and exits.
+wait_ready() {
+    local name=$1 pid_file=$2 log=$3 seconds=$4 deadline
+    shift 4
+    deadline=$((SECONDS + seconds))
+    until "$@"; do
+        if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+            echo "$name exited; last lines of $log:" >&2
+        elif (( SECONDS >= deadline )); then
+            echo "$name did not come up within $seconds s; last lines of $log:" >&2
+        else
+            sleep 0.5
+            continue
+        fi
+        tail -n 60 "$log" >&2
+        stop_all
+        exit 1
+    done
+}
+
+answers_200() {
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" == 200 ]]
+}
+
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -271,35 +296,13 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
 echo $! > "$KC_PID"
 
 # Sandbox readiness
-for _ in $(seq 1 60); do
-    grep -q "Provider sandbox listening" "$DEMO/sandbox.log" 2>/dev/null && break
-    if ! kill -0 "$(cat "$SANDBOX_PID")" 2>/dev/null; then
-        echo "Provider sandbox exited; last lines of .demo/sandbox.log:" >&2
-        tail -n 40 "$DEMO/sandbox.log" >&2
-        stop_all
-        exit 1
-    fi
-    sleep 0.5
-done
-grep -q "Provider sandbox listening" "$DEMO/sandbox.log" || {
-    echo "Provider sandbox did not start within 30 s; last lines of .demo/sandbox.log:" >&2
-    tail -n 40 "$DEMO/sandbox.log" >&2
-    stop_all
-    exit 1
-}
+wait_ready "Provider sandbox" "$SANDBOX_PID" "$DEMO/sandbox.log" 30 \
+    grep -qs "Provider sandbox listening" "$DEMO/sandbox.log"
 
 # 5. Wait for Keycloak and the realm
 echo "Waiting for Keycloak and the $REALM realm (start-dev first builds Keycloak with the Conduit jars: about a minute, up to 5) ..."
-deadline=$((SECONDS + 300))
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' "$KC_URL/realms/$REALM/.well-known/openid-configuration" || true)" == 200 ]]; do
-    if ! kill -0 "$(cat "$KC_PID")" 2>/dev/null || (( SECONDS >= deadline )); then
-        echo "Keycloak did not come up; last lines of .demo/keycloak.log:" >&2
-        tail -n 60 "$DEMO/keycloak.log" >&2
-        stop_all
-        exit 1
-    fi
-    sleep 2
-done
+wait_ready Keycloak "$KC_PID" "$DEMO/keycloak.log" 300 \
+    answers_200 "$KC_URL/realms/$REALM/.well-known/openid-configuration"
 echo "Keycloak ready in $((SECONDS - kc_start)) s."
 
 # 6. Password for ada
@@ -345,22 +348,7 @@ nohup java -cp "$APP_CP" dev.conduit.demoapp.DemoAppMain --keycloak-url="$KC_URL
     --internal-client-secret-file="$INTERNAL_SECRET_FILE" \
     > "$DEMO/demo-app.log" 2>&1 < /dev/null &
 echo $! > "$APP_PID"
-for _ in $(seq 1 60); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$APP_URL/" || true)" == 200 ]] && break
-    if ! kill -0 "$(cat "$APP_PID")" 2>/dev/null; then
-        echo "The demo app exited; last lines of .demo/demo-app.log:" >&2
-        tail -n 40 "$DEMO/demo-app.log" >&2
-        stop_all
-        exit 1
-    fi
-    sleep 0.5
-done
-[[ "$(curl -s -o /dev/null -w '%{http_code}' "$APP_URL/" || true)" == 200 ]] || {
-    echo "The demo app did not answer within 30 s; last lines of .demo/demo-app.log:" >&2
-    tail -n 40 "$DEMO/demo-app.log" >&2
-    stop_all
-    exit 1
-}
+wait_ready "The demo app" "$APP_PID" "$DEMO/demo-app.log" 30 answers_200 "$APP_URL/"
 
 # 8. Where to click
 cat <<EOF
