@@ -39,6 +39,9 @@ class ServerInfoIT {
                 .containsEntry("provision-client", "true").containsEntry("provision-master-client", "true");
         assertThat(operationalInfo(providers, "realm-restapi-extension", "conduit-test-notes"))
                 .containsEntry("enabled", "true");
+        // the default: Conduit's request guards leave every other Keycloak endpoint as stock Keycloak answers it
+        assertThat(operationalInfo(providers, "token-exchange", "conduit-upstream-token"))
+                .containsEntry("keycloak-wide-guards", "false");
     }
 
     @Test

@@ -19,6 +19,11 @@ public final class HookScope {
         this.keycloakWide = keycloakWide;
     }
 
+    /** The scope the operator chose, read once from the server's configuration. */
+    public static HookScope configured() {
+        return ConfiguredScope.SCOPE;
+    }
+
     public boolean keycloakWide() {
         return keycloakWide;
     }
