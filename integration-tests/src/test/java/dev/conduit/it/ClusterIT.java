@@ -22,6 +22,7 @@ import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.KeycloakCluster;
+import dev.conduit.it.support.KeycloakProcess;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Endpoint;
@@ -65,8 +66,8 @@ class ClusterIT {
         ConduitEnvironment env = ConduitEnvironment.get();
         sandbox = env.sandbox().engine();
         cluster = KeycloakCluster.start(env, List.of(
-                "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=" + REFRESH_INTERVAL_SECONDS,
-                "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=" + READ_TIMEOUT_MILLIS));
+                KeycloakProcess.vaultOption("refresh-interval-seconds", Integer.toString(REFRESH_INTERVAL_SECONDS)),
+                KeycloakProcess.vaultOption("read-timeout-millis", Integer.toString(READ_TIMEOUT_MILLIS))));
     }
 
     @AfterAll

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exchange jar's JAX-RS hooks (StorableCredentialsFilter, StorageOutageMapper) act on Conduit's own requests only
- * unless the operator sets {@code --spi-token-exchange--conduit-upstream-token--keycloak-wide-guards=true} (the tests'
+ * unless the operator sets {@code --spi-oauth2-token-exchange--conduit-upstream-token--keycloak-wide-guards=true} (the tests'
  * server runs with the default). A request Conduit does not own, which the Keycloak-wide filter would refuse with
  * {@code 401 invalid_client}, gets stock Keycloak's answer; the same NUL in a token exchange is still refused.
  */

@@ -40,7 +40,7 @@ class ServerInfoIT {
         assertThat(operationalInfo(providers, "realm-restapi-extension", "conduit-test-notes"))
                 .containsEntry("enabled", "true");
         // the default: Conduit's request guards leave every other Keycloak endpoint as stock Keycloak answers it
-        assertThat(operationalInfo(providers, "token-exchange", "conduit-upstream-token"))
+        assertThat(operationalInfo(providers, "oauth2-token-exchange", "conduit-upstream-token"))
                 .containsEntry("keycloak-wide-guards", "false");
     }
 

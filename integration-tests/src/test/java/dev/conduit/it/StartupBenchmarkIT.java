@@ -2,22 +2,18 @@ package dev.conduit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
+import dev.conduit.it.support.KeycloakProcess;
 import dev.conduit.it.support.Ports;
 import dev.conduit.it.support.Secrets;
-import dev.conduit.it.support.TestFiles;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,104 +79,42 @@ class StartupBenchmarkIT {
         return b == 0 ? Double.NaN : (double) a / b;
     }
 
-    private static Running start(Path home, boolean withConduit) throws IOException {
+    private static Running start(Path home, boolean withConduit) {
         int port = Ports.free();
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
-                "--http-port=" + port, "--http-management-port=" + Ports.free()));
+        KeycloakProcess.Builder server = KeycloakProcess.in(home).named(withConduit ? "conduit" : "plain").command("start-dev")
+                .option("--http-port=" + port).option("--http-management-port=" + Ports.free())
+                .bootstrapAdmin(Secrets.generate()).log(home.resolve("benchmark.log"));
         if (withConduit) {
-            command.add("--spi-conduit-upstream-grant-handover--conduit-vault--keys=b1:" + Secrets.aes256KeyBase64());
-            command.add("--spi-conduit-upstream-grant-handover--conduit-vault--active-key=b1");
+            server.options(KeycloakProcess.vaultKeyOptions("b1:" + Secrets.aes256KeyBase64(), "b1"));
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(home.resolve("benchmark.log").toFile());
-        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
-        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", Secrets.generate());
-        long started = System.nanoTime();
-        Process process = builder.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> kill(process)));
-        return new Running(process, port, started);
+        return new Running(server.start(), port);
     }
 
-    private record Running(Process process, int port, long startedNanos) {
+    private record Running(KeycloakProcess server, int port) {
 
         /** Waits until Keycloak answers; optionally measures memory; stops it; returns the time to answer. */
         long stopAfter(long[] rss) throws Exception {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI probe = URI.create("http://localhost:" + port + "/realms/master/.well-known/openid-configuration");
-            long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
-            long ready = -1;
-            while (System.nanoTime() < deadline && ready < 0) {
-                assertThat(process.isAlive()).as("Keycloak exited").isTrue();
-                try {
-                    if (http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        ready = (System.nanoTime() - startedNanos) / 1_000_000;
-                    }
-                } catch (IOException notYet) {
-                    Thread.sleep(200);
-                }
-            }
-            assertThat(ready).as("Keycloak answered within 6 minutes").isPositive();
+            long ready = server.awaitReady(probe, Duration.ofMinutes(6), 200, () -> true);
             if (rss != null) {
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
                 Thread.sleep(5000);
-                rss[0] = rssKb(process);
+                rss[0] = server.rssKb();
                 for (int i = 0; i < REQUESTS; i++) {
                     http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
                 }
-                rss[1] = rssKb(process);
+                rss[1] = server.rssKb();
             }
-            kill(process);
+            server.stop();
             return ready;
         }
     }
 
-    /** The resident set of the Keycloak JVM (kc.sh's java child), from /proc. */
-    private static long rssKb(Process kcSh) throws IOException {
-        long best = 0;
-        for (ProcessHandle handle : Stream.concat(Stream.of(kcSh.toHandle()), kcSh.descendants()).toList()) {
-            Path status = Path.of("/proc/" + handle.pid() + "/status");
-            if (!Files.exists(status)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
-                    best = Math.max(best, Long.parseLong(line.replaceAll("[^0-9]", "")));
-                }
-            }
-        }
-        return best;
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            process.waitFor();
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** A copy of the distribution without data, with or without the Conduit jars in providers/. */
-    private static Path copy(Path distribution, String name, boolean withConduit) throws IOException {
+    private static Path copy(Path distribution, String name, boolean withConduit) {
         Path target = distribution.resolveSibling(name);
-        TestFiles.deleteTree(target);
-        try (Stream<Path> walk = Files.walk(distribution)) {
-            for (Path source : walk.toList()) {
-                Path relative = distribution.relativize(source);
-                if (relative.startsWith("data") || relative.toString().startsWith("conduit-test-vault")
-                        || !withConduit && relative.startsWith("providers") && source.toString().endsWith(".jar")) {
-                    continue;
-                }
-                Path destination = target.resolve(relative.toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(destination);
-                } else {
-                    Files.copy(source, destination, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        KeycloakProcess.copyDistribution(distribution, target,
+                relative -> !withConduit && relative.startsWith("providers") && relative.toString().endsWith(".jar"));
         return target;
     }
 }

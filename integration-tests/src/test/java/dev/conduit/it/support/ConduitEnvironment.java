@@ -3,9 +3,6 @@ package dev.conduit.it.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +34,7 @@ public final class ConduitEnvironment {
     private static ConduitEnvironment instance;
 
     private final ProviderSandbox sandbox;
-    private final Process keycloak;
+    private final KeycloakProcess keycloak;
     private final String keycloakUrl;
     private final String adminPassword;
     private final String existingUserPassword = Secrets.generate();
@@ -52,7 +49,6 @@ public final class ConduitEnvironment {
     /** The sandbox Google client of {@link #GOOGLE_STORED_ALIAS} (Keycloak's own OIDC broker storing tokens; benchmarks). */
     private final SandboxClient googleStoredClient;
     private final AdminApi admin;
-    private final long startMillis;
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
@@ -97,22 +93,19 @@ public final class ConduitEnvironment {
                     .replace("http://localhost:8080", keycloakUrl);
             Files.writeString(importDir.resolve("conduit-demo-realm.json"), realm);
 
-            List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
+            List<String> options = new ArrayList<>(List.of(
                     "--http-port=" + httpPort, "--http-management-port=" + managementPort,
                     "--import-realm", "--vault=file", "--vault-dir=" + vault,
                     "--log-level=INFO,dev.conduit:debug",
                     // Keycloak's outbound HTTP client (used for the brokers' token requests) has no connect timeout by default
                     "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
                     "--spi-connections-http-client--default--socket-timeout-millis=10000",
-                    // the token vault's key-encryption key: generated per run, given outside the database
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--keys=" + vaultKeys,
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=it1",
                     // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out of
                     // the way (tests trigger runs through the admin API so call counts stay exact)
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--read-timeout-millis=2000",
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--refresh-interval-seconds=3600",
+                    KeycloakProcess.vaultOption("read-timeout-millis", "2000"),
+                    KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
                     // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in seconds
-                    "--spi-conduit-upstream-grant-handover--conduit-vault--refusal-spacing-seconds=5",
+                    KeycloakProcess.vaultOption("refusal-spacing-seconds", "5"),
                     "--metrics-enabled=true",
                     // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
                     "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",
@@ -121,19 +114,14 @@ public final class ConduitEnvironment {
                     // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
                     // benchmarks; replaces identity-brokering-api:v1 (one version of a feature at a time)
                     "--features=identity-brokering-api:v2"));
-            command.addAll(Database.options());
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(home.resolve("keycloak-test.log").toFile());
-            builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
-            builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
-            startMillis = System.currentTimeMillis();
-            keycloak = builder.start();
-            // registered at once, so a Keycloak that never becomes usable is stopped with the test JVM too
-            Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
-            awaitReady(home.resolve("keycloak-test.log"));
-            System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl,
-                    System.currentTimeMillis() - startMillis, home.resolve("keycloak-test.log"));
+            // the token vault's key-encryption keys: generated per run, given outside the database
+            options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
+            options.addAll(Database.options());
+            keycloak = KeycloakProcess.in(home).named("keycloak").command("start-dev").options(options)
+                    .bootstrapAdmin(adminPassword).log(logFile).start();
+            long ready = keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
+                    Duration.ofMinutes(6));
+            System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl, ready, logFile);
         } catch (IOException e) {
             sandbox.close();
             throw new UncheckedIOException(e);
@@ -147,47 +135,8 @@ public final class ConduitEnvironment {
                 List.of(keycloakUrl + "/realms/" + REALM + "/broker/" + alias + "/endpoint"));
     }
 
-    private void awaitReady(Path log) throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI probe = URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration");
-        long deadline = System.currentTimeMillis() + Duration.ofMinutes(6).toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            if (!keycloak.isAlive()) {
-                throw new IllegalStateException("Keycloak exited with " + keycloak.exitValue() + ":\n" + TestFiles.tail(log));
-            }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for Keycloak", e);
-            }
-            sleep(1000);
-        }
-        throw new IllegalStateException("Keycloak was not ready within 6 minutes:\n" + TestFiles.tail(log));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     void stop() {
-        keycloak.descendants().forEach(ProcessHandle::destroy);
-        keycloak.destroy();
-        try {
-            keycloak.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        keycloak.stop();
         sandbox.close();
     }
 

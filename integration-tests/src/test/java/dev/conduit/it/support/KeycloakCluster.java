@@ -56,8 +56,7 @@ public final class KeycloakCluster implements AutoCloseable {
         private final int httpPort;
         private final int managementPort;
         private final int clusterPort;
-        private Process process;
-        private Thread shutdownHook;
+        private KeycloakProcess process;
         private AdminApi admin;
 
         private Node(String name, Path home) {
@@ -86,7 +85,7 @@ public final class KeycloakCluster implements AutoCloseable {
         }
 
         public boolean alive() {
-            return process != null && process.isAlive();
+            return process != null && process.alive();
         }
 
         public AdminApi admin() {
@@ -144,63 +143,24 @@ public final class KeycloakCluster implements AutoCloseable {
          * only because the database sees the connections close.
          */
         public void killHard() {
-            terminate(true, Duration.ofSeconds(30));
+            process.killHard();
         }
 
-        private void start(List<String> options, Map<String, String> environment) throws IOException {
-            List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
+        private void start(List<String> options, Map<String, String> environment) {
+            process = KeycloakProcess.in(home).named(name).command("start", "--optimized",
                     "--http-enabled=true", "--http-port=" + httpPort,
                     "--http-management-port=" + managementPort,
                     "--cache-embedded-network-bind-address=127.0.0.1",
                     "--cache-embedded-network-bind-port=" + clusterPort,
                     // the node name in Infinispan's cluster views and in the logs
                     "--spi-cache-embedded--default--node-name=" + name,
-                    "--vault-dir=" + home.resolve("conduit-test-vault")));
-            command.addAll(options);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log().toFile());
-            builder.environment().putAll(environment);
-            process = builder.start();
-            // registered at once, so a node that never becomes usable is killed with the test JVM too
-            shutdownHook = new Thread(this::killHard);
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+                    "--vault-dir=" + home.resolve("conduit-test-vault"))
+                    .options(options).environment(environment).log(log()).start();
         }
 
         private void stop() {
-            if (process == null) {
-                return;
-            }
-            if (!terminate(false, Duration.ofSeconds(30))) {
-                killHard();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down already: the hook runs anyway
-            }
-        }
-
-        /** Signals kc.sh and its descendants (the server's java) and waits until every one of them has exited. */
-        private boolean terminate(boolean force, Duration timeout) {
-            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-            all.add(process.toHandle());
-            for (ProcessHandle handle : all) {
-                if (force) {
-                    handle.destroyForcibly();
-                } else {
-                    handle.destroy();
-                }
-            }
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            try {
-                for (ProcessHandle handle : all) {
-                    handle.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                }
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (ExecutionException | TimeoutException e) {
-                return false;
+            if (process != null) {
+                process.stop();
             }
         }
 
@@ -270,11 +230,11 @@ public final class KeycloakCluster implements AutoCloseable {
         allowClusterRedirects();
 
         // one augmentation for both nodes: build node A's copy, then copy it for node B
-        copyDistribution(distribution, a.home);
+        KeycloakProcess.copyDistribution(distribution, a.home, path -> false);
         List<String> buildOptions = List.of("--db=postgres", "--cache=ispn", "--vault=file", "--metrics-enabled=true",
                 "--features=identity-brokering-api:v2");
-        build(a.home, buildOptions);
-        copyDistribution(a.home, b.home);
+        KeycloakProcess.build(a.home, buildOptions, Duration.ofMinutes(3));
+        KeycloakProcess.copyDistribution(a.home, b.home, path -> false);
         for (Node node : List.of(a, b)) {
             writeVault(node.home.resolve("conduit-test-vault"));
         }
@@ -293,10 +253,9 @@ public final class KeycloakCluster implements AutoCloseable {
                 "--log-level=INFO,dev.conduit:debug,dev.conduit.vault.store.ProactiveRefreshTask:trace,"
                         + "org.keycloak.cluster.infinispan.InfinispanClusterProvider:trace",
                 "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
-                "--spi-connections-http-client--default--socket-timeout-millis=10000",
-                // the same key-encryption key on both nodes: a row sealed by one is read by the other
-                "--spi-conduit-upstream-grant-handover--conduit-vault--keys=" + vaultKeys,
-                "--spi-conduit-upstream-grant-handover--conduit-vault--active-key=cl1"));
+                "--spi-connections-http-client--default--socket-timeout-millis=10000"));
+        // the same key-encryption key on both nodes: a row sealed by one is read by the other
+        common.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "cl1"));
         common.addAll(vaultOptions);
         Map<String, String> environment = Map.of("KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
                 "KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
@@ -482,55 +441,11 @@ public final class KeycloakCluster implements AutoCloseable {
         Files.writeString(vault.resolve(ConduitEnvironment.REALM + "_google-client-secret"), env.client(Provider.GOOGLE).clientSecret());
     }
 
-    private static void build(Path home, List<String> options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
-        command.addAll(options);
-        Path log = home.resolve("build.log");
-        Process build = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            if (!build.waitFor(3, TimeUnit.MINUTES)) {
-                build.descendants().forEach(ProcessHandle::destroyForcibly);
-                build.destroyForcibly();
-                throw new IllegalStateException("kc.sh build did not finish within 3 minutes:\n" + TestFiles.tail(log));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            build.descendants().forEach(ProcessHandle::destroyForcibly);
-            build.destroyForcibly();
-            throw new IllegalStateException("interrupted during kc.sh build", e);
-        }
-        if (build.exitValue() != 0) {
-            throw new IllegalStateException("kc.sh build exited with " + build.exitValue() + ":\n" + TestFiles.tail(log));
-        }
-    }
-
-    /** Copies a distribution folder without its data/ (the main node's H2 files, import folder, tmp), vault or logs. */
-    private static void copyDistribution(Path from, Path to) throws IOException {
-        TestFiles.deleteTree(to);
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path source : walk.toList()) {
-                Path relative = from.relativize(source);
-                String first = relative.getNameCount() == 0 ? "" : relative.getName(0).toString();
-                if (first.equals("data") || first.equals("conduit-test-vault") || first.endsWith(".log")) {
-                    continue;
-                }
-                Path destination = to.resolve(relative.toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(destination);
-                } else {
-                    Files.copy(source, destination, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
     /** Node A alone has created the schema and imported the realm. */
     private void awaitFirstNode(long started) throws IOException {
         long deadline = started + START_TIMEOUT.toMillis();
         while (System.currentTimeMillis() < deadline) {
-            if (!a.alive()) {
-                throw new IllegalStateException(a.name + " exited with " + a.process.exitValue() + ":\n" + TestFiles.tail(a.log()));
-            }
+            a.process.failIfExited();
             if (probe(a)) {
                 return;
             }
@@ -544,11 +459,8 @@ public final class KeycloakCluster implements AutoCloseable {
         boolean aReady = false;
         boolean bReady = false;
         while (System.currentTimeMillis() < deadline) {
-            for (Node node : List.of(a, b)) {
-                if (!node.alive()) {
-                    throw new IllegalStateException(node.name + " exited with " + node.process.exitValue() + ":\n" + TestFiles.tail(node.log()));
-                }
-            }
+            a.process.failIfExited();
+            b.process.failIfExited();
             aReady = aReady || probe(a);
             bReady = bReady || probe(b);
             if (aReady && bReady && a.clusterSize() == 2 && b.clusterSize() == 2) {

@@ -9,7 +9,7 @@ package dev.conduit.exchange.guard;
  */
 public final class HookScope {
 
-    /** The option, read as {@code --spi-token-exchange--conduit-upstream-token--keycloak-wide-guards}. */
+    /** The option, read as {@code --spi-oauth2-token-exchange--conduit-upstream-token--keycloak-wide-guards}. */
     public static final String OPTION = "keycloak-wide-guards";
     public static final String TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 
