@@ -5,6 +5,7 @@ import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -65,12 +66,18 @@ class KeyRotationIT {
             assertThat(ok(apps.exchange(userToken, Map.of("audience", "hubspot"))).get("access_token").asText())
                     .as("a row under the older key is read").isEqualTo(grant.accessToken());
 
-            assertThat(vault.rotateKey().get("reencrypted").asInt()).isGreaterThanOrEqualTo(1);
+            JsonNode rotation = vault.rotateKey();
+            assertThat(rotation.get("state").asText()).isEqualTo("FINISHED");
+            assertThat(rotation.get("done").asInt()).isGreaterThanOrEqualTo(1);
+            assertThat(rotation.get("activeKeyId").asText()).isEqualTo("it1");
 
             assertThat(keyColumns(db, id)).containsExactly("it1", "v1.it1.", "v1.it1.");
             assertThat(ok(apps.exchange(userToken, Map.of("audience", "hubspot"))).get("access_token").asText())
                     .as("the same token, now under the active key").isEqualTo(grant.accessToken());
-            assertThat(vault.rotateKey().get("reencrypted").asInt()).as("nothing left under an older key").isZero();
+            JsonNode again = vault.rotateKey();
+            assertThat(again.get("done").asInt()).as("nothing left under an older key").isZero();
+            assertThat(again.get("left").asInt()).isZero();
+            assertThat(vault.rotateKeyProgress()).as("GET shows the finished run").isEqualTo(again);
 
             // a row sealed under a key this server no longer holds (removed too early): a clear 503, not a 500
             TokenCipher goneKey = new TokenCipher(KeyRingConfig.parse("gone:" + Secrets.aes256KeyBase64(), "gone"));

@@ -70,6 +70,7 @@ class VaultAdminPermissionsIT {
         assertThat(call(token, "POST", base + "/connections/" + connectionId + "/refresh").statusCode()).isEqualTo(403);
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
         assertThat(call(token, "POST", base + "/rotate-key").statusCode()).isEqualTo(403);
+        assertThat(call(token, "GET", base + "/rotate-key").statusCode()).isEqualTo(403);
         assertThat(new VaultApi(env).connection(connectionId)).as("still there").isNotNull();
     }
 

@@ -78,6 +78,25 @@ class VaultAttackIT {
     }
 
     @Test
+    void realmUserCannotStartOrReadAKeyRotation() {
+        // Elizabeth plays Mallory here: a realm account without admin roles, with a valid token of her own
+        String rotation = env.keycloakUrl() + "/admin/realms/" + REALM + "/conduit-vault/rotate-key";
+        HttpResponse<String> progressBefore = env.admin().call("GET", REALM + "/conduit-vault/rotate-key", null);
+        JsonNode keysBefore = env.admin().get(REALM + "/conduit-vault/keys");
+
+        HttpResponse<String> start = send("POST", rotation, attackerToken);
+        HttpResponse<String> read = send("GET", rotation, attackerToken);
+
+        assertThat(start.statusCode()).as(start.body()).isIn(401, 403);
+        assertThat(read.statusCode()).as(read.body()).isIn(401, 403);
+        assertThat(read.body()).doesNotContain("undecryptable").doesNotContain("activeKeyId");
+        HttpResponse<String> progressAfter = env.admin().call("GET", REALM + "/conduit-vault/rotate-key", null);
+        assertThat(progressAfter.statusCode()).as("no rotation was started").isEqualTo(progressBefore.statusCode());
+        assertThat(progressAfter.body()).isEqualTo(progressBefore.body());
+        assertThat(env.admin().get(REALM + "/conduit-vault/keys")).isEqualTo(keysBefore);
+    }
+
+    @Test
     void realmUsersConnectionsPageShowsOnlyTheirOwnConnections() {
         // the demo app's client may read a person's own connections (conduit.own-connections.read); clients without
         // that attribute get 401 (OwnConnectionsClientAttackIT)

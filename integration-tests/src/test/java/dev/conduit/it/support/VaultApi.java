@@ -55,8 +55,32 @@ public final class VaultApi {
         return AppTokens.json(expect(200, admin.call("POST", base + "/refresh-due", null)));
     }
 
+    /**
+     * Starts the realm's key rotation (202, its progress) and waits until it is no longer RUNNING; answers the final
+     * progress: {@code state}, {@code done}, {@code left}, {@code undecryptable}, {@code undecryptableIds}.
+     */
     public JsonNode rotateKey() {
-        return AppTokens.json(expect(200, admin.call("POST", base + "/rotate-key", null)));
+        JsonNode started = AppTokens.json(expect(202, admin.call("POST", base + "/rotate-key", null)));
+        long giveUp = System.currentTimeMillis() + 60_000;
+        JsonNode progress = started;
+        while ("RUNNING".equals(progress.get("state").asText())) {
+            if (System.currentTimeMillis() > giveUp) {
+                throw new AssertionError("key rotation still running after 60 s: " + progress);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            progress = rotateKeyProgress();
+        }
+        return progress;
+    }
+
+    /** The realm's latest key rotation: GET rotate-key. */
+    public JsonNode rotateKeyProgress() {
+        return AppTokens.json(expect(200, admin.call("GET", base + "/rotate-key", null)));
     }
 
     public HttpResponse<String> disconnect(String connectionId) {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.conduit.broker.organization.OrganizationAdmins;
-import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotAuthorizedException;
@@ -15,7 +15,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.keycloak.common.util.Time;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -98,12 +97,7 @@ public class OwnConnectionsResource {
         realm.getClientScopesStream().forEach(scope -> clientScopes.putIfAbsent(scope.getName(), scope.getAttributes()));
         Map<String, String> displayNames = new HashMap<>();
         long now = Time.currentTime();
-        return session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
-                .setParameter("realmId", realm.getId())
-                .setParameter("ownerKind", ownerKind)
-                .setParameter("ownerId", ownerId)
-                .getResultStream()
+        return VaultStore.of(session).byOwner(realm.getId(), ownerKind, ownerId).stream()
                 .map(row -> OwnConnection.of(row, displayNames.computeIfAbsent(row.getProviderAlias(), this::displayName),
                         clientScopes, now))
                 .toList();

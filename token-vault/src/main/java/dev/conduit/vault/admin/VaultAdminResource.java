@@ -6,8 +6,10 @@ import java.util.Map;
 
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.KeyRotations;
 import dev.conduit.vault.service.RunReport;
 import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -19,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
@@ -60,24 +61,18 @@ public final class VaultAdminResource {
             @QueryParam("provider") String provider, @QueryParam("status") String status,
             @QueryParam("first") Integer first, @QueryParam("max") Integer max) {
         auth.realm().requireViewIdentityProviders();
-        StringBuilder jpql = new StringBuilder("select c from ConnectionEntity c where c.realmId = :realmId");
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("realmId", realm.getId());
+        Map<String, String> filters = new LinkedHashMap<>();
         try {
-            filter(jpql, parameters, "ownerKind", AdminQuery.ownerKind(ownerKind));
-            filter(jpql, parameters, "ownerId", AdminQuery.text("ownerId", ownerId));
-            filter(jpql, parameters, "providerAlias", AdminQuery.text("provider", provider));
-            filter(jpql, parameters, "status", AdminQuery.status(status));
+            filters.put("ownerKind", AdminQuery.ownerKind(ownerKind));
+            filters.put("ownerId", AdminQuery.text("ownerId", ownerId));
+            filters.put("providerAlias", AdminQuery.text("provider", provider));
+            filters.put("status", AdminQuery.status(status));
         } catch (IllegalArgumentException refused) {
             throw new BadRequestException(refused.getMessage());
         }
-        jpql.append(" order by c.providerAlias, c.ownerKind, c.ownerId, c.id");
-        var query = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createQuery(jpql.toString(), ConnectionEntity.class);
-        parameters.forEach(query::setParameter);
-        return query.setFirstResult(first == null || first < 0 ? 0 : first)
-                .setMaxResults(max == null || max <= 0 ? 100 : Math.min(max, 500))
-                .getResultStream().map(ConnectionView::of).toList();
+        return store().connections(realm.getId(), filters, first == null || first < 0 ? 0 : first,
+                        max == null || max <= 0 ? 100 : Math.min(max, 500))
+                .stream().map(ConnectionView::of).toList();
     }
 
     /** Counts by status, for a dashboard: {@code {"HEALTHY": n, "EXPIRING": n, ...}} with every status present. */
@@ -90,12 +85,7 @@ public final class VaultAdminResource {
         for (ConnectionStatus status : ConnectionStatus.values()) {
             counts.put(status.name(), 0L);
         }
-        session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createQuery("select c.status, count(c) from ConnectionEntity c where c.realmId = :realmId group by c.status",
-                        Object[].class)
-                .setParameter("realmId", realm.getId())
-                .getResultList()
-                .forEach(row -> counts.put((String) row[0], (Long) row[1]));
+        counts.putAll(store().countsByStatus(realm.getId()));
         return counts;
     }
 
@@ -105,23 +95,14 @@ public final class VaultAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> keys() {
         auth.realm().requireViewRealm();
-        Map<String, Long> byKey = new LinkedHashMap<>();
-        session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createQuery("select c.keyId, count(c) from ConnectionEntity c where c.realmId = :realmId group by c.keyId",
-                        Object[].class)
-                .setParameter("realmId", realm.getId())
-                .getResultList()
-                .forEach(row -> byKey.put(String.valueOf(row[0]), (Long) row[1]));
+        Map<String, Long> byKey = store().countsByKey(realm.getId());
         long pending = byKey.entrySet().stream().filter(e -> !e.getKey().equals(vault.seal().activeKeyId()))
                 .mapToLong(Map.Entry::getValue).sum();
         return Map.of("activeKeyId", vault.seal().activeKeyId(), "connectionsByKey", byKey, "pendingReencryption", pending);
     }
 
-    private static void filter(StringBuilder jpql, Map<String, Object> parameters, String field, String value) {
-        if (value != null && !value.isBlank()) {
-            jpql.append(" and c.").append(field).append(" = :").append(field);
-            parameters.put(field, value.trim());
-        }
+    private VaultStore store() {
+        return VaultStore.of(session);
     }
 
     @GET
@@ -175,25 +156,40 @@ public final class VaultAdminResource {
         return vault.refreshDue(realm.getId());
     }
 
-    /** Re-encrypts the realm's connections under the active key (see README, key rotation). */
+    /**
+     * Starts re-encrypting the realm's connections under the active key in the background (see README, key rotation):
+     * 202 with the run's progress, the same as {@code GET rotate-key}; a run already going on is not started twice.
+     */
     @POST
     @Path("rotate-key")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> rotateKey() {
+    public Response rotateKey() {
         auth.realm().requireManageRealm();
-        ConnectionVault.KeyRotation rotation = vault.rotateKeys(realm.getId());
+        Map.Entry<Boolean, KeyRotations.Progress> started = vault.keyRotations().start(realm.getId());
         adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
-                .representation(Map.of("reencrypted", rotation.reencrypted(), "undecryptable", rotation.undecryptable().size()))
+                .representation(Map.of("started", started.getKey(), "left", started.getValue().left()))
                 .success();
-        return Map.of("reencrypted", rotation.reencrypted(), "activeKeyId", vault.seal().activeKeyId(),
-                "undecryptable", rotation.undecryptable());
+        return Response.accepted(started.getValue()).build();
+    }
+
+    /**
+     * The progress of the realm's latest key rotation on this node: RUNNING, FINISHED or FAILED, rows re-encrypted
+     * ({@code done}), still under another key ({@code left}), and those that cannot be opened; 404 when none ran.
+     */
+    @GET
+    @Path("rotate-key")
+    @Produces(MediaType.APPLICATION_JSON)
+    public KeyRotations.Progress rotateKeyProgress() {
+        auth.realm().requireManageRealm();
+        return vault.keyRotations().progress(realm.getId())
+                .orElseThrow(() -> new NotFoundException("No key rotation ran in this realm on this node"));
     }
 
     private ConnectionEntity row(String id) {
         if (!AdminQuery.plausibleId(id)) {
             throw new NotFoundException("Connection not found");
         }
-        ConnectionEntity row = session.getProvider(JpaConnectionProvider.class).getEntityManager().find(ConnectionEntity.class, id);
+        ConnectionEntity row = store().byId(id);
         if (row == null || !realm.getId().equals(row.getRealmId())) {
             throw new NotFoundException("Connection not found");
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.conduit.broker.support.FactorySetting;
 import dev.conduit.vault.refresh.Backoff;
+import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshSchedule;
 import dev.conduit.vault.refresh.RefusalPolicy;
 import org.keycloak.Config;
@@ -70,6 +71,20 @@ public record VaultSettings(RefreshSchedule schedule, int refreshIntervalSeconds
                 new RefusalPolicy(Math.max(1, REFUSAL_REFRESHES.readInt(config)),
                         Duration.ofSeconds(Math.max(0, REFUSAL_WINDOW.readLong(config))),
                         Duration.ofSeconds(Math.max(0, REFUSAL_SPACING.readLong(config)))));
+    }
+
+    /** The refresh decisions under these settings. */
+    public RefreshPolicy refreshPolicy() {
+        return new RefreshPolicy(schedule, healthIntervalSeconds, inlineAttempts, inlineBackoff, failureBackoff, refusals,
+                leaseSeconds());
+    }
+
+    /**
+     * How long a refresher's claim on a row lasts: every inline attempt connecting and reading to its timeout, the
+     * pauses between them (at most 2 s each), and 10 s for the transactions around them.
+     */
+    public long leaseSeconds() {
+        return inlineAttempts * ((long) connectTimeoutMillis + readTimeoutMillis + 2000) / 1000 + 10;
     }
 
     /** The values in effect (after the lower bounds), by setting name, for the admin console's server info. */

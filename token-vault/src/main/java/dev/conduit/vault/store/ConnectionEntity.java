@@ -104,6 +104,12 @@ public class ConnectionEntity {
     private int refusalRefreshes;
     @Column(name = "REFUSAL_LAST_AT")
     private long refusalLastAt;
+    /** Who is refreshing the row right now (node and refresh), until {@link #leaseUntil}; null when nobody (changelog 0007). */
+    @Column(name = "LEASE_OWNER", length = 128)
+    private String leaseOwner;
+    /** Epoch seconds the lease lasts to: a refresher that died leaves one that runs out. */
+    @Column(name = "LEASE_UNTIL")
+    private long leaseUntil;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -173,4 +179,8 @@ public class ConnectionEntity {
     public void setRefusalRefreshes(int refusalRefreshes) { this.refusalRefreshes = refusalRefreshes; }
     public long getRefusalLastAt() { return refusalLastAt; }
     public void setRefusalLastAt(long refusalLastAt) { this.refusalLastAt = refusalLastAt; }
+    public String getLeaseOwner() { return leaseOwner; }
+    public void setLeaseOwner(String leaseOwner) { this.leaseOwner = leaseOwner; }
+    public long getLeaseUntil() { return leaseUntil; }
+    public void setLeaseUntil(long leaseUntil) { this.leaseUntil = leaseUntil; }
 }

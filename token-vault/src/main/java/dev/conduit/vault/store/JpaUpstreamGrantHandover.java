@@ -15,8 +15,6 @@ import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.ConnectionKey;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
@@ -33,13 +31,13 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
     private static final Logger LOG = Logger.getLogger(JpaUpstreamGrantHandover.class);
 
     private final KeycloakSession session;
-    private final EntityManager em;
+    private final VaultStore store;
     private final ConnectionVault vault;
     private final HandoverSeal handoverSeal;
 
     JpaUpstreamGrantHandover(KeycloakSession session, ConnectionVault vault, HandoverSeal handoverSeal) {
         this.session = session;
-        this.em = session.getProvider(org.keycloak.connections.jpa.JpaConnectionProvider.class).getEntityManager();
+        this.store = VaultStore.of(session);
         this.vault = vault;
         this.handoverSeal = handoverSeal;
     }
@@ -67,8 +65,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
     private void store(RealmModel realm, ConnectionKey key, UserModel connectedBy, UpstreamGrant grant) {
         ConnectionEntity existing = vault.find(session, key).orElse(null);
         if (existing != null) {
-            em.lock(existing, LockModeType.PESSIMISTIC_WRITE);
-            em.refresh(existing);
+            store.lockAndRefresh(existing);
         }
         // a row sealed under a key no longer configured cannot lend its refresh token: the new authorization replaces it
         UpstreamGrant merged = grant.keepingRefreshTokenOf(existing == null ? null : openable(existing).orElse(null));
@@ -108,9 +105,9 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
         row.setHealthCheckedAt(now);
         row.setNextRefreshAt(vault.nextRefreshAt(row));
         if (existing == null) {
-            em.persist(row);
+            store.persist(row);
         }
-        em.flush();
+        store.flush();
         vault.connected(session, realm, row, existing != null);
     }
 
@@ -129,11 +126,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
     @Override
     public List<UpstreamGrant> findByUser(RealmModel realm, String userId) {
-        return em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
-                .setParameter("realmId", realm.getId())
-                .setParameter("ownerKind", TokenOwner.Kind.USER.name())
-                .setParameter("ownerId", userId)
-                .getResultStream()
+        return store.byOwner(realm.getId(), TokenOwner.Kind.USER.name(), userId).stream()
                 .map(this::openable)
                 .flatMap(Optional::stream)
                 .toList();
@@ -141,11 +134,7 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
 
     @Override
     public List<ConnectionView> viewsByUser(RealmModel realm, String userId) {
-        return em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
-                .setParameter("realmId", realm.getId())
-                .setParameter("ownerKind", TokenOwner.Kind.USER.name())
-                .setParameter("ownerId", userId)
-                .getResultStream()
+        return store.byOwner(realm.getId(), TokenOwner.Kind.USER.name(), userId).stream()
                 .map(row -> new ConnectionView(row.getProviderAlias(), row.getProviderId(), row.getAccountId(),
                         row.getOrganizationId(), row.getInstanceUrl(), Scopes.parse(row.getScopes()), row.getIssuedAt(),
                         row.getExpiresAt(), row.getRefreshToken() != null,

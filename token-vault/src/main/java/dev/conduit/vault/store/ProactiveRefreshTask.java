@@ -8,7 +8,6 @@ import org.jboss.logging.Logger;
 import org.keycloak.cluster.ClusterProvider;
 import org.keycloak.cluster.ExecutionResult;
 import org.keycloak.common.util.Time;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.timer.TimerProvider;
@@ -82,9 +81,7 @@ final class ProactiveRefreshTask implements Runnable {
 
     /** Claims the round for this node in its own, immediately committed transaction; true when it won. */
     private boolean claim(long round, long now) {
-        return KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> session.getProvider(JpaConnectionProvider.class)
-                .getEntityManager().createNamedQuery("conduitClaimRound")
-                .setParameter("round", round).setParameter("node", NODE).setParameter("now", now).setParameter("task", TASK)
-                .executeUpdate() == 1);
+        return KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> VaultStore.of(session)
+                .claimRound(TASK, round, NODE, now));
     }
 }

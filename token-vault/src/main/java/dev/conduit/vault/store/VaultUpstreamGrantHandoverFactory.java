@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.support.FactorySetting;
@@ -56,6 +57,9 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
     private HandoverSeal handoverSeal;
     private VaultSettings settings;
     private volatile ConnectionVault vault;
+    /** The scheduled runs' workers and the administrators' background jobs: created in postInit, shut down in close. */
+    private ExecutorService workers;
+    private ExecutorService background;
 
     @Override
     public UpstreamGrantHandover create(KeycloakSession session) {
@@ -83,7 +87,9 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        vault = new ConnectionVault(factory, new RowSeal(cipher), settings);
+        workers = VaultPools.workers(settings.refreshThreads());
+        background = VaultPools.background();
+        vault = new ConnectionVault(factory, new RowSeal(cipher), settings, workers, background);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 ProactiveRefreshTask.schedule(factory, vault, settings);
@@ -149,6 +155,8 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
 
     @Override
     public void close() {
+        VaultPools.shutdown(workers);
+        VaultPools.shutdown(background);
     }
 
     @Override

@@ -34,15 +34,23 @@ public final class UpstreamTokenCalls {
     }
 
     public TokenAnswer refresh(UpstreamClient client, String refreshToken) {
+        try {
+            return refresh(client, clientSecret(client), refreshToken);
+        } catch (MissingSecretException e) {
+            return TokenAnswer.notSent(e.getMessage());
+        }
+    }
+
+    /**
+     * A refresh with the client secret already resolved ({@link #clientSecret}), so the call itself needs nothing of
+     * the session but its HTTP client: the vault sends it with no transaction open.
+     */
+    public TokenAnswer refresh(UpstreamClient client, String clientSecret, String refreshToken) {
         SimpleHttpRequest request = http().doPost(client.tokenUrl())
                 .acceptJson()
                 .param("grant_type", "refresh_token")
                 .param("refresh_token", refreshToken);
-        try {
-            authenticate(request, client);
-        } catch (MissingSecretException e) {
-            return TokenAnswer.notSent(e.getMessage());
-        }
+        authenticate(request, client, clientSecret);
         try (SimpleHttpResponse response = request.asResponse()) {
             return TokenAnswer.parse(response.getStatus(), response.asString(), response.getFirstHeader("Retry-After"));
         } catch (IOException e) {
@@ -93,7 +101,15 @@ public final class UpstreamTokenCalls {
     }
 
     private void authenticate(SimpleHttpRequest request, UpstreamClient client) throws MissingSecretException {
-        String secret = resolveSecret(client.clientSecret());
+        authenticate(request, client, clientSecret(client));
+    }
+
+    /** The client's secret through Keycloak's vault (the realm in the session's context), or null when it has none. */
+    public String clientSecret(UpstreamClient client) throws MissingSecretException {
+        return resolveSecret(client.clientSecret());
+    }
+
+    private static void authenticate(SimpleHttpRequest request, UpstreamClient client, String secret) {
         if (client.basicAuth()) {
             request.authBasic(client.clientId(), secret);
         } else {
@@ -141,7 +157,7 @@ public final class UpstreamTokenCalls {
     }
 
     /** The identity provider's client secret names a Keycloak vault entry that does not exist. */
-    static final class MissingSecretException extends Exception {
+    public static final class MissingSecretException extends Exception {
         MissingSecretException() {
             super("client_secret_missing: the identity provider's client secret is not in Keycloak's vault");
         }

@@ -1,0 +1,501 @@
+package dev.conduit.vault.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+import dev.conduit.broker.grant.Scopes;
+import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.broker.support.UpstreamClients;
+import dev.conduit.vault.refresh.RefreshFailure;
+import dev.conduit.vault.refresh.RefreshPolicy;
+import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
+import dev.conduit.vault.refresh.RefreshedTokens;
+import dev.conduit.vault.refresh.RefusalPolicy;
+import dev.conduit.vault.refresh.UnsavedRefreshes;
+import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.RefreshAttempts;
+import dev.conduit.vault.store.VaultStore;
+import dev.conduit.vault.upstream.TokenAnswer;
+import dev.conduit.vault.upstream.TokenEndpoint;
+import dev.conduit.vault.upstream.UpstreamTokenCalls;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * One connection's refresh, holding a pooled database connection only in two short transactions and none while the
+ * provider answers (issue 13, item 3):
+ * <ol>
+ *   <li><b>claim</b>: under the row lock, {@link RefreshPolicy#beforeCall} decides; to call the provider, this
+ *       refresher writes its lease (owner, until) and the attempt record, and commits;</li>
+ *   <li><b>call</b>: the provider is asked, with retries and backoff, in no transaction;</li>
+ *   <li><b>store</b>: under the row lock again, {@link RefreshPolicy#afterCall} decides what the answer changes, the
+ *       lease is released, and it commits.</li>
+ * </ol>
+ * A caller that finds another refresher's live lease (another node; callers on this node queue on
+ * {@link RefreshLocks} first) polls in short transactions until the answer is stored, and never calls the provider
+ * itself: one upstream refresh per expiry, across threads and nodes. A lease runs out
+ * ({@link VaultSettings#leaseSeconds()}), so a node that died mid-refresh blocks nobody for longer. A granted answer is
+ * held ({@link UnsavedRefreshes}) from the moment it arrives until a transaction stores it, so a refresh token the
+ * provider rotated is never lost with a failed commit.
+ */
+final class Refresher {
+
+    private static final Logger LOG = Logger.getLogger(Refresher.class);
+
+    /** How often a caller waiting for another node's refresh looks at the row. */
+    static final Duration POLL = Duration.ofMillis(200);
+
+    /** Pauses between attempts and polls; false when interrupted (the refresh then stops). */
+    interface Pause {
+        boolean pause(Duration delay);
+
+        Pause SLEEP = delay -> {
+            try {
+                Thread.sleep(delay.toMillis());
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        };
+    }
+
+    private final KeycloakSessionFactory factory;
+    private final RowSeal seal;
+    private final RefreshPolicy policy;
+    private final Revocations revocations;
+    private final UnsavedRefreshes unsaved;
+    private final RefreshLocks locks;
+    private final TokenEndpoint endpoint;
+    private final RefreshAttempts attempts;
+    private final RefreshEvents events;
+    private final LongSupplier clock;
+    private final Pause pause;
+    /** Lease owners of this node start with this: a lease of ours found under the local lock is a leftover. */
+    private final String nodePrefix = RefreshAttempts.NODE + "/";
+
+    Refresher(KeycloakSessionFactory factory, RowSeal seal, RefreshPolicy policy, Revocations revocations,
+            UnsavedRefreshes unsaved, RefreshLocks locks, TokenEndpoint endpoint, RefreshAttempts attempts,
+            RefreshEvents events, LongSupplier clock, Pause pause) {
+        this.factory = factory;
+        this.seal = seal;
+        this.policy = policy;
+        this.revocations = revocations;
+        this.unsaved = unsaved;
+        this.locks = locks;
+        this.endpoint = endpoint;
+        this.attempts = attempts;
+        this.events = events;
+        this.clock = clock;
+        this.pause = pause;
+    }
+
+    /** What the claim transaction decided: an outcome, wait for another refresher, or call the provider. */
+    private record Claim(Outcome outcome, long waitUntil, Call call) {
+        static Claim done(Outcome outcome) {
+            return new Claim(outcome, 0, null);
+        }
+    }
+
+    /** A claimed refresh: what to present to whom, and what the claim saw. */
+    private record Call(String owner, RefreshPolicy.Decision decision, UpstreamClient client, String clientSecret,
+            String presented, Optional<RefreshAttempts.Unfinished> unfinished, String alias, long claimedAt) {
+    }
+
+    /**
+     * Refreshes the connection if the rules say so, under the node-local lock.
+     *
+     * @param reported for {@link Trigger#REFUSED}: the token an app reported refused; null otherwise
+     */
+    Outcome refresh(String id, Trigger trigger, RefusedToken reported) {
+        return locks.withLock(id, () -> {
+            long giveUpAt = clock.getAsLong() + 2 * policy.leaseSeconds() + 5;
+            while (true) {
+                String owner = nodePrefix + UUID.randomUUID();
+                Claim claim = inOwnTransaction(s -> claim(s, id, trigger, reported, owner));
+                unsaved.settled(id); // committed: a held answer the claim wrote is stored
+                if (claim.outcome() != null) {
+                    return claim.outcome();
+                }
+                if (claim.call() != null) {
+                    return callAndStore(id, claim.call());
+                }
+                // another node is refreshing this row: its answer is what this caller needs
+                if (clock.getAsLong() > giveUpAt || !pause.pause(POLL)) {
+                    return Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                            "Another refresh of this connection is still running; retry shortly");
+                }
+            }
+        });
+    }
+
+    private Claim claim(KeycloakSession session, String id, Trigger trigger, RefusedToken reported, String owner) {
+        VaultStore store = VaultStore.of(session);
+        ConnectionEntity row = store.locked(id);
+        if (row == null) {
+            return Claim.done(Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was removed"));
+        }
+        RealmModel realm = session.realms().getRealm(row.getRealmId());
+        if (realm == null) {
+            return Claim.done(Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The realm was removed"));
+        }
+        session.getContext().setRealm(realm);
+        long now = clock.getAsLong();
+        Optional<UnsavedRefreshes.Unsaved> held = unsaved.holds(id)
+                ? unsaved.toWrite(id, seal.refreshToken(row), Instant.ofEpochSecond(now)) : Optional.empty();
+        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        RefreshPolicy.Decision decision = policy.beforeCall(snapshot(row, held.isPresent(), trigger, reported, client.isPresent()),
+                trigger, owner, now);
+        if (decision.kind() == RefreshPolicy.Kind.WRITE_HELD) {
+            UnsavedRefreshes.Unsaved answer = held.get();
+            store(session, realm, row, answer.tokens(), answer.scopes(), answer.instanceUrl(),
+                    answer.refreshedAt().getEpochSecond(), answer.trigger());
+            attempts.finish(store, id);
+            releaseLease(row);
+            LOG.infof("Connection %s: stored the refresh answer of %s held since the database failed to take it", id,
+                    answer.refreshedAt());
+            decision = policy.beforeCall(snapshot(row, false, trigger, reported, client.isPresent()), trigger, owner, now);
+        }
+        if (decision.staleReport()) {
+            // another caller or node replaced the refused token already: the usual rules apply
+            VaultMetrics.refusal(row.getProviderAlias(), "stale");
+        }
+        Trigger effective = decision.trigger();
+        switch (decision.kind()) {
+            case DISCONNECTED -> {
+                if (decision.retryRevocation()) {
+                    revocations.retry(session, realm, row);
+                }
+                return Claim.done(Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected"));
+            }
+            case SKIP -> {
+                return Claim.done(Outcome.skipped(trigger == Trigger.WRITE_BACK ? null : fresh(row)));
+            }
+            case UNAVAILABLE -> {
+                row.setNextRefreshAt(null);
+                return Claim.done(Outcome.from(unavailable(ConnectionStatus.valueOf(row.getStatus()), row.getLastError())));
+            }
+            case SERVE_STORED -> {
+                return Claim.done(Outcome.served(fresh(row)));
+            }
+            case WAIT -> {
+                return new Claim(null, decision.leaseUntil(), null);
+            }
+            case TOO_SOON -> {
+                refusalCounted(session, realm, row, decision.refusal());
+                LOG.debugf("Connection %s: a refused token reported %d s after the last refusal refresh; not refreshed",
+                        row.getId(), now - row.getRefusalLastAt());
+                return Claim.done(Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                        "The provider refused this connection's newest token too; after a refusal it is replaced at most"
+                                + " once every " + policy.refusals().spacing().toSeconds() + " s: retry in "
+                                + decision.retryAfter().toSeconds() + " s"));
+            }
+            case NEEDS_ATTENTION -> {
+                refusalCounted(session, realm, row, decision.refusal());
+                return Claim.done(refusedByProvider(session, realm, row));
+            }
+            default -> {
+                // RECONNECT, FAIL or CALL: the provider is (or would be) asked, which is a health check of the row
+            }
+        }
+        if (decision.refusal() != null) {
+            refusalCounted(session, realm, row, decision.refusal());
+        }
+        row.setHealthCheckedAt(now);
+        if (decision.kind() == RefreshPolicy.Kind.RECONNECT) {
+            return Claim.done(markReconnectRequired(session, realm, row, effective, decision.reason()));
+        }
+        if (decision.kind() == RefreshPolicy.Kind.FAIL) {
+            return Claim.done(transientFailure(session, realm, row, effective, "provider_not_configured: identity provider "
+                    + row.getProviderAlias() + " is missing or not a Conduit broker", null, now));
+        }
+        String secret;
+        try {
+            secret = new UpstreamTokenCalls(session, 0, 0).clientSecret(client.get());
+        } catch (UpstreamTokenCalls.MissingSecretException e) {
+            VaultMetrics.refresh(row.getProviderAlias(), effective.label(), RefreshFailure.CONFIGURATION.name().toLowerCase(),
+                    Duration.ZERO);
+            return Claim.done(transientFailure(session, realm, row, effective, e.getMessage(), null, now));
+        }
+        Optional<RefreshAttempts.Unfinished> unfinished = attempts.unfinished(store, id);
+        unfinished.ifPresent(lost -> LOG.warnf("Connection %s: a refresh started at %s on %s never stored its answer"
+                + " (that node stopped mid-refresh)", id, Instant.ofEpochSecond(lost.startedAt()), lost.node()));
+        attempts.begin(store, id, now);
+        row.setLeaseOwner(owner);
+        row.setLeaseUntil(decision.leaseUntil());
+        store.flush();
+        return new Claim(null, 0, new Call(owner, decision, client.get(), secret, seal.refreshToken(row), unfinished,
+                row.getProviderAlias(), now));
+    }
+
+    private RefreshPolicy.Row snapshot(ConnectionEntity row, boolean held, Trigger trigger, RefusedToken reported,
+            boolean providerConfigured) {
+        ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
+        RefreshPolicy.Standing standing = switch (status) {
+            case REVOKED -> RefreshPolicy.Standing.REVOKED;
+            case RECONNECT_REQUIRED -> RefreshPolicy.Standing.RECONNECT_REQUIRED;
+            default -> RefreshPolicy.Standing.SERVING;
+        };
+        boolean reportedCurrent = trigger == Trigger.REFUSED && status.serves() && reported.isOf(seal.accessToken(row));
+        // under the node-local lock no refresh of this node is in flight: a lease of this node is a leftover
+        RefreshPolicy.Lease lease = row.getLeaseOwner() == null || row.getLeaseOwner().startsWith(nodePrefix)
+                ? RefreshPolicy.Lease.NONE : new RefreshPolicy.Lease(row.getLeaseOwner(), row.getLeaseUntil());
+        return new RefreshPolicy.Row(standing, row.getExpiresAt(), row.getNextRefreshAt(), row.getHealthCheckedAt(),
+                new RefusalPolicy.State(row.getRefusalWindowAt(), row.getRefusalRefreshes(), row.getRefusalLastAt()),
+                row.getRefreshToken() != null, held, reportedCurrent, providerConfigured, lease);
+    }
+
+    /** Calls the provider with no transaction open, then stores what it answered in a short one. */
+    private Outcome callAndStore(String id, Call call) {
+        Trigger trigger = call.decision().trigger();
+        TokenAnswer answer;
+        boolean unanswered = false;
+        int made = 0;
+        while (true) {
+            long started = System.nanoTime();
+            answer = endpoint.refresh(call.client(), call.clientSecret(), call.presented());
+            made++;
+            VaultMetrics.refresh(call.alias(), trigger.label(),
+                    answer instanceof TokenAnswer.Refused r ? r.failure().name().toLowerCase() : "success",
+                    Duration.ofNanos(System.nanoTime() - started));
+            RefreshPolicy.Answer decided = answer(answer, unanswered);
+            if (answer instanceof TokenAnswer.Refused refused && refused.failure() == RefreshFailure.TRANSIENT) {
+                unanswered |= refused.status() == 0;
+                LOG.debugf("Refresh of connection %s failed transiently (attempt %d): %s", id, made, refused.reason());
+            }
+            Optional<Duration> delay = policy.retryDelay(call.decision(), made, decided);
+            if (delay.isEmpty() || !pause.pause(delay.get())) {
+                break;
+            }
+        }
+        RefreshPolicy.Answer decided = answer(answer, unanswered);
+        RefreshedTokens tokens = null;
+        Set<String> scopes = null;
+        String instanceUrl = null;
+        if (answer instanceof TokenAnswer.Granted granted) {
+            tokens = RefreshedTokens.from(granted.accessToken(), granted.refreshToken(), call.presented(), granted.expiresIn(),
+                    Duration.ofSeconds(call.client().lifetimeWithoutExpiresIn()), Instant.ofEpochSecond(call.claimedAt()));
+            scopes = granted.scopes();
+            instanceUrl = granted.instanceUrl();
+            // held until a transaction stores it: the database may fail to take what the provider already rotated
+            if (!unsaved.hold(id, new UnsavedRefreshes.Unsaved(call.presented(), tokens, scopes, instanceUrl,
+                    Instant.ofEpochSecond(call.claimedAt()), trigger.label()))) {
+                LOG.warnf("Connection %s: too many unsaved refresh answers held; this one is not", id);
+            }
+        }
+        RefreshedTokens granted = tokens;
+        Set<String> grantedScopes = scopes;
+        String grantedInstanceUrl = instanceUrl;
+        Outcome outcome;
+        try {
+            outcome = inOwnTransaction(s -> stored(s, id, call, decided, granted, grantedScopes, grantedInstanceUrl));
+        } catch (RuntimeException e) {
+            if (granted != null && unsaved.holds(id)) {
+                LOG.warnf("Connection %s: the refresh answer could not be stored (%s); held on this node until the"
+                        + " database takes it", id, e.getClass().getName());
+            }
+            throw e;
+        }
+        unsaved.settled(id);
+        return outcome;
+    }
+
+    private static RefreshPolicy.Answer answer(TokenAnswer answer, boolean unanswered) {
+        if (answer instanceof TokenAnswer.Refused refused) {
+            RefreshPolicy.AnswerKind kind = switch (refused.failure()) {
+                case TRANSIENT -> RefreshPolicy.AnswerKind.TRANSIENT;
+                case RECONNECT_REQUIRED -> RefreshPolicy.AnswerKind.INVALID_GRANT;
+                case CONFIGURATION -> RefreshPolicy.AnswerKind.CONFIGURATION;
+            };
+            return new RefreshPolicy.Answer(kind, unanswered, refused.retryAfter(), refused.reason());
+        }
+        return RefreshPolicy.Answer.granted();
+    }
+
+    private Outcome stored(KeycloakSession session, String id, Call call, RefreshPolicy.Answer answer, RefreshedTokens tokens, Set<String> scopes, String instanceUrl) {
+        VaultStore store = VaultStore.of(session);
+        ConnectionEntity row = store.locked(id);
+        if (row == null) {
+            if (tokens != null) {
+                LOG.warnf("Connection %s was removed while it refreshed; the provider's new tokens were not stored", id);
+            }
+            return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was removed");
+        }
+        RealmModel realm = session.realms().getRealm(row.getRealmId());
+        if (realm == null) {
+            return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The realm was removed");
+        }
+        session.getContext().setRealm(realm);
+        long now = clock.getAsLong();
+        ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
+        boolean leaseOurs = call.owner().equals(row.getLeaseOwner());
+        RefreshPolicy.AfterRow after = new RefreshPolicy.AfterRow(switch (status) {
+            case REVOKED -> RefreshPolicy.Standing.REVOKED;
+            case RECONNECT_REQUIRED -> RefreshPolicy.Standing.RECONNECT_REQUIRED;
+            default -> RefreshPolicy.Standing.SERVING;
+        }, Objects.equals(seal.refreshToken(row), call.presented()), leaseOurs, row.getExpiresAt(), row.getFailureCount());
+        Trigger trigger = call.decision().trigger();
+        RefreshPolicy.AfterDecision decision = policy.afterCall(after, trigger, answer, call.unfinished().isPresent(), now);
+        if (leaseOurs) {
+            attempts.finish(store, id);
+            releaseLease(row);
+        } else {
+            LOG.warnf("Connection %s: this refresh's lease ran out before the provider answered", id);
+        }
+        switch (decision.kind()) {
+            case STORE -> {
+                return Outcome.refreshed(store(session, realm, row, tokens, scopes, instanceUrl, call.claimedAt(), trigger.label()));
+            }
+            case STORE_FOR_REVOCATION -> {
+                // disconnected while the provider answered: the parked row's revocation must revoke what it just issued
+                seal.seal(row, tokens.accessToken(), tokens.refreshToken());
+                store.flush();
+                return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected");
+            }
+            case SUPERSEDED -> {
+                store.flush();
+                LOG.debugf("Connection %s: other tokens were stored while this refresh waited for the provider; they stand", id);
+                return status.serves() ? Outcome.served(fresh(row)) : Outcome.from(unavailable(status, row.getLastError()));
+            }
+            case RECONNECT -> {
+                // which node lost an answer is for administrators only (LastError): apps and users get the reason
+                return markReconnectRequired(session, realm, row, trigger, LastError.of(decision.reason(),
+                        call.unfinished().map(lost -> "that refresh started at " + Instant.ofEpochSecond(lost.startedAt())
+                                + " on node " + lost.node()).orElse(null)));
+            }
+            default -> {
+                return transientFailure(session, realm, row, trigger, decision.reason(), decision.failure());
+            }
+        }
+    }
+
+    private static void releaseLease(ConnectionEntity row) {
+        row.setLeaseOwner(null);
+        row.setLeaseUntil(0);
+    }
+
+    private void refusalCounted(KeycloakSession session, RealmModel realm, ConnectionEntity row, RefusalPolicy.Decision decision) {
+        VaultMetrics.refusal(row.getProviderAlias(), decision.verdict().name().toLowerCase());
+        events.tokenRefused(session, realm, row, decision.verdict().name().toLowerCase(), decision.next().refreshes());
+        if (decision.verdict() == RefusalPolicy.Verdict.REFRESH) {
+            row.setRefusalWindowAt(decision.next().windowStartedAt());
+            row.setRefusalRefreshes(decision.next().refreshes());
+            row.setRefusalLastAt(decision.next().lastRefreshAt());
+        }
+    }
+
+    private Outcome refusedByProvider(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
+        RefusalPolicy refusals = policy.refusals();
+        String reason = LastError.REFUSED_BY_PROVIDER + ": the provider refused the access tokens of "
+                + row.getRefusalRefreshes() + " refreshes in a row within " + refusals.window().toMinutes()
+                + " minutes; connect again, and check the account's API access at the provider";
+        String previous = row.getStatus();
+        row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+        row.setNextRefreshAt(null);
+        row.setLastError(reason);
+        VaultStore.of(session).flush();
+        events.healthChanged(session, realm, row, previous, LastError.REFUSED_BY_PROVIDER);
+        LOG.infof("Connection %s (%s) needs to be connected again: its fresh tokens keep being refused",
+                row.getId(), row.getProviderAlias());
+        return Outcome.from(unavailable(ConnectionStatus.RECONNECT_REQUIRED, reason));
+    }
+
+    /** Writes a granted refresh into the row (flushed, committed with the transaction) and records it. */
+    FreshToken store(KeycloakSession session, RealmModel realm, ConnectionEntity row, RefreshedTokens tokens,
+            Set<String> scopes, String instanceUrl, long refreshedAt, String trigger) {
+        String previous = row.getStatus();
+        seal.seal(row, tokens.accessToken(), tokens.refreshToken());
+        row.setIssuedAt(refreshedAt);
+        row.setExpiresAt(tokens.expiresAt().getEpochSecond());
+        if (scopes != null) {
+            row.setScopes(Scopes.join(scopes));
+        }
+        if (instanceUrl != null) {
+            row.setInstanceUrl(instanceUrl);
+        }
+        row.setLastRefreshAt(refreshedAt);
+        row.setFailureCount(0);
+        row.setLastError(null);
+        row.setStatus(ConnectionStatus.HEALTHY.name());
+        row.setNextRefreshAt(ConnectionVault.nextRefreshAt(policy, row));
+        VaultStore.of(session).flush();
+        events.refreshed(session, realm, row, trigger, tokens.rotated());
+        if (!ConnectionStatus.HEALTHY.name().equals(previous)) {
+            events.healthChanged(session, realm, row, previous, "refreshed");
+        }
+        return fresh(row, tokens.accessToken());
+    }
+
+    private Outcome markReconnectRequired(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
+            String reason) {
+        String previous = row.getStatus();
+        row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+        row.setNextRefreshAt(null);
+        row.setLastError(reason);
+        VaultStore.of(session).flush();
+        events.refreshFailed(session, realm, row, trigger.label(), "reconnect_required");
+        events.healthChanged(session, realm, row, previous, "reconnect_required");
+        LOG.infof("Connection %s (%s) needs to be connected again: %s", row.getId(), row.getProviderAlias(), reason);
+        return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, LastError.forAppsAndOwners(reason));
+    }
+
+    private Outcome transientFailure(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
+            String reason, Duration retryAfter, long now) {
+        return transientFailure(session, realm, row, trigger, reason,
+                policy.failure(row.getFailureCount(), retryAfter, row.getExpiresAt(), trigger, now));
+    }
+
+    /** Keeps the stored tokens, records the failure and when to try again; serves the old token while it lives. */
+    private Outcome transientFailure(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
+            String reason, RefreshPolicy.Failure failure) {
+        String previous = row.getStatus();
+        row.setFailureCount(failure.failureCount());
+        row.setLastError(reason);
+        row.setStatus(ConnectionStatus.EXPIRING.name());
+        row.setNextRefreshAt(failure.nextRefreshAt());
+        VaultStore.of(session).flush();
+        events.refreshFailed(session, realm, row, trigger.label(), reason);
+        if (!ConnectionStatus.EXPIRING.name().equals(previous)) {
+            events.healthChanged(session, realm, row, previous, "refresh_failing");
+        }
+        String message = "The provider could not refresh the token (" + reason + "); retry later";
+        if (failure.serveStored()) {
+            return Outcome.failedServing(fresh(row), ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, message);
+        }
+        return Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, message);
+    }
+
+    FreshToken fresh(ConnectionEntity row) {
+        return fresh(row, seal.accessToken(row));
+    }
+
+    static FreshToken fresh(ConnectionEntity row, String accessToken) {
+        return new FreshToken(row.getId(), row.getProviderId(), row.getProviderAlias(), accessToken, row.getExpiresAt(),
+                Scopes.parse(row.getScopes()), row.getInstanceUrl(), row.getAccountId(), row.getOrganizationId());
+    }
+
+    static ConnectionUnavailableException unavailable(ConnectionStatus status, String lastError) {
+        return switch (status) {
+            case RECONNECT_REQUIRED -> new ConnectionUnavailableException(ConnectionUnavailableException.RECONNECT_REQUIRED,
+                    "The connection must be authorized again"
+                            + (lastError == null ? "" : " (" + LastError.forAppsAndOwners(lastError) + ")"));
+            case REVOKED -> new ConnectionUnavailableException(ConnectionUnavailableException.NOT_CONNECTED,
+                    "The connection was disconnected");
+            default -> new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                    "The connection is not available");
+        };
+    }
+
+    private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {
+        return KeycloakModelUtils.runJobInTransactionWithResult(factory, work::apply);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.conduit.vault.store;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+
+/**
+ * The vault's queries, in the caller's transaction: connections by key, owner and id, the proactive and health
+ * indexes, the admin listing and counts, paged ids for key rotation, the scheduled task's rounds and the refresh
+ * attempts. The disconnect paths ({@code Revocations}, the removal listener) still use their named queries directly.
+ */
+public final class VaultStore {
+
+    private final EntityManager em;
+
+    public VaultStore(EntityManager em) {
+        this.em = em;
+    }
+
+    public static VaultStore of(KeycloakSession session) {
+        return new VaultStore(session.getProvider(JpaConnectionProvider.class).getEntityManager());
+    }
+
+    public EntityManager entityManager() {
+        return em;
+    }
+
+    public Optional<ConnectionEntity> find(String realmId, String ownerKind, String ownerId, String alias) {
+        return em.createNamedQuery("conduitConnectionByOwnerAndAlias", ConnectionEntity.class)
+                .setParameter("realmId", realmId)
+                .setParameter("ownerKind", ownerKind)
+                .setParameter("ownerId", ownerId)
+                .setParameter("alias", alias)
+                .getResultStream()
+                .findFirst();
+    }
+
+    /** The row, or null. */
+    public ConnectionEntity byId(String id) {
+        return em.find(ConnectionEntity.class, id);
+    }
+
+    /** The row under its database lock (SELECT ... FOR UPDATE) until the transaction ends, or null. */
+    public ConnectionEntity locked(String id) {
+        return em.find(ConnectionEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /** Takes the database lock of a row read earlier in this transaction and re-reads it. */
+    public void lockAndRefresh(ConnectionEntity row) {
+        em.lock(row, LockModeType.PESSIMISTIC_WRITE);
+        em.refresh(row);
+    }
+
+    public void persist(ConnectionEntity row) {
+        em.persist(row);
+    }
+
+    public void flush() {
+        em.flush();
+    }
+
+    public List<ConnectionEntity> byOwner(String realmId, String ownerKind, String ownerId) {
+        return em.createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
+                .setParameter("realmId", realmId)
+                .setParameter("ownerKind", ownerKind)
+                .setParameter("ownerId", ownerId)
+                .getResultList();
+    }
+
+    /** Ids whose NEXT_REFRESH_AT has passed, soonest first; {@code realmId} null for every realm. */
+    public List<String> dueIds(long due, String realmId, int max) {
+        TypedQuery<String> query = em.createNamedQuery(realmId == null ? "conduitConnectionsDue" : "conduitConnectionsDueInRealm",
+                String.class).setParameter("due", due);
+        if (realmId != null) {
+            query.setParameter("realmId", realmId);
+        }
+        return query.setMaxResults(max).getResultList();
+    }
+
+    /** Ids of serving connections not health-checked since {@code before}, longest unchecked first. */
+    public List<String> healthDueIds(long before, int max) {
+        return em.createNamedQuery("conduitConnectionsHealthDue", String.class)
+                .setParameter("before", before)
+                .setMaxResults(max)
+                .getResultList();
+    }
+
+    /** One page of the realm's connection ids, in id order, after {@code afterId} (null for the first page). */
+    public List<String> idsByRealmAfter(String realmId, String afterId, int max) {
+        return em.createQuery("select c.id from ConnectionEntity c where c.realmId = :realmId and c.id > :after"
+                        + " order by c.id", String.class)
+                .setParameter("realmId", realmId)
+                .setParameter("after", afterId == null ? "" : afterId)
+                .setMaxResults(max)
+                .getResultList();
+    }
+
+    /** Admin listing: equality filters by entity field (ownerKind, ownerId, providerAlias, status), paged. */
+    public List<ConnectionEntity> connections(String realmId, Map<String, String> filters, int first, int max) {
+        StringBuilder jpql = new StringBuilder("select c from ConnectionEntity c where c.realmId = :realmId");
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("realmId", realmId);
+        filters.forEach((field, value) -> {
+            if (!ADMIN_FILTERS.contains(field)) {
+                throw new IllegalArgumentException("not a filter: " + field);
+            }
+            if (value != null && !value.isBlank()) {
+                jpql.append(" and c.").append(field).append(" = :").append(field);
+                parameters.put(field, value.trim());
+            }
+        });
+        jpql.append(" order by c.providerAlias, c.ownerKind, c.ownerId, c.id");
+        TypedQuery<ConnectionEntity> query = em.createQuery(jpql.toString(), ConnectionEntity.class);
+        parameters.forEach(query::setParameter);
+        return query.setFirstResult(first).setMaxResults(max).getResultList();
+    }
+
+    private static final List<String> ADMIN_FILTERS = List.of("ownerKind", "ownerId", "providerAlias", "status");
+
+    /** Connections by status in the realm (statuses without any are absent). */
+    public Map<String, Long> countsByStatus(String realmId) {
+        return counts("select c.status, count(c) from ConnectionEntity c where c.realmId = :realmId group by c.status", realmId);
+    }
+
+    /** Connections by the key id that seals them, in the realm. */
+    public Map<String, Long> countsByKey(String realmId) {
+        return counts("select c.keyId, count(c) from ConnectionEntity c where c.realmId = :realmId group by c.keyId", realmId);
+    }
+
+    private Map<String, Long> counts(String jpql, String realmId) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        em.createQuery(jpql, Object[].class).setParameter("realmId", realmId).getResultList()
+                .forEach(row -> counts.put(String.valueOf(row[0]), (Long) row[1]));
+        return counts;
+    }
+
+    /** Claims a scheduled task's round for {@code node}: true when this update won it (see ProactiveRefreshTask). */
+    public boolean claimRound(String task, long round, String node, long now) {
+        return em.createNamedQuery("conduitClaimRound")
+                .setParameter("round", round).setParameter("node", node).setParameter("now", now).setParameter("task", task)
+                .executeUpdate() == 1;
+    }
+
+    public RefreshAttemptEntity attempt(String connectionId) {
+        return em.find(RefreshAttemptEntity.class, connectionId);
+    }
+
+    public void persist(RefreshAttemptEntity attempt) {
+        em.persist(attempt);
+    }
+
+    public void deleteAttempt(String connectionId) {
+        em.createNamedQuery("conduitFinishRefreshAttempt").setParameter("id", connectionId).executeUpdate();
+    }
+}
