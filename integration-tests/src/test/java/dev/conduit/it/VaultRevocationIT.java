@@ -60,11 +60,20 @@ class VaultRevocationIT {
     }
 
     @Test
-    void deletingTheUserRevokesAtGoogle() {
+    void deletingTheUserParksTheRevocationAndTheScheduledTaskSendsItToGoogle() {
         Connected connected = connect("google", Accounts.GOOGLE_EDSGER, "1//");
         sandbox.resetCounts();
 
         env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_EDSGER.email());
+
+        // the removal itself never waits on the provider: the row is parked, due now
+        assertThat(sandbox.calls(Provider.GOOGLE, Endpoint.REVOKE)).as("no call during the removal").isZero();
+        assertThat(sandbox.refreshTokenActive(connected.refreshToken())).isTrue();
+        JsonNode parked = vault.connection(connected.connectionId());
+        assertThat(parked.get("status").asText()).isEqualTo("REVOKED");
+        assertThat(parked.get("ownerKind").asText()).isEqualTo("REVOKING");
+
+        vault.refresh(connected.connectionId()); // what the scheduled task does to a due parked row
 
         assertThat(sandbox.calls(Provider.GOOGLE, Endpoint.REVOKE)).isEqualTo(1);
         assertThat(sandbox.refreshTokenActive(connected.refreshToken())).isFalse();

@@ -25,6 +25,11 @@ import org.keycloak.models.RealmModel;
  * reconnect does not overwrite it), never served, and the proactive task retries the revocation with backoff.
  * A token another connection still uses (HubSpot portals share refresh tokens; Google revokes the whole grant
  * of an account) is not revoked upstream, only forgotten here.
+ *
+ * <p>Removal of the owner (a user or an organization) never calls the provider: {@link #parkForRemoval} does database work
+ * only, in the removal's transaction, and the scheduled task sends the revocation ({@link #retry}), deciding then
+ * whether the token is shared. Parked rows that share one token are revoked once: each defers to the parked
+ * sibling with the smallest id, which revokes it.
  */
 public final class Revocations {
 
@@ -80,7 +85,7 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "nothing_to_revoke");
             return;
         }
-        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
+        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken, false)) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, why, "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
@@ -96,16 +101,59 @@ public final class Revocations {
         park(session, realm, row, refreshToken, accessToken, why, answer.reason());
     }
 
-    /** The proactive task's second chance for a parked revocation. */
+    /**
+     * The owner was removed (user_removed, organization_removed): parks the row for the scheduled task, due now,
+     * without calling the provider. Runs in the removal's transaction; the caller flushes. A row that cannot be
+     * opened is deleted (nothing can revoke it).
+     */
+    public void parkForRemoval(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why) {
+        String refreshToken;
+        String accessToken;
+        try {
+            refreshToken = seal.refreshToken(row);
+            accessToken = seal.accessToken(row);
+        } catch (TokenDecryptionException e) {
+            ConnectionVault.em(session).remove(row);
+            VaultEvents.revokeFailed(session, realm, row, why, "undecryptable: " + e.getMessage());
+            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+            return;
+        }
+        reown(row, refreshToken, accessToken);
+        row.setFailureCount(0);
+        row.setLastError("parked: " + why);
+        row.setNextRefreshAt((long) Time.currentTime());
+        VaultMetrics.revocation(row.getProviderAlias(), "parked");
+    }
+
+    /**
+     * The proactive task sends a parked revocation: once more after a failed disconnect, or the first time after
+     * the owner's removal. Sharing is decided now, against the connections that serve and the other parked rows.
+     */
     void retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
-        String refreshToken = seal.refreshToken(row);
-        String accessToken = seal.accessToken(row);
+        EntityManager em = ConnectionVault.em(session);
+        String refreshToken;
+        String accessToken;
+        try {
+            refreshToken = seal.refreshToken(row);
+            accessToken = seal.accessToken(row);
+        } catch (TokenDecryptionException e) {
+            em.remove(row);
+            VaultEvents.revokeFailed(session, realm, row, "retry", "undecryptable: " + e.getMessage());
+            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+            return;
+        }
         Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
+        if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken, true)) {
+            em.remove(row);
+            VaultEvents.revoked(session, realm, row, "retry", "kept_upstream_shared_grant");
+            VaultMetrics.revocation(row.getProviderAlias(), "shared");
+            return;
+        }
         RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
                 : attempt(session, client.get(), token, token.equals(refreshToken), 1);
         if (answer.done()) {
-            ConnectionVault.em(session).remove(row);
+            em.remove(row);
             VaultEvents.revoked(session, realm, row, "retry", answer.reason());
             VaultMetrics.revocation(row.getProviderAlias(), "revoked");
             return;
@@ -146,14 +194,22 @@ public final class Revocations {
         return refreshToken != null ? refreshToken : accessToken;
     }
 
-    private boolean sharedWithAnotherConnection(EntityManager em, ConnectionEntity row, UpstreamClient client, String refreshToken) {
+    /**
+     * Whether another connection keeps the token alive: one that serves, or (when {@code deferToParked}) a parked
+     * sibling with a smaller id, which will revoke the token itself, so a token shared by rows removed together is
+     * revoked once.
+     */
+    private boolean sharedWithAnotherConnection(EntityManager em, ConnectionEntity row, UpstreamClient client,
+            String refreshToken, boolean deferToParked) {
         boolean wholeGrant = client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
         return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
                 .setParameter("realmId", row.getRealmId())
                 .setParameter("alias", row.getProviderAlias())
                 .getResultStream()
                 .filter(other -> !other.getId().equals(row.getId()))
-                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves())
+                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves()
+                        || deferToParked && ConnectionStatus.REVOKED.name().equals(other.getStatus())
+                                && other.getId().compareTo(row.getId()) < 0)
                 .anyMatch(other -> wholeGrant ? row.getAccountId() != null && Objects.equals(other.getAccountId(), row.getAccountId())
                         : refreshToken != null && refreshToken.equals(openQuietly(other)));
     }
@@ -169,10 +225,7 @@ public final class Revocations {
     private void park(KeycloakSession session, RealmModel realm, ConnectionEntity row, String refreshToken,
             String accessToken, String why, String reason) {
         VaultEvents.revokeFailed(session, realm, row, why, reason);
-        row.setOwnerKind(TokenOwner.Kind.REVOKING.name());
-        row.setOwnerId(UUID.randomUUID().toString());
-        seal.seal(row, accessToken, refreshToken);
-        row.setStatus(ConnectionStatus.REVOKED.name());
+        reown(row, refreshToken, accessToken);
         row.setFailureCount(1);
         row.setLastError(reason);
         Duration wait = settings.failureBackoff().delay(0, null);
@@ -180,5 +233,13 @@ public final class Revocations {
         ConnectionVault.em(session).flush();
         VaultMetrics.revocation(row.getProviderAlias(), "parked");
         LOG.warnf("Could not revoke connection %s at %s (%s); will retry", row.getId(), row.getProviderAlias(), reason);
+    }
+
+    /** REVOKED under a fresh owner, so a reconnect of the old owner makes a new row instead of overwriting this one. */
+    private void reown(ConnectionEntity row, String refreshToken, String accessToken) {
+        row.setOwnerKind(TokenOwner.Kind.REVOKING.name());
+        row.setOwnerId(UUID.randomUUID().toString());
+        seal.seal(row, accessToken, refreshToken);
+        row.setStatus(ConnectionStatus.REVOKED.name());
     }
 }

@@ -20,6 +20,8 @@ import org.keycloak.common.util.Time;
         @NamedQuery(name = "conduitConnectionsByOwner", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " and c.ownerKind = :ownerKind and c.ownerId = :ownerId order by c.providerAlias"),
         @NamedQuery(name = "conduitPurgeRealm", query = "delete from ConnectionEntity c where c.realmId = :realmId"),
+        @NamedQuery(name = "conduitPurgeRealmAlias", query = "delete from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.providerAlias = :alias"),
         @NamedQuery(name = "conduitConnectionsDue", query = "select c.id from ConnectionEntity c where c.nextRefreshAt <= :due"
                 + " order by c.nextRefreshAt"),
         @NamedQuery(name = "conduitConnectionsDueInRealm", query = "select c.id from ConnectionEntity c where c.nextRefreshAt <= :due"

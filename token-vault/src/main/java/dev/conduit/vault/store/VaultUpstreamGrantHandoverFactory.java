@@ -13,21 +13,13 @@ import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
-import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.service.VaultSettings;
-import jakarta.persistence.TypedQuery;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
-import org.keycloak.models.FederatedIdentityModel;
-import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.OrganizationModel;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
@@ -38,8 +30,8 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
  * database): {@code --spi-conduit-upstream-grant-handover--conduit-vault--keys=k1:<base64 of 32 bytes>} and
  * {@code ...--active-key=k1}. Installed, it is the default handover; without keys Keycloak refuses to start.
  *
- * <p>Connections never outlive their owner: unlinking, deleting a user, an organization, an identity provider
- * or a realm revokes the tokens at the provider and purges the rows, in the same transaction.
+ * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
+ * organization, an identity provider or a realm do to them.
  */
 public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHandoverFactory,
         ServerInfoAwareProviderFactory {
@@ -93,64 +85,9 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 ProactiveRefreshTask.schedule(factory, vault, settings);
-            } else if (event instanceof FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
-                KeycloakSession session = unlinked.getKeycloakSession();
-                String alias = unlinked.getFederatedIdentity().getIdentityProvider();
-                disconnect(session, unlinked.getRealm(), rows(session, "conduitConnectionByOwnerAndAlias")
-                        .setParameter("realmId", unlinked.getRealm().getId())
-                        .setParameter("ownerKind", TokenOwner.Kind.USER.name())
-                        .setParameter("ownerId", unlinked.getUser().getId())
-                        .setParameter("alias", alias).getResultList(), null, "unlink");
-            } else if (event instanceof UserModel.UserRemovedEvent removed) {
-                KeycloakSession session = removed.getKeycloakSession();
-                disconnect(session, removed.getRealm(), rows(session, "conduitConnectionsByOwner")
-                        .setParameter("realmId", removed.getRealm().getId())
-                        .setParameter("ownerKind", TokenOwner.Kind.USER.name())
-                        .setParameter("ownerId", removed.getUser().getId()).getResultList(), null, "user_removed");
-            } else if (event instanceof OrganizationModel.OrganizationRemovedEvent removed) {
-                KeycloakSession session = removed.getKeycloakSession();
-                List<ConnectionEntity> rows = rows(session, "conduitConnectionsByOwnerId")
-                        .setParameter("ownerKind", TokenOwner.Kind.ORGANIZATION.name())
-                        .setParameter("ownerId", removed.getOrganization().getId()).getResultList();
-                for (ConnectionEntity row : rows) {
-                    RealmModel realm = session.realms().getRealm(row.getRealmId());
-                    disconnect(session, realm, List.of(row), null, "organization_removed");
-                }
-            } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
-                KeycloakSession session = removed.getKeycloakSession();
-                IdentityProviderModel model = removed.getRemovedIdentityProvider();
-                disconnect(session, removed.getRealm(), rows(session, "conduitConnectionsByRealmAndAlias")
-                        .setParameter("realmId", removed.getRealm().getId())
-                        .setParameter("alias", model.getAlias()).getResultList(), model, "provider_removed");
-            } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
-                KeycloakSession session = removed.getKeycloakSession();
-                disconnect(session, removed.getRealm(), rows(session, "conduitConnectionsByRealm")
-                        .setParameter("realmId", removed.getRealm().getId()).getResultList(), null, "realm_removed");
-                session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                        .createNamedQuery("conduitPurgeRealm").setParameter("realmId", removed.getRealm().getId())
-                        .executeUpdate();
             }
         });
-    }
-
-    private void disconnect(KeycloakSession session, RealmModel realm, List<ConnectionEntity> rows,
-            IdentityProviderModel provider, String why) {
-        if (realm == null) {
-            return;
-        }
-        for (ConnectionEntity row : rows) {
-            if (!"REVOKED".equals(row.getStatus())) {
-                vault.revocations().disconnect(session, realm, row, provider, why);
-            }
-        }
-        if (!rows.isEmpty()) {
-            LOG.debugf("Disconnected %d connection(s) in realm %s (%s)", rows.size(), realm.getId(), why);
-        }
-    }
-
-    private static TypedQuery<ConnectionEntity> rows(KeycloakSession session, String query) {
-        return session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createNamedQuery(query, ConnectionEntity.class);
+        factory.register(new OwnerRemovals(vault));
     }
 
     @Override

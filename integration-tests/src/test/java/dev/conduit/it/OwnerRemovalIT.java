@@ -1,0 +1,223 @@
+package dev.conduit.it;
+
+import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.conduit.it.support.BrokerFlows;
+import dev.conduit.it.support.BrowserSession;
+import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Database;
+import dev.conduit.it.support.VaultApi;
+import dev.conduit.sandbox.Account;
+import dev.conduit.sandbox.Accounts;
+import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Provider;
+import dev.conduit.sandbox.SandboxEngine;
+import dev.conduit.vault.crypto.KeyRingConfig;
+import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenOwner;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Removing an owner never waits on a provider: a user's or an organization's removal parks the connections and
+ * the scheduled task sends the revocations (deciding then whether a token is shared); a realm's removal forgets its
+ * connections in one statement, without revoking them upstream (the realm's provider settings go with it, see
+ * OwnerRemovals). Rows are written straight into CONDUIT_CONNECTION over JDBC, sealed with the vault's key, so
+ * PostgreSQL only, like VaultStorageIT.
+ */
+class OwnerRemovalIT {
+
+    private static final int REALM_CONNECTIONS = 10_000;
+    private static final long REALM_DELETE_BOUND_MILLIS = 20_000;
+    private static final int INSERT_BATCH = 1000;
+    private static final String INSERT = "insert into conduit_connection (id, realm_id, owner_kind, owner_id,"
+            + " provider_alias, provider_id, account_id, organization_id, instance_url, access_token, refresh_token,"
+            + " key_id, scopes, issued_at, expires_at, status, connected_by, connected_at, version, last_refresh_at,"
+            + " next_refresh_at, failure_count, last_error, health_checked_at)"
+            + " values (?, ?, 'USER', ?, 'hubspot', 'conduit-hubspot', ?, ?, null, ?, ?, ?, 'oauth', ?, ?, 'HEALTHY', ?, ?,"
+            + " 0, ?, ?, 0, null, ?)";
+
+    private static ConduitEnvironment env;
+    private final SandboxEngine sandbox = env.sandbox().engine();
+    private final VaultApi vault = new VaultApi(env);
+    private final TokenCipher cipher = new TokenCipher(KeyRingConfig.parse(env.vaultKeys(), null));
+
+    @BeforeAll
+    static void onPostgres() {
+        Database.requirePostgres("writes CONDUIT_CONNECTION over JDBC");
+        env = ConduitEnvironment.get();
+    }
+
+    @Test
+    void aRealmWithTenThousandConnectionsIsDeletedInOneCallWithoutCallingTheProvider() throws Exception {
+        String realm = "s21-scale-removal-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> created = env.admin().call("POST", "", Map.of("realm", realm, "enabled", true));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        // the realm's HubSpot broker, as the demo realm has it: today's inline path would call its revocation endpoint
+        ObjectNode hubspot = ((ObjectNode) env.admin().identityProvider(REALM, "hubspot")).deepCopy();
+        hubspot.remove("internalId");
+        ((ObjectNode) hubspot.get("config")).put("clientSecret", "s21-scale-not-a-secret-" + UUID.randomUUID());
+        env.admin().createIdentityProvider(realm, hubspot);
+        try (Connection db = database()) {
+            String realmId = realmId(db, realm);
+            long seedStarted = System.nanoTime();
+            seed(db, realmId);
+            long seedMillis = (System.nanoTime() - seedStarted) / 1_000_000;
+            assertThat(rows(db, realmId)).isEqualTo(REALM_CONNECTIONS);
+            sandbox.resetCounts();
+
+            long started = System.nanoTime();
+            HttpResponse<String> deleted = env.admin().call("DELETE", realm, null);
+            long deleteMillis = (System.nanoTime() - started) / 1_000_000;
+
+            System.out.printf(Locale.ROOT, "FIGURE realm-removal connections=%d delete_ms=%d seed_ms=%d%n",
+                    REALM_CONNECTIONS, deleteMillis, seedMillis);
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+            assertThat(deleteMillis).as("the realm's deletion, one admin call").isLessThan(REALM_DELETE_BOUND_MILLIS);
+            assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("HubSpot revocations during the deletion").isZero();
+            // forgotten, not revoked later either: the realm's provider settings are gone with it (OwnerRemovals)
+            assertThat(rows(db, realmId)).as("the realm's connections, parked ones included").isZero();
+        }
+    }
+
+    @Test
+    void deletingAUserWhosePortalTokenAnotherConnectionSharesRevokesNothingAndTheOtherKeepsServing() throws Exception {
+        Account account = Accounts.HUBSPOT_BARBARA;
+        env.admin().deleteUserByEmail(REALM, account.email());
+        Set<String> before = new HashSet<>(sandbox.issuedTokens());
+        assertThat(new BrokerFlows(env).login(new BrowserSession(), "hubspot", account).endedAtApp()).isTrue();
+        List<String> issued = new ArrayList<>(sandbox.issuedTokens());
+        issued.removeAll(before);
+        String refreshToken = issued.stream().filter(t -> t.startsWith("na1-")).findFirst().orElseThrow();
+        String userId = env.admin().userIdByEmail(REALM, account.email());
+        String connectionId = vault.connection("USER", userId, "hubspot").get("id").asText();
+        String siblingId;
+        try (Connection db = database()) {
+            // another person of the same portal, holding the same refresh token (HubSpot portals share it)
+            siblingId = insertSibling(db, realmId(db, REALM), account, refreshToken);
+        }
+        sandbox.resetCounts();
+        try {
+            env.admin().deleteUserByEmail(REALM, account.email());
+
+            assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("the deletion calls no provider").isZero();
+            JsonNode parked = vault.connection(connectionId);
+            assertThat(parked.get("status").asText()).isEqualTo("REVOKED");
+            assertThat(parked.get("ownerKind").asText()).isEqualTo("REVOKING");
+
+            vault.refreshDue();
+
+            assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("shared: not revoked upstream").isZero();
+            assertThat(sandbox.refreshTokenActive(refreshToken)).isTrue();
+            assertThat(vault.connection(connectionId)).as("the removed user's row is gone").isNull();
+            vault.expireAccessToken(siblingId);
+            assertThat(vault.refresh(siblingId).path("refreshed").asInt()).as("the other connection refreshes at HubSpot")
+                    .isEqualTo(1);
+            assertThat(vault.connection(siblingId).get("status").asText()).as("and still serves").isEqualTo("HEALTHY");
+        } finally {
+            vault.disconnect(siblingId);
+        }
+        assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("the last holder's disconnect revokes").isEqualTo(1);
+        assertThat(sandbox.refreshTokenActive(refreshToken)).isFalse();
+    }
+
+    private String insertSibling(Connection db, String realmId, Account account, String refreshToken) throws SQLException {
+        String id = UUID.randomUUID().toString();
+        String ownerId = "s21-scale-sibling-" + UUID.randomUUID();
+        long now = Instant.now().getEpochSecond();
+        try (PreparedStatement insert = db.prepareStatement(INSERT)) {
+            bind(insert, id, realmId, ownerId, account, "s21-scale-placeholder-access", refreshToken, now);
+            insert.executeUpdate();
+        }
+        return id;
+    }
+
+    private void seed(Connection db, String realmId) throws SQLException {
+        long now = Instant.now().getEpochSecond();
+        List<Account> accounts = Accounts.of(Provider.HUBSPOT);
+        db.setAutoCommit(false);
+        try (PreparedStatement insert = db.prepareStatement(INSERT)) {
+            for (int i = 0; i < REALM_CONNECTIONS; i++) {
+                // one portal token per 100 connections, as HubSpot portals share them
+                bind(insert, UUID.randomUUID().toString(), realmId, "s21-scale-owner-" + i, accounts.get(i % accounts.size()),
+                        "s21-scale-access-" + i, "s21-scale-refresh-" + i / 100, now);
+                insert.addBatch();
+                if ((i + 1) % INSERT_BATCH == 0) {
+                    insert.executeBatch();
+                }
+            }
+            insert.executeBatch();
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+    }
+
+    private void bind(PreparedStatement insert, String id, String realmId, String ownerId, Account account,
+            String accessToken, String refreshToken, long now) throws SQLException {
+        int c = 1;
+        insert.setString(c++, id);
+        insert.setString(c++, realmId);
+        insert.setString(c++, ownerId);
+        insert.setString(c++, account.userId());
+        insert.setString(c++, account.organizationId());
+        insert.setString(c++, cipher.encrypt(accessToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, "hubspot", "access")));
+        insert.setString(c++, cipher.encrypt(refreshToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, "hubspot", "refresh")));
+        insert.setString(c++, cipher.activeKeyId());
+        insert.setLong(c++, now);
+        insert.setLong(c++, now + 1800);
+        insert.setString(c++, ownerId);
+        insert.setLong(c++, now);
+        insert.setLong(c++, now);
+        insert.setLong(c++, now + 86_400);
+        insert.setLong(c++, now);
+    }
+
+    private static Connection database() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", Database.user());
+        properties.setProperty("password", Database.password());
+        properties.setProperty("reWriteBatchedInserts", "true");
+        return DriverManager.getConnection(Database.url(), properties);
+    }
+
+    private static String realmId(Connection db, String name) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select id from realm where name = ?")) {
+            query.setString(1, name);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).as("realm " + name).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static int rows(Connection db, String realmId) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select count(*) from conduit_connection where realm_id = ?")) {
+            query.setString(1, realmId);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}

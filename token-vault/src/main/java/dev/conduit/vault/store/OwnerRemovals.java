@@ -1,0 +1,113 @@
+package dev.conduit.vault.store;
+
+import java.util.List;
+
+import dev.conduit.vault.crypto.TokenOwner;
+import dev.conduit.vault.service.ConnectionStatus;
+import dev.conduit.vault.service.ConnectionVault;
+import jakarta.persistence.EntityManager;
+import org.jboss.logging.Logger;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.FederatedIdentityModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.OrganizationModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.provider.ProviderEvent;
+import org.keycloak.provider.ProviderEventListener;
+
+/**
+ * Connections never outlive their owner. What each of Keycloak's removals does to the rows, in the removal's
+ * own transaction:
+ * <ul>
+ * <li>unlinking an identity provider from a user: revokes at the provider (a few quick attempts) and deletes the
+ * row, or parks it for the scheduled task when the provider does not answer;</li>
+ * <li>deleting a user or an organization: database work only, the provider is never called. Each row is parked
+ * (REVOKED under a fresh owner, due now) and the scheduled task sends the revocation with its backoff, deciding
+ * then whether the token is shared with a connection that still serves;</li>
+ * <li>deleting an identity provider or a realm: the rows are purged in one statement and <b>not revoked
+ * upstream</b>. The provider's settings (revocation endpoint, client id, client secret) go with the removal, so
+ * nothing could authenticate a later revocation; the tokens are forgotten here and expire at the provider
+ * (operators who want them revoked disconnect the connections first, see docs/operations.md). Parked rows of
+ * that provider or realm are purged too, so no row outlives its realm.</li>
+ * </ul>
+ */
+final class OwnerRemovals implements ProviderEventListener {
+
+    private static final Logger LOG = Logger.getLogger(OwnerRemovals.class);
+    private final ConnectionVault vault;
+
+    OwnerRemovals(ConnectionVault vault) {
+        this.vault = vault;
+    }
+
+    @Override
+    public void onEvent(ProviderEvent event) {
+        if (event instanceof FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
+            unlinked(unlinked);
+        } else if (event instanceof UserModel.UserRemovedEvent removed) {
+            KeycloakSession session = removed.getKeycloakSession();
+            park(session, removed.getRealm(), em(session).createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
+                    .setParameter("realmId", removed.getRealm().getId())
+                    .setParameter("ownerKind", TokenOwner.Kind.USER.name())
+                    .setParameter("ownerId", removed.getUser().getId()).getResultList(), "user_removed");
+        } else if (event instanceof OrganizationModel.OrganizationRemovedEvent removed) {
+            KeycloakSession session = removed.getKeycloakSession();
+            List<ConnectionEntity> rows = em(session).createNamedQuery("conduitConnectionsByOwnerId", ConnectionEntity.class)
+                    .setParameter("ownerKind", TokenOwner.Kind.ORGANIZATION.name())
+                    .setParameter("ownerId", removed.getOrganization().getId()).getResultList();
+            for (ConnectionEntity row : rows) {
+                park(session, session.realms().getRealm(row.getRealmId()), List.of(row), "organization_removed");
+            }
+        } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
+            int purged = em(removed.getKeycloakSession()).createNamedQuery("conduitPurgeRealmAlias")
+                    .setParameter("realmId", removed.getRealm().getId())
+                    .setParameter("alias", removed.getRemovedIdentityProvider().getAlias()).executeUpdate();
+            forgotten(purged, removed.getRealm().getId(), "provider_removed");
+        } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
+            int purged = em(removed.getKeycloakSession()).createNamedQuery("conduitPurgeRealm")
+                    .setParameter("realmId", removed.getRealm().getId()).executeUpdate();
+            forgotten(purged, removed.getRealm().getId(), "realm_removed");
+        }
+    }
+
+    private void unlinked(FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
+        KeycloakSession session = unlinked.getKeycloakSession();
+        RealmModel realm = unlinked.getRealm();
+        List<ConnectionEntity> rows = em(session).createNamedQuery("conduitConnectionByOwnerAndAlias", ConnectionEntity.class)
+                .setParameter("realmId", realm.getId())
+                .setParameter("ownerKind", TokenOwner.Kind.USER.name())
+                .setParameter("ownerId", unlinked.getUser().getId())
+                .setParameter("alias", unlinked.getFederatedIdentity().getIdentityProvider()).getResultList();
+        for (ConnectionEntity row : rows) {
+            if (!ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
+                vault.revocations().disconnect(session, realm, row, null, "unlink");
+            }
+        }
+    }
+
+    private void park(KeycloakSession session, RealmModel realm, List<ConnectionEntity> rows, String why) {
+        if (realm == null || rows.isEmpty()) {
+            return;
+        }
+        for (ConnectionEntity row : rows) {
+            if (!ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
+                vault.revocations().parkForRemoval(session, realm, row, why);
+            }
+        }
+        em(session).flush();
+        LOG.debugf("Parked %d connection(s) of realm %s for revocation by the scheduled task (%s)", rows.size(),
+                realm.getId(), why);
+    }
+
+    private static void forgotten(int purged, String realmId, String why) {
+        if (purged > 0) {
+            LOG.infof("Forgot %d connection(s) of realm %s without revoking them upstream (%s: the provider's"
+                    + " settings are gone)", purged, realmId, why);
+        }
+    }
+
+    private static EntityManager em(KeycloakSession session) {
+        return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+}
