@@ -9,6 +9,7 @@ import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.FederatedIdentityModel;
+import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
@@ -25,11 +26,14 @@ import org.keycloak.provider.ProviderEventListener;
  * <li>deleting a user or an organization: database work only, the provider is never called. Each row is parked
  * (REVOKED under a fresh owner, due now) and the scheduled task sends the revocation with its backoff, deciding
  * then whether the token is shared with a connection that still serves;</li>
- * <li>deleting an identity provider or a realm: the rows are purged in one statement and <b>not revoked
- * upstream</b>. The provider's settings (revocation endpoint, client id, client secret) go with the removal, so
- * nothing could authenticate a later revocation; the tokens are forgotten here and expire at the provider
- * (operators who want them revoked disconnect the connections first, see docs/operations.md). Parked rows of
- * that provider or realm are purged too, so no row outlives its realm.</li>
+ * <li>deleting an identity provider: its connections are revoked inline with the removed provider's settings,
+ * which the event carries and which are gone after it (so this removal still waits on the provider), then every
+ * row of the alias is purged;</li>
+ * <li>deleting a realm: the rows are purged in one statement and <b>not revoked upstream</b>. The realm's identity
+ * providers go with it, so their settings (revocation endpoint,
+ * client id, client secret) are gone, and nothing could authenticate a later revocation; the tokens are forgotten
+ * here and expire at the provider (as before this change: the old path found no realm either). Parked rows of
+ * the realm are purged too, so no row outlives its realm.</li>
  * </ul>
  */
 final class OwnerRemovals implements ProviderEventListener {
@@ -60,15 +64,36 @@ final class OwnerRemovals implements ProviderEventListener {
                 park(session, session.realms().getRealm(row.getRealmId()), List.of(row), "organization_removed");
             }
         } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
-            int purged = em(removed.getKeycloakSession()).createNamedQuery("conduitPurgeRealmAlias")
-                    .setParameter("realmId", removed.getRealm().getId())
-                    .setParameter("alias", removed.getRemovedIdentityProvider().getAlias()).executeUpdate();
-            forgotten(purged, removed.getRealm().getId(), "provider_removed");
+            providerRemoved(removed);
         } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
             int purged = em(removed.getKeycloakSession()).createNamedQuery("conduitPurgeRealm")
                     .setParameter("realmId", removed.getRealm().getId()).executeUpdate();
             forgotten(purged, removed.getRealm().getId(), "realm_removed");
         }
+    }
+
+    /**
+     * The removed provider's settings are passed along in the event and are gone after it: its connections are
+     * revoked now, inline, with those settings (as before the removals were parked), then every row of the alias is
+     * purged, a revocation that failed included (nothing could authenticate its retry later).
+     */
+    private void providerRemoved(RealmModel.IdentityProviderRemovedEvent removed) {
+        KeycloakSession session = removed.getKeycloakSession();
+        RealmModel realm = removed.getRealm();
+        IdentityProviderModel model = removed.getRemovedIdentityProvider();
+        List<ConnectionEntity> rows = em(session).createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
+                .setParameter("realmId", realm.getId())
+                .setParameter("alias", model.getAlias()).getResultList();
+        for (ConnectionEntity row : rows) {
+            if (!ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
+                vault.revocations().disconnect(session, realm, row, model, "provider_removed");
+            }
+        }
+        em(session).flush();
+        int purged = em(session).createNamedQuery("conduitPurgeRealmAlias")
+                .setParameter("realmId", realm.getId())
+                .setParameter("alias", model.getAlias()).executeUpdate();
+        forgotten(purged, realm.getId(), "provider_removed");
     }
 
     private void unlinked(FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
