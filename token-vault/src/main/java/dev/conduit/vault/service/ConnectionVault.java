@@ -13,9 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamClient;
-import dev.conduit.broker.support.UpstreamClients;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshedTokens;
 import dev.conduit.vault.refresh.RefusalPolicy;
@@ -454,7 +454,7 @@ public final class ConnectionVault {
         if (refreshToken == null) {
             return markReconnectRequired(session, realm, row, trigger, "no_refresh_token: the provider gave no refresh token; connect again with offline access");
         }
-        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         if (client.isEmpty()) {
             return transientFailure(session, realm, row, trigger, "provider_not_configured: identity provider "
                     + row.getProviderAlias() + " is missing or not a Conduit broker", null, now);

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.broker.grant.UpstreamClient;
-import dev.conduit.broker.support.UpstreamClients;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
@@ -71,7 +71,7 @@ public final class Revocations {
             return;
         }
         IdentityProviderModel model = provider != null ? provider : session.identityProviders().getByAlias(row.getProviderAlias());
-        Optional<UpstreamClient> client = UpstreamClients.of(model);
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, model);
         String token = revocableToken(client, refreshToken, accessToken);
         boolean isRefreshToken = token != null && token.equals(refreshToken);
         if (client.isEmpty() || token == null) {
@@ -100,7 +100,7 @@ public final class Revocations {
     void retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         String refreshToken = seal.refreshToken(row);
         String accessToken = seal.accessToken(row);
-        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
         RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
                 : attempt(session, client.get(), token, token.equals(refreshToken), 1);
