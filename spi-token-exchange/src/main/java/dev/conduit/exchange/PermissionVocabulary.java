@@ -1,7 +1,6 @@
 package dev.conduit.exchange;
 
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,13 +13,11 @@ import dev.conduit.broker.permission.PermissionMapping;
  */
 public final class PermissionVocabulary {
 
-    public enum UpstreamProvider {
-        SALESFORCE, HUBSPOT, GOOGLE;
-
-        /** The provider type as in {@code conduit.scopes.<type>} and {@code conduit-<type>}. */
-        public String type() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+    /**
+     * A provider as the vocabulary knows it: its type as in {@code conduit.scopes.<type>}, which the broker
+     * declares ({@link dev.conduit.broker.grant.ConduitBroker#providerType()}).
+     */
+    public record UpstreamProvider(String type) {
     }
 
     private PermissionVocabulary() {
@@ -44,7 +41,7 @@ public final class PermissionVocabulary {
         Set<String> scopes = new LinkedHashSet<>();
         for (String permission : permissions) {
             scopes.add(upstreamScope(provider, permission).orElseThrow(() -> new IllegalArgumentException(
-                    "permission '" + permission + "' has no " + provider.name().toLowerCase() + " scope")));
+                    "permission '" + permission + "' has no " + provider.type() + " scope")));
         }
         return scopes;
     }

@@ -12,19 +12,19 @@ class PermissionVocabularyTest {
 
     @Test
     void hubspotPermissionsMapToTheirOwnObjectScopes() {
-        assertThat(PermissionVocabulary.upstreamScopes(UpstreamProvider.HUBSPOT, Set.of("crm.contacts.read", "crm.deals.write")))
+        assertThat(PermissionVocabulary.upstreamScopes(new UpstreamProvider("hubspot"), Set.of("crm.contacts.read", "crm.deals.write")))
                 .containsExactlyInAnyOrder("crm.objects.contacts.read", "crm.objects.deals.write");
     }
 
     @Test
     void salesforceCoarseApiScopeCoversEveryCrmPermission() {
-        assertThat(PermissionVocabulary.upstreamScopes(UpstreamProvider.SALESFORCE, Set.of("crm.contacts.read", "crm.deals.write")))
+        assertThat(PermissionVocabulary.upstreamScopes(new UpstreamProvider("salesforce"), Set.of("crm.contacts.read", "crm.deals.write")))
                 .containsExactly("api");
     }
 
     @Test
     void aPermissionTheProviderCannotExpressIsRefusedByName() {
-        assertThatThrownBy(() -> PermissionVocabulary.upstreamScopes(UpstreamProvider.GOOGLE, Set.of("crm.deals.read")))
+        assertThatThrownBy(() -> PermissionVocabulary.upstreamScopes(new UpstreamProvider("google"), Set.of("crm.deals.read")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("crm.deals.read");
     }
@@ -32,7 +32,7 @@ class PermissionVocabularyTest {
     @Test
     void missingListsOnlyPermissionsWhoseScopeWasNotGranted() {
         Set<String> granted = Set.of("oauth", "crm.objects.contacts.read");
-        assertThat(PermissionVocabulary.missing(UpstreamProvider.HUBSPOT, Set.of("crm.contacts.read", "crm.deals.read"), granted))
+        assertThat(PermissionVocabulary.missing(new UpstreamProvider("hubspot"), Set.of("crm.contacts.read", "crm.deals.read"), granted))
                 .containsExactly("crm.deals.read");
     }
 }

@@ -2,6 +2,8 @@ package dev.conduit.broker.google;
 
 import java.util.List;
 
+import dev.conduit.broker.grant.ConduitBroker;
+import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
@@ -12,7 +14,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /** Registers the Google broker. Google OIDC: https://developers.google.com/identity/openid-connect/openid-connect */
 public final class GoogleIdentityProviderFactory extends AbstractIdentityProviderFactory<GoogleIdentityProvider>
-        implements SocialIdentityProviderFactory<GoogleIdentityProvider> {
+        implements SocialIdentityProviderFactory<GoogleIdentityProvider>, ConduitBroker {
 
     public static final String PROVIDER_ID = "conduit-google";
 
@@ -83,5 +85,21 @@ public final class GoogleIdentityProviderFactory extends AbstractIdentityProvide
                         + GoogleIdentityProviderConfig.ISSUER_URL)
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(GoogleIdentityProviderConfig.ISSUER_URL).add()
                 .build();
+    }
+
+    @Override
+    public String providerType() {
+        return "google";
+    }
+
+    /** Google's revocation ends the whole grant of the account and client. */
+    @Override
+    public UpstreamClient upstreamClient(IdentityProviderModel model) {
+        var config = new GoogleIdentityProviderConfig(model);
+        String tokenUrl = config.getTokenUrl() == null || config.getTokenUrl().isBlank()
+                ? GoogleIdentityProviderConfig.TOKEN_URL : config.getTokenUrl();
+        return new UpstreamClient(model.getProviderId(), model.getAlias(), tokenUrl, config.getClientId(),
+                config.getClientSecret(), ConduitBroker.isBasic(config.getClientAuthMethod()),
+                UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT, config.getRevocationUrl(), 3600);
     }
 }

@@ -1,8 +1,8 @@
 package dev.conduit.broker.grant;
 
 /**
- * How Conduit talks to one provider's token endpoints outside a login: refresh and revocation. Built from
- * the identity provider's settings by {@code UpstreamClients}; the secret may still be a {@code ${vault.x}}
+ * How Conduit talks to one provider's token endpoints outside a login: refresh and revocation. Declared by
+ * each broker through {@link ConduitBroker} from the identity provider's settings; the secret may still be a {@code ${vault.x}}
  * expression, which the caller resolves through Keycloak's vault. {@link #toString()} never shows it.
  *
  * @param lifetimeWithoutExpiresIn seconds an access token lives when the token response has no

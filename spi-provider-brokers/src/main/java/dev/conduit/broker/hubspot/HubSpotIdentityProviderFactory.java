@@ -2,6 +2,8 @@ package dev.conduit.broker.hubspot;
 
 import java.util.List;
 
+import dev.conduit.broker.grant.ConduitBroker;
+import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
@@ -12,7 +14,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /** Registers the HubSpot broker. HubSpot OAuth: https://developers.hubspot.com/docs/api/oauth-quickstart-guide */
 public final class HubSpotIdentityProviderFactory extends AbstractIdentityProviderFactory<HubSpotIdentityProvider>
-        implements SocialIdentityProviderFactory<HubSpotIdentityProvider> {
+        implements SocialIdentityProviderFactory<HubSpotIdentityProvider>, ConduitBroker {
 
     public static final String PROVIDER_ID = "conduit-hubspot";
 
@@ -78,5 +80,25 @@ public final class HubSpotIdentityProviderFactory extends AbstractIdentityProvid
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_TOKEN_PATH).add()
                 .build();
+    }
+
+    @Override
+    public String providerType() {
+        return "hubspot";
+    }
+
+    /** HubSpot takes the client secret in the form and revokes with a DELETE on the refresh token's URL. */
+    @Override
+    public UpstreamClient upstreamClient(IdentityProviderModel model) {
+        var config = new HubSpotIdentityProviderConfig(model);
+        return new UpstreamClient(model.getProviderId(), model.getAlias(),
+                config.getApiBaseUrl() + config.getTokenPath(), config.getClientId(), config.getClientSecret(),
+                false, UpstreamClient.Revocation.DELETE_PATH, config.getRefreshTokenRevocationUrl(), 1800);
+    }
+
+    /** HubSpot calls its organization a portal, {@code hub_id}. */
+    @Override
+    public String organizationIdName() {
+        return "hub_id";
     }
 }

@@ -2,6 +2,8 @@ package dev.conduit.broker.salesforce;
 
 import java.util.List;
 
+import dev.conduit.broker.grant.ConduitBroker;
+import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
@@ -14,7 +16,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
  * Registers the Salesforce broker. Salesforce OAuth: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
  */
 public final class SalesforceIdentityProviderFactory extends AbstractIdentityProviderFactory<SalesforceIdentityProvider>
-        implements SocialIdentityProviderFactory<SalesforceIdentityProvider> {
+        implements SocialIdentityProviderFactory<SalesforceIdentityProvider>, ConduitBroker {
 
     public static final String PROVIDER_ID = "conduit-salesforce";
 
@@ -66,5 +68,20 @@ public final class SalesforceIdentityProviderFactory extends AbstractIdentityPro
                 .defaultValue(String.valueOf(SalesforceIdentityProviderConfig.DEFAULT_SESSION_LIFETIME_SECONDS)).add()
                 .property(IncrementalScopes.extraScopesAllowedProperty())
                 .build();
+    }
+
+    @Override
+    public String providerType() {
+        return "salesforce";
+    }
+
+    /** Salesforce answers a refresh without {@code expires_in}: the token lives for the org's session timeout. */
+    @Override
+    public UpstreamClient upstreamClient(IdentityProviderModel model) {
+        var config = new SalesforceIdentityProviderConfig(model);
+        return new UpstreamClient(model.getProviderId(), model.getAlias(),
+                config.getLoginHost() + "/services/oauth2/token", config.getClientId(), config.getClientSecret(),
+                ConduitBroker.isBasic(config.getClientAuthMethod()), UpstreamClient.Revocation.POST_FORM,
+                config.getRevocationUrl(), config.getSessionLifetimeSeconds());
     }
 }

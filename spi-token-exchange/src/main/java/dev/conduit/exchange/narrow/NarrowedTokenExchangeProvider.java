@@ -145,7 +145,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
         }
         IdentityProviderModel provider = ExchangeChecks.provider(session, client, alias);
         String organizationId = organization(context, subject, bound);
-        Set<String> permissions = permissions(realm, client, provider, context.getFormParams().getFirst("scope"), token,
+        Set<String> permissions = permissions(session, realm, client, provider, context.getFormParams().getFirst("scope"), token,
                 bound != null);
 
         Set<String> restricted = new LinkedHashSet<>(permissions);
@@ -181,7 +181,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
      * client's default Conduit permissions for the provider, checked as if requested. None at all is
      * {@code invalid_scope}: permissions are never opt-in.
      */
-    private static Set<String> permissions(RealmModel realm, ClientModel client, IdentityProviderModel provider, String scope,
+    private static Set<String> permissions(KeycloakSession session, RealmModel realm, ClientModel client, IdentityProviderModel provider, String scope,
             AccessToken subject, boolean subjectBound) {
         Set<String> requested;
         try {
@@ -190,7 +190,7 @@ final class NarrowedTokenExchangeProvider implements TokenExchangeProvider {
             throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
         }
         Set<String> held = subject.getScope() == null ? Set.of() : new HashSet<>(Arrays.asList(subject.getScope().trim().split("\\s+")));
-        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow();
+        var upstream = ExchangeChecks.upstreamProvider(session, provider);
         if (requested.isEmpty()) {
             if (subjectBound) {
                 Set<String> usable = ExchangeChecks.clientScopeNames(client);

@@ -5,6 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import dev.conduit.broker.grant.ConduitBroker;
+import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
 import dev.conduit.exchange.upstream.PermissionCheck;
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;
 import org.keycloak.common.Profile;
@@ -108,11 +111,21 @@ public final class ExchangeChecks {
         }
     }
 
+    /** The broker behind a provider {@link #provider} accepted. */
+    public static ConduitBroker broker(KeycloakSession session, IdentityProviderModel provider) {
+        return ConduitBrokers.of(session, provider).orElseThrow(() -> new ExchangeRefusal(400, "invalid_target",
+                "No Conduit provider '" + printable(provider.getAlias()) + "' in this realm", Errors.UNKNOWN_IDENTITY_PROVIDER));
+    }
+
+    /** The provider as the permission vocabulary knows it. */
+    public static UpstreamProvider upstreamProvider(KeycloakSession session, IdentityProviderModel provider) {
+        return new UpstreamProvider(broker(session, provider).providerType());
+    }
+
     /** An enabled Conduit broker of this realm that the client was allowed. */
     public static IdentityProviderModel provider(KeycloakSession session, ClientModel client, String alias) {
         IdentityProviderModel provider = alias == null ? null : session.identityProviders().getByAlias(alias);
-        if (provider == null || !provider.isEnabled() || provider.getProviderId() == null
-                || !provider.getProviderId().startsWith("conduit-")) {
+        if (provider == null || !provider.isEnabled() || ConduitBrokers.of(session, provider).isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_target", "No Conduit provider '" + printable(alias) + "' in this realm",
                     Errors.UNKNOWN_IDENTITY_PROVIDER);
         }

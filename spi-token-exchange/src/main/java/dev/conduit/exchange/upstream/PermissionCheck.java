@@ -1,9 +1,7 @@
 package dev.conduit.exchange.upstream;
 
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -48,17 +46,6 @@ public final class PermissionCheck {
             permissions.add(permission);
         }
         return permissions;
-    }
-
-    public static Optional<UpstreamProvider> providerOf(String providerId) {
-        if (providerId == null || !providerId.startsWith("conduit-")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(UpstreamProvider.valueOf(providerId.substring("conduit-".length()).toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     /**

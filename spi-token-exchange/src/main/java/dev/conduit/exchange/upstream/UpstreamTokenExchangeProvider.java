@@ -5,6 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import dev.conduit.broker.grant.ConduitBroker;
+import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
 import dev.conduit.exchange.support.ConnectionBinding;
 import dev.conduit.exchange.support.ExchangeChecks;
 import dev.conduit.exchange.support.ExchangeRefusal;
@@ -64,8 +67,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
     }
 
     private static boolean isConduitBroker(KeycloakSession session, String alias) {
-        IdentityProviderModel model = session.identityProviders().getByAlias(alias);
-        return model != null && model.getProviderId() != null && model.getProviderId().startsWith("conduit-");
+        return ConduitBrokers.of(session, session.identityProviders().getByAlias(alias)).isPresent();
     }
 
     @Override
@@ -101,7 +103,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
         }
         IdentityProviderModel provider = ExchangeChecks.provider(session, client, request.alias());
-        Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, context.getFormParams().getFirst("scope"),
+        ConduitBroker broker = ExchangeChecks.broker(session, provider);
+        Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, new UpstreamProvider(broker.providerType()),
+                context.getFormParams().getFirst("scope"),
                 binding == null ? null : ExchangeChecks.heldPermissions(realm, token));
 
         ConnectionKey key = ConnectionKey.user(realm.getId(), subject.user().getId(), provider.getAlias());
@@ -136,7 +140,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                     "connect_uri", connectUri(context, provider.getAlias(), request.organization(), token.getIssuedFor(), missing)));
         }
         event.detail("connection_id", fresh.connectionId()).success();
-        return Response.ok(body(fresh, neededScopes), MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.ok(body(fresh, neededScopes, broker.organizationIdName()), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private static Response cors(TokenExchangeContext context, Response response) {
@@ -152,15 +156,13 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
      * @param held the permissions a bound subject token holds, null for an ordinary token (no ceiling)
      */
     private static Set<String> neededUpstreamScopes(RealmModel realm, ClientModel client, IdentityProviderModel provider,
-            String scope, Set<String> held) {
+            UpstreamProvider upstream, String scope, Set<String> held) {
         Set<String> permissions;
         try {
             permissions = PermissionCheck.parse(scope);
         } catch (IllegalArgumentException e) {
             throw new ExchangeRefusal(400, "invalid_scope", e.getMessage(), Errors.INVALID_REQUEST);
         }
-        var upstream = PermissionCheck.providerOf(provider.getProviderId()).orElseThrow(() -> new ExchangeRefusal(400,
-                "invalid_scope", "This provider has no permission mapping", Errors.INVALID_REQUEST));
         if (held != null) {
             if (permissions.isEmpty()) {
                 permissions = held;
@@ -187,7 +189,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
     }
 
     /** The answer; its {@code scope} names the provider scopes the served permissions map, all within the grant. */
-    private static Map<String, Object> body(FreshToken fresh, Set<String> servedScopes) {
+    private static Map<String, Object> body(FreshToken fresh, Set<String> servedScopes, String organizationIdName) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", fresh.accessToken());
         body.put("issued_token_type", ExchangeChecks.ACCESS_TOKEN_TYPE);
@@ -202,7 +204,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             body.put("account_id", fresh.accountId());
         }
         if (fresh.organizationId() != null) {
-            body.put(fresh.providerId().endsWith("hubspot") ? "hub_id" : "organization_id", fresh.organizationId());
+            body.put(organizationIdName, fresh.organizationId());
         }
         return body;
     }

@@ -15,7 +15,7 @@ class PermissionCheckTest {
 
     @Test
     void allowedPermissionsMapToTheProvidersScopesThroughTheSeed() {
-        var outcome = PermissionCheck.resolve(UpstreamProvider.HUBSPOT, Set.of("crm.contacts.read", "crm.deals.write"), CLIENT,
+        var outcome = PermissionCheck.resolve(new UpstreamProvider("hubspot"), Set.of("crm.contacts.read", "crm.deals.write"), CLIENT,
                 name -> null);
         assertThat(outcome.refused()).isEmpty();
         assertThat(outcome.upstreamScopes()).containsExactlyInAnyOrder("crm.objects.contacts.read", "crm.objects.deals.write");
@@ -23,14 +23,14 @@ class PermissionCheckTest {
 
     @Test
     void aClientScopeAttributeOverridesTheSeed() {
-        var outcome = PermissionCheck.resolve(UpstreamProvider.SALESFORCE, Set.of("crm.contacts.read"), CLIENT,
+        var outcome = PermissionCheck.resolve(new UpstreamProvider("salesforce"), Set.of("crm.contacts.read"), CLIENT,
                 name -> Map.of("conduit.scopes.salesforce", "api custom_permissions"));
         assertThat(outcome.upstreamScopes()).containsExactlyInAnyOrder("api", "custom_permissions");
     }
 
     @Test
     void permissionsTheClientLacksOrTheProviderCannotExpressAreRefused() {
-        var outcome = PermissionCheck.resolve(UpstreamProvider.GOOGLE,
+        var outcome = PermissionCheck.resolve(new UpstreamProvider("google"),
                 Set.of("crm.contacts.read", "mail.send", "calendar.read"), CLIENT, name -> null);
         assertThat(outcome.refused()).containsExactlyInAnyOrder("crm.contacts.read", "mail.send");
         assertThat(outcome.upstreamScopes()).containsExactly("https://www.googleapis.com/auth/calendar.readonly");
@@ -51,15 +51,8 @@ class PermissionCheckTest {
     }
 
     @Test
-    void conduitProviderIdsNameTheirProvider() {
-        assertThat(PermissionCheck.providerOf("conduit-hubspot")).contains(UpstreamProvider.HUBSPOT);
-        assertThat(PermissionCheck.providerOf("oidc")).isEmpty();
-        assertThat(PermissionCheck.providerOf("conduit-zoho")).isEmpty();
-    }
-
-    @Test
     void aMappingAttributeNamingAScopeTwiceIsNoError() {
-        var outcome = PermissionCheck.resolve(UpstreamProvider.SALESFORCE, Set.of("crm.contacts.read"), CLIENT,
+        var outcome = PermissionCheck.resolve(new UpstreamProvider("salesforce"), Set.of("crm.contacts.read"), CLIENT,
                 name -> Map.of("conduit.scopes.salesforce", "api api  api"));
         assertThat(outcome.refused()).isEmpty();
         assertThat(outcome.upstreamScopes()).containsExactly("api");
@@ -75,10 +68,10 @@ class PermissionCheckTest {
                 "it.blank", Map.of("conduit.scopes.hubspot", " "));
         Set<String> defaults = Set.of("profile", "crm.contacts.read", "calendar.read", "it.custom", "it.blank", "email");
 
-        assertThat(PermissionCheck.defaults(UpstreamProvider.HUBSPOT, defaults, realm::get))
+        assertThat(PermissionCheck.defaults(new UpstreamProvider("hubspot"), defaults, realm::get))
                 .containsExactly("crm.contacts.read", "it.custom");
-        assertThat(PermissionCheck.defaults(UpstreamProvider.GOOGLE, defaults, realm::get)).containsExactly("calendar.read");
+        assertThat(PermissionCheck.defaults(new UpstreamProvider("google"), defaults, realm::get)).containsExactly("calendar.read");
         // a client whose default scopes hold no permission for the provider gets none (and the exchange refuses)
-        assertThat(PermissionCheck.defaults(UpstreamProvider.SALESFORCE, Set.of("profile", "calendar.read"), realm::get)).isEmpty();
+        assertThat(PermissionCheck.defaults(new UpstreamProvider("salesforce"), Set.of("profile", "calendar.read"), realm::get)).isEmpty();
     }
 }

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
 
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.grant.UpstreamClient;
-import dev.conduit.broker.support.UpstreamClients;
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
@@ -152,7 +152,7 @@ final class Refresher {
         long now = clock.getAsLong();
         Optional<UnsavedRefreshes.Unsaved> held = unsaved.holds(id)
                 ? unsaved.toWrite(id, seal.refreshToken(row), Instant.ofEpochSecond(now)) : Optional.empty();
-        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         RefreshPolicy.Decision decision = policy.beforeCall(snapshot(row, held.isPresent(), trigger, reported, client.isPresent()),
                 trigger, owner, now);
         if (decision.kind() == RefreshPolicy.Kind.WRITE_HELD) {

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.conduit.broker.grant.UpstreamClient;
-import dev.conduit.broker.support.UpstreamClients;
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
@@ -76,7 +76,7 @@ public final class Revocations {
             return;
         }
         IdentityProviderModel model = provider != null ? provider : session.identityProviders().getByAlias(row.getProviderAlias());
-        Optional<UpstreamClient> client = UpstreamClients.of(model);
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, model);
         String token = revocableToken(client, refreshToken, accessToken);
         boolean isRefreshToken = token != null && token.equals(refreshToken);
         if (client.isEmpty() || token == null) {
@@ -142,7 +142,7 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
             return;
         }
-        Optional<UpstreamClient> client = UpstreamClients.of(session.identityProviders().getByAlias(row.getProviderAlias()));
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
         if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken, true)) {
             em.remove(row);

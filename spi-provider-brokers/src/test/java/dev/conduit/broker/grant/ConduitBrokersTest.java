@@ -1,19 +1,27 @@
-package dev.conduit.broker.support;
+package dev.conduit.broker.grant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.broker.google.GoogleIdentityProviderFactory;
+import dev.conduit.broker.hubspot.HubSpotIdentityProviderFactory;
+import dev.conduit.broker.salesforce.SalesforceIdentityProviderFactory;
 import org.junit.jupiter.api.Test;
 import org.keycloak.models.IdentityProviderModel;
 
-class UpstreamClientsTest {
+class ConduitBrokersTest {
+
+    private static final Map<String, Object> FACTORIES = Map.of(
+            "conduit-salesforce", new SalesforceIdentityProviderFactory(),
+            "conduit-hubspot", new HubSpotIdentityProviderFactory(),
+            "conduit-google", new GoogleIdentityProviderFactory(),
+            "oidc", new Object());
 
     @Test
     void salesforceRefreshesAndRevokesAtItsLoginHostAndLivesAsLongAsTheSession() {
-        UpstreamClient client = UpstreamClients.of(model("conduit-salesforce", Map.of(
+        UpstreamClient client = client(model("conduit-salesforce", Map.of(
                 "loginHost", "https://acme.my.salesforce.com/", "sessionLifetimeSeconds", "3600",
                 "clientId", "consumer-key", "clientSecret", "${vault.salesforce-client-secret}"))).orElseThrow();
 
@@ -26,7 +34,7 @@ class UpstreamClientsTest {
 
     @Test
     void hubspotUsesItsConfiguredTokenPathAndDeletesRefreshTokensByPath() {
-        UpstreamClient client = UpstreamClients.of(model("conduit-hubspot", Map.of(
+        UpstreamClient client = client(model("conduit-hubspot", Map.of(
                 "apiBaseUrl", "https://api.hubapi.com", "tokenPath", "/oauth/2026-03/token"))).orElseThrow();
 
         assertThat(client.tokenUrl()).isEqualTo("https://api.hubapi.com/oauth/2026-03/token");
@@ -36,20 +44,36 @@ class UpstreamClientsTest {
 
     @Test
     void googleRevokesTheWholeGrantBesideItsTokenEndpoint() {
-        UpstreamClient defaults = UpstreamClients.of(model("conduit-google", Map.of())).orElseThrow();
+        UpstreamClient defaults = client(model("conduit-google", Map.of())).orElseThrow();
         assertThat(defaults.tokenUrl()).isEqualTo("https://oauth2.googleapis.com/token");
         assertThat(defaults.revocationUrl()).isEqualTo("https://oauth2.googleapis.com/revoke");
         assertThat(defaults.revocation()).isEqualTo(UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT);
 
-        UpstreamClient sandbox = UpstreamClients.of(model("conduit-google", Map.of("tokenUrl", "http://localhost:8089/google/token")))
+        UpstreamClient sandbox = client(model("conduit-google", Map.of("tokenUrl", "http://localhost:8089/google/token")))
                 .orElseThrow();
         assertThat(sandbox.revocationUrl()).isEqualTo("http://localhost:8089/google/revoke");
     }
 
     @Test
     void otherIdentityProvidersAreNotConduitBrokers() {
-        assertThat(UpstreamClients.of(model("oidc", Map.of()))).isEmpty();
-        assertThat(UpstreamClients.of(null)).isEmpty();
+        assertThat(ConduitBrokers.of(model("oidc", Map.of()), FACTORIES::get)).isEmpty();
+        assertThat(ConduitBrokers.of(model("conduit-zoho", Map.of()), FACTORIES::get)).isEmpty();
+        assertThat(ConduitBrokers.of(null, FACTORIES::get)).isEmpty();
+    }
+
+    @Test
+    void hubspotAnswersWithHubIdTheOthersWithOrganizationId() {
+        assertThat(broker("conduit-hubspot").organizationIdName()).isEqualTo("hub_id");
+        assertThat(broker("conduit-salesforce").organizationIdName()).isEqualTo("organization_id");
+        assertThat(broker("conduit-google").providerType()).isEqualTo("google");
+    }
+
+    private static ConduitBroker broker(String providerId) {
+        return ConduitBrokers.of(model(providerId, Map.of()), FACTORIES::get).orElseThrow();
+    }
+
+    private static java.util.Optional<UpstreamClient> client(IdentityProviderModel model) {
+        return ConduitBrokers.of(model, FACTORIES::get).map(broker -> broker.upstreamClient(model));
     }
 
     private static IdentityProviderModel model(String providerId, Map<String, String> config) {
