@@ -143,7 +143,7 @@ class OwnerRemovalIT {
 
     private String insertSibling(Connection db, String realmId, Account account, String refreshToken) throws SQLException {
         String id = UUID.randomUUID().toString();
-        String ownerId = "s21-scale-sibling-" + UUID.randomUUID();
+        String ownerId = UUID.randomUUID().toString(); // OWNER_ID holds 36 characters
         long now = Instant.now().getEpochSecond();
         try (PreparedStatement insert = db.prepareStatement(INSERT)) {
             bind(insert, id, realmId, ownerId, account, "s21-scale-placeholder-access", refreshToken, now);
