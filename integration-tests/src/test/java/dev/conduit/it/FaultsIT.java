@@ -139,6 +139,8 @@ class FaultsIT {
     @MethodSource("revocationFaults")
     void aFailingRevocationIsParkedAndRetriedUntilTheProviderAnswers(String name, Fault fault) {
         Connected connected = connect(Accounts.HUBSPOT_KATHLEEN);
+        // rows other tests' user deletions parked are not this one's
+        java.util.Set<String> parkedBefore = parkedRevocations();
         int revocationsBefore = sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE);
         // more faults than attempts: the HTTP client itself retries a DELETE on a reset connection
         sandbox.injectFault(Provider.HUBSPOT, Endpoint.REVOKE, fault, 20);
@@ -147,7 +149,7 @@ class FaultsIT {
 
         assertThat(disconnect.statusCode()).as(disconnect.body()).isEqualTo(204);
         assertThat(vault.connectionsOf("USER", connected.userId())).as("gone for the user at once").isEmpty();
-        JsonNode parked = parkedRevocation();
+        JsonNode parked = parkedRevocation(parkedBefore);
         assertThat(parked).as("the revocation is parked, not forgotten").isNotNull();
         assertThat(parked.get("status").asText()).isEqualTo("REVOKED");
         sandbox.clearFaults();
@@ -157,7 +159,7 @@ class FaultsIT {
         assertThat(revocationsBeforeRetry).as("quick attempts while disconnecting").isGreaterThan(revocationsBefore);
         vault.refresh(parked.get("id").asText());
         assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("retried").isEqualTo(revocationsBeforeRetry + 1);
-        assertThat(parkedRevocation()).as("revoked at the provider, then removed").isNull();
+        assertThat(vault.connection(parked.get("id").asText())).as("revoked at the provider, then removed").isNull();
         System.out.printf("FIGURE fault phase=revocation provider=hubspot fault=\"%s\" admin_sees=\"HTTP %d, connection gone\""
                 + " then=\"parked as REVOKED after %d attempts, revoked on retry\"%n", name, disconnect.statusCode(),
                 revocationsBeforeRetry - revocationsBefore);
@@ -241,10 +243,20 @@ class FaultsIT {
     }
 
     /** A parked revocation of HubSpot (owner kind REVOKING), if one is left. */
-    private JsonNode parkedRevocation() {
-        for (JsonNode connection : vault.all()) {
-            if ("REVOKING".equals(connection.get("ownerKind").asText()) && "hubspot".equals(connection.get("providerAlias").asText())) {
-                return connection;
+    /** Ids of the HubSpot rows parked for revocation now. */
+    private java.util.Set<String> parkedRevocations() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (JsonNode connection : vault.parked("hubspot")) {
+            ids.add(connection.get("id").asText());
+        }
+        return ids;
+    }
+
+    /** The HubSpot row parked since {@code before}; null when none was. */
+    private JsonNode parkedRevocation(java.util.Set<String> before) {
+        for (String id : parkedRevocations()) {
+            if (!before.contains(id)) {
+                return vault.connection(id);
             }
         }
         return null;

@@ -175,8 +175,14 @@ class SessionNotesAttackIT {
         if (attackerUserId != null) {
             assertThat(env.admin().connection(REALM, attackerUserId, "hubspot")).as("no connection for the attacker").isNull();
         }
-        assertThat(new VaultApi(env).all().findValuesAsText("accountId"))
-                .as("no connection of either account in the vault").doesNotContain(victim.userId(), attacker.userId());
+        // a row parked for revocation after another test deleted a user of the same account is no connection of anyone
+        java.util.List<String> held = new java.util.ArrayList<>();
+        new VaultApi(env).all().forEach(row -> {
+            if (!"REVOKING".equals(row.path("ownerKind").asText())) {
+                held.add(row.path("accountId").asText());
+            }
+        });
+        assertThat(held).as("no connection of either account in the vault").doesNotContain(victim.userId(), attacker.userId());
     }
 
     private BrowserSession.Page holdOnReviewProfile(BrowserSession browser, String alias, Account account) {

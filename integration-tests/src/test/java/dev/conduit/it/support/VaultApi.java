@@ -43,6 +43,11 @@ public final class VaultApi {
         return admin.get(base + "/connections");
     }
 
+    /** Rows parked for revocation (owner kind REVOKING) of one provider alias, up to the listing's 500. */
+    public JsonNode parked(String alias) {
+        return admin.get(base + "/connections?ownerKind=REVOKING&provider=" + alias + "&max=500");
+    }
+
     public void expireAccessToken(String connectionId) {
         expect(204, admin.call("POST", base + "/connections/" + connectionId + "/expire-access-token", null));
     }

@@ -85,7 +85,7 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "nothing_to_revoke");
             return;
         }
-        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken, false)) {
+        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, why, "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
@@ -144,7 +144,7 @@ public final class Revocations {
         }
         Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
-        if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken, true)) {
+        if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, "retry", "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
@@ -195,21 +195,19 @@ public final class Revocations {
     }
 
     /**
-     * Whether another connection keeps the token alive: one that serves, or (when {@code deferToParked}) a parked
-     * sibling with a smaller id, which will revoke the token itself, so a token shared by rows removed together is
-     * revoked once.
+     * Whether another connection that still serves keeps the token alive. Parked siblings do not count: rows removed
+     * together each send their revocation, and the provider's "no such token" answer to the second counts as done
+     * (a parked row never waits on another parked row, which may itself wait for its backoff for long).
      */
     private boolean sharedWithAnotherConnection(EntityManager em, ConnectionEntity row, UpstreamClient client,
-            String refreshToken, boolean deferToParked) {
+            String refreshToken) {
         boolean wholeGrant = client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
         return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
                 .setParameter("realmId", row.getRealmId())
                 .setParameter("alias", row.getProviderAlias())
                 .getResultStream()
                 .filter(other -> !other.getId().equals(row.getId()))
-                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves()
-                        || deferToParked && ConnectionStatus.REVOKED.name().equals(other.getStatus())
-                                && other.getId().compareTo(row.getId()) < 0)
+                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves())
                 .anyMatch(other -> wholeGrant ? row.getAccountId() != null && Objects.equals(other.getAccountId(), row.getAccountId())
                         : refreshToken != null && refreshToken.equals(openQuietly(other)));
     }
