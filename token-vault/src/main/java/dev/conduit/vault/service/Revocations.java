@@ -64,17 +64,12 @@ public final class Revocations {
     private void disconnectInRealm(KeycloakSession session, RealmModel realm, ConnectionEntity row,
             IdentityProviderModel provider, String why) {
         EntityManager em = ConnectionVault.em(session);
-        String refreshToken;
-        String accessToken;
-        try {
-            refreshToken = seal.refreshToken(row);
-            accessToken = seal.accessToken(row);
-        } catch (TokenDecryptionException e) {
-            em.remove(row);
-            VaultEvents.revokeFailed(session, realm, row, why, "undecryptable: " + e.getMessage());
-            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+        Optional<Opened> opened = openOrDrop(session, realm, row, why);
+        if (opened.isEmpty()) {
             return;
         }
+        String refreshToken = opened.get().refreshToken();
+        String accessToken = opened.get().accessToken();
         IdentityProviderModel model = provider != null ? provider : session.identityProviders().getByAlias(row.getProviderAlias());
         Optional<UpstreamClient> client = ConduitBrokers.client(session, model);
         String token = revocableToken(client, refreshToken, accessToken);
@@ -107,17 +102,12 @@ public final class Revocations {
      * opened is deleted (nothing can revoke it).
      */
     public void parkForRemoval(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why) {
-        String refreshToken;
-        String accessToken;
-        try {
-            refreshToken = seal.refreshToken(row);
-            accessToken = seal.accessToken(row);
-        } catch (TokenDecryptionException e) {
-            ConnectionVault.em(session).remove(row);
-            VaultEvents.revokeFailed(session, realm, row, why, "undecryptable: " + e.getMessage());
-            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+        Optional<Opened> opened = openOrDrop(session, realm, row, why);
+        if (opened.isEmpty()) {
             return;
         }
+        String refreshToken = opened.get().refreshToken();
+        String accessToken = opened.get().accessToken();
         reown(row, refreshToken, accessToken);
         row.setFailureCount(0);
         row.setLastError("parked: " + why);
@@ -131,17 +121,12 @@ public final class Revocations {
      */
     void retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         EntityManager em = ConnectionVault.em(session);
-        String refreshToken;
-        String accessToken;
-        try {
-            refreshToken = seal.refreshToken(row);
-            accessToken = seal.accessToken(row);
-        } catch (TokenDecryptionException e) {
-            em.remove(row);
-            VaultEvents.revokeFailed(session, realm, row, "retry", "undecryptable: " + e.getMessage());
-            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+        Optional<Opened> opened = openOrDrop(session, realm, row, "retry");
+        if (opened.isEmpty()) {
             return;
         }
+        String refreshToken = opened.get().refreshToken();
+        String accessToken = opened.get().accessToken();
         Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
         if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
@@ -163,6 +148,24 @@ public final class Revocations {
         row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
         VaultEvents.revokeFailed(session, realm, row, "retry", answer.reason());
         VaultMetrics.revocation(row.getProviderAlias(), "failed");
+    }
+
+    private record Opened(String accessToken, String refreshToken) {
+    }
+
+    /**
+     * The row's tokens; empty when they cannot be opened with this server's keys, in which case the row is deleted
+     * (nothing could revoke it) and the failure recorded.
+     */
+    private Optional<Opened> openOrDrop(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why) {
+        try {
+            return Optional.of(new Opened(seal.accessToken(row), seal.refreshToken(row)));
+        } catch (TokenDecryptionException e) {
+            ConnectionVault.em(session).remove(row);
+            VaultEvents.revokeFailed(session, realm, row, why, "undecryptable: " + e.getMessage());
+            VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
+            return Optional.empty();
+        }
     }
 
     private RevokeAnswer attempt(KeycloakSession session, UpstreamClient client, String token, boolean refreshToken,
