@@ -26,6 +26,13 @@ public final class GoogleIdentityProviderConfig extends OIDCIdentityProviderConf
     public GoogleIdentityProviderConfig() {
     }
 
+    /** A new Google identity provider, with Google's issuer so that id tokens and authorization responses are checked. */
+    public static GoogleIdentityProviderConfig newWithIssuer() {
+        GoogleIdentityProviderConfig config = new GoogleIdentityProviderConfig();
+        config.getConfig().put(IdentityProviderModel.ISSUER, ISSUER_URL);
+        return config;
+    }
+
     /** Workspace domains allowed (comma separated), checked on the id token's {@code hd} claim; empty = any account. */
     public List<String> getHostedDomains() {
         String value = getConfig().get(HOSTED_DOMAIN);

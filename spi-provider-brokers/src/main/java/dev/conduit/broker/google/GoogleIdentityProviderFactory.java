@@ -5,44 +5,20 @@ import java.util.List;
 import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
-import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
-import org.keycloak.broker.social.SocialIdentityProviderFactory;
+import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /** Registers the Google broker. Google OIDC: https://developers.google.com/identity/openid-connect/openid-connect */
-public final class GoogleIdentityProviderFactory extends AbstractIdentityProviderFactory<GoogleIdentityProvider>
-        implements SocialIdentityProviderFactory<GoogleIdentityProvider>, ConduitBroker {
+public final class GoogleIdentityProviderFactory extends ConduitBrokerFactory<GoogleIdentityProvider, GoogleIdentityProviderConfig> {
 
     public static final String PROVIDER_ID = "conduit-google";
 
-    @Override
-    public String getName() {
-        return "Google (Conduit)";
-    }
-
-    @Override
-    public String getId() {
-        return PROVIDER_ID;
-    }
-
-    @Override
-    public GoogleIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
-        return new GoogleIdentityProvider(session, new GoogleIdentityProviderConfig(model));
-    }
-
-    @Override
-    public GoogleIdentityProviderConfig createConfig() {
-        GoogleIdentityProviderConfig config = new GoogleIdentityProviderConfig();
-        config.getConfig().put(IdentityProviderModel.ISSUER, GoogleIdentityProviderConfig.ISSUER_URL);
-        return config;
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Log in and link accounts with Google; Conduit keeps a refresh token and the Workspace domain.";
+    public GoogleIdentityProviderFactory() {
+        super(PROVIDER_ID, "Google (Conduit)",
+                "Log in and link accounts with Google; Conduit keeps a refresh token and the Workspace domain.",
+                GoogleIdentityProvider::new, GoogleIdentityProviderConfig::new, GoogleIdentityProviderConfig::newWithIssuer);
     }
 
     @Override

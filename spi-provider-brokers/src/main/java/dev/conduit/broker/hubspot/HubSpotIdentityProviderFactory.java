@@ -2,45 +2,22 @@ package dev.conduit.broker.hubspot;
 
 import java.util.List;
 
-import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
-import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
-import org.keycloak.broker.social.SocialIdentityProviderFactory;
+import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /** Registers the HubSpot broker. HubSpot OAuth: https://developers.hubspot.com/docs/api/oauth-quickstart-guide */
-public final class HubSpotIdentityProviderFactory extends AbstractIdentityProviderFactory<HubSpotIdentityProvider>
-        implements SocialIdentityProviderFactory<HubSpotIdentityProvider>, ConduitBroker {
+public final class HubSpotIdentityProviderFactory extends ConduitBrokerFactory<HubSpotIdentityProvider, HubSpotIdentityProviderConfig> {
 
     public static final String PROVIDER_ID = "conduit-hubspot";
 
-    @Override
-    public String getName() {
-        return "HubSpot (Conduit)";
-    }
-
-    @Override
-    public String getId() {
-        return PROVIDER_ID;
-    }
-
-    @Override
-    public HubSpotIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
-        return new HubSpotIdentityProvider(session, new HubSpotIdentityProviderConfig(model));
-    }
-
-    @Override
-    public HubSpotIdentityProviderConfig createConfig() {
-        return new HubSpotIdentityProviderConfig();
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Log in and link accounts with HubSpot; Conduit keeps the portal (hub id) of each connection.";
+    public HubSpotIdentityProviderFactory() {
+        super(PROVIDER_ID, "HubSpot (Conduit)",
+                "Log in and link accounts with HubSpot; Conduit keeps the portal (hub id) of each connection.",
+                HubSpotIdentityProvider::new, HubSpotIdentityProviderConfig::new, HubSpotIdentityProviderConfig::new);
     }
 
     @Override

@@ -5,44 +5,22 @@ import java.util.List;
 import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
-import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
-import org.keycloak.broker.social.SocialIdentityProviderFactory;
+import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /**
  * Registers the Salesforce broker. Salesforce OAuth: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
  */
-public final class SalesforceIdentityProviderFactory extends AbstractIdentityProviderFactory<SalesforceIdentityProvider>
-        implements SocialIdentityProviderFactory<SalesforceIdentityProvider>, ConduitBroker {
+public final class SalesforceIdentityProviderFactory extends ConduitBrokerFactory<SalesforceIdentityProvider, SalesforceIdentityProviderConfig> {
 
     public static final String PROVIDER_ID = "conduit-salesforce";
 
-    @Override
-    public String getName() {
-        return "Salesforce (Conduit)";
-    }
-
-    @Override
-    public String getId() {
-        return PROVIDER_ID;
-    }
-
-    @Override
-    public SalesforceIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
-        return new SalesforceIdentityProvider(session, new SalesforceIdentityProviderConfig(model));
-    }
-
-    @Override
-    public SalesforceIdentityProviderConfig createConfig() {
-        return new SalesforceIdentityProviderConfig();
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Log in and link accounts with Salesforce; Conduit keeps the connection's org id and instance URL.";
+    public SalesforceIdentityProviderFactory() {
+        super(PROVIDER_ID, "Salesforce (Conduit)",
+                "Log in and link accounts with Salesforce; Conduit keeps the connection's org id and instance URL.",
+                SalesforceIdentityProvider::new, SalesforceIdentityProviderConfig::new, SalesforceIdentityProviderConfig::new);
     }
 
     @Override
