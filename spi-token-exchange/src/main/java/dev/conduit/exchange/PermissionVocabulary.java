@@ -5,20 +5,14 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.broker.permission.Vocabulary;
 
 /**
  * Conduit's own permission names, mapped per provider to the provider's scopes (shared/providers.md).
- * A permission a provider cannot express is absent for that provider. The seed itself is
- * {@link PermissionMapping} (brokers module), which the brokers also read to bound {@code conduit_scope}.
+ * A permission a provider cannot express is absent for that provider. Each broker declares its seed
+ * ({@link Vocabulary}); {@link PermissionMapping} (brokers module) lists the permissions and applies a realm's mappings.
  */
 public final class PermissionVocabulary {
-
-    /**
-     * A provider as the vocabulary knows it: its type as in {@code conduit.scopes.<type>}, which the broker
-     * declares ({@link dev.conduit.broker.grant.ConduitBroker#providerType()}).
-     */
-    public record UpstreamProvider(String type) {
-    }
 
     private PermissionVocabulary() {
     }
@@ -28,8 +22,8 @@ public final class PermissionVocabulary {
     }
 
     /** The provider scope behind one permission, empty when the provider has none for it. */
-    public static Optional<String> upstreamScope(UpstreamProvider provider, String permission) {
-        return PermissionMapping.seedScope(provider.type(), permission);
+    public static Optional<String> upstreamScope(Vocabulary provider, String permission) {
+        return provider.seedScope(permission);
     }
 
     /**
@@ -37,7 +31,7 @@ public final class PermissionVocabulary {
      *
      * @throws IllegalArgumentException naming the first permission that is unknown or has no scope at this provider
      */
-    public static Set<String> upstreamScopes(UpstreamProvider provider, Set<String> permissions) {
+    public static Set<String> upstreamScopes(Vocabulary provider, Set<String> permissions) {
         Set<String> scopes = new LinkedHashSet<>();
         for (String permission : permissions) {
             scopes.add(upstreamScope(provider, permission).orElseThrow(() -> new IllegalArgumentException(
@@ -47,7 +41,7 @@ public final class PermissionVocabulary {
     }
 
     /** Permissions not covered by the scopes a connection was granted. */
-    public static Set<String> missing(UpstreamProvider provider, Set<String> permissions, Set<String> grantedScopes) {
+    public static Set<String> missing(Vocabulary provider, Set<String> permissions, Set<String> grantedScopes) {
         Set<String> missing = new LinkedHashSet<>();
         for (String permission : permissions) {
             Optional<String> scope = upstreamScope(provider, permission);

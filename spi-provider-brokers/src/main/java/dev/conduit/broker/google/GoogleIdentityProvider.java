@@ -13,6 +13,7 @@ import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
 import dev.conduit.broker.organization.OrganizationConnect;
 import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
 import jakarta.ws.rs.WebApplicationException;
@@ -83,7 +84,8 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         if (prompt != null) {
             uri.replaceQueryParam("prompt", prompt);
         }
-        IncrementalScopes.apply(uri, authSession, getConfig(), getConfig().getDefaultScope(), getDefaultScopes());
+        IncrementalScopes.apply(uri, authSession, getConfig(), ConduitBrokers.vocabulary(session, getConfig()),
+                getConfig().getDefaultScope(), getDefaultScopes());
         return uri;
     }
 

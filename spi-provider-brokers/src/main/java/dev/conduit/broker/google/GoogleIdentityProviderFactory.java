@@ -1,6 +1,7 @@
 package dev.conduit.broker.google;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.UpstreamClient;
@@ -61,6 +62,24 @@ public final class GoogleIdentityProviderFactory extends ConduitBrokerFactory<Go
                         + GoogleIdentityProviderConfig.ISSUER_URL)
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(GoogleIdentityProviderConfig.ISSUER_URL).add()
                 .build();
+    }
+
+    /** Conduit's permissions in Google scopes (shared/providers.md): calendar and mail; no CRM, and lasting access is {@code access_type=offline}, not a scope. */
+    @Override
+    public Map<String, String> seedScopes() {
+        return Map.of("calendar.read", "https://www.googleapis.com/auth/calendar.readonly",
+                "mail.send", "https://www.googleapis.com/auth/gmail.send");
+    }
+
+    @Override
+    public String productName() {
+        return "Google";
+    }
+
+    /** From shared/providers.md: what ends a refresh token at Google. */
+    @Override
+    public String refusedGrantCause() {
+        return "access was removed in the Google account, it went unused for months, or the password changed";
     }
 
     @Override

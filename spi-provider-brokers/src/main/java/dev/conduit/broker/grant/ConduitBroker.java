@@ -1,5 +1,8 @@
 package dev.conduit.broker.grant;
 
+import java.util.Map;
+
+import dev.conduit.broker.permission.Vocabulary;
 import org.keycloak.models.IdentityProviderModel;
 
 /**
@@ -11,6 +14,25 @@ public interface ConduitBroker {
 
     /** The provider type in {@code conduit.scopes.<type>} and the seed vocabulary, e.g. {@code salesforce}. */
     String providerType();
+
+    /** Conduit's permissions in this provider's scopes, the seed a realm's client scopes override: permission to scope. */
+    Map<String, String> seedScopes();
+
+    /** This provider's words for Conduit's permissions. */
+    default Vocabulary vocabulary() {
+        return new Vocabulary(providerType(), seedScopes());
+    }
+
+    /** The product's name for people ({@code Salesforce}), when the identity provider has no display name. */
+    String productName();
+
+    /**
+     * Why this provider refuses a refresh token ({@code invalid_grant}), in people's words from its documentation,
+     * e.g. "the app was uninstalled from the HubSpot account"; empty when it documents none.
+     */
+    default String refusedGrantCause() {
+        return "";
+    }
 
     /** Token and revocation endpoints, client authentication and lifetime, from this identity provider's settings. */
     UpstreamClient upstreamClient(IdentityProviderModel model);

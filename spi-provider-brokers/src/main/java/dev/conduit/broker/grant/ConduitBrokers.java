@@ -3,6 +3,8 @@ package dev.conduit.broker.grant;
 import java.util.Optional;
 import java.util.function.Function;
 
+import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.broker.permission.Vocabulary;
 import org.keycloak.broker.provider.IdentityProvider;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.models.IdentityProviderModel;
@@ -31,6 +33,15 @@ public final class ConduitBrokers {
     /** The upstream endpoints of a Conduit broker; empty as {@link #of(KeycloakSession, IdentityProviderModel)}. */
     public static Optional<UpstreamClient> client(KeycloakSession session, IdentityProviderModel model) {
         return of(session, model).map(broker -> broker.upstreamClient(model));
+    }
+
+    /**
+     * The broker's words for Conduit's permissions; for an identity provider that is no (longer a) Conduit broker, the
+     * type its provider id names with no seed.
+     */
+    public static Vocabulary vocabulary(KeycloakSession session, IdentityProviderModel model) {
+        return of(session, model).map(ConduitBroker::vocabulary).orElseGet(() -> Vocabulary.unknown(
+                PermissionMapping.providerType(model == null ? null : model.getProviderId()).orElse(null)));
     }
 
     static Optional<ConduitBroker> of(IdentityProviderModel model, Function<String, Object> factoryById) {

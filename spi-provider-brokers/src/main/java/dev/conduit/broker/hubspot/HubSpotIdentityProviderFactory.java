@@ -1,6 +1,7 @@
 package dev.conduit.broker.hubspot;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.conduit.broker.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
@@ -57,6 +58,25 @@ public final class HubSpotIdentityProviderFactory extends ConduitBrokerFactory<H
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(HubSpotIdentityProviderConfig.DEFAULT_TOKEN_PATH).add()
                 .build();
+    }
+
+    /** Conduit's permissions in HubSpot scopes (shared/providers.md): one CRM object scope each; every grant has {@code oauth} and a refresh token. */
+    @Override
+    public Map<String, String> seedScopes() {
+        return Map.of("crm.contacts.read", "crm.objects.contacts.read", "crm.contacts.write", "crm.objects.contacts.write",
+                "crm.deals.read", "crm.objects.deals.read", "crm.deals.write", "crm.objects.deals.write",
+                "crm.activity.read", "crm.objects.contacts.read", "offline", "oauth");
+    }
+
+    @Override
+    public String productName() {
+        return "HubSpot";
+    }
+
+    /** From shared/providers.md: what ends a refresh token at HubSpot. */
+    @Override
+    public String refusedGrantCause() {
+        return "the app was uninstalled from the HubSpot account";
     }
 
     @Override

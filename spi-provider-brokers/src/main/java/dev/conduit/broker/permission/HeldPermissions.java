@@ -40,15 +40,15 @@ public final class HeldPermissions {
     }
 
     /**
-     * @param providerType {@code salesforce}, {@code hubspot}, {@code google} ({@link PermissionMapping#providerType})
+     * @param provider the connection's provider, as its broker words Conduit's permissions; null when unknown
      * @param granted the provider scopes the connection holds
      * @param clientScopes the realm's client scopes: attributes by name
      * @return the held permissions: the built-in ones first (contacts, deals, activity, calendar, mail, offline),
      *         then the realm's own by name
      */
-    public static List<Permission> of(String providerType, Set<String> granted, Map<String, Map<String, String>> clientScopes) {
+    public static List<Permission> of(Vocabulary provider, Set<String> granted, Map<String, Map<String, String>> clientScopes) {
         List<Permission> held = new ArrayList<>();
-        if (providerType == null || granted == null || granted.isEmpty()) {
+        if (provider == null || provider.type() == null || granted == null || granted.isEmpty()) {
             return held;
         }
         Set<String> names = new LinkedHashSet<>(BUILT_IN_LABELS.keySet());
@@ -57,10 +57,10 @@ public final class HeldPermissions {
         for (String name : names) {
             Map<String, String> attributes = clientScopes.get(name);
             if (!PermissionMapping.seedPermissions().contains(name)
-                    && (attributes == null || !attributes.containsKey(PermissionMapping.ATTRIBUTE_PREFIX + providerType))) {
+                    && (attributes == null || !attributes.containsKey(PermissionMapping.ATTRIBUTE_PREFIX + provider.type()))) {
                 continue; // a client scope that is no Conduit permission for this provider (profile, email, ...)
             }
-            Set<String> needed = PermissionMapping.upstreamScopes(providerType, name, attributes);
+            Set<String> needed = PermissionMapping.upstreamScopes(provider, name, attributes);
             if (!needed.isEmpty() && granted.containsAll(needed)) {
                 held.add(new Permission(name, label(name, attributes)));
             }

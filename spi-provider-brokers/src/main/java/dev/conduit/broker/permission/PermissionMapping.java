@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Conduit's permission vocabulary as provider scopes: the seed mapping of shared/providers.md, overridden per
+ * Conduit's permission vocabulary as provider scopes: each broker's seed ({@link Vocabulary}), overridden per
  * permission by a realm client scope's attribute {@code conduit.scopes.<provider type>} (e.g.
  * {@code conduit.scopes.salesforce=api}). Shared by the token exchange (which maps what an app asks for) and the
  * brokers (which add to an authorization request only provider scopes the vocabulary maps). It lives here because
@@ -18,28 +18,15 @@ public final class PermissionMapping {
     public static final String ATTRIBUTE_PREFIX = "conduit.scopes.";
     private static final String PROVIDER_ID_PREFIX = "conduit-";
 
-    /** Permission, then provider type ({@code salesforce}, {@code hubspot}, {@code google}), then provider scope. */
-    private static final Map<String, Map<String, String>> SEED = Map.of(
-            "crm.contacts.read", Map.of("salesforce", "api", "hubspot", "crm.objects.contacts.read"),
-            "crm.contacts.write", Map.of("salesforce", "api", "hubspot", "crm.objects.contacts.write"),
-            "crm.deals.read", Map.of("salesforce", "api", "hubspot", "crm.objects.deals.read"),
-            "crm.deals.write", Map.of("salesforce", "api", "hubspot", "crm.objects.deals.write"),
-            "crm.activity.read", Map.of("salesforce", "api", "hubspot", "crm.objects.contacts.read"),
-            "calendar.read", Map.of("google", "https://www.googleapis.com/auth/calendar.readonly"),
-            "mail.send", Map.of("google", "https://www.googleapis.com/auth/gmail.send"),
-            "offline", Map.of("salesforce", "refresh_token", "hubspot", "oauth"));
+    /** Conduit's built-in permissions; each broker's {@link Vocabulary} gives the provider scope of those it can express. */
+    private static final Set<String> PERMISSIONS = Set.of("crm.contacts.read", "crm.contacts.write", "crm.deals.read",
+            "crm.deals.write", "crm.activity.read", "calendar.read", "mail.send", "offline");
 
     private PermissionMapping() {
     }
 
     public static Set<String> seedPermissions() {
-        return SEED.keySet();
-    }
-
-    /** The seed's provider scope for one permission, empty when the provider has none for it. */
-    public static Optional<String> seedScope(String providerType, String permission) {
-        Map<String, String> row = SEED.get(permission);
-        return row == null ? Optional.empty() : Optional.ofNullable(row.get(providerType));
+        return PERMISSIONS;
     }
 
     /** {@code conduit-salesforce} gives {@code salesforce}; empty for a provider id that is not Conduit's. */
@@ -56,14 +43,14 @@ public final class PermissionMapping {
      *
      * @param attributes the attributes of the realm's client scope of that name, or null when there is none
      */
-    public static Set<String> upstreamScopes(String providerType, String permission, Map<String, String> attributes) {
+    public static Set<String> upstreamScopes(Vocabulary provider, String permission, Map<String, String> attributes) {
         if (attributes != null) {
-            String mapped = attributes.get(ATTRIBUTE_PREFIX + providerType);
+            String mapped = attributes.get(ATTRIBUTE_PREFIX + provider.type());
             if (mapped != null) {
                 return split(mapped);
             }
         }
-        return seedScope(providerType, permission).map(PermissionMapping::split).orElse(Set.of());
+        return provider.seedScope(permission).map(PermissionMapping::split).orElse(Set.of());
     }
 
     /**
@@ -72,12 +59,12 @@ public final class PermissionMapping {
      *
      * @param clientScopes the realm's client scopes: attributes by name
      */
-    public static Set<String> mappedScopes(String providerType, Map<String, Map<String, String>> clientScopes) {
-        Set<String> names = new LinkedHashSet<>(SEED.keySet());
+    public static Set<String> mappedScopes(Vocabulary provider, Map<String, Map<String, String>> clientScopes) {
+        Set<String> names = new LinkedHashSet<>(PERMISSIONS);
         names.addAll(clientScopes.keySet());
         Set<String> mapped = new LinkedHashSet<>();
         for (String name : names) {
-            mapped.addAll(upstreamScopes(providerType, name, clientScopes.get(name)));
+            mapped.addAll(upstreamScopes(provider, name, clientScopes.get(name)));
         }
         return mapped;
     }

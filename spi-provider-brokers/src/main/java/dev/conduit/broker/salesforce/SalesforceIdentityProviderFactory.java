@@ -1,6 +1,7 @@
 package dev.conduit.broker.salesforce;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.UpstreamClient;
@@ -46,6 +47,24 @@ public final class SalesforceIdentityProviderFactory extends ConduitBrokerFactor
                 .defaultValue(String.valueOf(SalesforceIdentityProviderConfig.DEFAULT_SESSION_LIFETIME_SECONDS)).add()
                 .property(IncrementalScopes.extraScopesAllowedProperty())
                 .build();
+    }
+
+    /** Conduit's permissions in Salesforce scopes (shared/providers.md): everything CRM is {@code api}; lasting access is {@code refresh_token}. */
+    @Override
+    public Map<String, String> seedScopes() {
+        return Map.of("crm.contacts.read", "api", "crm.contacts.write", "api", "crm.deals.read", "api",
+                "crm.deals.write", "api", "crm.activity.read", "api", "offline", "refresh_token");
+    }
+
+    @Override
+    public String productName() {
+        return "Salesforce";
+    }
+
+    /** From shared/providers.md: what ends a refresh token at Salesforce. */
+    @Override
+    public String refusedGrantCause() {
+        return "the app's access was revoked, or it expired under your Salesforce organization's policy";
     }
 
     @Override

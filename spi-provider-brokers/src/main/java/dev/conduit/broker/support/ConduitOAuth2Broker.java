@@ -5,6 +5,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.broker.organization.OrganizationConnect;
 import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
 import org.keycloak.broker.oidc.OAuth2IdentityProviderConfig;
@@ -42,8 +43,8 @@ public abstract class ConduitOAuth2Broker<C extends OAuth2IdentityProviderConfig
         TransactionBinding.bind(request.getAuthenticationSession(), getConfig().getAlias());
         UriBuilder uri = super.createAuthorizationUrl(request);
         addAuthorizationParameters(uri);
-        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig(), getConfig().getDefaultScope(),
-                getDefaultScopes());
+        IncrementalScopes.apply(uri, request.getAuthenticationSession(), getConfig(),
+                ConduitBrokers.vocabulary(session, getConfig()), getConfig().getDefaultScope(), getDefaultScopes());
         return uri;
     }
 

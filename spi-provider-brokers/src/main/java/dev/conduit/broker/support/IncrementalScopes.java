@@ -7,6 +7,7 @@ import java.util.Set;
 
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.broker.permission.Vocabulary;
 import jakarta.ws.rs.core.UriBuilder;
 import org.jboss.logging.Logger;
 import org.keycloak.models.IdentityProviderModel;
@@ -44,12 +45,12 @@ public final class IncrementalScopes {
      * scopes the request asked for that the vocabulary or the administrator permit, if any.
      */
     public static void apply(UriBuilder uri, AuthenticationSessionModel authSession, IdentityProviderModel provider,
-            String configuredScope, String defaultScopes) {
+            Vocabulary vocabulary, String configuredScope, String defaultScopes) {
         Set<String> requested = extra(authSession == null ? null : authSession.getClientNote(CLIENT_NOTE));
         if (requested.isEmpty()) {
             return;
         }
-        Set<String> extra = permitted(requested, PermissionMapping.providerType(provider.getProviderId()).orElse(""),
+        Set<String> extra = permitted(requested, vocabulary,
                 clientScopes(authSession.getRealm()), extraScopesAllowed(provider));
         if (extra.size() < requested.size()) {
             LOG.debugf("conduit_scope for %s: dropped %d provider scope(s) the permission vocabulary does not map",
@@ -65,13 +66,13 @@ public final class IncrementalScopes {
     }
 
     /**
-     * The requested scopes that the vocabulary maps for this provider type or that the administrator allowed.
+     * The requested scopes that the provider's vocabulary maps or that the administrator allowed.
      *
      * @param clientScopes the realm's client scopes: attributes by name
      */
-    static Set<String> permitted(Set<String> requested, String providerType, Map<String, Map<String, String>> clientScopes,
+    static Set<String> permitted(Set<String> requested, Vocabulary vocabulary, Map<String, Map<String, String>> clientScopes,
             Set<String> allowed) {
-        Set<String> permitted = new LinkedHashSet<>(PermissionMapping.mappedScopes(providerType, clientScopes));
+        Set<String> permitted = new LinkedHashSet<>(PermissionMapping.mappedScopes(vocabulary, clientScopes));
         permitted.addAll(allowed);
         Set<String> kept = new LinkedHashSet<>(requested);
         kept.retainAll(permitted);

@@ -68,6 +68,16 @@ class ConduitBrokersTest {
         assertThat(broker("conduit-google").providerType()).isEqualTo("google");
     }
 
+    @Test
+    void eachBrokerNamesItsProductAndWhyItsProviderEndsARefreshToken() {
+        assertThat(broker("conduit-salesforce").productName()).isEqualTo("Salesforce");
+        assertThat(broker("conduit-hubspot").productName()).isEqualTo("HubSpot");
+        assertThat(broker("conduit-google").productName()).isEqualTo("Google");
+        assertThat(broker("conduit-salesforce").refusedGrantCause()).contains("Salesforce organization's policy");
+        assertThat(broker("conduit-hubspot").refusedGrantCause()).isEqualTo("the app was uninstalled from the HubSpot account");
+        assertThat(broker("conduit-google").refusedGrantCause()).contains("unused for months");
+    }
+
     private static ConduitBroker broker(String providerId) {
         return ConduitBrokers.of(model(providerId, Map.of()), FACTORIES::get).orElseThrow();
     }

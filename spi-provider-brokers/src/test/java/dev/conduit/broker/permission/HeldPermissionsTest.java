@@ -1,5 +1,8 @@
 package dev.conduit.broker.permission;
 
+import dev.conduit.broker.google.GoogleIdentityProviderFactory;
+import dev.conduit.broker.hubspot.HubSpotIdentityProviderFactory;
+import dev.conduit.broker.salesforce.SalesforceIdentityProviderFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -12,7 +15,7 @@ class HeldPermissionsTest {
 
     @Test
     void aHubSpotConnectionHoldsThePermissionsItsScopesCoverInPeoplesWords() {
-        assertThat(HeldPermissions.of("hubspot", Set.of("oauth", "crm.objects.contacts.read"), Map.of())).containsExactly(
+        assertThat(HeldPermissions.of(new HubSpotIdentityProviderFactory().vocabulary(), Set.of("oauth", "crm.objects.contacts.read"), Map.of())).containsExactly(
                 new Permission("crm.contacts.read", "Read contacts"),
                 new Permission("crm.activity.read", "Read activity"),
                 new Permission("offline", "Keep access while you are away"));
@@ -20,10 +23,10 @@ class HeldPermissionsTest {
 
     @Test
     void salesforcesCoarseApiScopeCoversEveryCrmPermissionAndRefreshTokenTheOfflineOne() {
-        assertThat(HeldPermissions.of("salesforce", Set.of("api", "refresh_token", "openid"), Map.of()))
+        assertThat(HeldPermissions.of(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("api", "refresh_token", "openid"), Map.of()))
                 .extracting(Permission::name).containsExactly("crm.contacts.read", "crm.contacts.write", "crm.deals.read",
                         "crm.deals.write", "crm.activity.read", "offline");
-        assertThat(HeldPermissions.of("salesforce", Set.of("openid", "id"), Map.of())).isEmpty();
+        assertThat(HeldPermissions.of(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("openid", "id"), Map.of())).isEmpty();
     }
 
     @Test
@@ -38,7 +41,7 @@ class HeldPermissionsTest {
         Set<String> granted = Set.of("openid", "email", "https://www.googleapis.com/auth/calendar.readonly",
                 "https://www.googleapis.com/auth/gmail.send", "https://www.googleapis.com/auth/drive.readonly");
 
-        assertThat(HeldPermissions.of("google", granted, realm)).containsExactly(
+        assertThat(HeldPermissions.of(new GoogleIdentityProviderFactory().vocabulary(), granted, realm)).containsExactly(
                 new Permission("calendar.read", "Read your calendars"),
                 new Permission("mail.send", "Send mail"),
                 new Permission("it.drive", "Read Drive files"));
@@ -48,15 +51,15 @@ class HeldPermissionsTest {
     void aPermissionNeedsEveryScopeItMapsTo() {
         Map<String, Map<String, String>> realm = Map.of("crm.deals.write",
                 Map.of("conduit.scopes.salesforce", "api custom_permissions"));
-        assertThat(HeldPermissions.of("salesforce", Set.of("api"), realm)).extracting(Permission::name)
+        assertThat(HeldPermissions.of(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("api"), realm)).extracting(Permission::name)
                 .doesNotContain("crm.deals.write").contains("crm.deals.read");
-        assertThat(HeldPermissions.of("salesforce", Set.of("api", "custom_permissions"), realm)).extracting(Permission::name)
+        assertThat(HeldPermissions.of(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("api", "custom_permissions"), realm)).extracting(Permission::name)
                 .contains("crm.deals.write");
     }
 
     @Test
     void noProviderTypeOrNoScopesHoldNothing() {
         assertThat(HeldPermissions.of(null, Set.of("api"), Map.of())).isEmpty();
-        assertThat(HeldPermissions.of("salesforce", Set.of(), Map.of())).isEmpty();
+        assertThat(HeldPermissions.of(new SalesforceIdentityProviderFactory().vocabulary(), Set.of(), Map.of())).isEmpty();
     }
 }

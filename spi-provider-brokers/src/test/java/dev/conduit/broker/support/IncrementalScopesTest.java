@@ -1,5 +1,8 @@
 package dev.conduit.broker.support;
 
+import dev.conduit.broker.google.GoogleIdentityProviderFactory;
+import dev.conduit.broker.hubspot.HubSpotIdentityProviderFactory;
+import dev.conduit.broker.salesforce.SalesforceIdentityProviderFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -15,18 +18,18 @@ class IncrementalScopesTest {
 
     @Test
     void onlyScopesTheVocabularyMapsForThatProviderAreAdded() {
-        assertThat(IncrementalScopes.permitted(Set.of("full", "api"), "salesforce", REALM, Set.of())).containsExactly("api");
+        assertThat(IncrementalScopes.permitted(Set.of("full", "api"), new SalesforceIdentityProviderFactory().vocabulary(), REALM, Set.of())).containsExactly("api");
         assertThat(IncrementalScopes.permitted(Set.of("https://mail.google.com/", "https://www.googleapis.com/auth/drive.readonly"),
-                "google", REALM, Set.of())).containsExactly("https://www.googleapis.com/auth/drive.readonly");
+                new GoogleIdentityProviderFactory().vocabulary(), REALM, Set.of())).containsExactly("https://www.googleapis.com/auth/drive.readonly");
         // a scope mapped for another provider is not this one's
-        assertThat(IncrementalScopes.permitted(Set.of("crm.objects.deals.write"), "salesforce", REALM, Set.of())).isEmpty();
-        assertThat(IncrementalScopes.permitted(Set.of("crm.objects.deals.write"), "hubspot", REALM, Set.of()))
+        assertThat(IncrementalScopes.permitted(Set.of("crm.objects.deals.write"), new SalesforceIdentityProviderFactory().vocabulary(), REALM, Set.of())).isEmpty();
+        assertThat(IncrementalScopes.permitted(Set.of("crm.objects.deals.write"), new HubSpotIdentityProviderFactory().vocabulary(), REALM, Set.of()))
                 .containsExactly("crm.objects.deals.write");
     }
 
     @Test
     void theAdministratorsAllowlistAddsScopes() {
-        assertThat(IncrementalScopes.permitted(Set.of("full", "chatter_api"), "salesforce", REALM, Set.of("full")))
+        assertThat(IncrementalScopes.permitted(Set.of("full", "chatter_api"), new SalesforceIdentityProviderFactory().vocabulary(), REALM, Set.of("full")))
                 .containsExactly("full");
     }
 

@@ -7,7 +7,7 @@ import java.util.Set;
 
 import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.ConduitBrokers;
-import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
+import dev.conduit.broker.permission.Vocabulary;
 import dev.conduit.exchange.upstream.PermissionCheck;
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;
 import org.keycloak.common.Profile;
@@ -118,8 +118,8 @@ public final class ExchangeChecks {
     }
 
     /** The provider as the permission vocabulary knows it. */
-    public static UpstreamProvider upstreamProvider(KeycloakSession session, IdentityProviderModel provider) {
-        return new UpstreamProvider(broker(session, provider).providerType());
+    public static Vocabulary upstreamProvider(KeycloakSession session, IdentityProviderModel provider) {
+        return broker(session, provider).vocabulary();
     }
 
     /** An enabled Conduit broker of this realm that the client was allowed. */

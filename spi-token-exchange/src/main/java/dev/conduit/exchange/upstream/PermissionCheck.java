@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 import dev.conduit.broker.permission.PermissionMapping;
 import dev.conduit.exchange.PermissionVocabulary;
-import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
+import dev.conduit.broker.permission.Vocabulary;
 
 /**
  * Conduit permissions asked for in an exchange's {@code scope}, checked and mapped to a provider's scopes.
@@ -52,13 +52,13 @@ public final class PermissionCheck {
      * @param clientPermissions the names of the requesting client's client scopes
      * @param scopeAttributes a realm client scope's attributes by name, or null when the realm has no such scope
      */
-    public static Outcome resolve(UpstreamProvider provider, Set<String> requested, Set<String> clientPermissions,
+    public static Outcome resolve(Vocabulary provider, Set<String> requested, Set<String> clientPermissions,
             Function<String, Map<String, String>> scopeAttributes) {
         Set<String> refused = new LinkedHashSet<>();
         Set<String> upstream = new LinkedHashSet<>();
         for (String permission : requested) {
             Set<String> scopes = clientPermissions.contains(permission)
-                    ? PermissionMapping.upstreamScopes(provider.type(), permission, scopeAttributes.apply(permission)) : Set.of();
+                    ? PermissionMapping.upstreamScopes(provider, permission, scopeAttributes.apply(permission)) : Set.of();
             if (scopes.isEmpty()) {
                 refused.add(permission);
             } else {
@@ -74,12 +74,12 @@ public final class PermissionCheck {
      *
      * @param clientDefaultScopes the names of the requesting client's default client scopes
      */
-    public static Set<String> defaults(UpstreamProvider provider, Set<String> clientDefaultScopes,
+    public static Set<String> defaults(Vocabulary provider, Set<String> clientDefaultScopes,
             Function<String, Map<String, String>> scopeAttributes) {
         Set<String> defaults = new TreeSet<>();
         for (String name : clientDefaultScopes) {
             Map<String, String> attributes = scopeAttributes.apply(name);
-            if (isPermission(name, attributes) && !PermissionMapping.upstreamScopes(provider.type(), name, attributes).isEmpty()) {
+            if (isPermission(name, attributes) && !PermissionMapping.upstreamScopes(provider, name, attributes).isEmpty()) {
                 defaults.add(name);
             }
         }

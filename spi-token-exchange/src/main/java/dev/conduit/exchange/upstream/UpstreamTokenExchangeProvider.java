@@ -7,7 +7,7 @@ import java.util.Set;
 
 import dev.conduit.broker.grant.ConduitBroker;
 import dev.conduit.broker.grant.ConduitBrokers;
-import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
+import dev.conduit.broker.permission.Vocabulary;
 import dev.conduit.exchange.support.ConnectionBinding;
 import dev.conduit.exchange.support.ExchangeChecks;
 import dev.conduit.exchange.support.ExchangeRefusal;
@@ -104,7 +104,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         }
         IdentityProviderModel provider = ExchangeChecks.provider(session, client, request.alias());
         ConduitBroker broker = ExchangeChecks.broker(session, provider);
-        Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, new UpstreamProvider(broker.providerType()),
+        Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, broker.vocabulary(),
                 context.getFormParams().getFirst("scope"),
                 binding == null ? null : ExchangeChecks.heldPermissions(realm, token));
 
@@ -156,7 +156,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
      * @param held the permissions a bound subject token holds, null for an ordinary token (no ceiling)
      */
     private static Set<String> neededUpstreamScopes(RealmModel realm, ClientModel client, IdentityProviderModel provider,
-            UpstreamProvider upstream, String scope, Set<String> held) {
+            Vocabulary upstream, String scope, Set<String> held) {
         Set<String> permissions;
         try {
             permissions = PermissionCheck.parse(scope);

@@ -1,12 +1,14 @@
 package dev.conduit.exchange.upstream;
 
+import dev.conduit.broker.google.GoogleIdentityProviderFactory;
+import dev.conduit.broker.hubspot.HubSpotIdentityProviderFactory;
+import dev.conduit.broker.salesforce.SalesforceIdentityProviderFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
 import org.junit.jupiter.api.Test;
 
 class PermissionCheckTest {
@@ -15,7 +17,7 @@ class PermissionCheckTest {
 
     @Test
     void allowedPermissionsMapToTheProvidersScopesThroughTheSeed() {
-        var outcome = PermissionCheck.resolve(new UpstreamProvider("hubspot"), Set.of("crm.contacts.read", "crm.deals.write"), CLIENT,
+        var outcome = PermissionCheck.resolve(new HubSpotIdentityProviderFactory().vocabulary(), Set.of("crm.contacts.read", "crm.deals.write"), CLIENT,
                 name -> null);
         assertThat(outcome.refused()).isEmpty();
         assertThat(outcome.upstreamScopes()).containsExactlyInAnyOrder("crm.objects.contacts.read", "crm.objects.deals.write");
@@ -23,14 +25,14 @@ class PermissionCheckTest {
 
     @Test
     void aClientScopeAttributeOverridesTheSeed() {
-        var outcome = PermissionCheck.resolve(new UpstreamProvider("salesforce"), Set.of("crm.contacts.read"), CLIENT,
+        var outcome = PermissionCheck.resolve(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("crm.contacts.read"), CLIENT,
                 name -> Map.of("conduit.scopes.salesforce", "api custom_permissions"));
         assertThat(outcome.upstreamScopes()).containsExactlyInAnyOrder("api", "custom_permissions");
     }
 
     @Test
     void permissionsTheClientLacksOrTheProviderCannotExpressAreRefused() {
-        var outcome = PermissionCheck.resolve(new UpstreamProvider("google"),
+        var outcome = PermissionCheck.resolve(new GoogleIdentityProviderFactory().vocabulary(),
                 Set.of("crm.contacts.read", "mail.send", "calendar.read"), CLIENT, name -> null);
         assertThat(outcome.refused()).containsExactlyInAnyOrder("crm.contacts.read", "mail.send");
         assertThat(outcome.upstreamScopes()).containsExactly("https://www.googleapis.com/auth/calendar.readonly");
@@ -52,7 +54,7 @@ class PermissionCheckTest {
 
     @Test
     void aMappingAttributeNamingAScopeTwiceIsNoError() {
-        var outcome = PermissionCheck.resolve(new UpstreamProvider("salesforce"), Set.of("crm.contacts.read"), CLIENT,
+        var outcome = PermissionCheck.resolve(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("crm.contacts.read"), CLIENT,
                 name -> Map.of("conduit.scopes.salesforce", "api api  api"));
         assertThat(outcome.refused()).isEmpty();
         assertThat(outcome.upstreamScopes()).containsExactly("api");
@@ -68,10 +70,10 @@ class PermissionCheckTest {
                 "it.blank", Map.of("conduit.scopes.hubspot", " "));
         Set<String> defaults = Set.of("profile", "crm.contacts.read", "calendar.read", "it.custom", "it.blank", "email");
 
-        assertThat(PermissionCheck.defaults(new UpstreamProvider("hubspot"), defaults, realm::get))
+        assertThat(PermissionCheck.defaults(new HubSpotIdentityProviderFactory().vocabulary(), defaults, realm::get))
                 .containsExactly("crm.contacts.read", "it.custom");
-        assertThat(PermissionCheck.defaults(new UpstreamProvider("google"), defaults, realm::get)).containsExactly("calendar.read");
+        assertThat(PermissionCheck.defaults(new GoogleIdentityProviderFactory().vocabulary(), defaults, realm::get)).containsExactly("calendar.read");
         // a client whose default scopes hold no permission for the provider gets none (and the exchange refuses)
-        assertThat(PermissionCheck.defaults(new UpstreamProvider("salesforce"), Set.of("profile", "calendar.read"), realm::get)).isEmpty();
+        assertThat(PermissionCheck.defaults(new SalesforceIdentityProviderFactory().vocabulary(), Set.of("profile", "calendar.read"), realm::get)).isEmpty();
     }
 }

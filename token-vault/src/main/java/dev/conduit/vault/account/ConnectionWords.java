@@ -32,36 +32,28 @@ public final class ConnectionWords {
     }
 
     /** The provider's name for people: its display name in the realm, else the product's name, else the alias. */
-    public static String providerName(String providerType, String displayName, String alias) {
+    public static String providerName(String productName, String displayName, String alias) {
         if (displayName != null && !displayName.isBlank()) {
             return displayName.trim();
         }
-        if (providerType == null) {
-            return alias;
-        }
-        return switch (providerType) {
-            case "salesforce" -> "Salesforce";
-            case "hubspot" -> "HubSpot";
-            case "google" -> "Google";
-            default -> alias;
-        };
+        return productName == null || productName.isBlank() ? alias : productName;
     }
 
     /**
      * @param status the stored status ({@code HEALTHY}, {@code EXPIRING}, {@code RECONNECT_REQUIRED}, {@code REVOKED})
      * @param lastError the stored {@code lastError}, or null
-     * @param providerType {@code salesforce}, {@code hubspot}, {@code google} or null
+     * @param refusedGrantCause why the provider refuses a refresh token, as its broker words it; empty or null if unknown
      * @param providerName what {@link #providerName} gives
      * @param statusSince when the status last changed (epoch seconds), null when unknown
      * @param now epoch seconds, to leave out the year or the day when they are today's
      */
-    public static Words describe(String status, String lastError, String providerType, String providerName,
+    public static Words describe(String status, String lastError, String refusedGrantCause, String providerName,
             Long statusSince, long now) {
         String code = code(lastError);
         return switch (status == null ? "" : status) {
             case "HEALTHY" -> new Words("Connected: apps you allow reach " + providerName + " through it.", NONE);
             case "EXPIRING" -> expiring(code, providerName, statusSince, now);
-            case "RECONNECT_REQUIRED" -> new Words(reconnect(code, providerType, providerName, statusSince, now), RECONNECT);
+            case "RECONNECT_REQUIRED" -> new Words(reconnect(code, refusedGrantCause, providerName, statusSince, now), RECONNECT);
             case "REVOKED" -> new Words("Disconnected" + on(statusSince, now) + "; Conduit is withdrawing its access at "
                     + providerName + ". Reconnect to use it again.", RECONNECT);
             default -> new Words("Conduit cannot use this connection right now.", NONE);
@@ -78,7 +70,7 @@ public final class ConnectionWords {
         return new Words("Conduit could not refresh this connection" + since + "; it keeps trying. Nothing to do yet.", NONE);
     }
 
-    private static String reconnect(String code, String providerType, String providerName, Long statusSince, long now) {
+    private static String reconnect(String code, String refusedGrantCause, String providerName, Long statusSince, long now) {
         return switch (code) {
             case "no_refresh_token" -> providerName + " gave Conduit no lasting access when this account was connected,"
                     + " so the connection stopped" + on(statusSince, now)
@@ -87,21 +79,12 @@ public final class ConnectionWords {
                     + (statusSince == null ? "" : " since " + day(statusSince, now)) + ", even with fresh tokens."
                     + " Reconnect to continue.";
             default -> providerName + " stopped accepting this connection" + on(statusSince, now)
-                    + ("invalid_grant".equals(code) ? cause(providerType) : "") + ". Reconnect to continue.";
+                    + ("invalid_grant".equals(code) ? cause(refusedGrantCause) : "") + ". Reconnect to continue.";
         };
     }
 
-    /** Why the provider refuses a refresh token, from what each provider documents (shared/providers.md). */
-    private static String cause(String providerType) {
-        if (providerType == null) {
-            return "";
-        }
-        return switch (providerType) {
-            case "salesforce" -> " (the app's access was revoked, or it expired under your Salesforce organization's policy)";
-            case "hubspot" -> " (the app was uninstalled from the HubSpot account)";
-            case "google" -> " (access was removed in the Google account, it went unused for months, or the password changed)";
-            default -> "";
-        };
+    private static String cause(String refusedGrantCause) {
+        return refusedGrantCause == null || refusedGrantCause.isBlank() ? "" : " (" + refusedGrantCause + ")";
     }
 
     /** The error code a stored {@code lastError} starts with ({@code invalid_grant (HTTP 400): ...}), or "". */

@@ -6,7 +6,7 @@ import java.util.Set;
 
 import dev.conduit.broker.grant.Scopes;
 import dev.conduit.broker.permission.HeldPermissions;
-import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.broker.permission.Vocabulary;
 import dev.conduit.vault.service.LastError;
 import dev.conduit.vault.store.ConnectionEntity;
 
@@ -23,21 +23,28 @@ public record OwnConnection(String id, String provider, String status, String re
         List<HeldPermissions.Permission> permissions, String summary, String action, Long statusSince) {
 
     /**
-     * @param providerDisplayName the identity provider's display name in the realm, or null
+     * What the page says of the connection's provider: its type ({@code salesforce}), its name for people and why it
+     * refuses a refresh token, from the provider's broker ({@link dev.conduit.broker.grant.ConduitBroker}).
+     */
+    public record ProviderFacts(Vocabulary vocabulary, String name, String refusedGrantCause) {
+    }
+
+    /**
+     * @param provider what the page says of the row's provider
      * @param clientScopes the realm's client scopes: attributes by name (permission labels and mappings)
      * @param now epoch seconds
      */
-    public static OwnConnection of(ConnectionEntity row, String providerDisplayName,
+    public static OwnConnection of(ConnectionEntity row, ProviderFacts provider,
             Map<String, Map<String, String>> clientScopes, long now) {
-        String type = PermissionMapping.providerType(row.getProviderId()).orElse(null);
-        String providerName = ConnectionWords.providerName(type, providerDisplayName, row.getProviderAlias());
+        String type = provider.vocabulary().type();
+        String providerName = provider.name();
         Set<String> scopes = Scopes.parse(row.getScopes());
-        ConnectionWords.Words words = ConnectionWords.describe(row.getStatus(), row.getLastError(), type, providerName,
-                row.getStatusChangedAt(), now);
+        ConnectionWords.Words words = ConnectionWords.describe(row.getStatus(), row.getLastError(),
+                provider.refusedGrantCause(), providerName, row.getStatusChangedAt(), now);
         return new OwnConnection(row.getId(), row.getProviderAlias(), row.getStatus(),
                 LastError.forAppsAndOwners(row.getLastError()), scopes, row.getAccountId(), row.getInstanceUrl(),
                 row.getConnectedAt(), row.getLastRefreshAt(), row.getExpiresAt(), type, providerName,
-                row.getAccountName(), row.getAccountEmail(), HeldPermissions.of(type, scopes, clientScopes),
+                row.getAccountName(), row.getAccountEmail(), HeldPermissions.of(provider.vocabulary(), scopes, clientScopes),
                 words.summary(), words.action(), row.getStatusChangedAt());
     }
 }

@@ -3,9 +3,15 @@ package dev.conduit.vault.account;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
+import dev.conduit.broker.grant.ConduitBroker;
+import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.broker.organization.OrganizationAdmins;
+import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
@@ -95,17 +101,27 @@ public class OwnConnectionsResource {
         RealmModel realm = session.getContext().getRealm();
         Map<String, Map<String, String>> clientScopes = new HashMap<>();
         realm.getClientScopesStream().forEach(scope -> clientScopes.putIfAbsent(scope.getName(), scope.getAttributes()));
-        Map<String, String> displayNames = new HashMap<>();
+        Map<String, OwnConnection.ProviderFacts> providers = new HashMap<>();
         long now = Time.currentTime();
         return VaultStore.of(session).byOwner(realm.getId(), ownerKind, ownerId).stream()
-                .map(row -> OwnConnection.of(row, displayNames.computeIfAbsent(row.getProviderAlias(), this::displayName),
+                .map(row -> OwnConnection.of(row, providers.computeIfAbsent(row.getProviderAlias(), alias -> facts(row)),
                         clientScopes, now))
                 .toList();
     }
 
-    /** The identity provider's display name, "" when it has none or is gone. */
-    private String displayName(String alias) {
-        IdentityProviderModel provider = session.identityProviders().getByAlias(alias);
-        return provider == null || provider.getDisplayName() == null ? "" : provider.getDisplayName();
+    /**
+     * The row's provider as its broker describes it; for an identity provider that is gone, the type its provider id
+     * names and the alias as its name.
+     */
+    private OwnConnection.ProviderFacts facts(ConnectionEntity row) {
+        IdentityProviderModel model = session.identityProviders().getByAlias(row.getProviderAlias());
+        Optional<ConduitBroker> broker = ConduitBrokers.of(session, model);
+        Vocabulary vocabulary = broker.map(ConduitBroker::vocabulary)
+                .orElseGet(() -> Vocabulary.unknown(PermissionMapping.providerType(row.getProviderId()).orElse(null)));
+        String displayName = model == null ? null : model.getDisplayName();
+        return new OwnConnection.ProviderFacts(vocabulary,
+                ConnectionWords.providerName(broker.map(ConduitBroker::productName).orElse(null), displayName,
+                        row.getProviderAlias()),
+                broker.map(ConduitBroker::refusedGrantCause).orElse(""));
     }
 }

@@ -6,10 +6,18 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conduit.broker.permission.HeldPermissions.Permission;
+import dev.conduit.broker.permission.Vocabulary;
 import dev.conduit.vault.store.ConnectionEntity;
 import org.junit.jupiter.api.Test;
 
 class OwnConnectionTest {
+
+    /** A slice of Salesforce's vocabulary, as its broker declares it. */
+    private static final Vocabulary SALESFORCE_WORDS = new Vocabulary("salesforce",
+            Map.of("crm.contacts.read", "api", "offline", "refresh_token"));
+
+    private static final OwnConnection.ProviderFacts SALESFORCE_AS_NAMED_BY_ITS_BROKER = new OwnConnection.ProviderFacts(
+            SALESFORCE_WORDS, "Salesforce", "the app's access was revoked");
 
     private static ConnectionEntity salesforceRow() {
         ConnectionEntity row = new ConnectionEntity();
@@ -31,7 +39,7 @@ class OwnConnectionTest {
     void aPersonSeesTheAccountThePermissionsAndWhatToDoBesideTheVaultsWords() {
         Map<String, Map<String, String>> realm = Map.of("crm.contacts.read", Map.of("consent.screen.text", "Read CRM contacts",
                 "conduit.scopes.salesforce", "api"));
-        OwnConnection own = OwnConnection.of(salesforceRow(), "", realm, 0);
+        OwnConnection own = OwnConnection.of(salesforceRow(), SALESFORCE_AS_NAMED_BY_ITS_BROKER, realm, 0);
 
         assertThat(own.providerName()).isEqualTo("Salesforce");
         assertThat(own.providerType()).isEqualTo("salesforce");
@@ -41,14 +49,16 @@ class OwnConnectionTest {
         assertThat(own.scopes()).containsExactly("refresh_token", "openid", "api");
         assertThat(own.permissions()).startsWith(new Permission("crm.contacts.read", "Read CRM contacts"))
                 .contains(new Permission("offline", "Keep access while you are away"));
-        assertThat(own.summary()).startsWith("Salesforce stopped accepting this connection on ").endsWith("Reconnect to continue.");
+        assertThat(own.summary()).startsWith("Salesforce stopped accepting this connection on ")
+                .endsWith(" (the app's access was revoked). Reconnect to continue.");
         assertThat(own.action()).isEqualTo("reconnect");
         assertThat(own.statusSince()).isNotNull();
     }
 
     @Test
     void itsJsonCarriesNoTokenNotEvenSealed() throws Exception {
-        String json = new ObjectMapper().writeValueAsString(OwnConnection.of(salesforceRow(), "Acme Salesforce", Map.of(), 0));
+        String json = new ObjectMapper().writeValueAsString(OwnConnection.of(salesforceRow(),
+                new OwnConnection.ProviderFacts(SALESFORCE_WORDS, "Acme Salesforce", ""), Map.of(), 0));
         assertThat(json).contains("\"providerName\":\"Acme Salesforce\"").contains("\"accountName\":\"Rosalind Franklin\"")
                 .contains("\"permissions\":[{\"name\":\"crm.contacts.read\",\"label\":\"Read contacts\"}")
                 .doesNotContain("ciphertext").doesNotContain("accessToken").doesNotContain("refreshToken");

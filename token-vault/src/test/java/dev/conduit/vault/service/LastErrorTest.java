@@ -43,7 +43,8 @@ class LastErrorTest {
         row.setProviderAlias("salesforce");
         row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
         row.setLastError(STORED);
-        OwnConnection own = OwnConnection.of(row, null, java.util.Map.of(), 0);
+        OwnConnection own = OwnConnection.of(row, new OwnConnection.ProviderFacts(
+                dev.conduit.broker.permission.Vocabulary.unknown(null), "salesforce", ""), java.util.Map.of(), 0);
         assertThat(own.reason()).startsWith("invalid_grant (HTTP 400)").doesNotContain("kc-a.internal");
         assertThat(own.summary()).doesNotContain("kc-a.internal").doesNotContain("admin detail");
     }
