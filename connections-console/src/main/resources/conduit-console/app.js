@@ -224,13 +224,14 @@
       'data-field': field });
   }
 
-  var MARKS = { salesforce: 'S', hubspot: 'H', google: 'G' };
-
-  /** The provider's mark: a coloured initial (no image: the page fetches nothing from elsewhere). */
+  /**
+   * The provider's mark: the initial of its type (else of its name) on the type's colour from app.css, grey for a type
+   * the stylesheet has none for. No image: the page fetches nothing from elsewhere.
+   */
   function mark(type, name) {
-    var known = Object.prototype.hasOwnProperty.call(MARKS, type || '');
-    var initial = known ? MARKS[type] : String(name || '?').charAt(0).toUpperCase();
-    return node('span', { 'class': 'conduit-mark conduit-mark-' + (known ? type : 'other'), 'aria-hidden': 'true', text: initial });
+    var safeType = /^[a-z0-9-]+$/.test(type || '') ? type : 'other';
+    var initial = String(safeType !== 'other' ? safeType : (name || '?')).charAt(0).toUpperCase();
+    return node('span', { 'class': 'conduit-mark conduit-mark-' + safeType, 'aria-hidden': 'true', text: initial });
   }
 
   /** The upstream account as people know it: display name and e-mail, else (older connections) its id. */
