@@ -132,9 +132,13 @@ class ExchangePermissionsIT {
                 "Permissions not available to this client for hubspot: " + CALENDAR_READ);
         assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "no.such.permission")), "invalid_scope",
                 "Permissions not available to this client for hubspot: no.such.permission");
-        // a seed permission the internal app was not given
-        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "crm.deals.write")), "invalid_scope",
-                "Permissions not available to this client for hubspot: crm.deals.write");
+        // a seed permission HubSpot cannot express (the internal app may use it, at Google)
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "mail.send")), "invalid_scope",
+                "Permissions not available to this client for hubspot: mail.send");
+        // a seed permission the internal app may use (the demo realm gives it every one) but the connection was not
+        // granted: not a refusal of the client, the user is asked for it (test 5)
+        Refusals.assertConduitRefused(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "crm.deals.write")), 400,
+                "invalid_scope", "insufficient_scope", "The hubspot connection was not granted: crm.objects.deals.write");
     }
 
     @Test

@@ -49,9 +49,7 @@ class VaultRefreshIT {
 
     @Test
     void aFreshTokenIsServedWithoutCallingTheProvider() {
-        Login margaret = login(Accounts.SALESFORCE_MARGARET);
-        String userToken = margaret.keycloakToken();
-        String connectionId = margaret.id();
+        String userToken = login(Accounts.SALESFORCE_MARGARET).keycloakToken();
         sandbox.resetCounts();
         JsonNode answer = ok(apps.exchange(userToken, SALESFORCE));
 
