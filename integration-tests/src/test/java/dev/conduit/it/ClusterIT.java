@@ -1,6 +1,7 @@
 package dev.conduit.it;
 
 import static dev.conduit.it.VaultRefreshIT.ok;
+import static dev.conduit.it.support.Refusals.assertConduitRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.UncheckedIOException;
@@ -149,10 +150,7 @@ class ClusterIT {
         assertThat(cluster.a().vault().disconnect(id).statusCode()).isEqualTo(204);
         HttpResponse<String> refused = cluster.b().exchange(userToken, HUBSPOT);
 
-        assertThat(refused.statusCode()).as("node B's answer after the disconnect").isEqualTo(400);
-        JsonNode error = AppTokens.json(refused);
-        assertThat(error.get("error").asText()).isEqualTo("invalid_target");
-        assertThat(error.get("conduit_error").asText()).isEqualTo("not_connected");
+        assertConduitRefused(refused, 400, "invalid_target", "not_connected", "No hubspot connection for this user; connect it first");
         assertThat(refused.body().contains(served)).as("the refusal carries the old token").isFalse();
         assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE) - revocationsBefore).as("revoked at HubSpot").isEqualTo(1);
         assertThat(cluster.b().vault().connection(id)).as("gone for node B too").isNull();
@@ -294,8 +292,7 @@ class ClusterIT {
                     salesforceOnB.statusCode(), AppTokens.json(salesforceOnB).path("conduit_error").asText("-"),
                     salesforce.get("status").asText(), salesforce.path("lastError").asText(""),
                     sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") - salesforceCalls);
-            assertThat(salesforceOnB.statusCode()).isEqualTo(400);
-            assertThat(AppTokens.json(salesforceOnB).get("conduit_error").asText()).isEqualTo("reconnect_required");
+            assertConduitRefused(salesforceOnB, 400, "invalid_target", "reconnect_required", "invalid_grant");
             assertThat(salesforce.get("status").asText()).isEqualTo("RECONNECT_REQUIRED");
             assertThat(salesforce.get("lastError").asText()).contains("invalid_grant").contains("never stored its answer");
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(salesforceCalls + 2);

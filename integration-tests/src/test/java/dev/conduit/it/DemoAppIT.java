@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -45,6 +46,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Keycloak, connects Salesforce, HubSpot and Google from the app, fetches each provider's records with a token
  * Conduit brokered (the exchange shown beside them, tokens masked), has a token refused by the provider and
  * recovered, and connects and uses her organization's Salesforce. Screenshots in target/screenshots/demo-app/.
+ * <p>
+ * The tests are one browser walk, in order: each step continues the person's session and uses what the steps before
+ * connected (the refused token is the Salesforce connection's, "grant more" widens the HubSpot one, signing out ends
+ * the session the walk began), as the person would do it. The class makes its own user and organization; pages are
+ * read by re-finding their elements (a page the app replaced after a form leaves stale references).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -73,6 +79,8 @@ class DemoAppIT {
         app = DemoApps.start(env);
         driver = Chromium.start();
         wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        // every wait re-queries its element: one found on a page the app just replaced is looked up again
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterAll
@@ -237,19 +245,21 @@ class DemoAppIT {
 
     private void connectAndFetch(ProviderApiCase provider, Account account) throws Exception {
         driver.get(app.url());
-        wait.until(ExpectedConditions.elementToBeClickable(By.id("connect-" + provider.alias))).click();
+        clickAndAwaitNextPage(By.id("connect-" + provider.alias));
         consentAs(account);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Connected " + provider.name + "."));
-        assertThat(driver.findElement(By.cssSelector("#connection-" + provider.alias + " .status")).getText()).isEqualTo("HEALTHY");
+        assertThat(text(By.cssSelector("#connection-" + provider.alias + " .status"))).isEqualTo("HEALTHY");
         assertThat(driver.findElements(By.id("grant-" + provider.alias))).hasSize(1);
         screenshot(provider.alias + "-connected");
 
-        driver.findElement(By.id("fetch-" + provider.alias)).click();
+        // the fetch answers with a new page: wait for the old one to go, then for this provider's outcome on the new one
+        clickAndAwaitNextPage(By.id("fetch-" + provider.alias));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("outcome"), "Fetched 3 of your " + provider.name));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#records tr.record")));
-        assertThat(driver.findElement(By.id("outcome")).getText()).startsWith("Fetched 3 of your " + provider.name);
+        assertThat(text(By.id("outcome"))).startsWith("Fetched 3 of your " + provider.name);
         assertThat(recordNames()).isEqualTo(expectedNames(provider, upstreamToken(provider.alias)));
 
-        String exchange = driver.findElement(By.id("exchange")).getText();
+        String exchange = text(By.id("exchange"));
         assertThat(exchange).contains("grant_type=urn:ietf:params:oauth:grant-type:token-exchange",
                 "audience=" + provider.alias, "\"identity_provider\" : \"" + provider.alias + "\"", "HTTP 200");
         // tokens are masked: the first characters and the length
@@ -283,7 +293,21 @@ class DemoAppIT {
     }
 
     private List<String> recordNames() {
-        return driver.findElements(By.cssSelector("#records tr.record td:first-child")).stream().map(WebElement::getText).toList();
+        // read in one pass, again from the start if the page went stale meanwhile
+        return wait.until(d -> d.findElements(By.cssSelector("#records tr.record td:first-child")).stream()
+                .map(WebElement::getText).toList());
+    }
+
+    /** The element's text, found afresh (again if it went stale before it was read). */
+    private String text(By locator) {
+        return wait.until(d -> d.findElement(locator).getText());
+    }
+
+    /** Clicks what {@code button} finds now and waits until the page it was on is replaced by the next one. */
+    private void clickAndAwaitNextPage(By button) {
+        WebElement current = driver.findElement(By.tagName("html"));
+        wait.until(ExpectedConditions.elementToBeClickable(button)).click();
+        wait.until(ExpectedConditions.stalenessOf(current));
     }
 
     /** Neither an upstream token the sandbox issued nor the internal app's secret appears in the page. */

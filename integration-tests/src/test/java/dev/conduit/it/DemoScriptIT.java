@@ -40,6 +40,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the demo realm, the provider sandbox and the demo app; the README's five clicks as ada in Chromium show her
  * Salesforce contacts; {@code ./demo.sh token salesforce} then gets her Salesforce token from the shell without
  * printing any client secret; {@code ./demo.sh stop} stops it all. The only suite that runs Keycloak on H2.
+ * <p>
+ * The tests are the README's walk in order, on the one demo the class starts: the token one-liner gets the token of
+ * the Salesforce connection ada made in the five clicks, and {@code stop} comes last, as the README has it. Each
+ * step is its own test so a failure names the step; the demo's folder, ports and passwords are the class's own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

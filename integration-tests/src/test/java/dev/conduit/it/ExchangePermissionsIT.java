@@ -19,6 +19,7 @@ import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.RealmSetup;
+import dev.conduit.it.support.Refusals;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
@@ -125,11 +126,19 @@ class ExchangePermissionsIT {
     @Test
     @Order(2)
     void aPermissionTheClientWasNotGivenOrTheProviderCannotExpressIsAnInvalidScope() {
-        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE)), "invalid_scope");
-        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", CALENDAR_READ)), "invalid_scope");
-        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "no.such.permission")), "invalid_scope");
-        // a seed permission the internal app was not given
-        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "crm.deals.write")), "invalid_scope");
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE)), "invalid_scope",
+                "Permissions not available to this client for hubspot: " + DEALS_WRITE);
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", CALENDAR_READ)), "invalid_scope",
+                "Permissions not available to this client for hubspot: " + CALENDAR_READ);
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "no.such.permission")), "invalid_scope",
+                "Permissions not available to this client for hubspot: no.such.permission");
+        // a seed permission HubSpot cannot express (the internal app may use it, at Google)
+        assertError(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "mail.send")), "invalid_scope",
+                "Permissions not available to this client for hubspot: mail.send");
+        // a seed permission the internal app may use (the demo realm gives it every one) but the connection was not
+        // granted: not a refusal of the client, the user is asked for it (test 5)
+        Refusals.assertConduitRefused(apps.exchange(userToken, Map.of("audience", "hubspot", "scope", "crm.deals.write")), 400,
+                "invalid_scope", "insufficient_scope", "The hubspot connection was not granted: crm.objects.deals.write");
     }
 
     @Test
@@ -144,8 +153,10 @@ class ExchangePermissionsIT {
         assertThat(claims.get("conduit_connection").has("organization")).isFalse();
 
         // not allowed for the internal app, or not expressible at HubSpot
-        assertError(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), DEALS_WRITE), "invalid_scope");
-        assertError(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), CALENDAR_READ), "invalid_scope");
+        assertError(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), DEALS_WRITE), "invalid_scope",
+                "Not allowed for this client, not held by the subject token or not available at hubspot: " + DEALS_WRITE);
+        assertError(narrow(userToken, AppTokens.INTERNAL_APP, apps.internalSecret(), CALENDAR_READ), "invalid_scope",
+                "Not allowed for this client, not held by the subject token or not available at hubspot: " + CALENDAR_READ);
     }
 
     @Test
@@ -158,13 +169,16 @@ class ExchangePermissionsIT {
         JsonNode upstream = ok(exchangeAs(downstream, narrowed, Map.of("audience", "hubspot")));
         assertThat(upstream.get("hub_id").asText()).isEqualTo(Accounts.HUBSPOT_HUB);
         // a permission the narrowed token does not hold, even one the downstream client may use
-        assertError(exchangeAs(downstream, narrowed, Map.of("audience", "hubspot", "scope", DEALS_WRITE)), "invalid_scope");
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", "hubspot", "scope", DEALS_WRITE)), "invalid_scope",
+                "Beyond what the subject token holds: " + DEALS_WRITE);
         // another connection
-        assertError(exchangeAs(downstream, narrowed, Map.of("audience", "salesforce")), "invalid_target");
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", "salesforce")), "invalid_target",
+                "The subject token is bound to another connection");
         // narrowing again cannot widen: not held, or bound elsewhere
-        assertError(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "scope", DEALS_WRITE)), "invalid_scope");
+        assertError(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "scope", DEALS_WRITE)), "invalid_scope",
+                "Not allowed for this client, not held by the subject token or not available at hubspot: " + DEALS_WRITE);
         assertError(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "conduit_connection", "salesforce")),
-                "invalid_target");
+                "invalid_target", "The subject token is bound to another connection");
         JsonNode again = ok(exchangeAs(downstream, narrowed, Map.of("audience", DOWNSTREAM, "scope", CONTACTS_READ)));
         assertThat(claims(again.get("access_token").asText()).get("conduit_connection").get("provider").asText()).isEqualTo("hubspot");
     }
@@ -176,8 +190,8 @@ class ExchangePermissionsIT {
 
         HttpResponse<String> refused = apps.exchange(userToken, Map.of("audience", "hubspot", "scope", DEALS_WRITE));
 
-        JsonNode error = assertError(refused, "invalid_scope");
-        assertThat(error.get("conduit_error").asText()).isEqualTo("insufficient_scope");
+        JsonNode error = Refusals.assertConduitRefused(refused, 400, "invalid_scope", "insufficient_scope",
+                "The hubspot connection was not granted: crm.objects.deals.write");
         assertThat(error.get("missing_scopes").asText()).isEqualTo("crm.objects.deals.write");
         String connect = error.get("connect_uri").asText();
         assertThat(connect).contains("kc_action=idp_link%3Ahubspot").contains("conduit_scope=crm.objects.deals.write");
@@ -226,12 +240,8 @@ class ExchangePermissionsIT {
         }
     }
 
-    private static JsonNode assertError(HttpResponse<String> answer, String error) {
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(400);
-        JsonNode body = AppTokens.json(answer);
-        assertThat(body.get("error").asText()).as(answer.body()).isEqualTo(error);
-        assertThat(body.has("access_token")).isFalse();
-        return body;
+    private static JsonNode assertError(HttpResponse<String> answer, String error, String descriptionPart) {
+        return Refusals.assertRefused(answer, 400, error, descriptionPart);
     }
 
     private String clientScope(String name, Map<String, String> conduitAttributes) {

@@ -2,6 +2,7 @@ package dev.conduit.it;
 
 import static dev.conduit.it.VaultRefreshIT.ok;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -89,8 +90,7 @@ class KeyRotationIT {
                 assertThat(update.executeUpdate()).isEqualTo(1);
             }
             HttpResponse<String> unreadable = apps.exchange(userToken, Map.of("audience", "hubspot"));
-            assertThat(unreadable.statusCode()).as(unreadable.body()).isEqualTo(503);
-            assertThat(AppTokens.json(unreadable).get("error").asText()).isEqualTo("temporarily_unavailable");
+            assertRefused(unreadable, 503, "temporarily_unavailable", "The stored connection cannot be opened with this server's keys");
             assertThat(unreadable.body()).doesNotContain("access_token").doesNotContain("Exception");
         } finally {
             env.admin().call("DELETE", REALM + "/users/" + userId, null);

@@ -2,6 +2,8 @@ package dev.conduit.it;
 
 import static dev.conduit.it.VaultRefreshIT.ok;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static dev.conduit.it.support.Refusals.assertConduitRefused;
+import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -82,27 +84,26 @@ class OrganizationConnectionIT {
         assertThat(env.sandbox().engine().accessTokenActive(one)).isTrue();
 
         HttpResponse<String> outsider = apps.exchange(apps.passwordLogin("outsider", password), ACME_SALESFORCE);
-        assertThat(outsider.statusCode()).isEqualTo(400);
-        assertThat(AppTokens.json(outsider).get("error").asText()).isEqualTo("invalid_target");
+        assertRefused(outsider, 400, "invalid_target", "No such organization among the subject's organizations");
         assertThat(outsider.body()).doesNotContain(one);
 
         // the internal app's own service account reaches the organization's connection only once an admin allowed it
         String serviceToken = AppTokens.json(apps.post(env.realmUrl() + "/protocol/openid-connect/token",
                 Map.of("grant_type", "client_credentials"), AppTokens.basic(AppTokens.INTERNAL_APP, apps.internalSecret())))
                 .get("access_token").asText();
-        assertThat(apps.exchange(serviceToken, ACME_SALESFORCE).statusCode()).isEqualTo(400);
+        assertRefused(apps.exchange(serviceToken, ACME_SALESFORCE), 400, "invalid_target",
+                "No such organization among the subject's organizations");
         setInternalAppAttribute("conduit.exchange.organizations", "acme");
         try {
             assertThat(ok(apps.exchange(serviceToken, ACME_SALESFORCE)).get("access_token").asText()).isEqualTo(one);
-            assertThat(apps.exchange(serviceToken, Map.of("audience", "salesforce", "organization", "globex")).statusCode())
-                    .isEqualTo(400);
+            assertRefused(apps.exchange(serviceToken, Map.of("audience", "salesforce", "organization", "globex")), 400,
+                    "invalid_target", "No such organization among the subject's organizations");
         } finally {
             setInternalAppAttribute("conduit.exchange.organizations", "");
         }
 
         HttpResponse<String> ownInstead = apps.exchange(apps.passwordLogin("member-one", password), Map.of("audience", "salesforce"));
-        assertThat(ownInstead.statusCode()).isEqualTo(400);
-        assertThat(AppTokens.json(ownInstead).get("conduit_error").asText()).isEqualTo("not_connected");
+        assertConduitRefused(ownInstead, 400, "invalid_target", "not_connected", "No salesforce connection for this user; connect it first");
 
         env.admin().call("DELETE", REALM + "/users/" + adminId, null);
 

@@ -1,6 +1,8 @@
 package dev.conduit.it;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static dev.conduit.it.support.Refusals.assertConduitRefused;
+import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -26,20 +28,15 @@ import dev.conduit.sandbox.Endpoint;
 import dev.conduit.sandbox.Fault;
 import dev.conduit.sandbox.Provider;
 import dev.conduit.sandbox.SandboxEngine;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * On-demand refresh through the real token endpoint (RFC 8693 exchange by the internal app), against the
  * sandbox's Salesforce, which rotates refresh tokens and kills the whole chain when a rotated one is reused:
  * so every assertion on "exactly one refresh" is also an assertion that no caller reused a stale token.
+ * Each test connects first (a broker login, which replaces whatever an earlier test left of that account's connection
+ * with fresh, healthy tokens), so it runs alone and in any order.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VaultRefreshIT {
 
     private static final int CALLERS = 50;
@@ -49,19 +46,10 @@ class VaultRefreshIT {
     private final SandboxEngine sandbox = env.sandbox().engine();
     private final AppTokens apps = new AppTokens(env);
     private final VaultApi vault = new VaultApi(env);
-    private String userToken;
-    private String connectionId;
-
-    @BeforeAll
-    void connect() {
-        Login login = login(Accounts.SALESFORCE_MARGARET);
-        userToken = login.keycloakToken();
-        connectionId = login.connection().get("id").asText();
-    }
 
     @Test
-    @Order(1)
     void aFreshTokenIsServedWithoutCallingTheProvider() {
+        String userToken = login(Accounts.SALESFORCE_MARGARET).keycloakToken();
         sandbox.resetCounts();
         JsonNode answer = ok(apps.exchange(userToken, SALESFORCE));
 
@@ -75,8 +63,10 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(2)
     void fiftyConcurrentCallersOnAnExpiredConnectionCauseOneRefreshAndAllGetTheNewToken() throws Exception {
+        Login margaret = login(Accounts.SALESFORCE_MARGARET);
+        String userToken = margaret.keycloakToken();
+        String connectionId = margaret.id();
         String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
         vault.expireAccessToken(connectionId);
         sandbox.resetCounts();
@@ -98,8 +88,10 @@ class VaultRefreshIT {
 
     /** The refresh storm: however many callers arrive at one expiry, the provider sees one refresh. */
     @Test
-    @Order(2)
     void aRefreshStormOfUpTo200CallersCausesOneUpstreamRefreshPerExpiry() throws Exception {
+        Login margaret = login(Accounts.SALESFORCE_MARGARET);
+        String userToken = margaret.keycloakToken();
+        String connectionId = margaret.id();
         for (int callers : new int[] {1, 10, 50, 200}) {
             vault.expireAccessToken(connectionId);
             int before = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
@@ -119,8 +111,10 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(3)
     void rotationKeepsTheChainIntactAcross100Refreshes() {
+        Login margaret = login(Accounts.SALESFORCE_MARGARET);
+        String userToken = margaret.keycloakToken();
+        String connectionId = margaret.id();
         sandbox.resetCounts();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 100; i++) {
@@ -144,19 +138,16 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(4)
     void aServerErrorIsRetriedAndTheRefreshSucceeds() {
         assertTransientFaultIsRetried(Fault.serverError());
     }
 
     @Test
-    @Order(5)
     void aConnectionResetIsRetriedAndTheRefreshSucceeds() {
         assertTransientFaultIsRetried(Fault.connectionReset());
     }
 
     @Test
-    @Order(6)
     void aTimeoutIsRetriedAndTheRefreshSucceedsWhenTheProviderDoesNotRotate() {
         // the vault's read timeout is 2 s in these tests. Salesforce apps may turn rotation off; with it on, an
         // answer lost to a timeout may have rotated the token already (see invalidGrantAfterALostRotatingAnswer...)
@@ -169,8 +160,10 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(7)
     void aRefreshThatKeepsFailingKeepsTheOldTokensAndSucceedsOnceTheProviderIsBack() {
+        Login margaret = login(Accounts.SALESFORCE_MARGARET);
+        String userToken = margaret.keycloakToken();
+        String connectionId = margaret.id();
         String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
         vault.expireAccessToken(connectionId);
         sandbox.resetCounts();
@@ -178,8 +171,7 @@ class VaultRefreshIT {
 
         HttpResponse<String> refused = apps.exchange(userToken, SALESFORCE);
 
-        assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(AppTokens.json(refused).get("error").asText()).isEqualTo("temporarily_unavailable");
+        assertRefused(refused, 503, "temporarily_unavailable", "The provider could not refresh the token (");
         assertThat(refused.body()).doesNotContain(before);
         assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(3);
         JsonNode connection = vault.connection(connectionId);
@@ -197,7 +189,6 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(8)
     void invalidGrantMarksTheConnectionReconnectRequiredAndStopsCallingTheProvider() {
         Set<String> issuedBefore = new HashSet<>(sandbox.issuedTokens());
         Login login = login(Accounts.SALESFORCE_KATHERINE);
@@ -209,10 +200,7 @@ class VaultRefreshIT {
 
         HttpResponse<String> refused = apps.exchange(login.keycloakToken(), SALESFORCE);
 
-        assertThat(refused.statusCode()).isEqualTo(400);
-        JsonNode error = AppTokens.json(refused);
-        assertThat(error.get("error").asText()).isEqualTo("invalid_target");
-        assertThat(error.get("conduit_error").asText()).isEqualTo("reconnect_required");
+        JsonNode error = assertConduitRefused(refused, 400, "invalid_target", "reconnect_required", "invalid_grant");
         assertThat(error.get("connect_uri").asText()).contains("kc_action=idp_link%3Asalesforce");
         assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(1);
         JsonNode connection = vault.connection(id);
@@ -220,7 +208,8 @@ class VaultRefreshIT {
         assertThat(connection.get("lastError").asText()).contains("invalid_grant");
         assertThat(connection.has("nextRefreshAt")).as("the refresher stops looking at it").isFalse();
 
-        assertThat(apps.exchange(login.keycloakToken(), SALESFORCE).statusCode()).isEqualTo(400);
+        assertConduitRefused(apps.exchange(login.keycloakToken(), SALESFORCE), 400, "invalid_target", "reconnect_required",
+                "The connection must be authorized again");
         // a scheduled run (which also sends the revocations other tests' user deletions parked) leaves it alone
         vault.refreshDue();
         assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("no retry after invalid_grant").isEqualTo(1);
@@ -233,7 +222,6 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(9)
     void aRotatingAnswerLostToATimeoutEndsInReconnectRequiredWithTheReasonNeverInASilentLoss() {
         Login login = login(Accounts.SALESFORCE_KATHERINE);
         String id = login.connection().get("id").asText();
@@ -244,8 +232,7 @@ class VaultRefreshIT {
         try {
             HttpResponse<String> refused = apps.exchange(login.keycloakToken(), SALESFORCE);
 
-            assertThat(refused.statusCode()).isEqualTo(400);
-            assertThat(AppTokens.json(refused).get("conduit_error").asText()).isEqualTo("reconnect_required");
+            assertConduitRefused(refused, 400, "invalid_target", "reconnect_required", "invalid_grant");
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).isEqualTo(2);
             assertThat(vault.connection(id).get("lastError").asText()).contains("invalid_grant").contains("no answer");
         } finally {
@@ -254,8 +241,10 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(10)
     void theProactiveRunRefreshesADueConnectionSoTheNextCallerDoesNotWait() {
+        Login margaret = login(Accounts.SALESFORCE_MARGARET);
+        String userToken = margaret.keycloakToken();
+        String connectionId = margaret.id();
         vault.expireAccessToken(connectionId);
         sandbox.resetCounts();
 
@@ -277,7 +266,6 @@ class VaultRefreshIT {
     }
 
     @Test
-    @Order(11)
     void reauthorizingWithFewerScopesShrinksTheRecordedScopesAndMoreScopesGrowThemBack() {
         JsonNode provider = env.admin().identityProvider(REALM, "salesforce");
         String scopes = provider.get("config").get("defaultScope").asText();
@@ -301,6 +289,9 @@ class VaultRefreshIT {
     }
 
     private void assertTransientFaultIsRetried(Fault fault) {
+        Login margaret = login(Accounts.SALESFORCE_MARGARET);
+        String userToken = margaret.keycloakToken();
+        String connectionId = margaret.id();
         String before = ok(apps.exchange(userToken, SALESFORCE)).get("access_token").asText();
         vault.expireAccessToken(connectionId);
         sandbox.resetCounts();
@@ -318,6 +309,9 @@ class VaultRefreshIT {
     }
 
     private record Login(String keycloakToken, String userId, JsonNode connection) {
+        String id() {
+            return connection.get("id").asText();
+        }
     }
 
     private Login login(Account account) {

@@ -24,6 +24,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Refusals;
 import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
@@ -51,6 +52,8 @@ class NarrowedTokenAttackIT {
     private static final String REFRESH_TYPE = "urn:ietf:params:oauth:token-type:refresh_token";
     private static final String ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
 
+    private static final String ACCESS_TOKEN_ONLY = "A token narrowed to a connection is issued only as an access token";
+    private static final String BOUND_ELSEWHERE = "The subject token is bound to another connection";
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final AdminApi admin = env.admin();
     private final RealmSetup realm = new RealmSetup(admin);
@@ -103,9 +106,10 @@ class NarrowedTokenAttackIT {
     void downstreamServiceGetsNoRefreshTokenThatWouldRefreshUnbound() {
         for (String subject : List.of(narrowed, narrowed + ".")) {
             String before = vault.all().toString();
-            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "requested_token_type", REFRESH_TYPE)), "invalid_request");
+            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "requested_token_type", REFRESH_TYPE)), "invalid_request",
+                    ACCESS_TOKEN_ONLY);
             refused(downstream(subject, Map.of("audience", DOWNSTREAM, "conduit_connection", "hubspot",
-                    "requested_token_type", REFRESH_TYPE)), "invalid_request");
+                    "requested_token_type", REFRESH_TYPE)), "invalid_request", ACCESS_TOKEN_ONLY);
             assertThat(vault.all().toString()).as("no connection changed").isEqualTo(before);
         }
     }
@@ -113,9 +117,10 @@ class NarrowedTokenAttackIT {
     @Test
     void downstreamServiceGetsNoIdToken() {
         for (String subject : List.of(narrowed, narrowed + ".")) {
-            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "requested_token_type", ID_TOKEN_TYPE)), "invalid_request");
+            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "requested_token_type", ID_TOKEN_TYPE)), "invalid_request",
+                    ACCESS_TOKEN_ONLY);
             refused(downstream(subject, Map.of("audience", DOWNSTREAM, "conduit_connection", "hubspot",
-                    "requested_token_type", ID_TOKEN_TYPE)), "invalid_request");
+                    "requested_token_type", ID_TOKEN_TYPE)), "invalid_request", ACCESS_TOKEN_ONLY);
         }
     }
 
@@ -123,17 +128,21 @@ class NarrowedTokenAttackIT {
     void downstreamServiceReachesNoOtherProviderOrSubjectThroughKeycloaksOtherExchangeForms() {
         String before = vault.all().toString();
         for (String subject : List.of(narrowed, narrowed + ".")) {
-            refused(downstream(subject, Map.of("requested_issuer", ConduitEnvironment.GOOGLE_STORED_ALIAS)), null);
-            refused(downstream(subject, Map.of("requested_issuer", "salesforce")), "invalid_target");
-            refused(downstream(subject, Map.of("audience", "salesforce")), "invalid_target");
-            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "requested_subject", ConduitEnvironment.EXISTING_USER)), null);
-            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "conduit_connection", "salesforce")), "invalid_target");
+            refused(downstream(subject, Map.of("requested_issuer", ConduitEnvironment.GOOGLE_STORED_ALIAS)), "invalid_target",
+                    "The subject token is bound to a connection, or asks for one: no other provider's token is issued for it");
+            refused(downstream(subject, Map.of("requested_issuer", "salesforce")), "invalid_target", BOUND_ELSEWHERE);
+            refused(downstream(subject, Map.of("audience", "salesforce")), "invalid_target", BOUND_ELSEWHERE);
+            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "requested_subject", ConduitEnvironment.EXISTING_USER)),
+                    "invalid_request", "requested_subject is not supported for a token bound to a connection");
+            refused(downstream(subject, Map.of("audience", DOWNSTREAM, "conduit_connection", "salesforce")), "invalid_target",
+                    BOUND_ELSEWHERE);
         }
         // the same token under another subject_token_type is not an access token Conduit or Keycloak exchanges
         for (String type : List.of("urn:ietf:params:oauth:token-type:jwt", ID_TOKEN_TYPE, REFRESH_TYPE)) {
             Map<String, String> form = AppTokens.exchangeForm(narrowed + ".", Map.of("audience", DOWNSTREAM));
             form.put("subject_token_type", type);
-            refused(apps.post(env.realmUrl() + TOKEN_URL_PATH, form, AppTokens.basic(DOWNSTREAM, downstreamSecret)), null);
+            refused(apps.post(env.realmUrl() + TOKEN_URL_PATH, form, AppTokens.basic(DOWNSTREAM, downstreamSecret)), "invalid_request",
+                    "subject_token_type must be an access token");
         }
         assertThat(vault.all().toString()).as("no connection changed").isEqualTo(before);
     }
@@ -148,9 +157,10 @@ class NarrowedTokenAttackIT {
 
         // the internal app is in the token's audience but is not its azp, and it holds no proof of the app's key
         String internal = AppTokens.basic(AppTokens.INTERNAL_APP, apps.internalSecret());
-        refused(exchangeAs(internal, bound, Map.of("audience", "hubspot", "scope", HELD)), "invalid_request");
+        String notItsAzp = "A sender-constrained subject token is exchanged only by the client it was issued to";
+        refused(exchangeAs(internal, bound, Map.of("audience", "hubspot", "scope", HELD)), "invalid_request", notItsAzp);
         refused(exchangeAs(internal, bound, Map.of("audience", DOWNSTREAM, "conduit_connection", "hubspot", "scope", HELD)),
-                "invalid_request");
+                "invalid_request", notItsAzp);
         assertThat(vault.all().toString()).as("no connection changed").isEqualTo(before);
     }
 
@@ -166,8 +176,8 @@ class NarrowedTokenAttackIT {
         String before = vault.all().toString();
 
         Map<String, String> upstream = AppTokens.exchangeForm(bound, Map.of("audience", "hubspot", "scope", HELD));
-        assertThat(AppTokens.json(refused(post(upstream, internal, null), "invalid_request")).toString()).contains("DPoP");
-        assertThat(AppTokens.json(refused(post(upstream, internal, proof(otherKey)), "invalid_request")).toString()).contains("DPoP");
+        refused(post(upstream, internal, null), "invalid_request", "DPoP proof is missing");
+        refused(post(upstream, internal, proof(otherKey)), "invalid_request", "The DPoP proof is not for the subject token's key");
         // with the key's proof, the token passes the binding check (and meets the next one: its service account has
         // no HubSpot connection)
         HttpResponse<String> proven = post(upstream, internal, proof(key));
@@ -178,8 +188,10 @@ class NarrowedTokenAttackIT {
     /** Whatever the attacker sends, the answer is a token bound to HubSpot holding no more than {@link #HELD}, or a refusal. */
     private void assertStaysNarrowed(String mangled) {
         String before = vault.all().toString();
-        refused(downstream(mangled, Map.of("audience", DOWNSTREAM, "scope", NOT_HELD)), "invalid_scope");
-        refused(downstream(mangled, Map.of("audience", "hubspot", "scope", NOT_HELD)), "invalid_scope");
+        refused(downstream(mangled, Map.of("audience", DOWNSTREAM, "scope", NOT_HELD)), "invalid_scope",
+                "Not allowed for this client, not held by the subject token or not available at hubspot: " + NOT_HELD);
+        refused(downstream(mangled, Map.of("audience", "hubspot", "scope", NOT_HELD)), "invalid_scope",
+                "Beyond what the subject token holds: " + NOT_HELD);
 
         JsonNode again = ok(downstream(mangled, Map.of("audience", DOWNSTREAM, "scope", HELD)));
         JsonNode claims = claims(again.get("access_token").asText());
@@ -191,7 +203,7 @@ class NarrowedTokenAttackIT {
         assertThat(defaulted.path("conduit_connection").path("provider").asText()).isEqualTo("hubspot");
         assertThat(defaulted.get("scope").asText().split(" ")).contains(HELD).doesNotContain(NOT_HELD);
         // and what it got cannot reach another connection either
-        refused(downstream(again.get("access_token").asText(), Map.of("audience", "salesforce")), "invalid_target");
+        refused(downstream(again.get("access_token").asText(), Map.of("audience", "salesforce")), "invalid_target", BOUND_ELSEWHERE);
         assertThat(vault.all().toString()).as("no connection changed").isEqualTo(before);
     }
 
@@ -226,18 +238,10 @@ class NarrowedTokenAttackIT {
         return AppTokens.json(answer);
     }
 
-    /** A 4xx with an RFC 6749 error body and no token; {@code error} checked when given. */
-    private static HttpResponse<String> refused(HttpResponse<String> answer, String error) {
-        assertThat(answer.statusCode()).as(AppTokens.redacted(answer)).isBetween(400, 499);
-        JsonNode body = AppTokens.json(answer);
-        assertThat(body.has("access_token")).as(AppTokens.redacted(answer)).isFalse();
-        assertThat(body.has("refresh_token")).as(AppTokens.redacted(answer)).isFalse();
+    /** A 400 with the RFC 6749 error of the check that should refuse (its description) and no token. */
+    private static HttpResponse<String> refused(HttpResponse<String> answer, String error, String descriptionPart) {
+        JsonNode body = Refusals.assertRefused(answer, 400, error, descriptionPart);
         assertThat(body.has("id_token")).as(AppTokens.redacted(answer)).isFalse();
-        if (error != null) {
-            assertThat(body.path("error").asText()).as(AppTokens.redacted(answer)).isEqualTo(error);
-        } else {
-            assertThat(body.path("error").asText()).as(AppTokens.redacted(answer)).isNotEmpty();
-        }
         return answer;
     }
 

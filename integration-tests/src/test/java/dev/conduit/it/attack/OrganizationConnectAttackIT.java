@@ -1,6 +1,7 @@
 package dev.conduit.it.attack;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -37,6 +38,11 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OrganizationConnectAttackIT {
+
+    /** The refusal page of a connect the user may not make (messages_en: conduitOrgConnectRefused). */
+    private static final String REFUSED = "You may not connect this provider for that organization";
+    /** The page of a confirmation that is gone (messages_en: conduitOrgConnectExpired). */
+    private static final String EXPIRED = "This confirmation is no longer valid";
 
     private static final String ALPHA = "conduit-it-alpha";
     private static final String BRAVO = "conduit-it-bravo";
@@ -166,10 +172,12 @@ class OrganizationConnectAttackIT {
         BrowserSession.Page answer = victim.browser().postFormOnce(confirmationAction(victim), "decision=confirm");
 
         assertThat(answer.status()).isEqualTo(403);
-        assertThat(answer.body()).contains("You may not connect this provider for that organization");
+        assertThat(answer.body()).contains(REFUSED);
         assertThat(held(bravoId)).isEqualTo(before);
         // the pending confirmation is gone: the admin's own Confirm afterwards stores nothing either
-        assertThat(victim.decide("confirm").status()).isEqualTo(400);
+        BrowserSession.Page own = victim.decide("confirm");
+        assertThat(own.status()).isEqualTo(400);
+        assertThat(own.body()).contains(EXPIRED);
         assertThat(held(bravoId)).isEqualTo(before);
     }
 
@@ -188,6 +196,7 @@ class OrganizationConnectAttackIT {
                 "conduit_token=" + foreignToken + "&decision=confirm");
 
         assertThat(answer.status()).isEqualTo(403);
+        assertThat(answer.body()).contains(REFUSED);
         assertThat(held(bravoId)).isEqualTo(bravoBefore);
         assertThat(held(alphaId)).isEqualTo(alphaBefore);
     }
@@ -208,7 +217,7 @@ class OrganizationConnectAttackIT {
         BrowserSession.Page replay = admin.browser().postFormOnce(confirmationAction(admin), form);
 
         assertThat(replay.status()).isEqualTo(400);
-        assertThat(replay.body()).contains("no longer valid");
+        assertThat(replay.body()).contains(EXPIRED);
         assertThat(held(bravoId)).isEqualTo(after);
         BrowserSession.Page end = admin.browser().open(confirmed.redirectedTo());
         assertThat(end.endedAtApp()).as(end.body()).isTrue();
@@ -244,6 +253,7 @@ class OrganizationConnectAttackIT {
         try {
             BrowserSession.Page confirmed = pending.decide("confirm");
             assertThat(confirmed.status()).isEqualTo(403);
+            assertThat(confirmed.body()).contains(REFUSED);
             assertThat(held(alphaId, false)).isEqualTo(withoutToken(before));
 
             Organizations.Attempt fresh = organizations.startConnect(ALPHA_ADMIN, "salesforce", ALPHA, Accounts.SALESFORCE_SHAFI);
@@ -251,9 +261,7 @@ class OrganizationConnectAttackIT {
 
             HttpResponse<String> exchange = apps.exchange(apps.passwordLogin(MEMBER, password),
                     Map.of("audience", "salesforce", "organization", ALPHA));
-            assertThat(exchange.statusCode()).isEqualTo(400);
-            assertThat(AppTokens.json(exchange).get("error").asText()).isEqualTo("invalid_target");
-            assertThat(AppTokens.json(exchange).has("access_token")).isFalse();
+            assertRefused(exchange, 400, "invalid_target", "The organization is disabled");
             assertThat(held(alphaId, false)).isEqualTo(withoutToken(before));
         } finally {
             setEnabled(alphaId, true);
@@ -301,7 +309,7 @@ class OrganizationConnectAttackIT {
 
     private void assertRefusedBeforeTheProvider(Organizations.Attempt attempt, int consentsBefore) {
         assertThat(attempt.page().status()).as(attempt.page().body()).isEqualTo(403);
-        assertThat(attempt.page().body()).contains("You may not connect this provider for that organization")
+        assertThat(attempt.page().body()).contains(REFUSED)
                 .doesNotContain("Exception");
         assertThat(attempt.atConfirmation()).isFalse();
         assertThat(env.sandbox().engine().calls(Provider.SALESFORCE, Endpoint.AUTHORIZE)).as("never sent to the provider")
