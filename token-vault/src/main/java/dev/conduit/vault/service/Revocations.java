@@ -1,7 +1,6 @@
 package dev.conduit.vault.service;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -10,6 +9,7 @@ import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.VaultStore;
 import dev.conduit.vault.upstream.RevokeAnswer;
 import dev.conduit.vault.upstream.UpstreamTokenCalls;
 import jakarta.persistence.EntityManager;
@@ -201,18 +201,29 @@ public final class Revocations {
      * Whether another connection that still serves keeps the token alive. Parked siblings do not count: rows removed
      * together each send their revocation, and the provider's "no such token" answer to the second counts as done
      * (a parked row never waits on another parked row, which may itself wait for its backoff for long).
+     *
+     * <p>Google revokes the whole grant of an account: shared means another serving connection of the same upstream
+     * account (ACCOUNT_ID, an index lookup). The others: another serving connection holding the same refresh token,
+     * found by its keyed fingerprint under any key of the ring (an index lookup, stable across key rotation); rows
+     * without a fingerprint yet (from before changelog 0008, until the backfill reaches them) are opened and compared,
+     * those of this realm and provider only.
      */
     private boolean sharedWithAnotherConnection(EntityManager em, ConnectionEntity row, UpstreamClient client,
             String refreshToken) {
-        boolean wholeGrant = client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
-        return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
-                .setParameter("realmId", row.getRealmId())
-                .setParameter("alias", row.getProviderAlias())
-                .getResultStream()
-                .filter(other -> !other.getId().equals(row.getId()))
-                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves())
-                .anyMatch(other -> wholeGrant ? row.getAccountId() != null && Objects.equals(other.getAccountId(), row.getAccountId())
-                        : refreshToken != null && refreshToken.equals(openQuietly(other)));
+        VaultStore store = new VaultStore(em);
+        if (client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT) {
+            return row.getAccountId() != null
+                    && store.anotherServingOfAccount(row.getRealmId(), row.getProviderAlias(), row.getAccountId(), row.getId());
+        }
+        if (refreshToken == null) {
+            return false;
+        }
+        if (store.anotherServingHolds(row.getRealmId(), row.getProviderAlias(), seal.fingerprintCandidates(row, refreshToken),
+                row.getId())) {
+            return true;
+        }
+        return store.unfingerprintedServing(row.getRealmId(), row.getProviderAlias(), row.getId()).stream()
+                .anyMatch(other -> refreshToken.equals(openQuietly(other)));
     }
 
     private String openQuietly(ConnectionEntity other) {
