@@ -42,8 +42,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * </ol>
  * A caller that finds another refresher's live lease (another node; callers on this node queue on
  * {@link RefreshLocks} first) polls in short transactions until the answer is stored, and never calls the provider
- * itself: one upstream refresh per expiry, across threads and nodes. A lease runs out
- * ({@link VaultSettings#leaseSeconds()}), so a node that died mid-refresh blocks nobody for longer. A granted answer is
+ * itself: one upstream refresh per expiry, across threads and nodes. A lease lasts one attempt
+ * ({@link VaultSettings#leaseSeconds()}) and is renewed before each further attempt ({@link ProviderAttempts}), so a
+ * node that died mid-refresh blocks nobody for longer than one attempt's time. A granted answer is
  * held ({@link UnsavedRefreshes}) from the moment it arrives until a transaction stores it, so a refresh token the
  * provider rotated is never lost with a failed commit.
  */
@@ -75,11 +76,11 @@ final class Refresher {
     private final Revocations revocations;
     private final UnsavedRefreshes unsaved;
     private final RefreshLocks locks;
-    private final TokenEndpoint endpoint;
     private final RefreshAttempts attempts;
     private final RefreshEvents events;
     private final LongSupplier clock;
     private final Pause pause;
+    private final ProviderAttempts calls;
     /** Lease owners of this node start with this: a lease of ours found under the local lock is a leftover. */
     private final String nodePrefix = RefreshAttempts.NODE + "/";
 
@@ -92,11 +93,11 @@ final class Refresher {
         this.revocations = revocations;
         this.unsaved = unsaved;
         this.locks = locks;
-        this.endpoint = endpoint;
         this.attempts = attempts;
         this.events = events;
         this.clock = clock;
         this.pause = pause;
+        this.calls = new ProviderAttempts(endpoint, policy, pause, this::renewLease, clock);
     }
 
     /** What the claim transaction decided: an outcome, wait for another refresher, or call the provider. */
@@ -118,7 +119,7 @@ final class Refresher {
      */
     Outcome refresh(String id, Trigger trigger, RefusedToken reported) {
         return locks.withLock(id, () -> {
-            long giveUpAt = clock.getAsLong() + 2 * policy.leaseSeconds() + 5;
+            long giveUpAt = clock.getAsLong() + policy.waitLimitSeconds();
             while (true) {
                 String owner = nodePrefix + UUID.randomUUID();
                 Claim claim = inOwnTransaction(s -> claim(s, id, trigger, reported, owner));
@@ -257,27 +258,10 @@ final class Refresher {
     /** Calls the provider with no transaction open, then stores what it answered in a short one. */
     private Outcome callAndStore(String id, Call call) {
         Trigger trigger = call.decision().trigger();
-        TokenAnswer answer;
-        boolean unanswered = false;
-        int made = 0;
-        while (true) {
-            long started = System.nanoTime();
-            answer = endpoint.refresh(call.client(), call.clientSecret(), call.presented());
-            made++;
-            VaultMetrics.refresh(call.alias(), trigger.label(),
-                    answer instanceof TokenAnswer.Refused r ? r.failure().name().toLowerCase() : "success",
-                    Duration.ofNanos(System.nanoTime() - started));
-            RefreshPolicy.Answer decided = answer(answer, unanswered);
-            if (answer instanceof TokenAnswer.Refused refused && refused.failure() == RefreshFailure.TRANSIENT) {
-                unanswered |= refused.status() == 0;
-                LOG.debugf("Refresh of connection %s failed transiently (attempt %d): %s", id, made, refused.reason());
-            }
-            Optional<Duration> delay = policy.retryDelay(call.decision(), made, decided);
-            if (delay.isEmpty() || !pause.pause(delay.get())) {
-                break;
-            }
-        }
-        RefreshPolicy.Answer decided = answer(answer, unanswered);
+        ProviderAttempts.Result result = calls.call(id, call.owner(), call.decision(), call.client(), call.clientSecret(),
+                call.presented(), call.alias());
+        TokenAnswer answer = result.answer();
+        RefreshPolicy.Answer decided = result.decided();
         RefreshedTokens tokens = null;
         Set<String> scopes = null;
         String instanceUrl = null;
@@ -309,16 +293,16 @@ final class Refresher {
         return outcome;
     }
 
-    private static RefreshPolicy.Answer answer(TokenAnswer answer, boolean unanswered) {
-        if (answer instanceof TokenAnswer.Refused refused) {
-            RefreshPolicy.AnswerKind kind = switch (refused.failure()) {
-                case TRANSIENT -> RefreshPolicy.AnswerKind.TRANSIENT;
-                case RECONNECT_REQUIRED -> RefreshPolicy.AnswerKind.INVALID_GRANT;
-                case CONFIGURATION -> RefreshPolicy.AnswerKind.CONFIGURATION;
-            };
-            return new RefreshPolicy.Answer(kind, unanswered, refused.retryAfter(), refused.reason());
-        }
-        return RefreshPolicy.Answer.granted();
+    /** Extends this refresher's lease before a further attempt, in one short transaction; false when it is no longer ours. */
+    private boolean renewLease(String id, String owner, long until) {
+        return inOwnTransaction(s -> {
+            ConnectionEntity row = VaultStore.of(s).locked(id);
+            if (row == null || !owner.equals(row.getLeaseOwner())) {
+                return false;
+            }
+            row.setLeaseUntil(until);
+            return true;
+        });
     }
 
     private Outcome stored(KeycloakSession session, String id, Call call, RefreshPolicy.Answer answer, RefreshedTokens tokens, Set<String> scopes, String instanceUrl) {
