@@ -174,7 +174,7 @@ final class Refresher {
         switch (decision.kind()) {
             case DISCONNECTED -> {
                 if (decision.retryRevocation()) {
-                    revocations.retry(session, realm, row);
+                    return Claim.done(Outcome.revocationRetried(revocations.retry(session, realm, row)));
                 }
                 return Claim.done(Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected"));
             }

@@ -117,13 +117,16 @@ public final class Revocations {
 
     /**
      * The proactive task sends a parked revocation: once more after a failed disconnect, or the first time after
-     * the owner's removal. Sharing is decided now, against the connections that serve and the other parked rows.
+     * the owner's removal. Sharing is decided now, against the connections that serve.
+     *
+     * @return true when done (revoked, or nothing to revoke upstream: shared, no token, no provider); false when it
+     *         failed again (parked for the next retry) or the row could not be opened (dropped)
      */
-    void retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
+    boolean retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         EntityManager em = ConnectionVault.em(session);
         Optional<Opened> opened = openOrDrop(session, realm, row, "retry");
         if (opened.isEmpty()) {
-            return;
+            return false;
         }
         String refreshToken = opened.get().refreshToken();
         String accessToken = opened.get().accessToken();
@@ -133,7 +136,7 @@ public final class Revocations {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, "retry", "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
-            return;
+            return true;
         }
         RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
                 : attempt(session, client.get(), token, token.equals(refreshToken), 1);
@@ -141,13 +144,14 @@ public final class Revocations {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, "retry", answer.reason());
             VaultMetrics.revocation(row.getProviderAlias(), "revoked");
-            return;
+            return true;
         }
         row.setFailureCount(row.getFailureCount() + 1);
         row.setLastError(answer.reason());
         row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
         VaultEvents.revokeFailed(session, realm, row, "retry", answer.reason());
         VaultMetrics.revocation(row.getProviderAlias(), "failed");
+        return false;
     }
 
     private record Opened(String accessToken, String refreshToken) {
