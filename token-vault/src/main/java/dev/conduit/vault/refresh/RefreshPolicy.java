@@ -66,7 +66,11 @@ public final class RefreshPolicy {
     }
 
     public enum Kind {
-        /** The row was disconnected; {@link Decision#retryRevocation()} says whether to retry its revocation now. */
+        /**
+         * The row was disconnected; {@link Decision#retryRevocation()} says whether to retry its revocation now (one
+         * attempt, under a lease until {@link Decision#leaseUntil()}; a revocation another refresher is sending is
+         * {@link #SKIP}ped).
+         */
         DISCONNECTED,
         /** Write the held answer first, then ask again. */
         WRITE_HELD,
@@ -249,7 +253,12 @@ public final class RefreshPolicy {
     public Decision beforeCall(Row row, Trigger trigger, String self, long now) {
         if (row.standing() == Standing.REVOKED) {
             boolean retry = trigger != Trigger.ON_DEMAND && trigger != Trigger.WRITE_BACK;
-            return new Decision(Kind.DISCONNECTED, trigger, false, retry, 0, 0, null, null, null);
+            if (retry && row.lease().heldByOtherAt(self, now)) {
+                return Decision.of(Kind.SKIP, trigger, false); // another refresher is sending this revocation right now
+            }
+            // a retry sends the revocation with no transaction open, under a lease of one attempt
+            return new Decision(Kind.DISCONNECTED, trigger, false, retry, retry ? 1 : 0, retry ? now + leaseSeconds : 0,
+                    null, null, null);
         }
         if (row.heldAnswer()) {
             return Decision.of(Kind.WRITE_HELD, trigger, false);

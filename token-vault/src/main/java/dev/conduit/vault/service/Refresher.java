@@ -21,6 +21,7 @@ import dev.conduit.vault.refresh.UnsavedRefreshes;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.vault.store.VaultStore;
+import dev.conduit.vault.upstream.RevokeAnswer;
 import dev.conduit.vault.upstream.TokenAnswer;
 import dev.conduit.vault.upstream.TokenEndpoint;
 import dev.conduit.vault.upstream.UpstreamTokenCalls;
@@ -101,10 +102,14 @@ final class Refresher {
     }
 
     /** What the claim transaction decided: an outcome, wait for another refresher, or call the provider. */
-    private record Claim(Outcome outcome, long waitUntil, Call call) {
+    private record Claim(Outcome outcome, long waitUntil, Call call, Revocation revocation) {
         static Claim done(Outcome outcome) {
-            return new Claim(outcome, 0, null);
+            return new Claim(outcome, 0, null, null);
         }
+    }
+
+    /** A claimed retry of a parked revocation: this refresher's lease owner id and what to send. */
+    private record Revocation(String owner, Revocations.Send send) {
     }
 
     /** A claimed refresh: what to present to whom, and what the claim saw. */
@@ -129,6 +134,9 @@ final class Refresher {
                 }
                 if (claim.call() != null) {
                     return callAndStore(id, claim.call());
+                }
+                if (claim.revocation() != null) {
+                    return sendAndRecord(id, claim.revocation());
                 }
                 // another node is refreshing this row: its answer is what this caller needs
                 if (clock.getAsLong() > giveUpAt || !pause.pause(POLL)) {
@@ -174,7 +182,14 @@ final class Refresher {
         switch (decision.kind()) {
             case DISCONNECTED -> {
                 if (decision.retryRevocation()) {
-                    return Claim.done(Outcome.revocationRetried(revocations.retry(session, realm, row)));
+                    Revocations.RetryStep step = revocations.claimRetry(session, realm, row);
+                    if (step.decided()) {
+                        return Claim.done(Outcome.revocationRetried(step.sent()));
+                    }
+                    row.setLeaseOwner(owner);
+                    row.setLeaseUntil(decision.leaseUntil());
+                    store.flush();
+                    return new Claim(null, 0, null, new Revocation(owner, step.send()));
                 }
                 return Claim.done(Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected"));
             }
@@ -189,7 +204,7 @@ final class Refresher {
                 return Claim.done(Outcome.served(fresh(row)));
             }
             case WAIT -> {
-                return new Claim(null, decision.leaseUntil(), null);
+                return new Claim(null, decision.leaseUntil(), null, null);
             }
             case TOO_SOON -> {
                 refusalCounted(session, realm, row, decision.refusal());
@@ -235,7 +250,7 @@ final class Refresher {
         row.setLeaseUntil(decision.leaseUntil());
         store.flush();
         return new Claim(null, 0, new Call(owner, decision, client.get(), secret, seal.refreshToken(row), unfinished,
-                row.getProviderAlias(), now));
+                row.getProviderAlias(), now), null);
     }
 
     private RefreshPolicy.Row snapshot(ConnectionEntity row, boolean held, Trigger trigger, RefusedToken reported,
@@ -291,6 +306,29 @@ final class Refresher {
         }
         unsaved.settled(id);
         return outcome;
+    }
+
+    /**
+     * Sends a claimed parked revocation with no transaction open, then records the answer in a short transaction under
+     * the row lock, while the lease is still ours (a retry whose lease ran out leaves the row to the one that took it).
+     */
+    private Outcome sendAndRecord(String id, Revocation revocation) {
+        RevokeAnswer answer = revocations.send(factory, revocation.send());
+        return inOwnTransaction(s -> {
+            ConnectionEntity row = VaultStore.of(s).locked(id);
+            RealmModel realm = row == null ? null : s.realms().getRealm(row.getRealmId());
+            if (row == null || realm == null) {
+                return Outcome.revocationRetried(answer.done()); // removed meanwhile (its realm or provider went)
+            }
+            if (!revocation.owner().equals(row.getLeaseOwner())) {
+                LOG.warnf("Connection %s: this revocation's lease ran out before the provider answered; left to the"
+                        + " retry that took it over", id);
+                return Outcome.revocationRetried(answer.done());
+            }
+            s.getContext().setRealm(realm);
+            releaseLease(row);
+            return Outcome.revocationRetried(revocations.recordRetry(s, realm, row, answer));
+        });
     }
 
     /** Extends this refresher's lease before a further attempt, in one short transaction; false when it is no longer ours. */

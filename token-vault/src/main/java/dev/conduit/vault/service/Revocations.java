@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 
 /**
@@ -27,7 +28,7 @@ import org.keycloak.models.RealmModel;
  * of an account) is not revoked upstream, only forgotten here.
  *
  * <p>Removal of the owner (a user or an organization) never calls the provider: {@link #parkForRemoval} does database work
- * only, in the removal's transaction, and the scheduled task sends the revocation ({@link #retry}), deciding then
+ * only, in the removal's transaction, and the scheduled task sends the revocation ({@link #claimRetry}), deciding then
  * whether the token is shared. Parked rows that share one token are revoked once: each defers to the parked
  * sibling with the smallest id, which revokes it.
  */
@@ -116,42 +117,92 @@ public final class Revocations {
     }
 
     /**
-     * The proactive task sends a parked revocation: once more after a failed disconnect, or the first time after
-     * the owner's removal. Sharing is decided now, against the connections that serve.
-     *
-     * @return true when done (revoked, or nothing to revoke upstream: shared, no token, no provider); false when it
-     *         failed again (parked for the next retry) or the row could not be opened (dropped)
+     * A parked revocation claimed for sending (the row's lease is the refresher's while it is sent): the provider, the
+     * client secret already resolved (null where the request needs none), and the token.
      */
-    boolean retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
+    record Send(UpstreamClient client, String clientSecret, String token, boolean refreshToken) {
+    }
+
+    /** What the claim of a retry decided: {@link #done} here without calling the provider, or {@link #send} it. */
+    record RetryStep(boolean decided, boolean sent, Send send) {
+        static RetryStep done(boolean sent) {
+            return new RetryStep(true, sent, null);
+        }
+    }
+
+    /**
+     * The proactive task sends a parked revocation: once more after a failed disconnect, or the first time after
+     * the owner's removal. Three steps, like a refresh, so no database connection is held while the provider answers:
+     * this one runs in the claim transaction under the row lock and decides what needs no call (sharing is decided now,
+     * against the connections that serve; nothing to revoke; the row cannot be opened; the secret is missing); then
+     * {@link #send} with no transaction open; then {@link #recordRetry} in a short transaction.
+     *
+     * @return decided with {@code sent} true when done here (shared, nothing to revoke), false when it failed (the
+     *         row dropped because it cannot be opened, or the failure recorded); else the request to send
+     */
+    RetryStep claimRetry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         EntityManager em = ConnectionVault.em(session);
         Optional<Opened> opened = openOrDrop(session, realm, row, "retry");
         if (opened.isEmpty()) {
-            return false;
+            return RetryStep.done(false);
         }
         String refreshToken = opened.get().refreshToken();
         String accessToken = opened.get().accessToken();
         Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
-        if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
+        if (client.isEmpty() || token == null) {
+            em.remove(row);
+            VaultEvents.revoked(session, realm, row, "retry", "nothing_to_revoke");
+            VaultMetrics.revocation(row.getProviderAlias(), "revoked");
+            return RetryStep.done(true);
+        }
+        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, "retry", "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
-            return true;
+            return RetryStep.done(true);
         }
-        RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
-                : attempt(session, client.get(), token, token.equals(refreshToken), 1);
+        String secret = null;
+        if (client.get().revocation() != UpstreamClient.Revocation.DELETE_PATH) {
+            try {
+                secret = new UpstreamTokenCalls(session, 0, 0).clientSecret(client.get());
+            } catch (UpstreamTokenCalls.MissingSecretException e) {
+                retryFailed(session, realm, row, RevokeAnswer.unreachable(e.getMessage()).reason());
+                return RetryStep.done(false);
+            }
+        }
+        return new RetryStep(false, false, new Send(client.get(), secret, token, token.equals(refreshToken)));
+    }
+
+    /** Sends a claimed revocation, once, in a session of its own that opens no transaction. */
+    RevokeAnswer send(KeycloakSessionFactory factory, Send send) {
+        try (KeycloakSession session = factory.create()) {
+            return new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis())
+                    .revoke(send.client(), send.clientSecret(), send.token(), send.refreshToken());
+        }
+    }
+
+    /**
+     * Records what the provider answered a retry, in the caller's transaction with the row locked: done deletes the
+     * row, anything else keeps it parked with the failure backoff. Answers whether it was done.
+     */
+    boolean recordRetry(KeycloakSession session, RealmModel realm, ConnectionEntity row, RevokeAnswer answer) {
         if (answer.done()) {
-            em.remove(row);
+            ConnectionVault.em(session).remove(row);
             VaultEvents.revoked(session, realm, row, "retry", answer.reason());
             VaultMetrics.revocation(row.getProviderAlias(), "revoked");
             return true;
         }
-        row.setFailureCount(row.getFailureCount() + 1);
-        row.setLastError(answer.reason());
-        row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
-        VaultEvents.revokeFailed(session, realm, row, "retry", answer.reason());
-        VaultMetrics.revocation(row.getProviderAlias(), "failed");
+        retryFailed(session, realm, row, answer.reason());
         return false;
+    }
+
+    private void retryFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String reason) {
+        row.setFailureCount(row.getFailureCount() + 1);
+        row.setLastError(reason);
+        row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
+        VaultEvents.revokeFailed(session, realm, row, "retry", reason);
+        VaultMetrics.revocation(row.getProviderAlias(), "failed");
     }
 
     private record Opened(String accessToken, String refreshToken) {

@@ -110,6 +110,19 @@ class RefreshDecisionTest {
         Decision decision = POLICY.beforeCall(with(due(), Standing.REVOKED), trigger, SELF, NOW);
         assertThat(decision.kind()).isEqualTo(Kind.DISCONNECTED);
         assertThat(decision.retryRevocation()).isEqualTo(trigger != Trigger.ON_DEMAND && trigger != Trigger.WRITE_BACK);
+        assertThat(decision.leaseUntil()).as("a retry is sent under a lease").isEqualTo(decision.retryRevocation() ? NOW + 40 : 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Trigger.class, names = {"PROACTIVE", "ADMIN", "HEALTH"})
+    void aParkedRevocationAnotherRefresherIsSendingIsNotSentAgain(Trigger trigger) {
+        Row revoked = with(due(), Standing.REVOKED);
+        assertThat(POLICY.beforeCall(withLease(revoked, new Lease("node-b:lease-9", NOW + 5)), trigger, SELF, NOW).kind())
+                .isEqualTo(Kind.SKIP);
+        // its node died: the lease ran out, and the retry goes ahead
+        Decision afterLease = POLICY.beforeCall(withLease(revoked, new Lease("node-b:lease-9", NOW - 1)), trigger, SELF, NOW);
+        assertThat(afterLease.kind()).isEqualTo(Kind.DISCONNECTED);
+        assertThat(afterLease.retryRevocation()).isTrue();
     }
 
     @ParameterizedTest
