@@ -29,8 +29,10 @@ import org.keycloak.models.RealmModel;
  *
  * <p>Removal of the owner (a user or an organization) never calls the provider: {@link #parkForRemoval} does database work
  * only, in the removal's transaction, and the scheduled task sends the revocation ({@link #claimRetry}), deciding then
- * whether the token is shared. Parked rows that share one token are revoked once: each defers to the parked
- * sibling with the smallest id, which revokes it.
+ * whether the token is shared with a connection that still serves (an index lookup by the token's keyed fingerprint,
+ * see {@link #sharedWithAnotherConnection}). Parked rows that share one token each send their revocation; the
+ * provider's "no such token" answer to the second counts as done. The retry holds no transaction while the provider
+ * answers: claimed ({@link #claimRetry}), sent ({@link #send}), recorded ({@link #recordRetry}).
  */
 public final class Revocations {
 
