@@ -316,7 +316,11 @@
       });
     } else {
       call = api('POST', path + '/refresh').then(function (report) {
-        if (report && report.failed > 0) {
+        if (report && report.revocationsFailed > 0) {
+          alertBox('warning', 'The revocation of the ' + label + ' failed again; it is retried later, see its last error.');
+        } else if (report && report.revocationsSent > 0) {
+          alertBox('success', 'Removed the ' + label + ': revoked at the provider, or kept there because another connection still uses it.');
+        } else if (report && report.failed > 0) {
           alertBox('warning', 'Refresh of the ' + label + ' failed; see its last error.');
         } else {
           alertBox('success', 'Refreshed the ' + label + '.');

@@ -27,6 +27,7 @@ import dev.conduit.sandbox.MintedGrant;
 import dev.conduit.sandbox.Provider;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenFingerprints;
 import dev.conduit.vault.crypto.TokenOwner;
 import org.junit.jupiter.api.Test;
 
@@ -73,9 +74,16 @@ class KeyRotationIT {
             assertThat(rotation.get("activeKeyId").asText()).isEqualTo("it1");
 
             assertThat(keyColumns(db, id)).containsExactly("it1", "v1.it1.", "v1.it1.");
+            String fingerprint = new TokenFingerprints(KeyRingConfig.parse(env.vaultKeys(), null))
+                    .of(realmId, "hubspot", grant.refreshToken());
+            assertThat(fingerprint(db, id)).as("re-sealed with its refresh token's fingerprint under it1")
+                    .startsWith("f1.it1.").isEqualTo(fingerprint);
             assertThat(ok(apps.exchange(userToken, Map.of("audience", "hubspot"))).get("access_token").asText())
                     .as("the same token, now under the active key").isEqualTo(grant.accessToken());
+            // a row under the active key from before changelog 0008: the next rotation fingerprints it
+            setFingerprint(db, id, null);
             JsonNode again = vault.rotateKey();
+            assertThat(fingerprint(db, id)).as("fingerprinted by the rotation").isEqualTo(fingerprint);
             assertThat(again.get("done").asInt()).as("nothing left under an older key").isZero();
             assertThat(again.get("left").asInt()).isZero();
             assertThat(vault.rotateKeyProgress()).as("GET shows the finished run").isEqualTo(again);
@@ -132,6 +140,24 @@ class KeyRotationIT {
                 assertThat(rs.next()).isTrue();
                 return List.of(rs.getString(1), rs.getString(2).substring(0, 7), rs.getString(3).substring(0, 7));
             }
+        }
+    }
+
+    private static String fingerprint(Connection db, String id) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select refresh_fingerprint from conduit_connection where id = ?")) {
+            query.setString(1, id);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void setFingerprint(Connection db, String id, String fingerprint) throws SQLException {
+        try (PreparedStatement update = db.prepareStatement("update conduit_connection set refresh_fingerprint = ? where id = ?")) {
+            update.setString(1, fingerprint);
+            update.setString(2, id);
+            assertThat(update.executeUpdate()).isEqualTo(1);
         }
     }
 

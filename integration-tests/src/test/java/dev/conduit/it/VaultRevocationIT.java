@@ -95,13 +95,23 @@ class VaultRevocationIT {
             assertThat(parked.get("ownerKind").asText()).isEqualTo("REVOKING");
             assertThat(parked.get("lastError").asText()).contains("503");
             assertThat(vault.connectionsOf("USER", connected.userId())).as("no longer the user's").isEmpty();
+            // one more retry the provider does not answer: counted as a failed revocation, not as a failed refresh
+            sandbox.injectFault(Provider.SALESFORCE, Endpoint.REVOKE, Fault.serverError(), 1);
+            JsonNode failedRetry = vault.refresh(connected.connectionId());
+            assertThat(failedRetry.path("revocationsFailed").asInt()).isEqualTo(1);
+            assertThat(failedRetry.path("revocationsSent").asInt()).isZero();
+            assertThat(failedRetry.path("failed").asInt()).isZero();
+            assertThat(vault.connection(connected.connectionId()).get("status").asText()).as("still parked").isEqualTo("REVOKED");
         } finally {
             sandbox.clearFaults();
         }
 
-        vault.refresh(connected.connectionId());
+        JsonNode retried = vault.refresh(connected.connectionId());
 
-        assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(4);
+        assertThat(retried.path("revocationsSent").asInt()).isEqualTo(1);
+        assertThat(retried.path("revocationsFailed").asInt()).isZero();
+        assertThat(retried.path("failed").asInt()).isZero();
+        assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(5);
         assertThat(sandbox.refreshTokenActive(connected.refreshToken())).isFalse();
         assertThat(vault.connection(connected.connectionId())).isNull();
         env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_HEDY.email());

@@ -19,6 +19,11 @@ public final class Backoff {
         this.random = random;
     }
 
+    /** The longest pause this backoff makes without a Retry-After (which is capped there too). */
+    public Duration cap() {
+        return cap;
+    }
+
     public Duration delay(int attempt, Duration retryAfter) {
         long ceiling = base.toMillis() << Math.min(Math.max(attempt, 0), 30);
         long bounded = Math.min(cap.toMillis(), ceiling <= 0 ? cap.toMillis() : ceiling);

@@ -66,7 +66,11 @@ public final class RefreshPolicy {
     }
 
     public enum Kind {
-        /** The row was disconnected; {@link Decision#retryRevocation()} says whether to retry its revocation now. */
+        /**
+         * The row was disconnected; {@link Decision#retryRevocation()} says whether to retry its revocation now (one
+         * attempt, under a lease until {@link Decision#leaseUntil()}; a revocation another refresher is sending is
+         * {@link #SKIP}ped).
+         */
         DISCONNECTED,
         /** Write the held answer first, then ask again. */
         WRITE_HELD,
@@ -86,7 +90,10 @@ public final class RefreshPolicy {
         RECONNECT,
         /** Record a transient failure with {@link Decision#reason()}, without calling the provider. */
         FAIL,
-        /** Claim the lease until {@link Decision#leaseUntil()} and call the provider up to {@link Decision#attempts()} times. */
+        /**
+         * Claim the lease until {@link Decision#leaseUntil()} and call the provider up to {@link Decision#attempts()}
+         * times, renewing the lease before each further attempt.
+         */
         CALL
     }
 
@@ -165,9 +172,13 @@ public final class RefreshPolicy {
     private final RefusalPolicy refusals;
     private final long leaseSeconds;
 
+    /** Added to one attempt's timeouts in a lease: the transactions around the call and clocks a little apart. */
+    public static final long LEASE_MARGIN_SECONDS = 3;
+
     /**
-     * @param leaseSeconds how long a claim on the row lasts: longer than the slowest refresh (every attempt timing
-     *        out plus the pauses), so only a refresher that died leaves one behind, and that one expires
+     * @param leaseSeconds how long a claim on the row lasts from its claim or its last renewal: one attempt's time
+     *        ({@link #leaseFor}); a refresher renews it before each further attempt ({@link #renewedLeaseUntil}), so a
+     *        live refresher keeps the row while a refresher that died lets it go within one attempt's time
      */
     public RefreshPolicy(RefreshSchedule schedule, long healthIntervalSeconds, int inlineAttempts, Backoff inlineBackoff,
             Backoff failureBackoff, RefusalPolicy refusals, long leaseSeconds) {
@@ -185,6 +196,32 @@ public final class RefreshPolicy {
 
     public long leaseSeconds() {
         return leaseSeconds;
+    }
+
+    /**
+     * The lease of one attempt: the connect and read timeouts of a call, rounded up to whole seconds, plus
+     * {@link #LEASE_MARGIN_SECONDS}. The pause before a further attempt is not in it: the lease is renewed after the
+     * pause, right before the attempt.
+     */
+    public static long leaseFor(Duration connectTimeout, Duration readTimeout) {
+        long millis = Math.max(0, connectTimeout.toMillis()) + Math.max(0, readTimeout.toMillis());
+        return (millis + 999) / 1000 + LEASE_MARGIN_SECONDS;
+    }
+
+    /** Until when a refresher that renews its lease at {@code now} (before a further attempt) holds the row. */
+    public long renewedLeaseUntil(long now) {
+        return now + leaseSeconds;
+    }
+
+    /**
+     * How long a caller waiting for another refresher's answer polls before it gives up: the longest a live refresher
+     * keeps the row (each of the inline attempts with its renewed lease, the pauses between them), and a margin.
+     * A refresher that died stops renewing, and its lease runs out within {@link #leaseSeconds()}: the waiter then
+     * takes the row over long before this.
+     */
+    public long waitLimitSeconds() {
+        return inlineAttempts * leaseSeconds + (inlineAttempts - 1) * ((Math.max(0, inlineBackoff.cap().toMillis()) + 999) / 1000)
+                + LEASE_MARGIN_SECONDS;
     }
 
     public RefusalPolicy refusals() {
@@ -216,7 +253,12 @@ public final class RefreshPolicy {
     public Decision beforeCall(Row row, Trigger trigger, String self, long now) {
         if (row.standing() == Standing.REVOKED) {
             boolean retry = trigger != Trigger.ON_DEMAND && trigger != Trigger.WRITE_BACK;
-            return new Decision(Kind.DISCONNECTED, trigger, false, retry, 0, 0, null, null, null);
+            if (retry && row.lease().heldByOtherAt(self, now)) {
+                return Decision.of(Kind.SKIP, trigger, false); // another refresher is sending this revocation right now
+            }
+            // a retry sends the revocation with no transaction open, under a lease of one attempt
+            return new Decision(Kind.DISCONNECTED, trigger, false, retry, retry ? 1 : 0, retry ? now + leaseSeconds : 0,
+                    null, null, null);
         }
         if (row.heldAnswer()) {
             return Decision.of(Kind.WRITE_HELD, trigger, false);

@@ -55,6 +55,7 @@ public final class ConnectionVault {
     private final Refresher refresher;
     private final ExecutorService workers;
     private final KeyRotations keyRotations;
+    private final FingerprintBackfill fingerprintBackfill;
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
@@ -72,6 +73,7 @@ public final class ConnectionVault {
                 TokenEndpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
                 new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP);
         this.keyRotations = new KeyRotations(factory, seal, locks, background);
+        this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
     }
 
     public RowSeal seal() {
@@ -287,6 +289,14 @@ public final class ConnectionVault {
         long before = Time.currentTime() - settings.healthIntervalSeconds();
         List<String> stale = inOwnTransaction(s -> VaultStore.of(s).healthDueIds(before, settings.refreshBatch()));
         return runEach(stale, Trigger.HEALTH).took(System.nanoTime() - started);
+    }
+
+    /**
+     * Fills the refresh-token fingerprints of rows from before changelog 0008, up to {@code refresh-batch} rows per
+     * call (the scheduled task's rounds), until none is left; answers how many it filled.
+     */
+    public int fillFingerprints() {
+        return fingerprintBackfill.fill(settings.refreshBatch());
     }
 
     private RunReport runEach(List<String> ids, Trigger trigger) {

@@ -24,7 +24,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * transaction under the refresh locks and the row lock, so the server keeps serving throughout and no request holds
  * the realm's ids. One run per realm at a time on this node; {@link #progress} tells how far it got. A row whose key
  * was already retired cannot be opened: it is counted and named (at most {@value #NAMED} ids), never a failure of the
- * run. The old key must stay configured until a run finished with nothing left.
+ * run. The old key must stay configured until a run finished with nothing left. Re-sealing writes the refresh token's
+ * fingerprint under the active key ({@link RowSeal#seal}); a row already under the active key that has none yet (from
+ * before changelog 0008) gets it too.
  */
 public final class KeyRotations {
 
@@ -149,7 +151,11 @@ public final class KeyRotations {
     /** True when re-sealed, false when already under the active key (or gone), null when it cannot be opened. */
     private Boolean reseal(KeycloakSession session, String id) {
         ConnectionEntity row = VaultStore.of(session).locked(id);
-        if (row == null || seal.activeKeyId().equals(row.getKeyId())) {
+        if (row == null) {
+            return false;
+        }
+        if (seal.activeKeyId().equals(row.getKeyId())) {
+            fingerprintIfMissing(row, id);
             return false;
         }
         String accessToken;
@@ -163,6 +169,18 @@ public final class KeyRotations {
         }
         seal.seal(row, accessToken, refreshToken);
         return true;
+    }
+
+    /** A row under the active key from before changelog 0008 gets its refresh token's fingerprint (not counted as re-sealed). */
+    private void fingerprintIfMissing(ConnectionEntity row, String id) {
+        if (row.getRefreshToken() == null || row.getRefreshFingerprint() != null) {
+            return;
+        }
+        try {
+            row.setRefreshFingerprint(seal.fingerprint(row, seal.refreshToken(row)));
+        } catch (TokenDecryptionException e) {
+            LOG.debugf("Key rotation could not fingerprint connection %s: it cannot be opened with this server's keys", id);
+        }
     }
 
     private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {

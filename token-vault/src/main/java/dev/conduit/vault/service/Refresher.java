@@ -21,6 +21,7 @@ import dev.conduit.vault.refresh.UnsavedRefreshes;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.vault.store.VaultStore;
+import dev.conduit.vault.upstream.RevokeAnswer;
 import dev.conduit.vault.upstream.TokenAnswer;
 import dev.conduit.vault.upstream.TokenEndpoint;
 import dev.conduit.vault.upstream.UpstreamTokenCalls;
@@ -42,8 +43,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * </ol>
  * A caller that finds another refresher's live lease (another node; callers on this node queue on
  * {@link RefreshLocks} first) polls in short transactions until the answer is stored, and never calls the provider
- * itself: one upstream refresh per expiry, across threads and nodes. A lease runs out
- * ({@link VaultSettings#leaseSeconds()}), so a node that died mid-refresh blocks nobody for longer. A granted answer is
+ * itself: one upstream refresh per expiry, across threads and nodes. A lease lasts one attempt
+ * ({@link VaultSettings#leaseSeconds()}) and is renewed before each further attempt ({@link ProviderAttempts}), so a
+ * node that died mid-refresh blocks nobody for longer than one attempt's time. A granted answer is
  * held ({@link UnsavedRefreshes}) from the moment it arrives until a transaction stores it, so a refresh token the
  * provider rotated is never lost with a failed commit.
  */
@@ -75,11 +77,11 @@ final class Refresher {
     private final Revocations revocations;
     private final UnsavedRefreshes unsaved;
     private final RefreshLocks locks;
-    private final TokenEndpoint endpoint;
     private final RefreshAttempts attempts;
     private final RefreshEvents events;
     private final LongSupplier clock;
     private final Pause pause;
+    private final ProviderAttempts calls;
     /** Lease owners of this node start with this: a lease of ours found under the local lock is a leftover. */
     private final String nodePrefix = RefreshAttempts.NODE + "/";
 
@@ -92,18 +94,22 @@ final class Refresher {
         this.revocations = revocations;
         this.unsaved = unsaved;
         this.locks = locks;
-        this.endpoint = endpoint;
         this.attempts = attempts;
         this.events = events;
         this.clock = clock;
         this.pause = pause;
+        this.calls = new ProviderAttempts(endpoint, policy, pause, this::renewLease, clock);
     }
 
     /** What the claim transaction decided: an outcome, wait for another refresher, or call the provider. */
-    private record Claim(Outcome outcome, long waitUntil, Call call) {
+    private record Claim(Outcome outcome, long waitUntil, Call call, Revocation revocation) {
         static Claim done(Outcome outcome) {
-            return new Claim(outcome, 0, null);
+            return new Claim(outcome, 0, null, null);
         }
+    }
+
+    /** A claimed retry of a parked revocation: this refresher's lease owner id and what to send. */
+    private record Revocation(String owner, Revocations.Send send) {
     }
 
     /** A claimed refresh: what to present to whom, and what the claim saw. */
@@ -118,7 +124,7 @@ final class Refresher {
      */
     Outcome refresh(String id, Trigger trigger, RefusedToken reported) {
         return locks.withLock(id, () -> {
-            long giveUpAt = clock.getAsLong() + 2 * policy.leaseSeconds() + 5;
+            long giveUpAt = clock.getAsLong() + policy.waitLimitSeconds();
             while (true) {
                 String owner = nodePrefix + UUID.randomUUID();
                 Claim claim = inOwnTransaction(s -> claim(s, id, trigger, reported, owner));
@@ -128,6 +134,9 @@ final class Refresher {
                 }
                 if (claim.call() != null) {
                     return callAndStore(id, claim.call());
+                }
+                if (claim.revocation() != null) {
+                    return sendAndRecord(id, claim.revocation());
                 }
                 // another node is refreshing this row: its answer is what this caller needs
                 if (clock.getAsLong() > giveUpAt || !pause.pause(POLL)) {
@@ -173,7 +182,14 @@ final class Refresher {
         switch (decision.kind()) {
             case DISCONNECTED -> {
                 if (decision.retryRevocation()) {
-                    revocations.retry(session, realm, row);
+                    Revocations.RetryStep step = revocations.claimRetry(session, realm, row);
+                    if (step.decided()) {
+                        return Claim.done(Outcome.revocationRetried(step.sent()));
+                    }
+                    row.setLeaseOwner(owner);
+                    row.setLeaseUntil(decision.leaseUntil());
+                    store.flush();
+                    return new Claim(null, 0, null, new Revocation(owner, step.send()));
                 }
                 return Claim.done(Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The connection was disconnected"));
             }
@@ -188,7 +204,7 @@ final class Refresher {
                 return Claim.done(Outcome.served(fresh(row)));
             }
             case WAIT -> {
-                return new Claim(null, decision.leaseUntil(), null);
+                return new Claim(null, decision.leaseUntil(), null, null);
             }
             case TOO_SOON -> {
                 refusalCounted(session, realm, row, decision.refusal());
@@ -234,7 +250,7 @@ final class Refresher {
         row.setLeaseUntil(decision.leaseUntil());
         store.flush();
         return new Claim(null, 0, new Call(owner, decision, client.get(), secret, seal.refreshToken(row), unfinished,
-                row.getProviderAlias(), now));
+                row.getProviderAlias(), now), null);
     }
 
     private RefreshPolicy.Row snapshot(ConnectionEntity row, boolean held, Trigger trigger, RefusedToken reported,
@@ -257,27 +273,10 @@ final class Refresher {
     /** Calls the provider with no transaction open, then stores what it answered in a short one. */
     private Outcome callAndStore(String id, Call call) {
         Trigger trigger = call.decision().trigger();
-        TokenAnswer answer;
-        boolean unanswered = false;
-        int made = 0;
-        while (true) {
-            long started = System.nanoTime();
-            answer = endpoint.refresh(call.client(), call.clientSecret(), call.presented());
-            made++;
-            VaultMetrics.refresh(call.alias(), trigger.label(),
-                    answer instanceof TokenAnswer.Refused r ? r.failure().name().toLowerCase() : "success",
-                    Duration.ofNanos(System.nanoTime() - started));
-            RefreshPolicy.Answer decided = answer(answer, unanswered);
-            if (answer instanceof TokenAnswer.Refused refused && refused.failure() == RefreshFailure.TRANSIENT) {
-                unanswered |= refused.status() == 0;
-                LOG.debugf("Refresh of connection %s failed transiently (attempt %d): %s", id, made, refused.reason());
-            }
-            Optional<Duration> delay = policy.retryDelay(call.decision(), made, decided);
-            if (delay.isEmpty() || !pause.pause(delay.get())) {
-                break;
-            }
-        }
-        RefreshPolicy.Answer decided = answer(answer, unanswered);
+        ProviderAttempts.Result result = calls.call(id, call.owner(), call.decision(), call.client(), call.clientSecret(),
+                call.presented(), call.alias());
+        TokenAnswer answer = result.answer();
+        RefreshPolicy.Answer decided = result.decided();
         RefreshedTokens tokens = null;
         Set<String> scopes = null;
         String instanceUrl = null;
@@ -309,16 +308,39 @@ final class Refresher {
         return outcome;
     }
 
-    private static RefreshPolicy.Answer answer(TokenAnswer answer, boolean unanswered) {
-        if (answer instanceof TokenAnswer.Refused refused) {
-            RefreshPolicy.AnswerKind kind = switch (refused.failure()) {
-                case TRANSIENT -> RefreshPolicy.AnswerKind.TRANSIENT;
-                case RECONNECT_REQUIRED -> RefreshPolicy.AnswerKind.INVALID_GRANT;
-                case CONFIGURATION -> RefreshPolicy.AnswerKind.CONFIGURATION;
-            };
-            return new RefreshPolicy.Answer(kind, unanswered, refused.retryAfter(), refused.reason());
-        }
-        return RefreshPolicy.Answer.granted();
+    /**
+     * Sends a claimed parked revocation with no transaction open, then records the answer in a short transaction under
+     * the row lock, while the lease is still ours (a retry whose lease ran out leaves the row to the one that took it).
+     */
+    private Outcome sendAndRecord(String id, Revocation revocation) {
+        RevokeAnswer answer = revocations.send(factory, revocation.send());
+        return inOwnTransaction(s -> {
+            ConnectionEntity row = VaultStore.of(s).locked(id);
+            RealmModel realm = row == null ? null : s.realms().getRealm(row.getRealmId());
+            if (row == null || realm == null) {
+                return Outcome.revocationRetried(answer.done()); // removed meanwhile (its realm or provider went)
+            }
+            if (!revocation.owner().equals(row.getLeaseOwner())) {
+                LOG.warnf("Connection %s: this revocation's lease ran out before the provider answered; left to the"
+                        + " retry that took it over", id);
+                return Outcome.revocationRetried(answer.done());
+            }
+            s.getContext().setRealm(realm);
+            releaseLease(row);
+            return Outcome.revocationRetried(revocations.recordRetry(s, realm, row, answer));
+        });
+    }
+
+    /** Extends this refresher's lease before a further attempt, in one short transaction; false when it is no longer ours. */
+    private boolean renewLease(String id, String owner, long until) {
+        return inOwnTransaction(s -> {
+            ConnectionEntity row = VaultStore.of(s).locked(id);
+            if (row == null || !owner.equals(row.getLeaseOwner())) {
+                return false;
+            }
+            row.setLeaseUntil(until);
+            return true;
+        });
     }
 
     private Outcome stored(KeycloakSession session, String id, Call call, RefreshPolicy.Answer answer, RefreshedTokens tokens, Set<String> scopes, String instanceUrl) {

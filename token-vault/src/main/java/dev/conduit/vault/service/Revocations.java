@@ -1,7 +1,6 @@
 package dev.conduit.vault.service;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -10,6 +9,7 @@ import dev.conduit.broker.grant.ConduitBrokers;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.VaultStore;
 import dev.conduit.vault.upstream.RevokeAnswer;
 import dev.conduit.vault.upstream.UpstreamTokenCalls;
 import jakarta.persistence.EntityManager;
@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 
 /**
@@ -27,9 +28,11 @@ import org.keycloak.models.RealmModel;
  * of an account) is not revoked upstream, only forgotten here.
  *
  * <p>Removal of the owner (a user or an organization) never calls the provider: {@link #parkForRemoval} does database work
- * only, in the removal's transaction, and the scheduled task sends the revocation ({@link #retry}), deciding then
- * whether the token is shared. Parked rows that share one token are revoked once: each defers to the parked
- * sibling with the smallest id, which revokes it.
+ * only, in the removal's transaction, and the scheduled task sends the revocation ({@link #claimRetry}), deciding then
+ * whether the token is shared with a connection that still serves (an index lookup by the token's keyed fingerprint,
+ * see {@link #sharedWithAnotherConnection}). Parked rows that share one token each send their revocation; the
+ * provider's "no such token" answer to the second counts as done. The retry holds no transaction while the provider
+ * answers: claimed ({@link #claimRetry}), sent ({@link #send}), recorded ({@link #recordRetry}).
  */
 public final class Revocations {
 
@@ -116,37 +119,91 @@ public final class Revocations {
     }
 
     /**
-     * The proactive task sends a parked revocation: once more after a failed disconnect, or the first time after
-     * the owner's removal. Sharing is decided now, against the connections that serve and the other parked rows.
+     * A parked revocation claimed for sending (the row's lease is the refresher's while it is sent): the provider, the
+     * client secret already resolved (null where the request needs none), and the token.
      */
-    void retry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
+    record Send(UpstreamClient client, String clientSecret, String token, boolean refreshToken) {
+    }
+
+    /** What the claim of a retry decided: {@link #done} here without calling the provider, or {@link #send} it. */
+    record RetryStep(boolean decided, boolean sent, Send send) {
+        static RetryStep done(boolean sent) {
+            return new RetryStep(true, sent, null);
+        }
+    }
+
+    /**
+     * The proactive task sends a parked revocation: once more after a failed disconnect, or the first time after
+     * the owner's removal. Three steps, like a refresh, so no database connection is held while the provider answers:
+     * this one runs in the claim transaction under the row lock and decides what needs no call (sharing is decided now,
+     * against the connections that serve; nothing to revoke; the row cannot be opened; the secret is missing); then
+     * {@link #send} with no transaction open; then {@link #recordRetry} in a short transaction.
+     *
+     * @return decided with {@code sent} true when done here (shared, nothing to revoke), false when it failed (the
+     *         row dropped because it cannot be opened, or the failure recorded); else the request to send
+     */
+    RetryStep claimRetry(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         EntityManager em = ConnectionVault.em(session);
         Optional<Opened> opened = openOrDrop(session, realm, row, "retry");
         if (opened.isEmpty()) {
-            return;
+            return RetryStep.done(false);
         }
         String refreshToken = opened.get().refreshToken();
         String accessToken = opened.get().accessToken();
         Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
-        if (client.isPresent() && token != null && sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
+        if (client.isEmpty() || token == null) {
+            em.remove(row);
+            VaultEvents.revoked(session, realm, row, "retry", "nothing_to_revoke");
+            VaultMetrics.revocation(row.getProviderAlias(), "revoked");
+            return RetryStep.done(true);
+        }
+        if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, "retry", "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
-            return;
+            return RetryStep.done(true);
         }
-        RevokeAnswer answer = client.isEmpty() || token == null ? new RevokeAnswer(true, 0, "nothing_to_revoke")
-                : attempt(session, client.get(), token, token.equals(refreshToken), 1);
+        String secret = null;
+        if (client.get().revocation() != UpstreamClient.Revocation.DELETE_PATH) {
+            try {
+                secret = new UpstreamTokenCalls(session, 0, 0).clientSecret(client.get());
+            } catch (UpstreamTokenCalls.MissingSecretException e) {
+                retryFailed(session, realm, row, RevokeAnswer.unreachable(e.getMessage()).reason());
+                return RetryStep.done(false);
+            }
+        }
+        return new RetryStep(false, false, new Send(client.get(), secret, token, token.equals(refreshToken)));
+    }
+
+    /** Sends a claimed revocation, once, in a session of its own that opens no transaction. */
+    RevokeAnswer send(KeycloakSessionFactory factory, Send send) {
+        try (KeycloakSession session = factory.create()) {
+            return new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis())
+                    .revoke(send.client(), send.clientSecret(), send.token(), send.refreshToken());
+        }
+    }
+
+    /**
+     * Records what the provider answered a retry, in the caller's transaction with the row locked: done deletes the
+     * row, anything else keeps it parked with the failure backoff. Answers whether it was done.
+     */
+    boolean recordRetry(KeycloakSession session, RealmModel realm, ConnectionEntity row, RevokeAnswer answer) {
         if (answer.done()) {
-            em.remove(row);
+            ConnectionVault.em(session).remove(row);
             VaultEvents.revoked(session, realm, row, "retry", answer.reason());
             VaultMetrics.revocation(row.getProviderAlias(), "revoked");
-            return;
+            return true;
         }
+        retryFailed(session, realm, row, answer.reason());
+        return false;
+    }
+
+    private void retryFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String reason) {
         row.setFailureCount(row.getFailureCount() + 1);
-        row.setLastError(answer.reason());
+        row.setLastError(reason);
         row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
-        VaultEvents.revokeFailed(session, realm, row, "retry", answer.reason());
+        VaultEvents.revokeFailed(session, realm, row, "retry", reason);
         VaultMetrics.revocation(row.getProviderAlias(), "failed");
     }
 
@@ -201,18 +258,29 @@ public final class Revocations {
      * Whether another connection that still serves keeps the token alive. Parked siblings do not count: rows removed
      * together each send their revocation, and the provider's "no such token" answer to the second counts as done
      * (a parked row never waits on another parked row, which may itself wait for its backoff for long).
+     *
+     * <p>Google revokes the whole grant of an account: shared means another serving connection of the same upstream
+     * account (ACCOUNT_ID, an index lookup). The others: another serving connection holding the same refresh token,
+     * found by its keyed fingerprint under any key of the ring (an index lookup, stable across key rotation); rows
+     * without a fingerprint yet (from before changelog 0008, until the backfill reaches them) are opened and compared,
+     * those of this realm and provider only.
      */
     private boolean sharedWithAnotherConnection(EntityManager em, ConnectionEntity row, UpstreamClient client,
             String refreshToken) {
-        boolean wholeGrant = client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
-        return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
-                .setParameter("realmId", row.getRealmId())
-                .setParameter("alias", row.getProviderAlias())
-                .getResultStream()
-                .filter(other -> !other.getId().equals(row.getId()))
-                .filter(other -> ConnectionStatus.valueOf(other.getStatus()).serves())
-                .anyMatch(other -> wholeGrant ? row.getAccountId() != null && Objects.equals(other.getAccountId(), row.getAccountId())
-                        : refreshToken != null && refreshToken.equals(openQuietly(other)));
+        VaultStore store = new VaultStore(em);
+        if (client.revocation() == UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT) {
+            return row.getAccountId() != null
+                    && store.anotherServingOfAccount(row.getRealmId(), row.getProviderAlias(), row.getAccountId(), row.getId());
+        }
+        if (refreshToken == null) {
+            return false;
+        }
+        if (store.anotherServingHolds(row.getRealmId(), row.getProviderAlias(), seal.fingerprintCandidates(row, refreshToken),
+                row.getId())) {
+            return true;
+        }
+        return store.unfingerprintedServing(row.getRealmId(), row.getProviderAlias(), row.getId()).stream()
+                .anyMatch(other -> refreshToken.equals(openQuietly(other)));
     }
 
     private String openQuietly(ConnectionEntity other) {

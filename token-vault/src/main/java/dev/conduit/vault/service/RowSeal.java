@@ -1,18 +1,25 @@
 package dev.conduit.vault.service;
 
 import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenFingerprints;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
 
-/** Seals and opens a row's two token columns, each bound to the row's realm, owner, alias and column. */
+/**
+ * Seals and opens a row's two token columns, each bound to the row's realm, owner, alias and column, and writes the
+ * refresh token's keyed fingerprint with it ({@link TokenFingerprints}): every write of the refresh token goes through
+ * {@link #seal}, so a row's fingerprint is null only for rows from before changelog 0008.
+ */
 public final class RowSeal {
 
     private static final String ACCESS = "access";
     private static final String REFRESH = "refresh";
     private final TokenCipher cipher;
+    private final TokenFingerprints fingerprints;
 
-    public RowSeal(TokenCipher cipher) {
+    public RowSeal(TokenCipher cipher, TokenFingerprints fingerprints) {
         this.cipher = cipher;
+        this.fingerprints = fingerprints;
     }
 
     public String accessToken(ConnectionEntity row) {
@@ -28,6 +35,17 @@ public final class RowSeal {
         row.setAccessToken(accessToken == null ? null : cipher.encrypt(accessToken, owner(row, ACCESS)));
         row.setRefreshToken(refreshToken == null ? null : cipher.encrypt(refreshToken, owner(row, REFRESH)));
         row.setKeyId(cipher.activeKeyId());
+        row.setRefreshFingerprint(refreshToken == null ? null : fingerprint(row, refreshToken));
+    }
+
+    /** The refresh token's fingerprint under the active key, as {@link #seal} stores it. */
+    public String fingerprint(ConnectionEntity row, String refreshToken) {
+        return fingerprints.of(row.getRealmId(), row.getProviderAlias(), refreshToken);
+    }
+
+    /** What a stored fingerprint of {@code refreshToken} in the row's realm and provider is one of, under any key of the ring. */
+    public java.util.List<String> fingerprintCandidates(ConnectionEntity row, String refreshToken) {
+        return fingerprints.candidates(row.getRealmId(), row.getProviderAlias(), refreshToken);
     }
 
     public String activeKeyId() {

@@ -80,11 +80,11 @@ public record VaultSettings(RefreshSchedule schedule, int refreshIntervalSeconds
     }
 
     /**
-     * How long a refresher's claim on a row lasts: every inline attempt connecting and reading to its timeout, the
-     * pauses between them (at most 2 s each), and 10 s for the transactions around them.
+     * How long a refresher's claim on a row lasts from its claim or renewal: one attempt connecting and reading to
+     * its timeouts, and a margin ({@link RefreshPolicy#leaseFor}); renewed before each further attempt.
      */
     public long leaseSeconds() {
-        return inlineAttempts * ((long) connectTimeoutMillis + readTimeoutMillis + 2000) / 1000 + 10;
+        return RefreshPolicy.leaseFor(Duration.ofMillis(connectTimeoutMillis), Duration.ofMillis(readTimeoutMillis));
     }
 
     /** The values in effect (after the lower bounds), by setting name, for the admin console's server info. */

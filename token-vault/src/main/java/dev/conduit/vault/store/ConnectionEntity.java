@@ -33,6 +33,19 @@ import org.keycloak.common.util.Time;
         @NamedQuery(name = "conduitConnectionsByRealm", query = "select c from ConnectionEntity c where c.realmId = :realmId"
                 + " order by c.providerAlias, c.ownerKind, c.ownerId"),
         @NamedQuery(name = "conduitConnectionIdsByRealm", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"),
+        @NamedQuery(name = "conduitSharesRefreshToken", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.providerAlias = :alias and c.refreshFingerprint in :fingerprints and c.id <> :id"
+                + " and c.status in ('HEALTHY', 'EXPIRING')"),
+        @NamedQuery(name = "conduitSharesAccount", query = "select c.id from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.providerAlias = :alias and c.accountId = :accountId and c.id <> :id"
+                + " and c.status in ('HEALTHY', 'EXPIRING')"),
+        @NamedQuery(name = "conduitUnfingerprintedServing", query = "select c from ConnectionEntity c where c.realmId = :realmId"
+                + " and c.providerAlias = :alias and c.refreshFingerprint is null and c.refreshToken is not null"
+                + " and c.id <> :id and c.status in ('HEALTHY', 'EXPIRING')"),
+        @NamedQuery(name = "conduitUnfingerprintedIds", query = "select c.id from ConnectionEntity c where c.refreshFingerprint is null"
+                + " and c.refreshToken is not null and c.id > :after order by c.id"),
+        @NamedQuery(name = "conduitFillFingerprint", query = "update ConnectionEntity c set c.refreshFingerprint = :fingerprint"
+                + " where c.id = :id and c.refreshToken = :sealed and c.refreshFingerprint is null"),
         @NamedQuery(name = "conduitConnectionsHealthDue", query = "select c.id from ConnectionEntity c where c.healthCheckedAt <= :before"
                 + " and c.status in ('HEALTHY', 'EXPIRING') order by c.healthCheckedAt")
 })
@@ -112,6 +125,12 @@ public class ConnectionEntity {
     /** Epoch seconds the lease lasts to: a refresher that died leaves one that runs out. */
     @Column(name = "LEASE_UNTIL")
     private long leaseUntil;
+    /**
+     * Keyed fingerprint of the refresh token ({@code TokenFingerprints}), written with it; null without a refresh token
+     * and for rows from before changelog 0008 until they are filled.
+     */
+    @Column(name = "REFRESH_FINGERPRINT", length = 128)
+    private String refreshFingerprint;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -185,4 +204,6 @@ public class ConnectionEntity {
     public void setLeaseOwner(String leaseOwner) { this.leaseOwner = leaseOwner; }
     public long getLeaseUntil() { return leaseUntil; }
     public void setLeaseUntil(long leaseUntil) { this.leaseUntil = leaseUntil; }
+    public String getRefreshFingerprint() { return refreshFingerprint; }
+    public void setRefreshFingerprint(String refreshFingerprint) { this.refreshFingerprint = refreshFingerprint; }
 }

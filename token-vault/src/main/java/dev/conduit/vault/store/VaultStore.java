@@ -102,6 +102,50 @@ public final class VaultStore {
                 .getResultList();
     }
 
+    /**
+     * Whether another serving connection of the realm and provider holds a refresh token whose stored fingerprint is
+     * one of {@code fingerprints} (the token's fingerprints under each key of the ring): one index lookup
+     * (IDX_CONDUIT_CONNECTION_FINGERPRINT).
+     */
+    public boolean anotherServingHolds(String realmId, String alias, List<String> fingerprints, String exceptId) {
+        return !em.createNamedQuery("conduitSharesRefreshToken", String.class)
+                .setParameter("realmId", realmId).setParameter("alias", alias)
+                .setParameter("fingerprints", fingerprints).setParameter("id", exceptId)
+                .setMaxResults(1).getResultList().isEmpty();
+    }
+
+    /** Whether another serving connection of the realm and provider is of the same upstream account (IDX_CONDUIT_CONNECTION_ACCOUNT). */
+    public boolean anotherServingOfAccount(String realmId, String alias, String accountId, String exceptId) {
+        return !em.createNamedQuery("conduitSharesAccount", String.class)
+                .setParameter("realmId", realmId).setParameter("alias", alias)
+                .setParameter("accountId", accountId).setParameter("id", exceptId)
+                .setMaxResults(1).getResultList().isEmpty();
+    }
+
+    /** Serving connections of the realm and provider with a refresh token but no fingerprint yet (rows from before changelog 0008). */
+    public List<ConnectionEntity> unfingerprintedServing(String realmId, String alias, String exceptId) {
+        return em.createNamedQuery("conduitUnfingerprintedServing", ConnectionEntity.class)
+                .setParameter("realmId", realmId).setParameter("alias", alias).setParameter("id", exceptId)
+                .getResultList();
+    }
+
+    /** One page of ids of rows with a refresh token and no fingerprint, in id order, after {@code afterId} (null for the first). */
+    public List<String> unfingerprintedIds(String afterId, int max) {
+        return em.createNamedQuery("conduitUnfingerprintedIds", String.class)
+                .setParameter("after", afterId == null ? "" : afterId)
+                .setMaxResults(max).getResultList();
+    }
+
+    /**
+     * Writes a row's missing fingerprint, only while the row still holds the sealed refresh token it was computed
+     * from (a refresh that sealed another one meanwhile wrote that one's fingerprint); true when written.
+     */
+    public boolean fillFingerprint(String id, String sealedRefreshToken, String fingerprint) {
+        return em.createNamedQuery("conduitFillFingerprint")
+                .setParameter("fingerprint", fingerprint).setParameter("id", id).setParameter("sealed", sealedRefreshToken)
+                .executeUpdate() == 1;
+    }
+
     /** Admin listing: equality filters by entity field (ownerKind, ownerId, providerAlias, status), paged. */
     public List<ConnectionEntity> connections(String realmId, Map<String, String> filters, int first, int max) {
         StringBuilder jpql = new StringBuilder("select c from ConnectionEntity c where c.realmId = :realmId");

@@ -13,6 +13,7 @@ import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenFingerprints;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.service.VaultSettings;
@@ -81,7 +82,7 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
     public void postInit(KeycloakSessionFactory factory) {
         workers = VaultPools.workers(settings.refreshThreads());
         background = VaultPools.background();
-        vault = new ConnectionVault(factory, new RowSeal(cipher), settings, workers, background);
+        vault = new ConnectionVault(factory, new RowSeal(cipher, new TokenFingerprints(keys)), settings, workers, background);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 ProactiveRefreshTask.schedule(factory, vault, settings);

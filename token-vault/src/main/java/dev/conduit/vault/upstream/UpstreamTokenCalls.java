@@ -63,23 +63,34 @@ public final class UpstreamTokenCalls {
      * or, where the connection holds none, an access token. The answer is read by {@link RevokeAnswer#of}.
      */
     public RevokeAnswer revoke(UpstreamClient client, String token, boolean refreshToken) {
-        SimpleHttpRequest request;
-        try {
-            request = switch (client.revocation()) {
-                case DELETE_PATH -> http().doDelete(client.revocationUrl() + URLEncoder.encode(token, StandardCharsets.UTF_8));
-                case POST_FORM, POST_FORM_WHOLE_GRANT -> {
-                    SimpleHttpRequest post = http().doPost(client.revocationUrl()).acceptJson().param("token", token);
-                    String hint = tokenTypeHint(client.revocation(), refreshToken);
-                    if (hint != null) {
-                        post.param("token_type_hint", hint);
-                    }
-                    authenticate(post, client);
-                    yield post;
-                }
-            };
-        } catch (MissingSecretException e) {
-            return RevokeAnswer.unreachable(e.getMessage());
+        String secret = null;
+        if (client.revocation() != UpstreamClient.Revocation.DELETE_PATH) {
+            try {
+                secret = clientSecret(client);
+            } catch (MissingSecretException e) {
+                return RevokeAnswer.unreachable(e.getMessage());
+            }
         }
+        return revoke(client, secret, token, refreshToken);
+    }
+
+    /**
+     * A revocation with the client secret already resolved ({@link #clientSecret}; null where the request needs none,
+     * HubSpot's DELETE), so the call needs nothing of the session but its HTTP client.
+     */
+    public RevokeAnswer revoke(UpstreamClient client, String clientSecret, String token, boolean refreshToken) {
+        SimpleHttpRequest request = switch (client.revocation()) {
+            case DELETE_PATH -> http().doDelete(client.revocationUrl() + URLEncoder.encode(token, StandardCharsets.UTF_8));
+            case POST_FORM, POST_FORM_WHOLE_GRANT -> {
+                SimpleHttpRequest post = http().doPost(client.revocationUrl()).acceptJson().param("token", token);
+                String hint = tokenTypeHint(client.revocation(), refreshToken);
+                if (hint != null) {
+                    post.param("token_type_hint", hint);
+                }
+                authenticate(post, client, clientSecret);
+                yield post;
+            }
+        };
         try (SimpleHttpResponse response = request.asResponse()) {
             int status = response.getStatus();
             return RevokeAnswer.of(client.revocation(), status, status >= 200 && status < 300 ? null : response.asString());
@@ -98,10 +109,6 @@ public final class UpstreamTokenCalls {
             return null;
         }
         return refreshToken ? "refresh_token" : "access_token";
-    }
-
-    private void authenticate(SimpleHttpRequest request, UpstreamClient client) throws MissingSecretException {
-        authenticate(request, client, clientSecret(client));
     }
 
     /** The client's secret through Keycloak's vault (the realm in the session's context), or null when it has none. */

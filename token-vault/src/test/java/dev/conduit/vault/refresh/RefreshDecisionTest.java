@@ -110,6 +110,19 @@ class RefreshDecisionTest {
         Decision decision = POLICY.beforeCall(with(due(), Standing.REVOKED), trigger, SELF, NOW);
         assertThat(decision.kind()).isEqualTo(Kind.DISCONNECTED);
         assertThat(decision.retryRevocation()).isEqualTo(trigger != Trigger.ON_DEMAND && trigger != Trigger.WRITE_BACK);
+        assertThat(decision.leaseUntil()).as("a retry is sent under a lease").isEqualTo(decision.retryRevocation() ? NOW + 40 : 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Trigger.class, names = {"PROACTIVE", "ADMIN", "HEALTH"})
+    void aParkedRevocationAnotherRefresherIsSendingIsNotSentAgain(Trigger trigger) {
+        Row revoked = with(due(), Standing.REVOKED);
+        assertThat(POLICY.beforeCall(withLease(revoked, new Lease("node-b:lease-9", NOW + 5)), trigger, SELF, NOW).kind())
+                .isEqualTo(Kind.SKIP);
+        // its node died: the lease ran out, and the retry goes ahead
+        Decision afterLease = POLICY.beforeCall(withLease(revoked, new Lease("node-b:lease-9", NOW - 1)), trigger, SELF, NOW);
+        assertThat(afterLease.kind()).isEqualTo(Kind.DISCONNECTED);
+        assertThat(afterLease.retryRevocation()).isTrue();
     }
 
     @ParameterizedTest
@@ -329,6 +342,46 @@ class RefreshDecisionTest {
         assertThat(decision.kind()).isEqualTo(After.FAIL);
         assertThat(decision.reason()).isEqualTo("temporarily_unavailable (HTTP 503)");
         assertThat(decision.failure()).isEqualTo(new RefreshPolicy.Failure(count, next, serve));
+    }
+
+    // ---- the lease: one attempt long, renewed before each further attempt (issue 13, item 3: a dead node's claim
+    // held callers on the other node for the whole 56 s of every attempt before)
+
+    @Test
+    void aLeaseLastsOneAttemptsTimeoutsAndAMarginNotEveryAttempt() {
+        // the defaults: connect 5 s, read 10 s
+        assertThat(RefreshPolicy.leaseFor(Duration.ofMillis(5000), Duration.ofMillis(10000))).isEqualTo(18);
+        // rounded up to whole seconds, never below the margin
+        assertThat(RefreshPolicy.leaseFor(Duration.ofMillis(1), Duration.ofMillis(1500))).isEqualTo(2 + RefreshPolicy.LEASE_MARGIN_SECONDS);
+        assertThat(RefreshPolicy.leaseFor(Duration.ZERO, Duration.ZERO)).isEqualTo(RefreshPolicy.LEASE_MARGIN_SECONDS);
+        assertThat(RefreshPolicy.leaseFor(Duration.ofMillis(5000), Duration.ofMillis(10000)))
+                .as("shorter than the old lease of every inline attempt (3 x 17 s + 10 s)").isLessThan(3 * 17 + 10);
+    }
+
+    @Test
+    void aRenewalExtendsTheLeaseByOneLeaseFromTheRenewal() {
+        assertThat(POLICY.renewedLeaseUntil(NOW + 25)).isEqualTo(NOW + 25 + 40);
+        Decision claimed = POLICY.beforeCall(due(), Trigger.ON_DEMAND, SELF, NOW);
+        assertThat(claimed.leaseUntil()).as("the claim's lease").isEqualTo(NOW + POLICY.leaseSeconds());
+    }
+
+    @Test
+    void aRenewedLeaseIsStillWaitedForAndOneThatRanOutIsTakenOver() {
+        long renewedAt = NOW + 30;
+        Lease renewed = new Lease("node-b:lease-9", POLICY.renewedLeaseUntil(renewedAt));
+        // past the claim's lease (NOW + 40) but within the renewal: the refresher is alive, wait for its answer
+        assertThat(POLICY.beforeCall(withLease(due(), renewed), Trigger.ON_DEMAND, SELF, NOW + 45).kind()).isEqualTo(Kind.WAIT);
+        // its node died after that renewal: one lease later the row is taken over
+        assertThat(POLICY.beforeCall(withLease(due(), renewed), Trigger.ON_DEMAND, SELF, renewedAt + 40).kind()).isEqualTo(Kind.CALL);
+    }
+
+    @Test
+    void aWaitingCallerWaitsAsLongAsALiveRefresherCanKeepTheRowAndNoLonger() {
+        // 3 attempts of a 40 s lease, 2 pauses of at most 2 s, the margin
+        assertThat(POLICY.waitLimitSeconds()).isEqualTo(3 * 40 + 2 * 2 + RefreshPolicy.LEASE_MARGIN_SECONDS);
+        RefreshPolicy oneAttempt = new RefreshPolicy(RefreshSchedule.defaults(), 21600, 1, POLICY_BACKOFF, POLICY_BACKOFF,
+                RefusalPolicy.defaults(), 18);
+        assertThat(oneAttempt.waitLimitSeconds()).isEqualTo(18 + RefreshPolicy.LEASE_MARGIN_SECONDS);
     }
 
     @Test
