@@ -8,9 +8,10 @@
 
 FROM quay.io/keycloak/keycloak:26.7.3 AS builder
 
-# The five Conduit jars. They work together: the token vault needs the brokers jar, the exchange and the
+# The six Conduit jars. They work together: every other jar needs the API jar, the exchange and the
 # connections console need the vault. Nothing else goes into providers/ (no Keycloak jars, no sandbox).
 COPY --chown=keycloak:keycloak \
+     conduit-api/target/conduit-api.jar \
      spi-provider-brokers/target/conduit-brokers.jar \
      token-vault/target/conduit-token-vault.jar \
      spi-token-exchange/target/conduit-token-exchange.jar \

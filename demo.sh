@@ -211,6 +211,7 @@ if [[ $BUILD -eq 1 ]]; then
 fi
 
 JARS=(
+    "conduit-api/target/conduit-api.jar"
     "spi-provider-brokers/target/conduit-brokers.jar"
     "token-vault/target/conduit-token-vault.jar"
     "spi-token-exchange/target/conduit-token-exchange.jar"

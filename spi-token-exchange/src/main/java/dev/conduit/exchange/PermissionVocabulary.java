@@ -4,7 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.api.permission.PermissionMapping;
 
 /**
  * Conduit's own permission names, mapped per provider to the provider's scopes (shared/providers.md).
@@ -15,7 +15,7 @@ public final class PermissionVocabulary {
 
     /**
      * A provider as the vocabulary knows it: its type as in {@code conduit.scopes.<type>}, which the broker
-     * declares ({@link dev.conduit.broker.grant.ConduitBroker#providerType()}).
+     * declares ({@link dev.conduit.api.grant.ConduitBroker#providerType()}).
      */
     public record UpstreamProvider(String type) {
     }

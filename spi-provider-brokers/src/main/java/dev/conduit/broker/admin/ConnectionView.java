@@ -2,7 +2,7 @@ package dev.conduit.broker.admin;
 
 import java.util.Set;
 
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.UpstreamGrant;
 
 /**
  * What an administrator may see of a connection: everything but the tokens.

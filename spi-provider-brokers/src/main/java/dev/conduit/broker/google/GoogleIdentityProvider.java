@@ -6,8 +6,8 @@ import jakarta.ws.rs.core.Response;
 import dev.conduit.broker.support.UpstreamFailures;
 import java.util.Optional;
 
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;

@@ -10,6 +10,8 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
 
 /**
  * AES-256-GCM under one key held in memory only, for the in-memory handover: the key is drawn at boot, so a

@@ -3,6 +3,9 @@ package dev.conduit.broker.grant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
+import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.broker.admin.ConnectionView;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;

@@ -2,8 +2,8 @@ package dev.conduit.broker.hubspot;
 
 import java.util.List;
 
-import dev.conduit.broker.grant.ConduitBroker;
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.UpstreamGrant;
+import dev.conduit.api.organization.OrganizationAdmins;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.broker.support.GrantCarrier;
 import jakarta.ws.rs.core.Response;

@@ -2,12 +2,13 @@ package dev.conduit.broker.support;
 
 import java.io.IOException;
 
+import dev.conduit.api.support.UntrustedText;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
-import dev.conduit.broker.grant.GrantBinding;
-import dev.conduit.broker.grant.SealedGrantException;
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
+import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;

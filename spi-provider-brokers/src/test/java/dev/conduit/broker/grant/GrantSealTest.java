@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;
 
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
 import org.junit.jupiter.api.Test;
 
 /** The in-memory handover's seal: a first login's grant opens only for the login, node and boot that sealed it. */

@@ -5,8 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.grant.ConduitBroker;
-import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
 import dev.conduit.exchange.upstream.PermissionCheck;
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.api.permission.PermissionMapping;
 import dev.conduit.exchange.PermissionVocabulary;
 import dev.conduit.exchange.PermissionVocabulary.UpstreamProvider;
 

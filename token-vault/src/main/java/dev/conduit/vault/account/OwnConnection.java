@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.permission.HeldPermissions;
-import dev.conduit.broker.permission.PermissionMapping;
-import dev.conduit.vault.service.LastError;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.permission.HeldPermissions;
+import dev.conduit.api.permission.PermissionMapping;
+import dev.conduit.api.vault.LastError;
 import dev.conduit.vault.store.ConnectionEntity;
 
 /**

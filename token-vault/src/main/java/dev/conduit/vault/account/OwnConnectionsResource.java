@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.organization.OrganizationAdmins;
+import dev.conduit.api.organization.OrganizationAdmins;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;

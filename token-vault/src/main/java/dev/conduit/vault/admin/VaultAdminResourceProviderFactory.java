@@ -1,6 +1,6 @@
 package dev.conduit.vault.admin;
 
-import dev.conduit.broker.support.AdminResourceFactory;
+import dev.conduit.api.support.AdminResourceFactory;
 import dev.conduit.vault.service.Vaults;
 import jakarta.ws.rs.ServiceUnavailableException;
 import org.keycloak.models.KeycloakSession;

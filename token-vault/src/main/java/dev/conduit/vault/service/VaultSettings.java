@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.conduit.broker.support.FactorySetting;
+import dev.conduit.api.support.FactorySetting;
 import dev.conduit.vault.refresh.Backoff;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshSchedule;

@@ -5,14 +5,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.conduit.broker.admin.ConnectionView;
-import dev.conduit.broker.grant.GrantBinding;
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
-import dev.conduit.vault.service.ConnectionKey;
+import dev.conduit.api.vault.ConnectionKey;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import org.jboss.logging.Logger;

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 import dev.conduit.broker.grant.UpstreamGrantHandover;
-import dev.conduit.broker.support.FactorySetting;
+import dev.conduit.api.support.FactorySetting;
 import dev.conduit.broker.grant.UpstreamGrantHandoverFactory;
 import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRing;

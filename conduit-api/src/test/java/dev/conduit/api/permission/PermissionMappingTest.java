@@ -1,0 +1,50 @@
+package dev.conduit.api.permission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class PermissionMappingTest {
+
+    @Test
+    void aPermissionMapsThroughItsClientScopeAttributeElseTheSeed() {
+        assertThat(PermissionMapping.upstreamScopes("hubspot", "crm.deals.write", null)).containsExactly("crm.objects.deals.write");
+        assertThat(PermissionMapping.upstreamScopes("salesforce", "crm.deals.write", Map.of("conduit.scopes.salesforce",
+                "api custom_permissions"))).containsExactly("api", "custom_permissions");
+        // blank attribute: the provider cannot express it, whatever the seed says
+        assertThat(PermissionMapping.upstreamScopes("salesforce", "crm.deals.write", Map.of("conduit.scopes.salesforce", " "))).isEmpty();
+        assertThat(PermissionMapping.upstreamScopes("google", "crm.deals.write", null)).isEmpty();
+        assertThat(PermissionMapping.upstreamScopes("google", "no.such.permission", null)).isEmpty();
+    }
+
+    @Test
+    void theMappedScopesOfAProviderAreTheSeedsPlusTheRealmsClientScopes() {
+        Map<String, Map<String, String>> realm = Map.of(
+                "it.drive", Map.of("conduit.scopes.google", "https://www.googleapis.com/auth/drive.readonly"),
+                "profile", Map.of("include.in.token.scope", "true"));
+
+        assertThat(PermissionMapping.mappedScopes("google", realm)).containsExactlyInAnyOrder(
+                "https://www.googleapis.com/auth/calendar.readonly", "https://www.googleapis.com/auth/gmail.send",
+                "https://www.googleapis.com/auth/drive.readonly");
+        assertThat(PermissionMapping.mappedScopes("salesforce", Map.of())).containsExactlyInAnyOrder("api", "refresh_token")
+                .doesNotContain("full");
+    }
+
+    @Test
+    void duplicateNamesAreNoError() {
+        assertThat(PermissionMapping.split(" api  api refresh_token api ")).containsExactly("api", "refresh_token");
+        assertThat(PermissionMapping.split(null)).isEmpty();
+        assertThat(PermissionMapping.upstreamScopes("salesforce", "x", Map.of("conduit.scopes.salesforce", "api api")))
+                .containsExactly("api");
+    }
+
+    @Test
+    void conduitProviderIdsNameTheirType() {
+        assertThat(PermissionMapping.providerType("conduit-google")).contains("google");
+        assertThat(PermissionMapping.providerType("conduit-")).isEmpty();
+        assertThat(PermissionMapping.providerType("google")).isEmpty();
+        assertThat(PermissionMapping.providerType(null)).isEmpty();
+    }
+}
