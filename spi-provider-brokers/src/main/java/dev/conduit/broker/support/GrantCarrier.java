@@ -9,7 +9,7 @@ import jakarta.ws.rs.core.Response;
 import dev.conduit.api.grant.GrantBinding;
 import dev.conduit.api.grant.SealedGrantException;
 import dev.conduit.api.grant.UpstreamGrant;
-import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.api.vault.ConduitVault;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
@@ -27,7 +27,8 @@ import org.keycloak.util.JsonSerialization;
 
 /**
  * Carries the upstream grant from the token response to the moment the Keycloak user is known, inside the
- * brokered identity context, and hands it to the {@link UpstreamGrantHandover} there. Keycloak's own
+ * brokered identity context, and hands it to the {@link ConduitVault} there (a login without a vault ends on
+ * {@link VaultRequired}'s error page). Keycloak's own
  * plaintext places (FEDERATED_IDENTITY.TOKEN, user-session notes) are never used.
  *
  * <p>A first login keeps the context in the authentication session (notes {@code BROKERED_CONTEXT},
@@ -65,9 +66,10 @@ public final class GrantCarrier {
         if (binding == null) {
             throw new IdentityBrokerException("No authentication session to keep the upstream grant in");
         }
+        ConduitVault vault = VaultRequired.of(session, authSession(session, context), context.getIdpConfig().getAlias());
         try {
             byte[] content = JsonSerialization.writeValueAsBytes(grant);
-            context.getContextData().put(CONTEXT_KEY, session.getProvider(UpstreamGrantHandover.class).seal(content, binding));
+            context.getContextData().put(CONTEXT_KEY, vault.seal(content, binding));
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not keep the upstream grant for the login in progress");
         }
@@ -78,9 +80,10 @@ public final class GrantCarrier {
         if (value == null) {
             return;
         }
-        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        AuthenticationSessionModel authSession = authSession(session, context);
+        ConduitVault handover = VaultRequired.of(session, authSession, context.getIdpConfig().getAlias());
         UpstreamGrant grant = value instanceof UpstreamGrant inMemory ? inMemory
-                : open(session, handover, authSession(session, context), context.getIdpConfig().getAlias(), value);
+                : open(session, handover, authSession, context.getIdpConfig().getAlias(), value);
         context.getContextData().remove(CONTEXT_KEY);
         // Always the user's own connection: an organization's is set only through OrganizationConnect's confirmation.
         handover.accept(realm, user, grant);
@@ -110,9 +113,10 @@ public final class GrantCarrier {
         if (!(carried instanceof UpstreamGrant grant)) {
             return null;
         }
+        String alias = context.getIdpConfig().getAlias();
+        ConduitVault vault = VaultRequired.of(session, authSession, alias);
         try {
-            return session.getProvider(UpstreamGrantHandover.class).seal(JsonSerialization.writeValueAsBytes(grant),
-                    binding(authSession, context.getIdpConfig().getAlias()));
+            return vault.seal(JsonSerialization.writeValueAsBytes(grant), binding(authSession, alias));
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not keep the upstream grant for the login in progress");
         }
@@ -124,7 +128,7 @@ public final class GrantCarrier {
      */
     public static void handOverForOrganization(KeycloakSession session, RealmModel realm, String organizationId,
             UserModel connectedBy, AuthenticationSessionModel authSession, String alias, String carried) {
-        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        ConduitVault handover = VaultRequired.of(session, authSession, alias);
         UpstreamGrant grant = open(session, handover, authSession, alias, carried);
         handover.acceptForOrganization(realm, organizationId, connectedBy, grant);
         LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
@@ -132,7 +136,7 @@ public final class GrantCarrier {
     }
 
     /** A sealed grant of this login; one that does not open ends the login on an error page, storing nothing. */
-    private static UpstreamGrant open(KeycloakSession session, UpstreamGrantHandover handover,
+    private static UpstreamGrant open(KeycloakSession session, ConduitVault handover,
             AuthenticationSessionModel authSession, String alias, Object value) {
         String refusal;
         if (!(value instanceof String sealed)) {

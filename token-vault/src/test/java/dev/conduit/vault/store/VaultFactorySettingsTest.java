@@ -60,8 +60,8 @@ class VaultFactorySettingsTest {
                 "the server info shows part of a key");
     }
 
-    private static VaultUpstreamGrantHandoverFactory started(Map<String, String> options) {
-        var factory = new VaultUpstreamGrantHandoverFactory();
+    private static JpaConduitVaultFactory started(Map<String, String> options) {
+        var factory = new JpaConduitVaultFactory();
         factory.init(new MapScope(new HashMap<>(options)));
         return factory;
     }

@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
-import dev.conduit.broker.grant.UpstreamGrantHandover;
 import dev.conduit.api.support.FactorySetting;
-import dev.conduit.broker.grant.UpstreamGrantHandoverFactory;
+import dev.conduit.api.vault.ConduitVault;
+import dev.conduit.api.vault.ConduitVaultFactory;
 import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
@@ -33,11 +34,11 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
  * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
  * organization, an identity provider or a realm do to them.
  */
-public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHandoverFactory,
+public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         ServerInfoAwareProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-vault";
-    private static final Logger LOG = Logger.getLogger(VaultUpstreamGrantHandoverFactory.class);
+    private static final Logger LOG = Logger.getLogger(JpaConduitVaultFactory.class);
 
     static final FactorySetting KEYS = FactorySetting.text("keys", null,
             "Key-encryption keys, id:base64-of-32-bytes,... (required). Server info shows only their ids.");
@@ -54,13 +55,19 @@ public final class VaultUpstreamGrantHandoverFactory implements UpstreamGrantHan
     private ExecutorService background;
 
     @Override
-    public UpstreamGrantHandover create(KeycloakSession session) {
-        return new JpaUpstreamGrantHandover(session, vault, handoverSeal);
+    public ConduitVault create(KeycloakSession session) {
+        return new JpaConduitVault(session, vault, handoverSeal);
     }
 
-    /** The vault, for the exchange and admin endpoints; null until the server has started. */
+    /** The vault, for the vault's own admin endpoints; null until the server has started. */
     public ConnectionVault vault() {
         return vault;
+    }
+
+    /** This server's running vault, for the vault's own admin endpoints; empty before the server has started. */
+    public static Optional<ConnectionVault> running(KeycloakSession session) {
+        var factory = session.getKeycloakSessionFactory().getProviderFactory(ConduitVault.class, PROVIDER_ID);
+        return factory instanceof JpaConduitVaultFactory vault ? Optional.ofNullable(vault.vault()) : Optional.empty();
     }
 
     @Override

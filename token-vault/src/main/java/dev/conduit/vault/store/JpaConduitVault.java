@@ -4,15 +4,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.conduit.broker.admin.ConnectionView;
+import dev.conduit.api.vault.ConnectionView;
 import dev.conduit.api.grant.GrantBinding;
 import dev.conduit.api.grant.Scopes;
 import dev.conduit.api.grant.UpstreamGrant;
-import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.api.vault.ConduitVault;
 import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.api.vault.ConnectionKey;
+import dev.conduit.api.vault.ConnectionUnavailableException;
+import dev.conduit.api.vault.FreshToken;
+import dev.conduit.api.vault.RefusedToken;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import org.jboss.logging.Logger;
@@ -26,16 +29,16 @@ import org.keycloak.models.UserModel;
  * authorization replaces tokens, scopes (which may shrink as well as grow) and provider metadata, keeps a
  * refresh token the new answer lacks, and makes a connection that needed reconnecting healthy again.
  */
-final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
+final class JpaConduitVault implements ConduitVault {
 
-    private static final Logger LOG = Logger.getLogger(JpaUpstreamGrantHandover.class);
+    private static final Logger LOG = Logger.getLogger(JpaConduitVault.class);
 
     private final KeycloakSession session;
     private final VaultStore store;
     private final ConnectionVault vault;
     private final HandoverSeal handoverSeal;
 
-    JpaUpstreamGrantHandover(KeycloakSession session, ConnectionVault vault, HandoverSeal handoverSeal) {
+    JpaConduitVault(KeycloakSession session, ConnectionVault vault, HandoverSeal handoverSeal) {
         this.session = session;
         this.store = VaultStore.of(session);
         this.vault = vault;
@@ -109,6 +112,11 @@ final class JpaUpstreamGrantHandover implements UpstreamGrantHandover {
         }
         store.flush();
         vault.connected(session, realm, row, existing != null);
+    }
+
+    @Override
+    public FreshToken accessToken(ConnectionKey key, RefusedToken refused) throws ConnectionUnavailableException {
+        return vault.accessToken(session, key, refused);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.conduit.broker.admin;
+package dev.conduit.api.vault;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.conduit.broker.grant;
+package dev.conduit.api.vault;
 
 import java.util.List;
 import java.util.Optional;
@@ -6,17 +6,17 @@ import java.util.Optional;
 import dev.conduit.api.grant.GrantBinding;
 import dev.conduit.api.grant.SealedGrantException;
 import dev.conduit.api.grant.UpstreamGrant;
-import dev.conduit.broker.admin.ConnectionView;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.provider.Provider;
 
 /**
- * The one place where a broker hands the upstream token response over once the Keycloak user is known
- * (login, first login, account linking), and that seals the grant while a first login keeps it in Keycloak's
- * authentication session. The token vault replaces the in-memory implementation.
+ * The token vault as the other Conduit jars see it ({@code session.getProvider(ConduitVault.class)}, null when
+ * {@code conduit-token-vault.jar} is not installed): where a broker hands the upstream token response over once the
+ * Keycloak user is known (login, first login, account linking), what seals the grant while a first login keeps it in
+ * Keycloak's authentication session, and what serves the exchange a fresh access token.
  */
-public interface UpstreamGrantHandover extends Provider {
+public interface ConduitVault extends Provider {
 
     /** Takes the grant for this user and provider alias, keeping a refresh token the new grant lacks. */
     void accept(RealmModel realm, UserModel user, UpstreamGrant grant);
@@ -51,9 +51,16 @@ public interface UpstreamGrantHandover extends Provider {
      * What an administrator sees of the user's connections. Unlike {@link #findByUser} it lists every connection,
      * also one whose tokens cannot be opened (status {@link ConnectionView#UNDECRYPTABLE}).
      */
-    default List<ConnectionView> viewsByUser(RealmModel realm, String userId) {
-        return findByUser(realm, userId).stream().map(ConnectionView::of).toList();
-    }
+    List<ConnectionView> viewsByUser(RealmModel realm, String userId);
+
+    /**
+     * A fresh access token of the connection, refreshed first when it is due. An app that reports the provider
+     * refused a token ({@code refused}, else null) gets it replaced if it is still the connection's, within the
+     * vault's limits.
+     *
+     * @throws ConnectionUnavailableException when the connection cannot give a token now (its code says why)
+     */
+    FreshToken accessToken(ConnectionKey key, RefusedToken refused) throws ConnectionUnavailableException;
 
     @Override
     default void close() {
