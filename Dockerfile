@@ -48,8 +48,8 @@ COPY --from=builder /opt/keycloak/ /opt/keycloak/
 # The token vault's key-encryption keys are runtime options. Never put them in this file, in a build
 # argument or in an image layer. Pass them when the container starts, from your secret store, e.g. an
 # env file readable only by the operator (docker run --env-file ...) or an orchestrator secret:
-#   KC_SPI_CONDUIT_UPSTREAM_GRANT_HANDOVER__CONDUIT_VAULT__KEYS=k1:<base64 of 32 random bytes>
-#   KC_SPI_CONDUIT_UPSTREAM_GRANT_HANDOVER__CONDUIT_VAULT__ACTIVE_KEY=k1
+#   KC_SPI_CONDUIT_VAULT__KEYS=k1:<base64 of 32 random bytes>
+#   KC_SPI_CONDUIT_VAULT__ACTIVE_KEY=k1
 # Without keys, Keycloak refuses to start. Every node needs the same keys.
 ENTRYPOINT ["/opt/keycloak/bin/kc.sh"]
 CMD ["start", "--optimized"]

@@ -10,11 +10,13 @@ import java.util.concurrent.ExecutorService;
 import dev.conduit.api.support.FactorySetting;
 import dev.conduit.api.vault.ConduitVault;
 import dev.conduit.api.vault.ConduitVaultFactory;
+import dev.conduit.api.vault.ConduitVaultSpi;
 import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.RenamedSettings;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.service.VaultSettings;
 import org.jboss.logging.Logger;
@@ -26,10 +28,11 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
- * The persistent, encrypted handover and the token vault behind it: upstream grants land in CONDUIT_CONNECTION,
- * every token sealed with AES-256-GCM under a key-encryption key from server configuration (never from the
- * database): {@code --spi-conduit-upstream-grant-handover--conduit-vault--keys=k1:<base64 of 32 bytes>} and
- * {@code ...--active-key=k1}. Installed, it is the default handover; without keys Keycloak refuses to start.
+ * The token vault ({@link ConduitVault}): upstream grants land in CONDUIT_CONNECTION, every token sealed with
+ * AES-256-GCM under a key-encryption key from server configuration (never from the database):
+ * {@code --spi-conduit-vault--keys=k1:<base64 of 32 bytes>} and {@code --spi-conduit-vault--active-key=k1} (the names
+ * before, {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
+ * {@link RenamedSettings}). Without keys Keycloak refuses to start.
  *
  * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
  * organization, an identity provider or a realm do to them.
@@ -38,6 +41,8 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         ServerInfoAwareProviderFactory {
 
     public static final String PROVIDER_ID = "conduit-vault";
+    /** The SPI this factory's settings were named after until the {@value ConduitVaultSpi#NAME} SPI replaced it. */
+    static final String DEPRECATED_SPI = "conduit-upstream-grant-handover";
     private static final Logger LOG = Logger.getLogger(JpaConduitVaultFactory.class);
 
     static final FactorySetting KEYS = FactorySetting.text("keys", null,
@@ -70,8 +75,14 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         return factory instanceof JpaConduitVaultFactory vault ? Optional.ofNullable(vault.vault()) : Optional.empty();
     }
 
+    /** Reads {@code --spi-conduit-vault--<name>}, not the provider-level scope Keycloak passes. */
     @Override
     public void init(Config.Scope config) {
+        start(RenamedSettings.of(Config.scope(ConduitVaultSpi.NAME), Config.scope(DEPRECATED_SPI, PROVIDER_ID)));
+    }
+
+    /** The settings as {@link #init} reads them (tests give their own). */
+    void start(Config.Scope config) {
         try {
             keys = KeyRingConfig.parse(KEYS.readText(config), ACTIVE_KEY.readText(config));
             cipher = new TokenCipher(keys);
@@ -79,7 +90,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
             LOG.infof("Conduit token vault: encrypting with key '%s'", keys.activeKeyId());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Conduit token vault is not configured: " + e.getMessage()
-                    + ". Set --spi-conduit-upstream-grant-handover--conduit-vault--keys (see README).", e);
+                    + ". Set --spi-conduit-vault--keys (see README).", e);
         }
         settings = VaultSettings.from(config);
     }
