@@ -34,7 +34,7 @@ import org.keycloak.util.JsonSerialization;
  * <p>A first login keeps the context in the authentication session (notes {@code BROKERED_CONTEXT},
  * {@code PBL_BROKERED_IDENTITY_CONTEXT}) across its pages, replicated to every node. So before Keycloak can
  * write it there ({@link #seal}, from the broker's {@code preprocessFederatedIdentity}), the grant is sealed by
- * the handover, bound to that authentication session, tab, realm and provider, and every token Keycloak's own
+ * the vault, bound to that authentication session, tab, realm and provider, and every token Keycloak's own
  * broker code put into the context is dropped. The brokers' {@link #marshaller()} refuses to write a grant that
  * was not sealed.
  */
@@ -123,7 +123,7 @@ public final class GrantCarrier {
     }
 
     /**
-     * Hands a grant kept by {@link #takeCarried} to the handover as the organization's connection; a value that does
+     * Hands a grant kept by {@link #takeCarried} to the vault as the organization's connection; a value that does
      * not open for this authentication session and provider ends on an error page, storing nothing.
      */
     public static void handOverForOrganization(KeycloakSession session, RealmModel realm, String organizationId,
