@@ -8,9 +8,10 @@
 
 FROM quay.io/keycloak/keycloak:26.7.3 AS builder
 
-# The five Conduit jars. They work together: the token vault needs the brokers jar, the exchange and the
+# The six Conduit jars. They work together: every other jar needs the API jar, the exchange and the
 # connections console need the vault. Nothing else goes into providers/ (no Keycloak jars, no sandbox).
 COPY --chown=keycloak:keycloak \
+     conduit-api/target/conduit-api.jar \
      spi-provider-brokers/target/conduit-brokers.jar \
      token-vault/target/conduit-token-vault.jar \
      spi-token-exchange/target/conduit-token-exchange.jar \
@@ -47,8 +48,8 @@ COPY --from=builder /opt/keycloak/ /opt/keycloak/
 # The token vault's key-encryption keys are runtime options. Never put them in this file, in a build
 # argument or in an image layer. Pass them when the container starts, from your secret store, e.g. an
 # env file readable only by the operator (docker run --env-file ...) or an orchestrator secret:
-#   KC_SPI_CONDUIT_UPSTREAM_GRANT_HANDOVER__CONDUIT_VAULT__KEYS=k1:<base64 of 32 random bytes>
-#   KC_SPI_CONDUIT_UPSTREAM_GRANT_HANDOVER__CONDUIT_VAULT__ACTIVE_KEY=k1
+#   KC_SPI_CONDUIT_VAULT__KEYS=k1:<base64 of 32 random bytes>
+#   KC_SPI_CONDUIT_VAULT__ACTIVE_KEY=k1
 # Without keys, Keycloak refuses to start. Every node needs the same keys.
 ENTRYPOINT ["/opt/keycloak/bin/kc.sh"]
 CMD ["start", "--optimized"]

@@ -211,6 +211,7 @@ if [[ $BUILD -eq 1 ]]; then
 fi
 
 JARS=(
+    "conduit-api/target/conduit-api.jar"
     "spi-provider-brokers/target/conduit-brokers.jar"
     "token-vault/target/conduit-token-vault.jar"
     "spi-token-exchange/target/conduit-token-exchange.jar"
@@ -289,8 +290,8 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
     nohup "$KC_HOME/bin/kc.sh" start-dev --http-port="$KC_PORT" --import-realm \
         --spi-connections-http-client--default--establish-connection-timeout-millis=5000 \
         --spi-connections-http-client--default--socket-timeout-millis=10000 \
-        --spi-conduit-upstream-grant-handover--conduit-vault--keys="demo1:$VAULT_KEY" \
-        --spi-conduit-upstream-grant-handover--conduit-vault--active-key=demo1 \
+        --spi-conduit-vault--keys="demo1:$VAULT_KEY" \
+        --spi-conduit-vault--active-key=demo1 \
     --vault=file --vault-dir="$VAULT" \
     > "$DEMO/keycloak.log" 2>&1 < /dev/null &
 echo $! > "$KC_PID"

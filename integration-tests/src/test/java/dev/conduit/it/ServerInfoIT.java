@@ -27,7 +27,7 @@ class ServerInfoIT {
     void conduitProvidersShowTheSettingsTheServerWasStartedWith() {
         JsonNode providers = serverInfo().path("providers");
 
-        Map<String, String> vault = operationalInfo(providers, "conduit-upstream-grant-handover", "conduit-vault");
+        Map<String, String> vault = operationalInfo(providers, "conduit-vault", "conduit-vault");
         assertThat(vault).containsEntry("key-ids", "it1,it0").containsEntry("active-key", "it1")
                 .containsEntry("read-timeout-millis", "2000")
                 .containsEntry("refresh-interval-seconds", "3600")
@@ -42,6 +42,21 @@ class ServerInfoIT {
         // the default: Conduit's request guards leave every other Keycloak endpoint as stock Keycloak answers it
         assertThat(operationalInfo(providers, "oauth2-token-exchange", "conduit-upstream-token"))
                 .containsEntry("keycloak-wide-guards", "false");
+    }
+
+    @Test
+    void aVaultSettingGivenUnderItsDeprecatedNameStillTakesEffectAndTheLogNamesTheNewOne() throws java.io.IOException {
+        JsonNode providers = serverInfo().path("providers");
+
+        // ConduitEnvironment passes refusal-spacing-seconds=5 only as --spi-conduit-upstream-grant-handover--conduit-vault--...
+        assertThat(operationalInfo(providers, "conduit-vault", "conduit-vault")).containsEntry("refusal-spacing-seconds", "5");
+        assertThat(providers.has("conduit-upstream-grant-handover")).as("the old SPI is gone").isFalse();
+        List<String> warnings = java.nio.file.Files.readAllLines(env.logFile()).stream()
+                .filter(line -> line.contains("--spi-conduit-upstream-grant-handover--conduit-vault--refusal-spacing-seconds"))
+                .toList();
+        assertThat(warnings).as("one WARN for the deprecated option").hasSize(1);
+        assertThat(warnings.get(0)).contains("WARN").contains("--spi-conduit-vault--refusal-spacing-seconds")
+                .contains("KC_SPI_CONDUIT_VAULT__REFUSAL_SPACING_SECONDS");
     }
 
     @Test

@@ -4,8 +4,8 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.conduit.broker.permission.PermissionMapping;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.permission.PermissionMapping;
+import dev.conduit.api.permission.Vocabulary;
 
 /**
  * Conduit's own permission names, mapped per provider to the provider's scopes (shared/providers.md).

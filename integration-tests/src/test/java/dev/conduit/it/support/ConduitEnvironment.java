@@ -104,8 +104,9 @@ public final class ConduitEnvironment {
                     // the way (tests trigger runs through the admin API so call counts stay exact)
                     KeycloakProcess.vaultOption("read-timeout-millis", "2000"),
                     KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
-                    // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in seconds
-                    KeycloakProcess.vaultOption("refusal-spacing-seconds", "5"),
+                    // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in seconds;
+                    // under the option's deprecated name, which ServerInfoIT shows still works
+                    KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5"),
                     "--metrics-enabled=true",
                     // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
                     "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",

@@ -57,8 +57,13 @@ public final class KeycloakProcess {
         return List.of(vaultOption("keys", keys), vaultOption("active-key", activeKey));
     }
 
-    /** One token vault option, {@code --<prefix><name>=<value>}. */
+    /** One token vault option, {@code --spi-conduit-vault--<name>=<value>}. */
     public static String vaultOption(String name, String value) {
+        return "--spi-conduit-vault--" + name + "=" + value;
+    }
+
+    /** One token vault option under its name before the {@code conduit-vault} SPI, still read for one release. */
+    public static String deprecatedVaultOption(String name, String value) {
         return "--spi-conduit-upstream-grant-handover--conduit-vault--" + name + "=" + value;
     }
 

@@ -2,7 +2,8 @@ package dev.conduit.broker.admin;
 
 import java.util.List;
 
-import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.api.vault.ConduitVault;
+import dev.conduit.api.vault.ConnectionView;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -39,6 +40,7 @@ public final class ConnectionsAdminResource {
             throw new NotFoundException("User not found");
         }
         auth.users().requireView(user);
-        return session.getProvider(UpstreamGrantHandover.class).viewsByUser(realm, user.getId());
+        ConduitVault vault = session.getProvider(ConduitVault.class);
+        return vault == null ? List.of() : vault.viewsByUser(realm, user.getId());
     }
 }

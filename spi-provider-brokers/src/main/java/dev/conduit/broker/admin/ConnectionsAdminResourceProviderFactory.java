@@ -1,6 +1,6 @@
 package dev.conduit.broker.admin;
 
-import dev.conduit.broker.support.AdminResourceFactory;
+import dev.conduit.api.support.AdminResourceFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;

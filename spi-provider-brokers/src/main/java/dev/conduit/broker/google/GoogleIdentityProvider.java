@@ -6,16 +6,17 @@ import jakarta.ws.rs.core.Response;
 import dev.conduit.broker.support.UpstreamFailures;
 import java.util.Optional;
 
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.grant.UpstreamGrant;
-import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.grant.UpstreamGrant;
+import dev.conduit.api.vault.ConduitVault;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.CallbackGuard;
 import dev.conduit.broker.organization.OrganizationConnect;
 import dev.conduit.broker.support.GrantCarrier;
-import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.TransactionBinding;
+import dev.conduit.broker.support.VaultRequired;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.UriBuilder;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
@@ -89,12 +90,14 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         return uri;
     }
 
+    /** Null when unknown: no user yet, or no vault (the callback then ends on {@link VaultRequired}'s page). */
     private Boolean refreshTokenHeldBy(UserModel user) {
-        if (user == null) {
+        ConduitVault vault = session.getProvider(ConduitVault.class);
+        if (user == null || vault == null) {
             return null;
         }
         RealmModel realm = session.getContext().getRealm();
-        return handover().find(realm, user.getId(), getConfig().getAlias())
+        return vault.find(realm, user.getId(), getConfig().getAlias())
                 .map(UpstreamGrant::hasRefreshToken).orElse(false);
     }
 
@@ -183,10 +186,6 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
         AuthenticationRequest again = new AuthenticationRequest(session, realm, authSession, ctx.getHttpRequest(),
                 ctx.getUri(), fresh, redirectUri);
         throw new WebApplicationException(Response.seeOther(createAuthorizationUrl(again).build()).build());
-    }
-
-    private UpstreamGrantHandover handover() {
-        return session.getProvider(UpstreamGrantHandover.class);
     }
 
     @Override

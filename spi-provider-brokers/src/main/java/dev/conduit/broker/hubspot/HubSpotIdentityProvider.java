@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.GrantCarrier;
 import dev.conduit.broker.support.UpstreamHttp;

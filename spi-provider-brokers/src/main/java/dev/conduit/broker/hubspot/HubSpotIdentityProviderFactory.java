@@ -3,7 +3,7 @@ package dev.conduit.broker.hubspot;
 import java.util.List;
 import java.util.Map;
 
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 
-import dev.conduit.broker.grant.UpstreamGrant;
-import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.api.grant.UpstreamGrant;
+import dev.conduit.api.organization.OrganizationAdmins;
 import dev.conduit.broker.support.GrantCarrier;
+import dev.conduit.broker.support.VaultRequired;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationProcessor;
@@ -160,7 +161,7 @@ public final class OrganizationConnect {
         ConnectedAccount account = new ConnectedAccount(grant.accountId(),
                 context.getUsername() != null ? context.getUsername() : context.getEmail(), grant.organizationId(),
                 grant.instanceUrl());
-        Optional<UpstreamGrant> current = session.getProvider(UpstreamGrantHandover.class)
+        Optional<UpstreamGrant> current = VaultRequired.of(session, authSession, alias)
                 .findForOrganization(realm, organization.getId(), alias);
         String replaces = current.map(c -> new ConnectedAccount(c.accountId(), null, c.organizationId(), c.instanceUrl())
                 .describe()).orElse(null);

@@ -2,6 +2,7 @@ package dev.conduit.broker.organization;
 
 import java.io.IOException;
 
+import dev.conduit.api.organization.OrganizationAdmins;
 import dev.conduit.broker.support.GrantCarrier;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

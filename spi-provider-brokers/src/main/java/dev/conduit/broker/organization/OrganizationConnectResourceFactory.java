@@ -1,6 +1,6 @@
 package dev.conduit.broker.organization;
 
-import dev.conduit.broker.support.RealmResourceFactory;
+import dev.conduit.api.support.RealmResourceFactory;
 import org.keycloak.models.KeycloakSession;
 
 /** Mounts {@link OrganizationConnectResource} at {@code /realms/{realm}/conduit-organization-connect}. */

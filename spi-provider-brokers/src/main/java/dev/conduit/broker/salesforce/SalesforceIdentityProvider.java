@@ -1,8 +1,8 @@
 package dev.conduit.broker.salesforce;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.broker.support.BrokerHardening;
 import dev.conduit.broker.support.GrantCarrier;
 import dev.conduit.broker.support.UpstreamHttp;

@@ -3,8 +3,8 @@ package dev.conduit.broker.salesforce;
 import java.util.List;
 import java.util.Map;
 
-import dev.conduit.broker.grant.ConduitBroker;
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;

@@ -16,7 +16,7 @@ public final class BrokerHardening {
     private BrokerHardening() {
     }
 
-    /** Upstream tokens go to the Conduit handover, never into FEDERATED_IDENTITY.TOKEN or session notes. */
+    /** Upstream tokens go to the Conduit vault, never into FEDERATED_IDENTITY.TOKEN or session notes. */
     public static void apply(IdentityProviderModel config) {
         config.setStoreToken(false);
         config.getConfig().put("storeTokenInSession", "false");

@@ -5,7 +5,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 
-import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.broker.organization.OrganizationConnect;
 import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
 import org.keycloak.broker.oidc.OAuth2IdentityProviderConfig;

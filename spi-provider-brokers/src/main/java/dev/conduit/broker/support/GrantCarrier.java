@@ -2,13 +2,14 @@ package dev.conduit.broker.support;
 
 import java.io.IOException;
 
+import dev.conduit.api.support.UntrustedText;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
-import dev.conduit.broker.grant.GrantBinding;
-import dev.conduit.broker.grant.SealedGrantException;
-import dev.conduit.broker.grant.UpstreamGrant;
-import dev.conduit.broker.grant.UpstreamGrantHandover;
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
+import dev.conduit.api.grant.UpstreamGrant;
+import dev.conduit.api.vault.ConduitVault;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.AbstractOAuth2IdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
@@ -26,13 +27,14 @@ import org.keycloak.util.JsonSerialization;
 
 /**
  * Carries the upstream grant from the token response to the moment the Keycloak user is known, inside the
- * brokered identity context, and hands it to the {@link UpstreamGrantHandover} there. Keycloak's own
+ * brokered identity context, and hands it to the {@link ConduitVault} there (a login without a vault ends on
+ * {@link VaultRequired}'s error page). Keycloak's own
  * plaintext places (FEDERATED_IDENTITY.TOKEN, user-session notes) are never used.
  *
  * <p>A first login keeps the context in the authentication session (notes {@code BROKERED_CONTEXT},
  * {@code PBL_BROKERED_IDENTITY_CONTEXT}) across its pages, replicated to every node. So before Keycloak can
  * write it there ({@link #seal}, from the broker's {@code preprocessFederatedIdentity}), the grant is sealed by
- * the handover, bound to that authentication session, tab, realm and provider, and every token Keycloak's own
+ * the vault, bound to that authentication session, tab, realm and provider, and every token Keycloak's own
  * broker code put into the context is dropped. The brokers' {@link #marshaller()} refuses to write a grant that
  * was not sealed.
  */
@@ -64,9 +66,10 @@ public final class GrantCarrier {
         if (binding == null) {
             throw new IdentityBrokerException("No authentication session to keep the upstream grant in");
         }
+        ConduitVault vault = VaultRequired.of(session, authSession(session, context), context.getIdpConfig().getAlias());
         try {
             byte[] content = JsonSerialization.writeValueAsBytes(grant);
-            context.getContextData().put(CONTEXT_KEY, session.getProvider(UpstreamGrantHandover.class).seal(content, binding));
+            context.getContextData().put(CONTEXT_KEY, vault.seal(content, binding));
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not keep the upstream grant for the login in progress");
         }
@@ -77,9 +80,10 @@ public final class GrantCarrier {
         if (value == null) {
             return;
         }
-        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        AuthenticationSessionModel authSession = authSession(session, context);
+        ConduitVault handover = VaultRequired.of(session, authSession, context.getIdpConfig().getAlias());
         UpstreamGrant grant = value instanceof UpstreamGrant inMemory ? inMemory
-                : open(session, handover, authSession(session, context), context.getIdpConfig().getAlias(), value);
+                : open(session, handover, authSession, context.getIdpConfig().getAlias(), value);
         context.getContextData().remove(CONTEXT_KEY);
         // Always the user's own connection: an organization's is set only through OrganizationConnect's confirmation.
         handover.accept(realm, user, grant);
@@ -109,21 +113,22 @@ public final class GrantCarrier {
         if (!(carried instanceof UpstreamGrant grant)) {
             return null;
         }
+        String alias = context.getIdpConfig().getAlias();
+        ConduitVault vault = VaultRequired.of(session, authSession, alias);
         try {
-            return session.getProvider(UpstreamGrantHandover.class).seal(JsonSerialization.writeValueAsBytes(grant),
-                    binding(authSession, context.getIdpConfig().getAlias()));
+            return vault.seal(JsonSerialization.writeValueAsBytes(grant), binding(authSession, alias));
         } catch (IOException e) {
             throw new IdentityBrokerException("Could not keep the upstream grant for the login in progress");
         }
     }
 
     /**
-     * Hands a grant kept by {@link #takeCarried} to the handover as the organization's connection; a value that does
+     * Hands a grant kept by {@link #takeCarried} to the vault as the organization's connection; a value that does
      * not open for this authentication session and provider ends on an error page, storing nothing.
      */
     public static void handOverForOrganization(KeycloakSession session, RealmModel realm, String organizationId,
             UserModel connectedBy, AuthenticationSessionModel authSession, String alias, String carried) {
-        UpstreamGrantHandover handover = session.getProvider(UpstreamGrantHandover.class);
+        ConduitVault handover = VaultRequired.of(session, authSession, alias);
         UpstreamGrant grant = open(session, handover, authSession, alias, carried);
         handover.acceptForOrganization(realm, organizationId, connectedBy, grant);
         LOG.debugf("Handed over upstream grant of realm %s organization %s (connected by user %s) provider %s",
@@ -131,7 +136,7 @@ public final class GrantCarrier {
     }
 
     /** A sealed grant of this login; one that does not open ends the login on an error page, storing nothing. */
-    private static UpstreamGrant open(KeycloakSession session, UpstreamGrantHandover handover,
+    private static UpstreamGrant open(KeycloakSession session, ConduitVault handover,
             AuthenticationSessionModel authSession, String alias, Object value) {
         String refusal;
         if (!(value instanceof String sealed)) {

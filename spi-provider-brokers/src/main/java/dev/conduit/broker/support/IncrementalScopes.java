@@ -5,9 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.permission.PermissionMapping;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.permission.PermissionMapping;
+import dev.conduit.api.permission.Vocabulary;
 import jakarta.ws.rs.core.UriBuilder;
 import org.jboss.logging.Logger;
 import org.keycloak.models.IdentityProviderModel;

@@ -2,6 +2,7 @@ package dev.conduit.broker.support;
 
 import java.util.Objects;
 
+import dev.conduit.api.support.UntrustedText;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**

@@ -1,10 +1,17 @@
 package dev.conduit.broker.grant;
 
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.grant.UpstreamClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.broker.google.GoogleIdentityProviderFactory;
 import dev.conduit.broker.hubspot.HubSpotIdentityProviderFactory;
 import dev.conduit.broker.salesforce.SalesforceIdentityProviderFactory;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
 
-import dev.conduit.broker.grant.UpstreamGrant;
+import dev.conduit.api.grant.UpstreamGrant;
 import org.junit.jupiter.api.Test;
 
 class GrantCarrierTest {

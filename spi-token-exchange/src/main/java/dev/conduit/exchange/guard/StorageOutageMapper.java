@@ -1,6 +1,6 @@
 package dev.conduit.exchange.guard;
 
-import dev.conduit.vault.store.StorageOutage;
+import dev.conduit.api.support.StorageOutage;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;

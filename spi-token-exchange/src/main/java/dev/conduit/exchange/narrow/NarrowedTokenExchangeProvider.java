@@ -9,7 +9,7 @@ import dev.conduit.exchange.support.ConnectionBinding;
 import dev.conduit.exchange.support.ExchangeChecks;
 import dev.conduit.exchange.support.ExchangeRefusal;
 import dev.conduit.exchange.upstream.PermissionCheck;
-import dev.conduit.vault.service.RefusedToken;
+import dev.conduit.api.vault.RefusedToken;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.events.Details;
 import org.keycloak.events.Errors;

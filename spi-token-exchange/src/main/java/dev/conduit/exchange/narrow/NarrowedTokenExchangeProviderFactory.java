@@ -1,6 +1,6 @@
 package dev.conduit.exchange.narrow;
 
-import dev.conduit.broker.support.LifecycleFreeProviderFactory;
+import dev.conduit.api.support.LifecycleFreeProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.protocol.oidc.TokenExchangeProviderFactory;

@@ -5,9 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.grant.ConduitBroker;
-import dev.conduit.broker.grant.ConduitBrokers;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.permission.Vocabulary;
 import dev.conduit.exchange.upstream.PermissionCheck;
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;
 import org.keycloak.common.Profile;

@@ -6,9 +6,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-import dev.conduit.broker.permission.PermissionMapping;
+import dev.conduit.api.permission.PermissionMapping;
 import dev.conduit.exchange.PermissionVocabulary;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.permission.Vocabulary;
 
 /**
  * Conduit permissions asked for in an exchange's {@code scope}, checked and mapped to a provider's scopes.

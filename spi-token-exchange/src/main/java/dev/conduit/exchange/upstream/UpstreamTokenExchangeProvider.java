@@ -5,17 +5,17 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.grant.ConduitBroker;
-import dev.conduit.broker.grant.ConduitBrokers;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.permission.Vocabulary;
 import dev.conduit.exchange.support.ConnectionBinding;
 import dev.conduit.exchange.support.ExchangeChecks;
 import dev.conduit.exchange.support.ExchangeRefusal;
-import dev.conduit.vault.service.ConnectionKey;
-import dev.conduit.vault.service.ConnectionUnavailableException;
-import dev.conduit.vault.service.FreshToken;
-import dev.conduit.vault.service.RefusedToken;
-import dev.conduit.vault.service.Vaults;
+import dev.conduit.api.vault.ConduitVault;
+import dev.conduit.api.vault.ConnectionKey;
+import dev.conduit.api.vault.ConnectionUnavailableException;
+import dev.conduit.api.vault.FreshToken;
+import dev.conduit.api.vault.RefusedToken;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
@@ -124,11 +124,15 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         } else if (binding != null && binding.organizationId() != null) {
             throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
         }
-        var vault = Vaults.of(session).orElseThrow(() -> new ExchangeRefusal(503, "temporarily_unavailable",
-                "The token vault is not running", Errors.INVALID_REQUEST));
+        ConduitVault vault = session.getProvider(ConduitVault.class);
+        if (vault == null) {
+            // conduit-token-vault.jar is not installed: nothing keeps connections, so there is no token to serve
+            throw new ExchangeRefusal(503, "temporarily_unavailable", "The token vault is not installed on this server",
+                    Errors.INVALID_REQUEST);
+        }
         FreshToken fresh;
         try {
-            fresh = vault.accessToken(session, key, refused);
+            fresh = vault.accessToken(key, refused);
         } catch (ConnectionUnavailableException e) {
             throw unavailable(context, provider.getAlias(), request.organization(), token.getIssuedFor(), e);
         }

@@ -3,8 +3,8 @@ package dev.conduit.exchange.upstream;
 import java.util.List;
 import java.util.Map;
 
-import dev.conduit.broker.support.FactorySetting;
-import dev.conduit.broker.support.LifecycleFreeProviderFactory;
+import dev.conduit.api.support.FactorySetting;
+import dev.conduit.api.support.LifecycleFreeProviderFactory;
 import dev.conduit.exchange.guard.HookScope;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;

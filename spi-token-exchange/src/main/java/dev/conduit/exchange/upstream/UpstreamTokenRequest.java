@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import dev.conduit.vault.service.RefusedToken;
+import dev.conduit.api.vault.RefusedToken;
 
 /**
  * Reads which upstream connection a token-exchange request asks for. Two forms name the same thing:

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.permission.HeldPermissions;
-import dev.conduit.broker.permission.Vocabulary;
-import dev.conduit.vault.service.LastError;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.permission.HeldPermissions;
+import dev.conduit.api.permission.Vocabulary;
+import dev.conduit.api.vault.LastError;
 import dev.conduit.vault.store.ConnectionEntity;
 
 /**
@@ -24,7 +24,7 @@ public record OwnConnection(String id, String provider, String status, String re
 
     /**
      * What the page says of the connection's provider: its type ({@code salesforce}), its name for people and why it
-     * refuses a refresh token, from the provider's broker ({@link dev.conduit.broker.grant.ConduitBroker}).
+     * refuses a refresh token, from the provider's broker ({@link dev.conduit.api.grant.ConduitBroker}).
      */
     public record ProviderFacts(Vocabulary vocabulary, String name, String refusedGrantCause) {
     }

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.conduit.broker.grant.ConduitBroker;
-import dev.conduit.broker.grant.ConduitBrokers;
-import dev.conduit.broker.organization.OrganizationAdmins;
-import dev.conduit.broker.permission.PermissionMapping;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.grant.ConduitBroker;
+import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.organization.OrganizationAdmins;
+import dev.conduit.api.permission.PermissionMapping;
+import dev.conduit.api.permission.Vocabulary;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.ForbiddenException;

@@ -1,6 +1,6 @@
 package dev.conduit.vault.account;
 
-import dev.conduit.broker.support.RealmResourceFactory;
+import dev.conduit.api.support.RealmResourceFactory;
 import org.keycloak.models.KeycloakSession;
 
 /** Mounts {@link OwnConnectionsResource} at {@code /realms/{realm}/conduit-my-connections}. */

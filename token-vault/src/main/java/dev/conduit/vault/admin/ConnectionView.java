@@ -2,7 +2,7 @@ package dev.conduit.vault.admin;
 
 import java.util.Set;
 
-import dev.conduit.broker.grant.Scopes;
+import dev.conduit.api.grant.Scopes;
 import dev.conduit.vault.store.ConnectionEntity;
 
 /**

@@ -1,7 +1,7 @@
 package dev.conduit.vault.admin;
 
-import dev.conduit.broker.support.AdminResourceFactory;
-import dev.conduit.vault.service.Vaults;
+import dev.conduit.api.support.AdminResourceFactory;
+import dev.conduit.vault.store.JpaConduitVaultFactory;
 import jakarta.ws.rs.ServiceUnavailableException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -16,7 +16,7 @@ public final class VaultAdminResourceProviderFactory extends AdminResourceFactor
     @Override
     protected Object resource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
             AdminEventBuilder adminEvent) {
-        var vault = Vaults.of(session).orElseThrow(() -> new ServiceUnavailableException("The token vault is not running"));
+        var vault = JpaConduitVaultFactory.running(session).orElseThrow(() -> new ServiceUnavailableException("The token vault is not running"));
         return new VaultAdminResource(session, realm, auth, adminEvent, vault);
     }
 

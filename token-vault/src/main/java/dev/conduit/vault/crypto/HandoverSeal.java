@@ -1,7 +1,7 @@
 package dev.conduit.vault.crypto;
 
-import dev.conduit.broker.grant.GrantBinding;
-import dev.conduit.broker.grant.SealedGrantException;
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
 
 /**
  * Seals a grant that waits in Keycloak's authentication session during a first login, with the vault's key

@@ -9,13 +9,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
+import dev.conduit.api.vault.ConnectionKey;
+import dev.conduit.api.vault.ConnectionUnavailableException;
+import dev.conduit.api.vault.FreshToken;
+import dev.conduit.api.vault.RefusedToken;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.RefreshAttempts;
-import dev.conduit.vault.store.StorageOutage;
+import dev.conduit.api.support.StorageOutage;
 import dev.conduit.vault.store.VaultStore;
 import dev.conduit.vault.upstream.TokenEndpoint;
 import jakarta.persistence.EntityManager;

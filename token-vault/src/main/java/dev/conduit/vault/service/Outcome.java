@@ -1,5 +1,8 @@
 package dev.conduit.vault.service;
 
+import dev.conduit.api.vault.ConnectionUnavailableException;
+import dev.conduit.api.vault.FreshToken;
+
 /** What one locked refresh attempt ended with; returned (not thrown) so its transaction always commits. */
 record Outcome(Kind kind, FreshToken token, String code, String message) {
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.upstream.TokenAnswer;

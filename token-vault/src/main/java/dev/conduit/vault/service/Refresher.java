@@ -9,9 +9,13 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
-import dev.conduit.broker.grant.Scopes;
-import dev.conduit.broker.grant.UpstreamClient;
-import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.api.grant.Scopes;
+import dev.conduit.api.grant.UpstreamClient;
+import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.vault.ConnectionUnavailableException;
+import dev.conduit.api.vault.FreshToken;
+import dev.conduit.api.vault.LastError;
+import dev.conduit.api.vault.RefusedToken;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshPolicy.Trigger;

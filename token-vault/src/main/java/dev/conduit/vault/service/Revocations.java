@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.conduit.broker.grant.UpstreamClient;
-import dev.conduit.broker.grant.ConduitBrokers;
+import dev.conduit.api.grant.UpstreamClient;
+import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.conduit.broker.support.FactorySetting;
+import dev.conduit.api.support.FactorySetting;
 import dev.conduit.vault.refresh.Backoff;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshSchedule;
@@ -13,7 +13,7 @@ import dev.conduit.vault.refresh.RefusalPolicy;
 import org.keycloak.Config;
 
 /**
- * The vault's tunables, from {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, each declared in
+ * The vault's tunables, from {@code --spi-conduit-vault--<name>} ({@link RenamedSettings}), each declared in
  * {@link #SETTINGS} with its default; {@link #operationalInfo()} gives the values in effect.
  */
 public record VaultSettings(RefreshSchedule schedule, int refreshIntervalSeconds, int healthIntervalSeconds,

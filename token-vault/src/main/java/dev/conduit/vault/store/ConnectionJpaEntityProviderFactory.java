@@ -2,7 +2,7 @@ package dev.conduit.vault.store;
 
 import java.util.List;
 
-import dev.conduit.broker.support.LifecycleFreeProviderFactory;
+import dev.conduit.api.support.LifecycleFreeProviderFactory;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
 import org.keycloak.models.KeycloakSession;

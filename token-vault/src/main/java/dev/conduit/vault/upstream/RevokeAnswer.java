@@ -3,7 +3,7 @@ package dev.conduit.vault.upstream;
 import java.io.IOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.UpstreamClient;
 
 /**
  * How a revocation ended: done, or worth retrying. Done is the provider's success (2xx; RFC 7009 §2.2: the body

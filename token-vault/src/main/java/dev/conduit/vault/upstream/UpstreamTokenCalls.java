@@ -5,7 +5,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.UpstreamClient;
 import org.apache.http.client.config.RequestConfig;
 import org.keycloak.http.simple.SimpleHttp;
 import org.keycloak.http.simple.SimpleHttpRequest;

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.conduit.broker.permission.HeldPermissions.Permission;
-import dev.conduit.broker.permission.Vocabulary;
+import dev.conduit.api.permission.HeldPermissions.Permission;
+import dev.conduit.api.permission.Vocabulary;
+import dev.conduit.api.vault.LastError;
+import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.store.ConnectionEntity;
 import org.junit.jupiter.api.Test;
 
 class OwnConnectionTest {
+
+    private static final String STORED = LastError.of("invalid_grant (HTTP 400): the provider refused the refresh token;"
+            + " an earlier refresh never stored its answer", "that refresh started at 2026-12-01T10:00:00Z on node kc-a.internal:4242");
 
     /** A slice of Salesforce's vocabulary, as its broker declares it. */
     private static final Vocabulary SALESFORCE_WORDS = new Vocabulary("salesforce",
@@ -62,5 +67,18 @@ class OwnConnectionTest {
         assertThat(json).contains("\"providerName\":\"Acme Salesforce\"").contains("\"accountName\":\"Rosalind Franklin\"")
                 .contains("\"permissions\":[{\"name\":\"crm.contacts.read\",\"label\":\"Read contacts\"}")
                 .doesNotContain("ciphertext").doesNotContain("accessToken").doesNotContain("refreshToken");
+    }
+
+    @Test
+    void aUsersOwnConnectionPageShowsTheReasonWithoutTheNode() {
+        ConnectionEntity row = new ConnectionEntity();
+        row.setId("c1");
+        row.setProviderAlias("salesforce");
+        row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+        row.setLastError(STORED);
+        OwnConnection own = OwnConnection.of(row, new OwnConnection.ProviderFacts(Vocabulary.unknown(null), "salesforce", ""),
+                Map.of(), 0);
+        assertThat(own.reason()).startsWith("invalid_grant (HTTP 400)").doesNotContain("kc-a.internal");
+        assertThat(own.summary()).doesNotContain("kc-a.internal").doesNotContain("admin detail");
     }
 }

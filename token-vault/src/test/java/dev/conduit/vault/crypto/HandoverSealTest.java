@@ -9,8 +9,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.conduit.broker.grant.GrantBinding;
-import dev.conduit.broker.grant.SealedGrantException;
+import dev.conduit.api.grant.GrantBinding;
+import dev.conduit.api.grant.SealedGrantException;
 import org.junit.jupiter.api.Test;
 
 /** The vault's seal of a first login's grant: bound to the login, under the key ring, key id carried. */

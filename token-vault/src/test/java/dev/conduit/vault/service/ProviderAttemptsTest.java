@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.vault.refresh.Backoff;
 import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshPolicy;

@@ -3,6 +3,7 @@ package dev.conduit.vault.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conduit.api.vault.ConnectionUnavailableException;
 import org.junit.jupiter.api.Test;
 
 /** A run's figures: a retried parked revocation is counted as such, never as a failed refresh. */

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.conduit.vault.service.MapScope;
 import org.junit.jupiter.api.Test;
-import org.keycloak.Config;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /** What the vault's factory declares and reports in the server info: every setting, its effective value, no key. */
@@ -60,9 +60,9 @@ class VaultFactorySettingsTest {
                 "the server info shows part of a key");
     }
 
-    private static VaultUpstreamGrantHandoverFactory started(Map<String, String> options) {
-        var factory = new VaultUpstreamGrantHandoverFactory();
-        factory.init(new MapScope(new HashMap<>(options)));
+    private static JpaConduitVaultFactory started(Map<String, String> options) {
+        var factory = new JpaConduitVaultFactory();
+        factory.start(new MapScope(new HashMap<>(options)));
         return factory;
     }
 
@@ -70,33 +70,5 @@ class VaultFactorySettingsTest {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return Base64.getEncoder().encodeToString(key);
-    }
-
-    private static final class MapScope extends Config.AbstractScope {
-        private final Map<String, String> values;
-
-        MapScope(Map<String, String> values) {
-            this.values = values;
-        }
-
-        @Override
-        public String get(String key) {
-            return values.get(key);
-        }
-
-        @Override
-        public Config.Scope scope(String... scope) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Set<String> getPropertyNames() {
-            return values.keySet();
-        }
-
-        @Override
-        public Config.Scope root() {
-            return this;
-        }
     }
 }

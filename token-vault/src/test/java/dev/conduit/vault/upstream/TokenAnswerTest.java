@@ -1,8 +1,8 @@
 package dev.conduit.vault.upstream;
 
-import static dev.conduit.broker.grant.UpstreamClient.Revocation.DELETE_PATH;
-import static dev.conduit.broker.grant.UpstreamClient.Revocation.POST_FORM;
-import static dev.conduit.broker.grant.UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
+import static dev.conduit.api.grant.UpstreamClient.Revocation.DELETE_PATH;
+import static dev.conduit.api.grant.UpstreamClient.Revocation.POST_FORM;
+import static dev.conduit.api.grant.UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

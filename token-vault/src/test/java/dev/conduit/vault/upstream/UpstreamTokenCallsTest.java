@@ -7,7 +7,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
-import dev.conduit.broker.grant.UpstreamClient;
+import dev.conduit.api.grant.UpstreamClient;
 import org.junit.jupiter.api.Test;
 
 class UpstreamTokenCallsTest {

@@ -1,0 +1,26 @@
+package dev.conduit.api.vault;
+
+/**
+ * The connection cannot give a token now. {@link #code()} is what an app acts on: {@code not_connected} and
+ * {@code reconnect_required} send the user (or org admin) through the provider's consent again;
+ * {@code temporarily_unavailable} means retry later. The message is what apps and users read (a token
+ * exchange's {@code error_description}): it never contains a token nor a connection's admin-only detail
+ * ({@link LastError}, e.g. node names), which is cut off here whatever the caller passed.
+ */
+public final class ConnectionUnavailableException extends Exception {
+
+    public static final String NOT_CONNECTED = "not_connected";
+    public static final String RECONNECT_REQUIRED = "reconnect_required";
+    public static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";
+
+    private final String code;
+
+    public ConnectionUnavailableException(String code, String message) {
+        super(LastError.forAppsAndOwners(message), null, false, false);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

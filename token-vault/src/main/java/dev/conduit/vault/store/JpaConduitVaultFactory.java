@@ -1,0 +1,144 @@
+package dev.conduit.vault.store;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+import dev.conduit.api.support.FactorySetting;
+import dev.conduit.api.vault.ConduitVault;
+import dev.conduit.api.vault.ConduitVaultFactory;
+import dev.conduit.api.vault.ConduitVaultSpi;
+import dev.conduit.vault.crypto.HandoverSeal;
+import dev.conduit.vault.crypto.KeyRing;
+import dev.conduit.vault.crypto.KeyRingConfig;
+import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenFingerprints;
+import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.RenamedSettings;
+import dev.conduit.vault.service.RowSeal;
+import dev.conduit.vault.service.VaultSettings;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+/**
+ * The token vault ({@link ConduitVault}): upstream grants land in CONDUIT_CONNECTION, every token sealed with
+ * AES-256-GCM under a key-encryption key from server configuration (never from the database):
+ * {@code --spi-conduit-vault--keys=k1:<base64 of 32 bytes>} and {@code --spi-conduit-vault--active-key=k1} (the names
+ * before, {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
+ * {@link RenamedSettings}). Without keys Keycloak refuses to start.
+ *
+ * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
+ * organization, an identity provider or a realm do to them.
+ */
+public final class JpaConduitVaultFactory implements ConduitVaultFactory,
+        ServerInfoAwareProviderFactory {
+
+    public static final String PROVIDER_ID = "conduit-vault";
+    /** The SPI this factory's settings were named after until the {@value ConduitVaultSpi#NAME} SPI replaced it. */
+    static final String DEPRECATED_SPI = "conduit-upstream-grant-handover";
+    private static final Logger LOG = Logger.getLogger(JpaConduitVaultFactory.class);
+
+    static final FactorySetting KEYS = FactorySetting.text("keys", null,
+            "Key-encryption keys, id:base64-of-32-bytes,... (required). Server info shows only their ids.");
+    static final FactorySetting ACTIVE_KEY = FactorySetting.text("active-key", null,
+            "Id of the key that encrypts new tokens; default the first of 'keys'. The others still decrypt.");
+
+    private KeyRing keys;
+    private TokenCipher cipher;
+    private HandoverSeal handoverSeal;
+    private VaultSettings settings;
+    private volatile ConnectionVault vault;
+    /** The scheduled runs' workers and the administrators' background jobs: created in postInit, shut down in close. */
+    private ExecutorService workers;
+    private ExecutorService background;
+
+    @Override
+    public ConduitVault create(KeycloakSession session) {
+        return new JpaConduitVault(session, vault, handoverSeal);
+    }
+
+    /** The vault, for the vault's own admin endpoints; null until the server has started. */
+    public ConnectionVault vault() {
+        return vault;
+    }
+
+    /** This server's running vault, for the vault's own admin endpoints; empty before the server has started. */
+    public static Optional<ConnectionVault> running(KeycloakSession session) {
+        var factory = session.getKeycloakSessionFactory().getProviderFactory(ConduitVault.class, PROVIDER_ID);
+        return factory instanceof JpaConduitVaultFactory vault ? Optional.ofNullable(vault.vault()) : Optional.empty();
+    }
+
+    /** Reads {@code --spi-conduit-vault--<name>}, not the provider-level scope Keycloak passes. */
+    @Override
+    public void init(Config.Scope config) {
+        start(RenamedSettings.of(Config.scope(ConduitVaultSpi.NAME), Config.scope(DEPRECATED_SPI, PROVIDER_ID)));
+    }
+
+    /** The settings as {@link #init} reads them (tests give their own). */
+    void start(Config.Scope config) {
+        try {
+            keys = KeyRingConfig.parse(KEYS.readText(config), ACTIVE_KEY.readText(config));
+            cipher = new TokenCipher(keys);
+            handoverSeal = new HandoverSeal(cipher);
+            LOG.infof("Conduit token vault: encrypting with key '%s'", keys.activeKeyId());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Conduit token vault is not configured: " + e.getMessage()
+                    + ". Set --spi-conduit-vault--keys (see README).", e);
+        }
+        settings = VaultSettings.from(config);
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        workers = VaultPools.workers(settings.refreshThreads());
+        background = VaultPools.background();
+        vault = new ConnectionVault(factory, new RowSeal(cipher, new TokenFingerprints(keys)), settings, workers, background);
+        factory.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                ProactiveRefreshTask.schedule(factory, vault, settings);
+            }
+        });
+        factory.register(new OwnerRemovals(vault));
+    }
+
+    @Override
+    public void close() {
+        VaultPools.shutdown(workers);
+        VaultPools.shutdown(background);
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        List<FactorySetting> all = new ArrayList<>(List.of(KEYS, ACTIVE_KEY));
+        all.addAll(VaultSettings.SETTINGS);
+        return FactorySetting.metadata(all);
+    }
+
+    /** Key ids and the active key id, never key material; then every tunable in effect. */
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("key-ids", String.join(",", keys.keyIds()));
+        info.put(ACTIVE_KEY.name(), keys.activeKeyId());
+        info.putAll(settings.operationalInfo());
+        return info;
+    }
+
+    @Override
+    public int order() {
+        return 10;
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+}
