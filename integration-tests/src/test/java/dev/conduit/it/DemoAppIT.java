@@ -206,9 +206,11 @@ class DemoAppIT {
         assertThat(new VaultApi(env).connection("ORGANIZATION", organizationId, "salesforce").get("accountId").asText())
                 .isEqualTo(Accounts.SALESFORCE_GRETE.userId());
 
-        driver.findElement(By.id("fetch-" + ORGANIZATION + "-salesforce")).click();
+        // the page after the connect still shows the earlier personal fetch: wait for the next page and its exchange
+        clickAndAwaitNextPage(By.id("fetch-" + ORGANIZATION + "-salesforce"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("exchange"), "organization=" + ORGANIZATION));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#records tr.record")));
-        assertThat(driver.findElement(By.id("exchange")).getText()).contains("organization=" + ORGANIZATION);
+        assertThat(text(By.id("exchange"))).contains("organization=" + ORGANIZATION);
         String token = AppTokens.json(apps.exchange(keycloakToken(), Map.of("audience", "salesforce",
                 "organization", ORGANIZATION))).get("access_token").asText();
         assertThat(recordNames()).isEqualTo(expectedNames(ProviderApiCase.SALESFORCE, token))
