@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conduit.it.support.AdminApi;
+import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -350,29 +351,10 @@ class ExchangeBenchmarkIT {
      * like the vault's connection.
      */
     private void createStoredTokenProvider() {
-        JsonNode google = env.admin().identityProvider(REALM, "google").get("config");
-        ObjectNode idp = AdminApi.mapper().createObjectNode();
-        idp.put("alias", GOOGLE_STORED_ALIAS);
+        ObjectNode idp = new RealmSetup(env.admin()).plainGoogleProvider(GOOGLE_STORED_ALIAS,
+                env.googleStoredClient().clientId(), "${vault.google-stored-client-secret}");
         idp.put("displayName", "Google (Keycloak stored tokens)");
-        idp.put("providerId", "oidc");
-        idp.put("enabled", true);
-        idp.put("trustEmail", false);
-        idp.put("storeToken", true);
-        idp.put("firstBrokerLoginFlowAlias", "first broker login");
-        ObjectNode config = idp.putObject("config");
-        config.put("clientId", env.googleStoredClient().clientId());
-        config.put("clientSecret", "${vault.google-stored-client-secret}");
-        config.put("clientAuthMethod", "client_secret_basic");
-        config.put("authorizationUrl", google.get("authorizationUrl").asText() + "?access_type=offline");
-        config.put("tokenUrl", google.get("tokenUrl").asText());
-        config.put("userInfoUrl", google.get("userInfoUrl").asText());
-        config.put("jwksUrl", google.get("jwksUrl").asText());
-        config.put("useJwksUrl", "true");
-        config.put("validateSignature", "true");
-        config.put("issuer", google.get("issuer").asText());
-        config.put("defaultScope", "openid email profile");
-        config.put("syncMode", "IMPORT");
-        config.put("storeTokenInSession", "false");
+        ((ObjectNode) idp.get("config")).put("storeTokenInSession", "false");
         HttpResponse<String> created = env.admin().call("POST", REALM + "/identity-provider/instances", idp);
         assertThat(created.statusCode()).as("create " + GOOGLE_STORED_ALIAS + ": " + created.body()).isEqualTo(201);
         createdIdp = true;

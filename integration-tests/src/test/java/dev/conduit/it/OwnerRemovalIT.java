@@ -136,14 +136,9 @@ class OwnerRemovalIT {
     @Test
     void deletingAUserWhosePortalTokenAnotherConnectionSharesRevokesNothingAndTheOtherKeepsServing() throws Exception {
         Account account = Accounts.HUBSPOT_BARBARA;
-        env.admin().deleteUserByEmail(REALM, account.email());
-        Set<String> before = new HashSet<>(sandbox.issuedTokens());
-        assertThat(new BrokerFlows(env).login(new BrowserSession(), "hubspot", account).endedAtApp()).isTrue();
-        List<String> issued = new ArrayList<>(sandbox.issuedTokens());
-        issued.removeAll(before);
-        String refreshToken = issued.stream().filter(t -> t.startsWith("na1-")).findFirst().orElseThrow();
-        String userId = env.admin().userIdByEmail(REALM, account.email());
-        String connectionId = vault.connection("USER", userId, "hubspot").get("id").asText();
+        Connected barbara = connectBarbara();
+        String refreshToken = barbara.refreshToken();
+        String connectionId = barbara.connectionId();
         String siblingId;
         try (Connection db = database()) {
             // another person of the same portal, holding the same refresh token (HubSpot portals share it)

@@ -40,8 +40,13 @@ public final class ConduitBrokers {
      * type its provider id names with no seed.
      */
     public static Vocabulary vocabulary(KeycloakSession session, IdentityProviderModel model) {
-        return of(session, model).map(ConduitBroker::vocabulary).orElseGet(() -> Vocabulary.unknown(
-                PermissionMapping.providerType(model == null ? null : model.getProviderId()).orElse(null)));
+        return vocabulary(of(session, model), model == null ? null : model.getProviderId());
+    }
+
+    /** The broker's words, else (no broker) the type {@code providerId} names with no seed. */
+    public static Vocabulary vocabulary(Optional<ConduitBroker> broker, String providerId) {
+        return broker.map(ConduitBroker::vocabulary)
+                .orElseGet(() -> Vocabulary.unknown(PermissionMapping.providerType(providerId).orElse(null)));
     }
 
     /** The broker behind {@code model} among factories found by provider id (the lookup apart, for tests). */

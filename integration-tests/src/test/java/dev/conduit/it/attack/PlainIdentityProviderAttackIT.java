@@ -15,6 +15,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conduit.it.support.AdminApi;
+import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -113,27 +114,7 @@ class PlainIdentityProviderAttackIT {
 
     /** Keycloak's own {@code oidc} broker at the sandbox's Google, storing the tokens of a login (Store Tokens). */
     private void createPlainOidcProvider(SandboxClient client) {
-        JsonNode google = env.admin().identityProvider(REALM, "google").get("config");
-        ObjectNode idp = AdminApi.mapper().createObjectNode();
-        idp.put("alias", alias);
-        idp.put("providerId", "oidc");
-        idp.put("enabled", true);
-        idp.put("trustEmail", false);
-        idp.put("storeToken", true);
-        idp.put("firstBrokerLoginFlowAlias", "first broker login");
-        ObjectNode config = idp.putObject("config");
-        config.put("clientId", client.clientId());
-        config.put("clientSecret", client.clientSecret());
-        config.put("clientAuthMethod", "client_secret_basic");
-        config.put("authorizationUrl", google.get("authorizationUrl").asText() + "?access_type=offline");
-        config.put("tokenUrl", google.get("tokenUrl").asText());
-        config.put("userInfoUrl", google.get("userInfoUrl").asText());
-        config.put("jwksUrl", google.get("jwksUrl").asText());
-        config.put("useJwksUrl", "true");
-        config.put("validateSignature", "true");
-        config.put("issuer", google.get("issuer").asText());
-        config.put("defaultScope", "openid email profile");
-        config.put("syncMode", "IMPORT");
+        ObjectNode idp = new RealmSetup(env.admin()).plainGoogleProvider(alias, client.clientId(), client.clientSecret());
         HttpResponse<String> created = env.admin().call("POST", REALM + "/identity-provider/instances", idp);
         assertThat(created.statusCode()).as("create " + alias + ": " + created.body()).isEqualTo(201);
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The demo realm's clients, client scopes and mappers as tests set them up and look them up, through the admin API. */
 public final class RealmSetup {
@@ -16,6 +17,36 @@ public final class RealmSetup {
 
     public RealmSetup(AdminApi admin) {
         this.admin = admin;
+    }
+
+    /**
+     * A plain Keycloak {@code oidc} identity provider at the sandbox's Google (the demo realm's {@code google} broker's
+     * endpoints), with Keycloak's own token storage on (Store Tokens) and offline access asked for; callers add what
+     * their case needs and create it.
+     */
+    public ObjectNode plainGoogleProvider(String alias, String clientId, String clientSecret) {
+        JsonNode google = admin.identityProvider(REALM, "google").get("config");
+        ObjectNode idp = AdminApi.mapper().createObjectNode();
+        idp.put("alias", alias);
+        idp.put("providerId", "oidc");
+        idp.put("enabled", true);
+        idp.put("trustEmail", false);
+        idp.put("storeToken", true);
+        idp.put("firstBrokerLoginFlowAlias", "first broker login");
+        ObjectNode config = idp.putObject("config");
+        config.put("clientId", clientId);
+        config.put("clientSecret", clientSecret);
+        config.put("clientAuthMethod", "client_secret_basic");
+        config.put("authorizationUrl", google.get("authorizationUrl").asText() + "?access_type=offline");
+        config.put("tokenUrl", google.get("tokenUrl").asText());
+        config.put("userInfoUrl", google.get("userInfoUrl").asText());
+        config.put("jwksUrl", google.get("jwksUrl").asText());
+        config.put("useJwksUrl", "true");
+        config.put("validateSignature", "true");
+        config.put("issuer", google.get("issuer").asText());
+        config.put("defaultScope", "openid email profile");
+        config.put("syncMode", "IMPORT");
+        return idp;
     }
 
     public String clientUuid(String clientId) {

@@ -9,8 +9,6 @@ import java.util.Set;
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.api.organization.OrganizationAdmins;
-import dev.conduit.api.permission.PermissionMapping;
-import dev.conduit.api.permission.Vocabulary;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.ForbiddenException;
@@ -116,10 +114,8 @@ public class OwnConnectionsResource {
     private OwnConnection.ProviderFacts facts(ConnectionEntity row) {
         IdentityProviderModel model = session.identityProviders().getByAlias(row.getProviderAlias());
         Optional<ConduitBroker> broker = ConduitBrokers.of(session, model);
-        Vocabulary vocabulary = broker.map(ConduitBroker::vocabulary)
-                .orElseGet(() -> Vocabulary.unknown(PermissionMapping.providerType(row.getProviderId()).orElse(null)));
         String displayName = model == null ? null : model.getDisplayName();
-        return new OwnConnection.ProviderFacts(vocabulary,
+        return new OwnConnection.ProviderFacts(ConduitBrokers.vocabulary(broker, row.getProviderId()),
                 ConnectionWords.providerName(broker.map(ConduitBroker::productName).orElse(null), displayName,
                         row.getProviderAlias()),
                 broker.map(ConduitBroker::refusedGrantCause).orElse(""));

@@ -153,10 +153,7 @@ public final class Revocations {
         Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
         String token = revocableToken(client, refreshToken, accessToken);
         if (client.isEmpty() || token == null) {
-            em.remove(row);
-            VaultEvents.revoked(session, realm, row, "retry", "nothing_to_revoke");
-            VaultMetrics.revocation(row.getProviderAlias(), "revoked");
-            return RetryStep.done(true);
+            return RetryStep.done(recordRetry(session, realm, row, new RevokeAnswer(true, 0, "nothing_to_revoke")));
         }
         if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
             em.remove(row);
