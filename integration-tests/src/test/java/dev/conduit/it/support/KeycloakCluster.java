@@ -250,7 +250,7 @@ public final class KeycloakCluster implements AutoCloseable {
                 "--hostname=" + hostname(),
                 "--db-url=" + schemaUrl(), "--db-username=" + Database.user(), "--db-password=" + Database.password(),
                 "--db-schema=" + SCHEMA,
-                "--log-level=INFO,dev.conduit:debug,dev.conduit.vault.store.ProactiveRefreshTask:trace,"
+                "--log-level=INFO,dev.conduit:debug,dev.conduit.vault.keycloak.ProactiveRefreshTask:trace,"
                         + "org.keycloak.cluster.infinispan.InfinispanClusterProvider:trace",
                 "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
                 "--spi-connections-http-client--default--socket-timeout-millis=10000"));

@@ -1,7 +1,7 @@
 package dev.conduit.vault.admin;
 
 import dev.conduit.api.support.AdminResourceFactory;
-import dev.conduit.vault.store.JpaConduitVaultFactory;
+import dev.conduit.vault.keycloak.JpaConduitVaultFactory;
 import jakarta.ws.rs.ServiceUnavailableException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;

@@ -14,7 +14,7 @@ import org.keycloak.models.KeycloakSession;
 /**
  * The vault's queries, in the caller's transaction: connections by key, owner and id, the proactive and health
  * indexes, the admin listing and counts, paged ids for key rotation, the scheduled task's rounds and the refresh
- * attempts. The disconnect paths ({@code Revocations}, the removal listener) still use their named queries directly.
+ * attempts, and the removals' lookups and purges. No other vault class writes a query.
  */
 public final class VaultStore {
 
@@ -72,6 +72,34 @@ public final class VaultStore {
                 .setParameter("ownerKind", ownerKind)
                 .setParameter("ownerId", ownerId)
                 .getResultList();
+    }
+
+    /** Every connection an owner holds, in any realm (organizations are looked up by id alone). */
+    public List<ConnectionEntity> byOwnerId(String ownerKind, String ownerId) {
+        return em.createNamedQuery("conduitConnectionsByOwnerId", ConnectionEntity.class)
+                .setParameter("ownerKind", ownerKind)
+                .setParameter("ownerId", ownerId)
+                .getResultList();
+    }
+
+    public List<ConnectionEntity> byRealmAndAlias(String realmId, String alias) {
+        return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
+                .setParameter("realmId", realmId)
+                .setParameter("alias", alias)
+                .getResultList();
+    }
+
+    /** Deletes every row of the realm in one statement; the count deleted. */
+    public int purgeRealm(String realmId) {
+        return em.createNamedQuery("conduitPurgeRealm").setParameter("realmId", realmId).executeUpdate();
+    }
+
+    /** Deletes every row of the realm's provider alias in one statement; the count deleted. */
+    public int purgeRealmAlias(String realmId, String alias) {
+        return em.createNamedQuery("conduitPurgeRealmAlias")
+                .setParameter("realmId", realmId)
+                .setParameter("alias", alias)
+                .executeUpdate();
     }
 
     /** Ids whose NEXT_REFRESH_AT has passed, soonest first; {@code realmId} null for every realm. */

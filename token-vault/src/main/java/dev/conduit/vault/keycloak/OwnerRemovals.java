@@ -1,13 +1,13 @@
-package dev.conduit.vault.store;
+package dev.conduit.vault.keycloak;
 
 import java.util.List;
 
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
-import jakarta.persistence.EntityManager;
+import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.VaultStore;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
@@ -51,23 +51,19 @@ final class OwnerRemovals implements ProviderEventListener {
             unlinked(unlinked);
         } else if (event instanceof UserModel.UserRemovedEvent removed) {
             KeycloakSession session = removed.getKeycloakSession();
-            park(session, removed.getRealm(), em(session).createNamedQuery("conduitConnectionsByOwner", ConnectionEntity.class)
-                    .setParameter("realmId", removed.getRealm().getId())
-                    .setParameter("ownerKind", TokenOwner.Kind.USER.name())
-                    .setParameter("ownerId", removed.getUser().getId()).getResultList(), "user_removed");
+            park(session, removed.getRealm(), VaultStore.of(session).byOwner(removed.getRealm().getId(),
+                    TokenOwner.Kind.USER.name(), removed.getUser().getId()), "user_removed");
         } else if (event instanceof OrganizationModel.OrganizationRemovedEvent removed) {
             KeycloakSession session = removed.getKeycloakSession();
-            List<ConnectionEntity> rows = em(session).createNamedQuery("conduitConnectionsByOwnerId", ConnectionEntity.class)
-                    .setParameter("ownerKind", TokenOwner.Kind.ORGANIZATION.name())
-                    .setParameter("ownerId", removed.getOrganization().getId()).getResultList();
+            List<ConnectionEntity> rows = VaultStore.of(session).byOwnerId(TokenOwner.Kind.ORGANIZATION.name(),
+                    removed.getOrganization().getId());
             for (ConnectionEntity row : rows) {
                 park(session, session.realms().getRealm(row.getRealmId()), List.of(row), "organization_removed");
             }
         } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
             providerRemoved(removed);
         } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
-            int purged = em(removed.getKeycloakSession()).createNamedQuery("conduitPurgeRealm")
-                    .setParameter("realmId", removed.getRealm().getId()).executeUpdate();
+            int purged = VaultStore.of(removed.getKeycloakSession()).purgeRealm(removed.getRealm().getId());
             forgotten(purged, removed.getRealm().getId(), "realm_removed");
         }
     }
@@ -81,30 +77,23 @@ final class OwnerRemovals implements ProviderEventListener {
         KeycloakSession session = removed.getKeycloakSession();
         RealmModel realm = removed.getRealm();
         IdentityProviderModel model = removed.getRemovedIdentityProvider();
-        List<ConnectionEntity> rows = em(session).createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
-                .setParameter("realmId", realm.getId())
-                .setParameter("alias", model.getAlias()).getResultList();
+        VaultStore store = VaultStore.of(session);
+        List<ConnectionEntity> rows = store.byRealmAndAlias(realm.getId(), model.getAlias());
         for (ConnectionEntity row : rows) {
             if (!ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
                 vault.revocations().disconnect(session, realm, row, model, "provider_removed");
             }
         }
-        em(session).flush();
-        int purged = em(session).createNamedQuery("conduitPurgeRealmAlias")
-                .setParameter("realmId", realm.getId())
-                .setParameter("alias", model.getAlias()).executeUpdate();
+        store.flush();
+        int purged = store.purgeRealmAlias(realm.getId(), model.getAlias());
         forgotten(purged, realm.getId(), "provider_removed");
     }
 
     private void unlinked(FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
         KeycloakSession session = unlinked.getKeycloakSession();
         RealmModel realm = unlinked.getRealm();
-        List<ConnectionEntity> rows = em(session).createNamedQuery("conduitConnectionByOwnerAndAlias", ConnectionEntity.class)
-                .setParameter("realmId", realm.getId())
-                .setParameter("ownerKind", TokenOwner.Kind.USER.name())
-                .setParameter("ownerId", unlinked.getUser().getId())
-                .setParameter("alias", unlinked.getFederatedIdentity().getIdentityProvider()).getResultList();
-        for (ConnectionEntity row : rows) {
+        for (ConnectionEntity row : VaultStore.of(session).find(realm.getId(), TokenOwner.Kind.USER.name(),
+                unlinked.getUser().getId(), unlinked.getFederatedIdentity().getIdentityProvider()).stream().toList()) {
             if (!ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
                 vault.revocations().disconnect(session, realm, row, null, "unlink");
             }
@@ -120,7 +109,7 @@ final class OwnerRemovals implements ProviderEventListener {
                 vault.revocations().parkForRemoval(session, realm, row, why);
             }
         }
-        em(session).flush();
+        VaultStore.of(session).flush();
         LOG.debugf("Parked %d connection(s) of realm %s for revocation by the scheduled task (%s)", rows.size(),
                 realm.getId(), why);
     }
@@ -130,9 +119,5 @@ final class OwnerRemovals implements ProviderEventListener {
             LOG.infof("Forgot %d connection(s) of realm %s without revoking them upstream (%s: the provider's"
                     + " settings are gone)", purged, realmId, why);
         }
-    }
-
-    private static EntityManager em(KeycloakSession session) {
-        return session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 }

@@ -1,6 +1,8 @@
-package dev.conduit.vault.store;
+package dev.conduit.vault.keycloak;
 
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.store.RefreshAttempts;
+import dev.conduit.vault.store.VaultStore;
 import dev.conduit.vault.service.RunReport;
 import dev.conduit.vault.service.VaultMetrics;
 import dev.conduit.vault.service.VaultSettings;

@@ -1,4 +1,4 @@
-package dev.conduit.vault.store;
+package dev.conduit.vault.keycloak;
 
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +18,8 @@ import dev.conduit.api.vault.FreshToken;
 import dev.conduit.api.vault.RefusedToken;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.VaultStore;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;

@@ -1,4 +1,4 @@
-package dev.conduit.vault.store;
+package dev.conduit.vault.keycloak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.conduit.vault.store;
+package dev.conduit.vault.keycloak;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
