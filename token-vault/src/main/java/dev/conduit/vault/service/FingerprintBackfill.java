@@ -24,15 +24,26 @@ final class FingerprintBackfill {
     private static final Logger LOG = Logger.getLogger(FingerprintBackfill.class);
     static final int PAGE = 200;
 
-    private final KeycloakSessionFactory factory;
-    private final RowSeal seal;
+    /** The rows still without a fingerprint, and the filling of a page of them; each call its own short transaction. */
+    interface Pages {
+        /** Up to {@code max} ids of rows with a refresh token and no fingerprint, after {@code after} (null: from the start), by id. */
+        List<String> unfingerprinted(String after, int max);
+
+        /** Fingerprints those of {@code ids} that still need it and can be opened; answers how many were written. */
+        int fill(List<String> ids);
+    }
+
+    private final Pages pages;
     private volatile boolean finished;
     /** The last id a call looked at: rows that cannot be opened are not looked at again in each round. */
     private volatile String after;
 
     FingerprintBackfill(KeycloakSessionFactory factory, RowSeal seal) {
-        this.factory = factory;
-        this.seal = seal;
+        this(new StorePages(factory, seal));
+    }
+
+    FingerprintBackfill(Pages pages) {
+        this.pages = pages;
     }
 
     /** Fills up to {@code max} rows; answers how many were filled. */
@@ -45,7 +56,7 @@ final class FingerprintBackfill {
         while (looked < max) {
             String from = after;
             int size = Math.min(PAGE, max - looked);
-            List<String> page = inOwnTransaction(s -> VaultStore.of(s).unfingerprintedIds(from, size));
+            List<String> page = pages.unfingerprinted(from, size);
             if (page.isEmpty()) {
                 if (from == null) {
                     finished = true;
@@ -55,7 +66,7 @@ final class FingerprintBackfill {
                 }
                 break;
             }
-            filled += inOwnTransaction(s -> fillPage(s, page));
+            filled += pages.fill(page);
             looked += page.size();
             after = page.get(page.size() - 1);
         }
@@ -65,31 +76,45 @@ final class FingerprintBackfill {
         return filled;
     }
 
-    private int fillPage(KeycloakSession session, List<String> ids) {
-        VaultStore store = VaultStore.of(session);
-        int filled = 0;
-        for (String id : ids) {
-            ConnectionEntity row = store.byId(id);
-            if (row == null || row.getRefreshToken() == null || row.getRefreshFingerprint() != null) {
-                continue;
-            }
-            String refreshToken;
-            try {
-                refreshToken = seal.refreshToken(row);
-            } catch (TokenDecryptionException e) {
-                LOG.debugf("Connection %s cannot be opened with this server's keys; not fingerprinted", id);
-                continue;
-            }
-            String sealed = row.getRefreshToken();
-            store.entityManager().detach(row);
-            if (store.fillFingerprint(id, sealed, seal.fingerprint(row, refreshToken))) {
-                filled++;
-            }
-        }
-        return filled;
-    }
+    /** The pages in the vault's tables, each read and each fill in its own transaction. */
+    private record StorePages(KeycloakSessionFactory factory, RowSeal seal) implements Pages {
 
-    private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {
-        return KeycloakModelUtils.runJobInTransactionWithResult(factory, work::apply);
+        @Override
+        public List<String> unfingerprinted(String after, int max) {
+            return inOwnTransaction(s -> VaultStore.of(s).unfingerprintedIds(after, max));
+        }
+
+        @Override
+        public int fill(List<String> ids) {
+            return inOwnTransaction(s -> fillPage(s, ids));
+        }
+
+        private int fillPage(KeycloakSession session, List<String> ids) {
+            VaultStore store = VaultStore.of(session);
+            int filled = 0;
+            for (String id : ids) {
+                ConnectionEntity row = store.byId(id);
+                if (row == null || row.getRefreshToken() == null || row.getRefreshFingerprint() != null) {
+                    continue;
+                }
+                String refreshToken;
+                try {
+                    refreshToken = seal.refreshToken(row);
+                } catch (TokenDecryptionException e) {
+                    LOG.debugf("Connection %s cannot be opened with this server's keys; not fingerprinted", id);
+                    continue;
+                }
+                String sealed = row.getRefreshToken();
+                store.entityManager().detach(row);
+                if (store.fillFingerprint(id, sealed, seal.fingerprint(row, refreshToken))) {
+                    filled++;
+                }
+            }
+            return filled;
+        }
+
+        private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {
+            return KeycloakModelUtils.runJobInTransactionWithResult(factory, work::apply);
+        }
     }
 }
