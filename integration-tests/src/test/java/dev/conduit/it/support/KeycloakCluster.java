@@ -164,18 +164,22 @@ public final class KeycloakCluster implements AutoCloseable {
             }
         }
 
-        private boolean ready(String realm) {
-            return get(URI.create(url() + "/realms/" + realm + "/.well-known/openid-configuration")).statusCode() == 200;
+        private URI realmProbe() {
+            return URI.create(url() + "/realms/" + ConduitEnvironment.REALM + "/.well-known/openid-configuration");
         }
 
         /** Members in the last cluster view this node logged. */
-        private int clusterSize() throws IOException {
+        private int clusterSize() {
             int size = 0;
-            for (String line : Files.readAllLines(log(), StandardCharsets.UTF_8)) {
-                Matcher m = CLUSTER_VIEW.matcher(line);
-                if (m.find()) {
-                    size = Integer.parseInt(m.group(1));
+            try (Stream<String> lines = Files.lines(log(), StandardCharsets.UTF_8)) {
+                for (String line : (Iterable<String>) lines::iterator) {
+                    Matcher m = CLUSTER_VIEW.matcher(line);
+                    if (m.find()) {
+                        size = Integer.parseInt(m.group(1));
+                    }
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return size;
         }
@@ -441,45 +445,23 @@ public final class KeycloakCluster implements AutoCloseable {
         Files.writeString(vault.resolve(ConduitEnvironment.REALM + "_google-client-secret"), env.client(Provider.GOOGLE).clientSecret());
     }
 
-    /** Node A alone has created the schema and imported the realm. */
-    private void awaitFirstNode(long started) throws IOException {
-        long deadline = started + START_TIMEOUT.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            a.process.failIfExited();
-            if (probe(a)) {
-                return;
-            }
-            sleep(1000);
-        }
-        throw new IllegalStateException("node A was not ready within " + START_TIMEOUT.toMinutes() + " minutes:\n" + TestFiles.tail(a.log()));
+    /** Node A alone has created the schema and imported the realm: the launcher's probe, on the realm. */
+    private void awaitFirstNode(long started) {
+        a.process.awaitReady(a.realmProbe(), remaining(started));
     }
 
-    private void awaitReady(long started) throws IOException {
-        long deadline = started + START_TIMEOUT.toMillis();
-        boolean aReady = false;
-        boolean bReady = false;
-        while (System.currentTimeMillis() < deadline) {
-            a.process.failIfExited();
+    /** Both nodes serve the realm (node B once node A has imported it) and each sees a view of two members. */
+    private void awaitReady(long started) {
+        a.process.awaitReady(a.realmProbe(), remaining(started));
+        b.process.awaitReady(b.realmProbe(), remaining(started), 1000, () -> {
             b.process.failIfExited();
-            aReady = aReady || probe(a);
-            bReady = bReady || probe(b);
-            if (aReady && bReady && a.clusterSize() == 2 && b.clusterSize() == 2) {
-                return;
-            }
-            sleep(1000);
-        }
-        throw new IllegalStateException("the cluster was not ready within " + START_TIMEOUT.toMinutes() + " minutes (node A ready: "
-                + aReady + ", view " + a.clusterSize() + "; node B ready: " + bReady + ", view " + b.clusterSize() + ")\n"
-                + "node A:\n" + TestFiles.tail(a.log()) + "\nnode B:\n" + TestFiles.tail(b.log()));
+            a.process.failIfExited();
+            return a.clusterSize() == 2 && b.clusterSize() == 2;
+        });
     }
 
-    /** The demo realm answers on the node (node B serves it once node A has imported it). */
-    private static boolean probe(Node node) {
-        try {
-            return node.ready(ConduitEnvironment.REALM);
-        } catch (UncheckedIOException e) {
-            return false; // not listening yet
-        }
+    private static Duration remaining(long started) {
+        return START_TIMEOUT.minusMillis(System.currentTimeMillis() - started);
     }
 
     @Override
@@ -489,13 +471,5 @@ public final class KeycloakCluster implements AutoCloseable {
         }
         originalClients.values().forEach(env.sandbox().engine()::register);
         dropSchema();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
