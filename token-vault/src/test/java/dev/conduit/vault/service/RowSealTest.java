@@ -38,13 +38,17 @@ class RowSealTest {
         return row;
     }
 
+    private static ConnectionEntity sealed(RowSeal seal, String ownerId, String accessToken, String refreshToken) {
+        ConnectionEntity row = row(ownerId);
+        seal.seal(row, accessToken, refreshToken);
+        return row;
+    }
+
     @Test
     void aRowSealedWithTheServersKeysOpens() {
         RowSeal seal = seal(Map.of("k1", current), "k1");
-        ConnectionEntity withRefresh = row("ada");
-        seal.seal(withRefresh, "access-1", "refresh-1");
-        ConnectionEntity accessOnly = row("bea");
-        seal.seal(accessOnly, "access-2", null);
+        ConnectionEntity withRefresh = sealed(seal, "ada", "access-1", "refresh-1");
+        ConnectionEntity accessOnly = sealed(seal, "bea", "access-2", null);
 
         assertThat(seal.opens(withRefresh)).isTrue();
         assertThat(seal.opens(accessOnly)).isTrue();
@@ -52,8 +56,7 @@ class RowSealTest {
 
     @Test
     void aRowSealedUnderARetiredKeyDoesNotOpen() {
-        ConnectionEntity row = row("ada");
-        seal(Map.of("k0", retired), "k0").seal(row, "access-1", "refresh-1");
+        ConnectionEntity row = sealed(seal(Map.of("k0", retired), "k0"), "ada", "access-1", "refresh-1");
 
         assertThat(seal(Map.of("k1", current), "k1").opens(row)).isFalse();
     }
@@ -61,10 +64,8 @@ class RowSealTest {
     @Test
     void aRowWhoseRefreshTokenWasCopiedFromAnotherOwnerDoesNotOpen() {
         RowSeal seal = seal(Map.of("k1", current), "k1");
-        ConnectionEntity victim = row("millie");
-        seal.seal(victim, "access-m", "refresh-m");
-        ConnectionEntity attacker = row("elizabeth");
-        seal.seal(attacker, "access-e", "refresh-e");
+        ConnectionEntity victim = sealed(seal, "millie", "access-m", "refresh-m");
+        ConnectionEntity attacker = sealed(seal, "elizabeth", "access-e", "refresh-e");
         attacker.setRefreshToken(victim.getRefreshToken());
 
         assertThat(seal.opens(attacker)).isFalse();
