@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AccountLinkingIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final VaultApi vault = new VaultApi(env);
 
     static java.util.stream.Stream<Arguments> providers() {
         return java.util.stream.Stream.of(
@@ -48,7 +50,7 @@ class AccountLinkingIT {
         }
         assertThat(link).as("ada linked to %s", alias).isNotNull();
         assertThat(link.get("userId").asText()).isEqualTo(account.userId());
-        assertThat(env.admin().connection(REALM, ada, alias)).as("grant handed over for ada").isNotNull();
+        assertThat(vault.connection("USER", ada, alias)).as("grant handed over for ada").isNotNull();
         assertThat(env.admin().userIdByEmail(REALM, account.email())).isEqualTo(ada);
     }
 }

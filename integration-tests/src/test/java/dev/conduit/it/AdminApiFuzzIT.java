@@ -24,9 +24,9 @@ import dev.conduit.it.support.VaultApi;
 import org.junit.jupiter.api.Test;
 
 /**
- * A seeded, reproducible run of hostile calls to Conduit's admin REST ({@code conduit-vault}, {@code
- * conduit-connections}): garbage, NUL, oversized and traversal ids and filters, wrong methods, missing and forged
- * tokens ({@code -Dconduit.fuzz.seed}, {@code -Dconduit.fuzz.cases}, {@code -Dconduit.fuzz.case} replays one case).
+ * A seeded, reproducible run of hostile calls to Conduit's admin REST ({@code conduit-vault}): garbage, NUL,
+ * oversized and traversal ids and filters, wrong methods, missing and forged tokens ({@code -Dconduit.fuzz.seed},
+ * {@code -Dconduit.fuzz.cases}, {@code -Dconduit.fuzz.case} replays one case).
  * None may answer 5xx or show a stack trace, and no connection may change: mutating calls only ever name ids that
  * are not connections.
  */
@@ -115,7 +115,9 @@ class AdminApiFuzzIT {
                 return new Call(random.nextBoolean() ? "GET" : "PUT", new String[] {"conduit-vault/counts", "conduit-vault/keys",
                         "conduit-vault", "conduit-vault/", "conduit-vault/connections/"}[random.nextInt(5)]);
             case 3:
-                return new Call(random.nextInt(4) == 0 ? "DELETE" : "GET", "conduit-connections/users/" + encode(fakeId(random)));
+                // a user's connections by a made-up user id (what the brokers' removed per-user path was asked)
+                return new Call(random.nextInt(4) == 0 ? "DELETE" : "GET",
+                        "conduit-vault/connections?ownerKind=USER&ownerId=" + encode(fakeId(random)));
             default:
                 // refresh-due and rotate-key change nothing visible in the connections' data when nothing is due
                 // or every row is under the active key; only their refusals are fuzzed here (wrong method, no rights)

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Provider;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class BrokerLoginIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final VaultApi vault = new VaultApi(env);
     private final BrokerFlows flows = new BrokerFlows(env);
 
     private BrowserSession.Page freshLogin(String alias, Account account) {
@@ -59,12 +61,12 @@ class BrokerLoginIT {
         assertThat(end.callbackParameter("code")).isNotBlank();
         assertThat(env.sandbox().engine().tokenCalls(Provider.SALESFORCE, "authorization_code")).isEqualTo(codeRedemptions + 1);
         String userId = linkedUser("salesforce", Accounts.SALESFORCE_CHARLES);
-        JsonNode connection = env.admin().connection(REALM, userId, "salesforce");
+        JsonNode connection = vault.connection("USER", userId, "salesforce");
         assertThat(connection).isNotNull();
         assertThat(connection.get("organizationId").asText()).isEqualTo(Accounts.SALESFORCE_ORG);
         assertThat(connection.get("accountId").asText()).isEqualTo(Accounts.SALESFORCE_CHARLES.userId());
         assertThat(connection.get("instanceUrl").asText()).isEqualTo(env.sandbox().engine().instanceUrl());
-        assertThat(connection.get("refreshTokenHeld").asBoolean()).isTrue();
+        assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
         assertThat(connection.get("expiresAt").asLong() - connection.get("issuedAt").asLong()).isEqualTo(7200);
         assertThat(connection.get("scopes").toString()).contains("api", "refresh_token");
         assertThat(connection.toString()).doesNotContain("access_token").doesNotContain("refreshToken\"");
@@ -82,13 +84,13 @@ class BrokerLoginIT {
 
         assertThat(end.endedAtApp()).isTrue();
         String userId = linkedUser("hubspot", Accounts.HUBSPOT_GRACE);
-        JsonNode connection = env.admin().connection(REALM, userId, "hubspot");
+        JsonNode connection = vault.connection("USER", userId, "hubspot");
         assertThat(connection.get("organizationId").asText()).isEqualTo(Accounts.HUBSPOT_HUB);
         assertThat(connection.get("scopes").toString())
                 .contains("crm.objects.contacts.read", "crm.objects.deals.read")
                 .doesNotContain("crm.schemas.deals.read");
         assertThat(connection.get("expiresAt").asLong() - connection.get("issuedAt").asLong()).isEqualTo(1800);
-        assertThat(connection.get("refreshTokenHeld").asBoolean()).isTrue();
+        assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
     }
 
     @Test
@@ -108,9 +110,9 @@ class BrokerLoginIT {
 
         assertThat(end.endedAtApp()).isTrue();
         String userId = linkedUser("google", Accounts.GOOGLE_ALAN);
-        JsonNode connection = env.admin().connection(REALM, userId, "google");
+        JsonNode connection = vault.connection("USER", userId, "google");
         assertThat(connection.get("organizationId").asText()).isEqualTo("acme.example");
-        assertThat(connection.get("refreshTokenHeld").asBoolean()).isTrue();
+        assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
         assertThat(connection.get("scopes").toString()).contains("openid", "email", "profile");
     }
 
@@ -133,7 +135,7 @@ class BrokerLoginIT {
                 Accounts.GOOGLE_ALAN);
         assertThat(end.endedAtApp()).isTrue();
         String userId = linkedUser("google", Accounts.GOOGLE_ALAN);
-        assertThat(env.admin().connection(REALM, userId, "google").get("refreshTokenHeld").asBoolean()).isTrue();
+        assertThat(vault.connection("USER", userId, "google").get("hasRefreshToken").asBoolean()).isTrue();
     }
 
     private void consentAtGoogleOutsideKeycloak(Account account) {

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class BrowserLoginIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final VaultApi vault = new VaultApi(env);
     private WebDriver driver;
 
     @BeforeEach
@@ -89,7 +91,7 @@ class BrowserLoginIT {
         String userId = env.admin().userIdByEmail(REALM, account.email());
         assertThat(userId).isNotNull();
         assertThat(env.admin().federatedIdentities(REALM, userId).findValuesAsText("identityProvider")).contains(alias);
-        assertThat(env.admin().connection(REALM, userId, alias)).isNotNull();
+        assertThat(vault.connection("USER", userId, alias)).isNotNull();
     }
 
     private boolean inAccountConsole() {

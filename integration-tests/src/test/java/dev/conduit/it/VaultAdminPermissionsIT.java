@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The vault's admin API under Keycloak's admin permissions: a view-only admin reads but cannot refresh or
- * disconnect, an admin of another realm sees nothing; searching, counts and key status answer for dashboards.
+ * disconnect, an admin of another realm sees nothing, a user manager (Umberto) reads no connection; searching,
+ * paging, counts and key status answer for dashboards.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VaultAdminPermissionsIT {
@@ -36,16 +38,19 @@ class VaultAdminPermissionsIT {
     private final AppTokens apps = new AppTokens(env);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String password = Secrets.generate();
+    private final VaultApi vault = new VaultApi(env);
+    private String userId;
     private String connectionId;
 
     @BeforeAll
     void setUp() {
         env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
         assertThat(new BrokerFlows(env).login(new BrowserSession(), "google", Accounts.GOOGLE_GRACE_H).endedAtApp()).isTrue();
-        String userId = env.admin().userIdByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
-        connectionId = new VaultApi(env).connection("USER", userId, "google").get("id").asText();
+        userId = env.admin().userIdByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
+        connectionId = vault.connection("USER", userId, "google").get("id").asText();
 
         createUserWithRealmManagementRole(REALM, "vault-viewer", "view-identity-providers");
+        createUserWithRealmManagementRole(REALM, "umberto", "manage-users");
         env.admin().call("DELETE", OTHER_REALM, null);
         assertThat(env.admin().call("POST", "", Map.of("realm", OTHER_REALM, "enabled", true)).statusCode()).isEqualTo(201);
         createUserWithRealmManagementRole(OTHER_REALM, "other-admin", "realm-admin");
@@ -54,9 +59,11 @@ class VaultAdminPermissionsIT {
     @AfterAll
     void tearDown() {
         env.admin().call("DELETE", OTHER_REALM, null);
-        String viewer = env.admin().userIdByUsername(REALM, "vault-viewer");
-        if (viewer != null) {
-            env.admin().call("DELETE", REALM + "/users/" + viewer, null);
+        for (String admin : List.of("vault-viewer", "umberto")) {
+            String id = env.admin().userIdByUsername(REALM, admin);
+            if (id != null) {
+                env.admin().call("DELETE", REALM + "/users/" + id, null);
+            }
         }
         env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
     }
@@ -71,7 +78,7 @@ class VaultAdminPermissionsIT {
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
         assertThat(call(token, "POST", base + "/rotate-key").statusCode()).isEqualTo(403);
         assertThat(call(token, "GET", base + "/rotate-key").statusCode()).isEqualTo(403);
-        assertThat(new VaultApi(env).connection(connectionId)).as("still there").isNotNull();
+        assertThat(vault.connection(connectionId)).as("still there").isNotNull();
     }
 
     @Test
@@ -86,6 +93,48 @@ class VaultAdminPermissionsIT {
             assertThat(answer.body()).doesNotContain(connectionId);
         }
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
+    }
+
+    /**
+     * Umberto, a user manager (realm-management manage-users, without view-identity-providers), goes after Grace's
+     * connection. The brokers' per-user path that let anyone who may view the user read it is gone (404), and the
+     * vault's API, the only one left, refuses him: he learns nothing of the row and nothing changes.
+     */
+    @Test
+    void aUserManagerWithoutTheVaultsPermissionReadsNoConnection() {
+        JsonNode graceBefore = vault.connection(connectionId);
+        String rowsBefore = vault.all().toString();
+        String token = adminToken(REALM, "umberto");
+        String admin = "/admin/realms/" + REALM;
+        assertThat(call(token, "GET", admin + "/users/" + userId).statusCode()).as("he may view Grace herself").isEqualTo(200);
+
+        HttpResponse<String> removed = call(token, "GET", admin + "/conduit-connections/users/" + userId);
+        HttpResponse<String> list = call(token, "GET", admin + "/conduit-vault/connections?ownerKind=USER&ownerId=" + userId);
+        HttpResponse<String> one = call(token, "GET", admin + "/conduit-vault/connections/" + connectionId);
+        HttpResponse<String> disconnect = call(token, "DELETE", admin + "/conduit-vault/connections/" + connectionId);
+
+        assertThat(removed.statusCode()).as("the removed path: " + removed.body()).isEqualTo(404);
+        for (HttpResponse<String> refused : List.of(list, one, disconnect)) {
+            assertThat(refused.statusCode()).as(refused.request().method() + " " + refused.uri()).isEqualTo(403);
+        }
+        for (HttpResponse<String> answer : List.of(removed, list, one, disconnect)) {
+            assertThat(answer.body()).as(answer.uri().toString())
+                    .doesNotContain(connectionId).doesNotContain(Accounts.GOOGLE_GRACE_H.userId());
+        }
+        assertThat(vault.connection(connectionId)).as("Grace's connection").isEqualTo(graceBefore);
+        assertThat(vault.all().toString()).as("no connection changed").isEqualTo(rowsBefore);
+    }
+
+    @Test
+    void pagesOfTheListingTogetherAreTheWholeListing() {
+        JsonNode all = vault.all();
+        List<String> paged = new ArrayList<>();
+        for (int first = 0; first <= all.size(); first += 2) {
+            env.admin().get(REALM + "/conduit-vault/connections?first=" + first + "&max=2")
+                    .forEach(row -> paged.add(row.get("id").asText()));
+        }
+        assertThat(all.size()).as("Grace's connection at least").isPositive();
+        assertThat(paged).as("every row once, in the listing's order").isEqualTo(all.findValuesAsText("id"));
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.conduit.it.support.Database;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class VaultStorageIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final VaultApi vault = new VaultApi(env);
 
     private static Connection database() throws SQLException {
         Database.requirePostgres("reads the database over JDBC");
@@ -77,7 +79,7 @@ class VaultStorageIT {
                     assertThat(rs.getString(4)).isEqualTo(Accounts.SALESFORCE_ORG);
                 }
             }
-            assertThat(env.admin().connection(REALM, userId, "salesforce").get("refreshTokenHeld").asBoolean()).isTrue();
+            assertThat(vault.connection("USER", userId, "salesforce").get("hasRefreshToken").asBoolean()).isTrue();
 
             Set<String> issued = env.sandbox().engine().issuedTokens();
             assertThat(issued).isNotEmpty();

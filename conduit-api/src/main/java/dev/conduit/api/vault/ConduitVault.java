@@ -48,12 +48,6 @@ public interface ConduitVault extends Provider {
     Optional<UpstreamGrant> findForOrganization(RealmModel realm, String organizationId, String providerAlias);
 
     /**
-     * What an administrator sees of the user's connections. Unlike {@link #findByUser} it lists every connection,
-     * also one whose tokens cannot be opened (status {@link ConnectionView#UNDECRYPTABLE}).
-     */
-    List<ConnectionView> viewsByUser(RealmModel realm, String userId);
-
-    /**
      * A fresh access token of the connection, refreshed first when it is due. An app that reports the provider
      * refused a token ({@code refused}, else null) gets it replaced if it is still the connection's, within the
      * vault's limits.

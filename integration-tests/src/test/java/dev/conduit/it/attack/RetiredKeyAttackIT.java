@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.Database;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Attacker: a database writer (or just an operator who retired a key too early). A connection's row is sealed under
- * a key id the server's key ring no longer has. The admin view, key rotation and the owner's next login must keep
- * working: the view lists the row as UNDECRYPTABLE, rotate-key skips and reports it, and reconnecting replaces it.
+ * a key id the server's key ring no longer has. The vault's admin API, key rotation and the owner's next login must
+ * keep working: the admin API lists the row as UNDECRYPTABLE, rotate-key skips and reports it, and reconnecting
+ * replaces it.
  * Writes over JDBC, so it needs Keycloak on PostgreSQL (the tests' embedded one by default, see support/Database).
  */
 class RetiredKeyAttackIT {
@@ -46,18 +48,26 @@ class RetiredKeyAttackIT {
     }
 
     @Test
-    @DisplayName("an operator who retired a key still sees the user's connection in the admin view, as UNDECRYPTABLE")
-    void retiredKeyRowStillShowsInTheAdminUserView() throws SQLException {
+    @DisplayName("an operator who retired a key still sees the user's connection in the vault's admin API, as UNDECRYPTABLE")
+    void retiredKeyRowStillShowsInTheVaultAdminApi() throws SQLException {
         Sealed sealed = connectThenRetireKey(Accounts.SALESFORCE_SHAFI);
+        String connections = REALM + "/conduit-vault/connections";
 
-        HttpResponse<String> view = env.admin().call("GET", REALM + "/conduit-connections/users/" + sealed.userId(), null);
+        HttpResponse<String> list = env.admin().call("GET", connections + "?ownerKind=USER&ownerId=" + sealed.userId(), null);
+        HttpResponse<String> one = env.admin().call("GET", connections + "/" + sealed.connectionId(), null);
 
-        assertThat(view.statusCode()).as(view.body()).isEqualTo(200);
-        JsonNode connections = AppTokens.json(view);
-        assertThat(connections).hasSize(1);
-        assertThat(connections.get(0).get("provider").asText()).isEqualTo(ALIAS);
-        assertThat(connections.get(0).get("status").asText()).isEqualTo("UNDECRYPTABLE");
-        assertThat(view.body()).doesNotContain("v1.gone.").doesNotContain("Exception");
+        for (HttpResponse<String> view : List.of(list, one)) {
+            assertThat(view.statusCode()).as(view.body()).isEqualTo(200);
+            assertThat(view.body()).doesNotContain("v1.gone.").doesNotContain("Exception");
+        }
+        JsonNode listed = AppTokens.json(list);
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("providerAlias").asText()).isEqualTo(ALIAS);
+        assertThat(listed.get(0).get("status").asText()).isEqualTo("UNDECRYPTABLE");
+        assertThat(listed.get(0).get("keyId").asText()).isEqualTo("gone");
+        assertThat(AppTokens.json(one).get("status").asText()).isEqualTo("UNDECRYPTABLE");
+        // the filters match the stored status, which the row keeps
+        assertThat(env.admin().get(connections + "?status=HEALTHY&ownerKind=USER&ownerId=" + sealed.userId())).hasSize(1);
         assertThat(keyId(sealed.connectionId())).as("nothing changed in the row").isEqualTo("gone");
         env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_SHAFI.email());
     }
@@ -87,7 +97,7 @@ class RetiredKeyAttackIT {
         JsonNode row = vault.connection(sealed.connectionId());
         assertThat(row.get("keyId").asText()).as("sealed again under the active key").isEqualTo("it1");
         assertThat(row.get("status").asText()).isEqualTo("HEALTHY");
-        assertThat(env.admin().connections(REALM, sealed.userId()).get(0).get("status").asText()).isEqualTo("HEALTHY");
+        assertThat(vault.connectionsOf("USER", sealed.userId()).get(0).get("status").asText()).isEqualTo("HEALTHY");
         assertThat(vault.refresh(sealed.connectionId()).toString()).as("the new tokens work upstream").doesNotContain("UNDECRYPTABLE");
         assertThat(vault.connection(sealed.connectionId()).get("status").asText()).isEqualTo("HEALTHY");
         env.admin().deleteUserByEmail(REALM, Accounts.SALESFORCE_LISE.email());

@@ -44,6 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SessionNotesAttackIT {
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
+    private final VaultApi vault = new VaultApi(env);
     private final BrokerFlows flows = new BrokerFlows(env);
     private final AppTokens apps = new AppTokens(env);
     private final SandboxEngine sandbox = env.sandbox().engine();
@@ -95,10 +96,10 @@ class SessionNotesAttackIT {
         BrowserSession.Page end = flows.completeKeycloakPages(browser, page, account);
         assertThat(end.endedAtApp()).as("the login completes").isTrue();
         String userId = env.admin().userIdByEmail(REALM, account.email());
-        JsonNode connection = env.admin().connection(REALM, userId, alias);
+        JsonNode connection = vault.connection("USER", userId, alias);
         assertThat(connection).as("the vault holds the connection the sealed grant carried").isNotNull();
         assertThat(connection.get("accountId").asText()).isEqualTo(account.userId());
-        assertThat(connection.get("refreshTokenHeld").asBoolean()).isTrue();
+        assertThat(connection.get("hasRefreshToken").asBoolean()).isTrue();
         HttpResponse<String> exchanged = apps.exchange(apps.accessToken(end), Map.of("audience", alias));
         assertThat(exchanged.statusCode()).as("exchange for the connection").isEqualTo(200);
         assertThat(issued.contains(AppTokens.json(exchanged).get("access_token").asText()))
@@ -173,11 +174,11 @@ class SessionNotesAttackIT {
         assertThat(end.document().text()).contains("Unexpected error when authenticating with identity provider");
         String attackerUserId = env.admin().userIdByEmail(REALM, attacker.email());
         if (attackerUserId != null) {
-            assertThat(env.admin().connection(REALM, attackerUserId, "hubspot")).as("no connection for the attacker").isNull();
+            assertThat(vault.connection("USER", attackerUserId, "hubspot")).as("no connection for the attacker").isNull();
         }
         // a row parked for revocation after another test deleted a user of the same account is no connection of anyone
         java.util.List<String> held = new java.util.ArrayList<>();
-        new VaultApi(env).all().forEach(row -> {
+        vault.all().forEach(row -> {
             if (!"REVOKING".equals(row.path("ownerKind").asText())) {
                 held.add(row.path("accountId").asText());
             }

@@ -105,19 +105,6 @@ public final class AdminApi {
         call("DELETE", realm + "/users/" + userId + "/federated-identity/" + alias, null);
     }
 
-    public JsonNode connections(String realm, String userId) {
-        return get(realm + "/conduit-connections/users/" + userId);
-    }
-
-    public JsonNode connection(String realm, String userId, String alias) {
-        for (JsonNode connection : connections(realm, userId)) {
-            if (alias.equals(connection.get("provider").asText())) {
-                return connection;
-            }
-        }
-        return null;
-    }
-
     public JsonNode identityProvider(String realm, String alias) {
         return get(realm + "/identity-provider/instances/" + alias);
     }

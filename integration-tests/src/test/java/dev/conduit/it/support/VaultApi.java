@@ -3,10 +3,13 @@ package dev.conduit.it.support;
 import java.net.http.HttpResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /** The vault's admin API, {@code /admin/realms/{realm}/conduit-vault}. */
 public final class VaultApi {
 
+    /** The listing's largest page. */
+    static final int PAGE = 500;
     private final AdminApi admin;
     private final String base;
 
@@ -20,8 +23,9 @@ public final class VaultApi {
         this.base = ConduitEnvironment.REALM + "/conduit-vault";
     }
 
+    /** The owner's connections (every page). */
     public JsonNode connectionsOf(String ownerKind, String ownerId) {
-        return admin.get(base + "/connections?ownerKind=" + ownerKind + "&ownerId=" + ownerId);
+        return everyPage("ownerKind=" + ownerKind + "&ownerId=" + ownerId);
     }
 
     /** The owner's connection to this provider, or null. */
@@ -39,13 +43,30 @@ public final class VaultApi {
         return response.statusCode() == 404 ? null : AppTokens.json(response);
     }
 
+    /** Every connection of the realm, page after page. */
     public JsonNode all() {
-        return admin.get(base + "/connections");
+        return everyPage("");
     }
 
-    /** Rows parked for revocation (owner kind REVOKING) of one provider alias, up to the listing's 500. */
+    /** Rows parked for revocation (owner kind REVOKING) of one provider alias, every page. */
     public JsonNode parked(String alias) {
-        return admin.get(base + "/connections?ownerKind=REVOKING&provider=" + alias + "&max=500");
+        return everyPage("ownerKind=REVOKING&provider=" + alias);
+    }
+
+    /**
+     * The listing is paged ({@code first}, {@code max} at most {@value #PAGE}): reads pages until one comes back short,
+     * so no caller sees only the first page. The order (provider, owner, id) is total, so pages do not overlap.
+     */
+    private ArrayNode everyPage(String filters) {
+        ArrayNode rows = AdminApi.mapper().createArrayNode();
+        for (int first = 0; ; first += PAGE) {
+            JsonNode page = admin.get(base + "/connections?" + filters + (filters.isEmpty() ? "" : "&")
+                    + "first=" + first + "&max=" + PAGE);
+            page.forEach(rows::add);
+            if (page.size() < PAGE) {
+                return rows;
+            }
+        }
     }
 
     public void expireAccessToken(String connectionId) {

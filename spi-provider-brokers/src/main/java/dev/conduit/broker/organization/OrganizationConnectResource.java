@@ -6,6 +6,7 @@ import dev.conduit.api.organization.OrganizationAdmins;
 import dev.conduit.broker.support.GrantCarrier;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -43,7 +44,13 @@ public final class OrganizationConnectResource {
         this.session = session;
     }
 
+    /*
+     * @Path("") is not decoration: Quarkus (ArC) scans a provider jar for JAX-RS resources only when the jar holds a
+     * bean-defining annotation such as @Path (keycloak/keycloak#26835, #26088). Without one in this jar the POST
+     * answers 405; the brokers' old admin endpoint used to carry the only @Path here.
+     */
     @POST
+    @Path("")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
     public Response decide(@QueryParam(Constants.CLIENT_ID) String clientId, @QueryParam(Constants.TAB_ID) String tabId,

@@ -52,7 +52,8 @@ public final class VaultAdminResource {
 
     /**
      * The realm's connections, filtered by owner ({@code ownerKind=USER|ORGANIZATION|REVOKING} and {@code ownerId}),
-     * provider alias and status, ordered by provider and owner, paged with {@code first} and {@code max} (at most 500).
+     * provider alias and stored status, ordered by provider and owner, paged with {@code first} and {@code max}
+     * (at most 500).
      */
     @GET
     @Path("connections")
@@ -72,7 +73,7 @@ public final class VaultAdminResource {
         }
         return store().connections(realm.getId(), filters, first == null || first < 0 ? 0 : first,
                         max == null || max <= 0 ? 100 : Math.min(max, 500))
-                .stream().map(ConnectionView::of).toList();
+                .stream().map(this::view).toList();
     }
 
     /** Counts by status, for a dashboard: {@code {"HEALTHY": n, "EXPIRING": n, ...}} with every status present. */
@@ -110,7 +111,12 @@ public final class VaultAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public ConnectionView connection(@PathParam("id") String id) {
         auth.realm().requireViewIdentityProviders();
-        return ConnectionView.of(row(id));
+        return view(row(id));
+    }
+
+    /** Opening the tokens only tells whether they open (a retired key or an altered row shows as UNDECRYPTABLE). */
+    private ConnectionView view(ConnectionEntity row) {
+        return ConnectionView.of(row, vault.seal().opens(row));
     }
 
     /** Disconnect: revoke at the provider and delete (or park for retried revocation). */

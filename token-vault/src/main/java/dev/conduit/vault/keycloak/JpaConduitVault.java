@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.conduit.api.vault.ConnectionView;
 import dev.conduit.api.grant.GrantBinding;
 import dev.conduit.api.grant.Scopes;
 import dev.conduit.api.grant.UpstreamGrant;
@@ -139,17 +138,6 @@ final class JpaConduitVault implements ConduitVault {
         return store.byOwner(realm.getId(), TokenOwner.Kind.USER.name(), userId).stream()
                 .map(this::openable)
                 .flatMap(Optional::stream)
-                .toList();
-    }
-
-    @Override
-    public List<ConnectionView> viewsByUser(RealmModel realm, String userId) {
-        return store.byOwner(realm.getId(), TokenOwner.Kind.USER.name(), userId).stream()
-                .map(row -> new ConnectionView(row.getProviderAlias(), row.getProviderId(), row.getAccountId(),
-                        row.getOrganizationId(), row.getInstanceUrl(), Scopes.parse(row.getScopes()), row.getIssuedAt(),
-                        row.getExpiresAt(), row.getRefreshToken() != null,
-                        openable(row).isPresent() ? row.getStatus() : ConnectionView.UNDECRYPTABLE,
-                        row.getAccountName(), row.getAccountEmail()))
                 .toList();
     }
 

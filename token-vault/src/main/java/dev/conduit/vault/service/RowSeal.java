@@ -1,6 +1,7 @@
 package dev.conduit.vault.service;
 
 import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenFingerprints;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
@@ -28,6 +29,20 @@ public final class RowSeal {
 
     public String refreshToken(ConnectionEntity row) {
         return row.getRefreshToken() == null ? null : cipher.decrypt(row.getRefreshToken(), owner(row, REFRESH));
+    }
+
+    /**
+     * Whether both token columns open with this server's keys for the row's owner: false for a row sealed under a key
+     * no longer configured, or altered, or copied from another owner. The opened tokens are dropped at once.
+     */
+    public boolean opens(ConnectionEntity row) {
+        try {
+            accessToken(row);
+            refreshToken(row);
+            return true;
+        } catch (TokenDecryptionException e) {
+            return false;
+        }
     }
 
     /** Seals both tokens under the active key for the row's current owner; a null refresh token clears the column. */
