@@ -67,6 +67,10 @@ class VaultAdminPermissionsIT {
         String base = "/admin/realms/" + REALM + "/conduit-vault";
 
         assertThat(call(token, "GET", base + "/connections/" + connectionId).statusCode()).isEqualTo(200);
+        HttpResponse<String> providers = call(token, "GET", base + "/providers");
+        assertThat(providers.statusCode()).isEqualTo(200);
+        assertThat(AppTokens.json(providers).findValuesAsText("alias")).contains("google", "hubspot", "salesforce")
+                .doesNotContain(ConduitEnvironment.GOOGLE_STORED_ALIAS);
         assertThat(call(token, "POST", base + "/connections/" + connectionId + "/refresh").statusCode()).isEqualTo(403);
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
         assertThat(call(token, "POST", base + "/rotate-key").statusCode()).isEqualTo(403);
@@ -79,11 +83,11 @@ class VaultAdminPermissionsIT {
         String token = adminToken(OTHER_REALM, "other-admin");
         String base = "/admin/realms/" + REALM + "/conduit-vault";
 
-        for (String path : List.of("/connections", "/connections/" + connectionId, "/counts")) {
+        for (String path : List.of("/connections", "/connections/" + connectionId, "/counts", "/providers")) {
             HttpResponse<String> answer = call(token, "GET", path.isEmpty() ? base : base + path);
             // authenticated in its own realm, forbidden in this one
             assertThat(answer.statusCode()).as(path).isEqualTo(403);
-            assertThat(answer.body()).doesNotContain(connectionId);
+            assertThat(answer.body()).doesNotContain(connectionId).doesNotContain("google");
         }
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
     }
