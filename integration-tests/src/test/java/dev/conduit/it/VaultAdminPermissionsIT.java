@@ -78,6 +78,19 @@ class VaultAdminPermissionsIT {
         assertThat(new VaultApi(env).connection(connectionId)).as("still there").isNotNull();
     }
 
+    /** Mallory administers users of the realm (query-users), not its identity providers: the vault names none. */
+    @Test
+    void malloryWithoutViewIdentityProvidersLearnsNoBrokerNames() {
+        createUserWithRealmManagementRole(REALM, "vault-mallory", "query-users");
+        try {
+            HttpResponse<String> answer = call(adminToken(REALM, "vault-mallory"), "GET", "/admin/realms/" + REALM + "/conduit-vault/providers");
+            assertThat(answer.statusCode()).isEqualTo(403);
+            assertThat(answer.body()).doesNotContain("salesforce").doesNotContain("google").doesNotContain("hubspot");
+        } finally {
+            env.admin().call("DELETE", REALM + "/users/" + env.admin().userIdByUsername(REALM, "vault-mallory"), null);
+        }
+    }
+
     @Test
     void anAdminOfAnotherRealmSeesNothing() {
         String token = adminToken(OTHER_REALM, "other-admin");
