@@ -3,7 +3,8 @@
  * conduit-console of the realm the page is served in) and calls the admin REST API with the admin's own token:
  * Keycloak's admin permissions decide what is shown and allowed. Tokens stay in memory, never in storage.
  * ?realm=<name> manages another realm (an admin of the master realm); ?user=<id> shows one user's connections;
- * ?organization=<alias or id> shows an organization's connections and "Connect ... for this organization" to that
+ * ?organization=<alias or id> shows an organization's connections and "Connect ... for this organization" (one per
+ * enabled Conduit broker of the realm, as the vault's answer lists them) to that
  * organization's Conduit admins only (members of its organization group conduit-admins; a realm admin without that
  * sees the list, read-only). ?mine shows the signed-in person's own
  * connections in people's words (the provider's name and mark, the account's name and e-mail, the Conduit
@@ -346,6 +347,7 @@
       var shown = connections.slice(0, PAGE_SIZE);
       var tbody = el('connections').tBodies[0];
       tbody.replaceChildren.apply(tbody, shown.map(row));
+      el('connections').setAttribute('data-query', query.toString()); // which search the rows answer
       el('empty').hidden = shown.length > 0;
       el('previous').disabled = view.first === 0;
       el('next').disabled = !more;
@@ -542,6 +544,27 @@
     });
   }
 
+  /** A broker as people know it: its name, and its alias too when that says something else. */
+  function providerLabel(provider) {
+    return String(provider.name).toLowerCase() === String(provider.alias).toLowerCase() ? provider.name
+      : provider.name + ' (' + provider.alias + ')';
+  }
+
+  /** The managed realm's connections list, its provider filter listing the realm's enabled Conduit brokers. */
+  function showAdmin() {
+    el('admin').hidden = false;
+    api('GET', '/conduit-vault/providers').then(function (providers) {
+      var select = el('filter-provider');
+      select.replaceChildren(select.options[0]);
+      (providers || []).forEach(function (provider) {
+        var option = node('option', { text: providerLabel(provider) });
+        option.value = provider.alias;
+        select.appendChild(option);
+      });
+    }).catch(function (failure) { alertBox('danger', failure.message); });
+    return reload();
+  }
+
   function startOrganization(organization) {
     el('title').textContent = 'Connections of organization ' + organization;
     return loadOrganizationAsAdmin(organization).then(function (held) {
@@ -551,13 +574,16 @@
         el('organization-name').textContent = label;
         if (held.enabled) {
           el('organization-connect').hidden = false;
-          Array.prototype.forEach.call(document.querySelectorAll('[data-connect]'), function (button) {
+          var actions = el('organization-connect-actions');
+          actions.replaceChildren.apply(actions, (held.providers || []).map(function (provider) {
+            var button = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-primary',
+              'data-connect': provider.alias, text: 'Connect ' + providerLabel(provider) + ' for this organization' });
             button.addEventListener('click', function () {
-              var provider = button.getAttribute('data-connect');
-              link(provider, { conduit_organization: held.alias },
-                'Connected ' + provider + ' for organization ' + held.alias + '.');
+              link(provider.alias, { conduit_organization: held.alias },
+                'Connected ' + provider.name + ' for organization ' + held.alias + '.');
             });
-          });
+            return button;
+          }));
           el('subtitle').textContent = 'You are a Conduit admin of this organization. Its members\' apps use these connections.';
         } else {
           el('subtitle').textContent = 'This organization is disabled: nothing can be connected for it, and apps get none of its connections.';
@@ -580,8 +606,7 @@
           view.ownerKind = 'ORGANIZATION';
           view.ownerId = match.id;
           ownerNames['ORGANIZATION:' + match.id] = 'organization ' + (match.alias || match.name);
-          el('admin').hidden = false;
-          return reload();
+          return showAdmin();
         }
         return null;
       }, function () { return null; });
@@ -604,7 +629,6 @@
       startOrganization(query.get('organization')).then(showActionOutcome);
       return;
     }
-    el('admin').hidden = false;
     if (query.get('user')) {
       view.ownerKind = 'USER';
       view.ownerId = query.get('user');
@@ -612,7 +636,7 @@
     if (view.ownerKind) {
       ownerName(view.ownerKind, view.ownerId).then(function (name) { el('title').textContent = 'Connections of ' + name; });
     }
-    reload();
+    showAdmin();
   }
 
   ensureSignedIn().then(start, function (failure) { alertBox('danger', failure.message); });

@@ -46,7 +46,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * and the revocation); an organization admin connects HubSpot for the organization (and confirms on Conduit's page),
  * a member who is not its admin gets no connect action; a person whose connection was
  * revoked reconnects and grants more access; the admin console's own "Identity provider links" tab still unlinks,
- * and that revokes. Screenshots go to {@code target/screenshots/console-*.png}.
+ * and that revokes; the Connect buttons and the provider filter are the realm's enabled Conduit brokers, whatever
+ * their aliases, and a display name with HTML stays text. Screenshots go to {@code target/screenshots/console-*.png}.
  */
 class ConnectionsConsoleIT {
 
@@ -90,11 +91,16 @@ class ConnectionsConsoleIT {
         Chromium.screenshot(driver, "console-2-connections");
 
         driver.findElement(By.id("filter-user")).sendKeys(username);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#filter-provider option[value=salesforce]")));
+        // the demo realm's Conduit brokers (other tests add some of their own to it; exactly: theButtonsAndTheFilter...)
+        assertThat(optionValues()).startsWith("").contains("google", "hubspot", "salesforce")
+                .doesNotContain(ConduitEnvironment.GOOGLE_STORED_ALIAS);
         new Select(driver.findElement(By.id("filter-provider"))).selectByValue("salesforce");
         driver.findElement(By.id("search")).click();
         By row = By.cssSelector("#connections tbody tr[data-provider=salesforce]");
-        wait.until(d -> d.findElements(row).size() == 1
-                && d.findElement(row).getText().contains("user " + username));
+        // the rows of this search, not of the unfiltered list the page loaded first
+        wait.until(d -> String.valueOf(d.findElement(By.id("connections")).getAttribute("data-query")).contains("provider=salesforce")
+                && d.findElements(row).size() == 1 && d.findElement(row).getText().contains("user " + username));
         WebElement connection = driver.findElement(row);
         assertThat(connection.findElement(By.cssSelector("[data-field=status]")).getText()).isEqualTo("HEALTHY");
         // the admin view keeps the vault's words (account id, raw scopes) and names the account as Salesforce does
@@ -141,6 +147,11 @@ class ConnectionsConsoleIT {
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("mine-empty")));
             Chromium.screenshot(driver, "console-6-organization-connect");
 
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("button[data-connect=hubspot]")));
+            assertThat(connectButtons()).contains("google", "hubspot", "salesforce")
+                    .doesNotContain(ConduitEnvironment.GOOGLE_STORED_ALIAS);
+            assertThat(driver.findElement(By.cssSelector("button[data-connect=hubspot]")).getText())
+                    .isEqualTo("Connect HubSpot for this organization");
             driver.findElement(By.cssSelector("button[data-connect=hubspot]")).click();
             confirmLinkAndConsent(Accounts.HUBSPOT_EMMY);
             // Conduit's confirmation names the organization, the provider, the account and what it replaces
@@ -152,7 +163,7 @@ class ConnectionsConsoleIT {
             Chromium.screenshot(driver, "console-7-organization-confirm");
             driver.findElement(By.id("conduit-confirm")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"),
-                    "Connected hubspot for organization console-org."));
+                    "Connected HubSpot for organization console-org."));
             wait.until(d -> d.findElements(By.cssSelector("#my-connections tbody tr[data-provider=hubspot]")).size() == 1);
             Chromium.screenshot(driver, "console-7-organization-connected");
 
@@ -323,6 +334,98 @@ class ConnectionsConsoleIT {
         Chromium.screenshot(driver, "console-12-admin-console-unlinked");
         assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(revocationsBefore + 1);
         assertThat(vault.connectionsOf("USER", userId)).isEmpty();
+    }
+
+    /**
+     * A realm whose Conduit brokers have other aliases than the demo's: {@code sf-eu} (Salesforce, its display name set
+     * by Mallory, an identity-provider admin, to HTML), {@code gws} (Google, no display name), {@code hs-off} (HubSpot,
+     * disabled) and {@code plain-oidc} (Keycloak's own {@code oidc}). The organization page's Connect buttons and the
+     * admin filter list exactly the two enabled Conduit brokers, and Mallory's markup shows as text: no element made.
+     */
+    @Test
+    void theButtonsAndTheFilterAreTheRealmsEnabledConduitBrokersAndAnHtmlDisplayNameStaysText() {
+        String realm = "console-aliases";
+        String mallorysName = "<img src=x onerror=\"window.conduitPwned=1\">EU";
+        env.admin().call("DELETE", realm, null);
+        expect201(env.admin().call("POST", "", java.util.Map.of("realm", realm, "enabled", true, "organizationsEnabled", true)));
+        try {
+            expect201(identityProviderLike(realm, "salesforce", "sf-eu", mallorysName, true));
+            expect201(identityProviderLike(realm, "google", "gws", "", true));
+            expect201(identityProviderLike(realm, "hubspot", "hs-off", "HubSpot off", false));
+            expect201(env.admin().call("POST", realm + "/identity-provider/instances",
+                    new dev.conduit.it.support.RealmSetup(env.admin()).plainGoogleProvider("plain-oidc", "plain", "plain-secret")));
+            Organizations organizations = new Organizations(env, password, realm);
+            String organizationId = organizations.create("aliases-org", "Aliases Org", "aliases-org.example");
+            organizations.createUser("ottilie");
+            organizations.addMember(organizationId, "ottilie");
+            organizations.grantOrgAdmin(organizationId, "ottilie");
+            grantRealmManagementRole(realm, "ottilie", "view-identity-providers");
+
+            driver.get(env.keycloakUrl() + "/realms/" + realm + "/conduit-console/?organization=aliases-org");
+            signInWithPassword("ottilie");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("organization-connect")));
+            wait.until(d -> !connectButtons().isEmpty());
+            Chromium.screenshot(driver, "console-13-other-aliases-organization");
+            assertThat(connectButtons()).containsExactly("gws", "sf-eu");
+            assertThat(driver.findElement(By.cssSelector("button[data-connect=sf-eu]")).getText())
+                    .isEqualTo("Connect " + mallorysName + " (sf-eu) for this organization");
+            assertThat(driver.findElement(By.cssSelector("button[data-connect=gws]")).getText())
+                    .isEqualTo("Connect Google (gws) for this organization");
+            assertNothingInjected();
+
+            // Ottilie is also an admin of the realm (view-identity-providers): its connections list and provider filter
+            driver.get(env.keycloakUrl() + "/realms/" + realm + "/conduit-console/");
+            wait.until(d -> optionValues().size() > 1 || !d.findElements(By.cssSelector("[data-alert]")).isEmpty());
+            Chromium.screenshot(driver, "console-14-other-aliases-filter");
+            assertThat(driver.findElement(By.id("alerts")).getText()).as("the page's alerts").isEmpty();
+            assertThat(optionValues()).containsExactly("", "gws", "sf-eu");
+            assertThat(driver.findElement(By.cssSelector("#filter-provider option[value=sf-eu]")).getAttribute("textContent"))
+                    .isEqualTo(mallorysName + " (sf-eu)");
+            assertNothingInjected();
+        } finally {
+            env.admin().call("DELETE", realm, null);
+        }
+    }
+
+    /** Mallory's display name made no element and ran nothing. */
+    private void assertNothingInjected() {
+        assertThat(driver.findElements(By.cssSelector("img"))).isEmpty();
+        assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.conduitPwned === undefined"))
+                .isEqualTo(true);
+    }
+
+    /** Creates in {@code realm} a copy of the demo realm's identity provider {@code demoAlias}, under another alias. */
+    private HttpResponse<String> identityProviderLike(String realm, String demoAlias, String alias, String displayName,
+            boolean enabled) {
+        var idp = (com.fasterxml.jackson.databind.node.ObjectNode) env.admin().identityProvider(REALM, demoAlias).deepCopy();
+        idp.remove("internalId");
+        idp.put("alias", alias);
+        idp.put("displayName", displayName);
+        idp.put("enabled", enabled);
+        return env.admin().call("POST", realm + "/identity-provider/instances", idp);
+    }
+
+    private void grantRealmManagementRole(String realm, String username, String role) {
+        String management = env.admin().get(realm + "/clients?clientId=realm-management").get(0).get("id").asText();
+        JsonNode roleRep = env.admin().get(realm + "/clients/" + management + "/roles/" + role);
+        HttpResponse<String> granted = env.admin().call("POST", realm + "/users/" + env.admin().userIdByUsername(realm, username)
+                + "/role-mappings/clients/" + management, java.util.List.of(java.util.Map.of("id", roleRep.get("id").asText(),
+                "name", role)));
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
+    }
+
+    private static void expect201(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private java.util.List<String> connectButtons() {
+        return driver.findElements(By.cssSelector("#organization-connect-actions button[data-connect]")).stream()
+                .map(button -> button.getAttribute("data-connect")).toList();
+    }
+
+    private java.util.List<String> optionValues() {
+        return new Select(driver.findElement(By.id("filter-provider"))).getOptions().stream()
+                .map(option -> option.getAttribute("value")).toList();
     }
 
     /** Keycloak's login for a realm user: identity-first (username, then password) or both at once. */

@@ -74,6 +74,10 @@ class VaultAdminPermissionsIT {
         String base = "/admin/realms/" + REALM + "/conduit-vault";
 
         assertThat(call(token, "GET", base + "/connections/" + connectionId).statusCode()).isEqualTo(200);
+        HttpResponse<String> providers = call(token, "GET", base + "/providers");
+        assertThat(providers.statusCode()).isEqualTo(200);
+        assertThat(AppTokens.json(providers).findValuesAsText("alias")).contains("google", "hubspot", "salesforce")
+                .doesNotContain(ConduitEnvironment.GOOGLE_STORED_ALIAS);
         assertThat(call(token, "POST", base + "/connections/" + connectionId + "/refresh").statusCode()).isEqualTo(403);
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
         assertThat(call(token, "POST", base + "/rotate-key").statusCode()).isEqualTo(403);
@@ -81,16 +85,29 @@ class VaultAdminPermissionsIT {
         assertThat(vault.connection(connectionId)).as("still there").isNotNull();
     }
 
+    /** Mallory administers users of the realm (query-users), not its identity providers: the vault names none. */
+    @Test
+    void malloryWithoutViewIdentityProvidersLearnsNoBrokerNames() {
+        createUserWithRealmManagementRole(REALM, "vault-mallory", "query-users");
+        try {
+            HttpResponse<String> answer = call(adminToken(REALM, "vault-mallory"), "GET", "/admin/realms/" + REALM + "/conduit-vault/providers");
+            assertThat(answer.statusCode()).isEqualTo(403);
+            assertThat(answer.body()).doesNotContain("salesforce").doesNotContain("google").doesNotContain("hubspot");
+        } finally {
+            env.admin().call("DELETE", REALM + "/users/" + env.admin().userIdByUsername(REALM, "vault-mallory"), null);
+        }
+    }
+
     @Test
     void anAdminOfAnotherRealmSeesNothing() {
         String token = adminToken(OTHER_REALM, "other-admin");
         String base = "/admin/realms/" + REALM + "/conduit-vault";
 
-        for (String path : List.of("/connections", "/connections/" + connectionId, "/counts")) {
+        for (String path : List.of("/connections", "/connections/" + connectionId, "/counts", "/providers")) {
             HttpResponse<String> answer = call(token, "GET", path.isEmpty() ? base : base + path);
             // authenticated in its own realm, forbidden in this one
             assertThat(answer.statusCode()).as(path).isEqualTo(403);
-            assertThat(answer.body()).doesNotContain(connectionId);
+            assertThat(answer.body()).doesNotContain(connectionId).doesNotContain("google");
         }
         assertThat(call(token, "DELETE", base + "/connections/" + connectionId).statusCode()).isEqualTo(403);
     }

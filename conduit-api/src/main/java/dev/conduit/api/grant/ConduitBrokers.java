@@ -1,7 +1,10 @@
 package dev.conduit.api.grant;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import dev.conduit.api.permission.PermissionMapping;
 import dev.conduit.api.permission.Vocabulary;
@@ -21,13 +24,43 @@ public final class ConduitBrokers {
     private ConduitBrokers() {
     }
 
+    /**
+     * An enabled identity provider whose factory is a Conduit broker, as people see it: its alias, its display name
+     * (else the broker's product name) and the broker's provider type. Alias and name are admin-set text.
+     */
+    public record Listed(String alias, String name, String type) {
+    }
+
+    /** The enabled identity providers of the session's realm that are Conduit brokers, by alias. */
+    public static List<Listed> enabled(KeycloakSession session) {
+        return enabled(session.identityProviders().getAllStream(), factoryById(session));
+    }
+
+    /** {@link #enabled(KeycloakSession)} among these identity providers and factories found by provider id. */
+    public static List<Listed> enabled(Stream<IdentityProviderModel> models, Function<String, Object> factoryById) {
+        return models.filter(IdentityProviderModel::isEnabled)
+                .flatMap(model -> of(model, factoryById).map(broker -> listed(model, broker)).stream())
+                .sorted(Comparator.comparing(Listed::alias))
+                .toList();
+    }
+
+    private static Listed listed(IdentityProviderModel model, ConduitBroker broker) {
+        String displayName = model.getDisplayName();
+        return new Listed(model.getAlias(), displayName == null || displayName.isBlank() ? broker.productName() : displayName,
+                broker.providerType());
+    }
+
     /** Empty for a missing identity provider or one whose factory is not a Conduit broker. */
     public static Optional<ConduitBroker> of(KeycloakSession session, IdentityProviderModel model) {
+        return of(model, factoryById(session));
+    }
+
+    private static Function<String, Object> factoryById(KeycloakSession session) {
         var factories = session.getKeycloakSessionFactory();
-        return of(model, id -> {
+        return id -> {
             ProviderFactory<?> social = factories.getProviderFactory(SocialIdentityProvider.class, id);
             return social != null ? social : factories.getProviderFactory(IdentityProvider.class, id);
-        });
+        };
     }
 
     /** The upstream endpoints of a Conduit broker; empty as {@link #of(KeycloakSession, IdentityProviderModel)}. */

@@ -17,7 +17,9 @@ import dev.conduit.sandbox.SandboxClient;
 
 /**
  * One real Keycloak distribution (our jars in providers/, the demo realm imported, client secrets in a file
- * vault) and one provider sandbox, started once for the whole test run and shared by every test class.
+ * vault) and one provider sandbox, started once for the whole test run and shared by every test class. The same
+ * without {@code conduit-token-vault}, for the class that shows what a server without it does:
+ * {@link #startWithoutVault()}.
  */
 public final class ConduitEnvironment {
 
@@ -52,13 +54,27 @@ public final class ConduitEnvironment {
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
-            instance = new ConduitEnvironment();
+            instance = new ConduitEnvironment(true);
         }
         return instance;
     }
 
-    private ConduitEnvironment() {
-        Path home = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
+    /**
+     * A second environment of its own (sandbox, Keycloak on H2 in a copy of the distribution) whose providers/ lack
+     * {@code conduit-token-vault}: the other Conduit jars and the demo realm as usual, no vault options. The caller
+     * stops it ({@link #stop()}).
+     */
+    public static ConduitEnvironment startWithoutVault() {
+        return new ConduitEnvironment(false);
+    }
+
+    private ConduitEnvironment(boolean withVault) {
+        Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
+        Path home = distribution;
+        if (!withVault) {
+            home = distribution.resolveSibling(distribution.getFileName() + "-without-vault");
+            KeycloakProcess.copyDistribution(distribution, home, KeycloakProcess.providerJar("conduit-token-vault"));
+        }
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
         int httpPort = Ports.free();
         int managementPort = Ports.free();
@@ -100,13 +116,6 @@ public final class ConduitEnvironment {
                     // Keycloak's outbound HTTP client (used for the brokers' token requests) has no connect timeout by default
                     "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
                     "--spi-connections-http-client--default--socket-timeout-millis=10000",
-                    // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out of
-                    // the way (tests trigger runs through the admin API so call counts stay exact)
-                    KeycloakProcess.vaultOption("read-timeout-millis", "2000"),
-                    KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
-                    // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in seconds;
-                    // under the option's deprecated name, which ServerInfoIT shows still works
-                    KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5"),
                     "--metrics-enabled=true",
                     // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
                     "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",
@@ -115,10 +124,20 @@ public final class ConduitEnvironment {
                     // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
                     // benchmarks; replaces identity-brokering-api:v1 (one version of a feature at a time)
                     "--features=identity-brokering-api:v2"));
-            // the token vault's key-encryption keys: generated per run, given outside the database
-            options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
-            options.addAll(Database.options());
-            keycloak = KeycloakProcess.in(home).named("keycloak").command("start-dev").options(options)
+            if (withVault) {
+                options.addAll(List.of(
+                        // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out
+                        // of the way (tests trigger runs through the admin API so call counts stay exact)
+                        KeycloakProcess.vaultOption("read-timeout-millis", "2000"),
+                        KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
+                        // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in
+                        // seconds; under the option's deprecated name, which ServerInfoIT shows still works
+                        KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5")));
+                // the token vault's key-encryption keys: generated per run, given outside the database
+                options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
+                options.addAll(Database.options());
+            } // without the vault: Keycloak's H2 in the copy's own data/, apart from the shared server's database
+            keycloak = KeycloakProcess.in(home).named(withVault ? "keycloak" : "keycloak-without-vault").command("start-dev").options(options)
                     .bootstrapAdmin(adminPassword).log(logFile).start();
             long ready = keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
                     Duration.ofMinutes(6));
@@ -136,7 +155,7 @@ public final class ConduitEnvironment {
                 List.of(keycloakUrl + "/realms/" + REALM + "/broker/" + alias + "/endpoint"));
     }
 
-    void stop() {
+    public void stop() {
         keycloak.stop();
         sandbox.close();
     }

@@ -281,6 +281,18 @@ public final class KeycloakProcess {
     }
 
     /**
+     * For {@link #copyDistribution}: the jar of this artifact in {@code providers/} (e.g. {@code conduit-token-vault},
+     * whatever its version), to start a server without it.
+     */
+    public static Predicate<Path> providerJar(String artifactId) {
+        return relative -> {
+            String file = relative.getFileName() == null ? "" : relative.getFileName().toString();
+            return relative.getNameCount() == 2 && relative.getName(0).toString().equals("providers")
+                    && (file.equals(artifactId + ".jar") || file.startsWith(artifactId + "-") && file.endsWith(".jar"));
+        };
+    }
+
+    /**
      * Copies a distribution folder without its data/ (H2 files, import folder, tmp), the tests' file vault or logs,
      * and without the files {@code leaveOut} names (relative paths).
      */

@@ -19,23 +19,30 @@ public final class Organizations {
 
     private final ConduitEnvironment env;
     private final String password;
+    private final String realm;
 
     public Organizations(ConduitEnvironment env, String password) {
+        this(env, password, REALM);
+    }
+
+    /** The organizations of another realm (its own users, groups); {@link #startConnect} stays the demo realm's. */
+    public Organizations(ConduitEnvironment env, String password, String realm) {
         this.env = env;
         this.password = password;
+        this.realm = realm;
     }
 
     /** Creates the organization, replacing one left over by an earlier run; returns its id. */
     public String create(String alias, String name, String domain) {
         delete(alias);
-        HttpResponse<String> created = env.admin().call("POST", REALM + "/organizations", Map.of(
+        HttpResponse<String> created = env.admin().call("POST", realm + "/organizations", Map.of(
                 "name", name, "alias", alias, "enabled", true, "domains", List.of(Map.of("name", domain))));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return created.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1)).orElseThrow();
     }
 
     public String idOf(String alias) {
-        for (JsonNode organization : env.admin().get(REALM + "/organizations")) {
+        for (JsonNode organization : env.admin().get(realm + "/organizations")) {
             if (alias.equals(organization.get("alias").asText())) {
                 return organization.get("id").asText();
             }
@@ -46,14 +53,14 @@ public final class Organizations {
     public void delete(String alias) {
         String id = idOf(alias);
         if (id != null) {
-            env.admin().call("DELETE", REALM + "/organizations/" + id, null);
+            env.admin().call("DELETE", realm + "/organizations/" + id, null);
         }
     }
 
     /** Creates the user with the shared password, replacing one left over by an earlier run. */
     public void createUser(String name) {
         deleteUser(name);
-        HttpResponse<String> created = env.admin().call("POST", REALM + "/users", Map.of(
+        HttpResponse<String> created = env.admin().call("POST", realm + "/users", Map.of(
                 "username", name, "email", name + "@members.example", "emailVerified", true, "enabled", true,
                 "firstName", name, "lastName", "Test",
                 "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
@@ -61,15 +68,15 @@ public final class Organizations {
     }
 
     public void deleteUser(String name) {
-        String id = env.admin().userIdByUsername(REALM, name);
+        String id = env.admin().userIdByUsername(realm, name);
         if (id != null) {
-            env.admin().call("DELETE", REALM + "/users/" + id, null);
+            env.admin().call("DELETE", realm + "/users/" + id, null);
         }
     }
 
     public void addMember(String organizationId, String username) {
-        HttpResponse<String> added = env.admin().call("POST", REALM + "/organizations/" + organizationId + "/members",
-                env.admin().userIdByUsername(REALM, username));
+        HttpResponse<String> added = env.admin().call("POST", realm + "/organizations/" + organizationId + "/members",
+                env.admin().userIdByUsername(realm, username));
         assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
     }
 
@@ -78,7 +85,7 @@ public final class Organizations {
      * {@code conduit-admins} (created when the organization has none).
      */
     public void grantOrgAdmin(String organizationId, String username) {
-        String groups = REALM + "/organizations/" + organizationId + "/groups";
+        String groups = realm + "/organizations/" + organizationId + "/groups";
         JsonNode found = env.admin().get(groups + "?search=conduit-admins&exact=true");
         String groupId;
         if (found.isEmpty()) {
@@ -89,7 +96,7 @@ public final class Organizations {
             groupId = found.get(0).get("id").asText();
         }
         HttpResponse<String> joined = env.admin().call("PUT", groups + "/" + groupId + "/members/"
-                + env.admin().userIdByUsername(REALM, username), null);
+                + env.admin().userIdByUsername(realm, username), null);
         assertThat(joined.statusCode()).as(joined.body()).isEqualTo(204);
     }
 

@@ -69,6 +69,25 @@ class ConduitBrokersTest {
     }
 
     @Test
+    void theListedBrokersAreTheEnabledConduitOnesByAliasNamedByDisplayNameElseProduct() {
+        IdentityProviderModel europe = model("conduit-salesforce", Map.of());
+        europe.setAlias("sf-eu");
+        europe.setDisplayName("Salesforce EU");
+        europe.setEnabled(true);
+        IdentityProviderModel hubspot = model("conduit-hubspot", Map.of());
+        hubspot.setAlias("crm");
+        hubspot.setEnabled(true);
+        IdentityProviderModel disabled = model("conduit-google", Map.of());
+        disabled.setEnabled(false);
+        IdentityProviderModel plain = model("oidc", Map.of());
+        plain.setEnabled(true);
+
+        assertThat(ConduitBrokers.enabled(java.util.stream.Stream.of(europe, plain, disabled, hubspot), FACTORIES::get))
+                .containsExactly(new ConduitBrokers.Listed("crm", "HubSpot", "hubspot"),
+                        new ConduitBrokers.Listed("sf-eu", "Salesforce EU", "salesforce"));
+    }
+
+    @Test
     void hubspotAnswersWithHubIdTheOthersWithOrganizationId() {
         assertThat(broker("conduit-hubspot").organizationIdName()).isEqualTo("hub_id");
         assertThat(broker("conduit-salesforce").organizationIdName()).isEqualTo("organization_id");

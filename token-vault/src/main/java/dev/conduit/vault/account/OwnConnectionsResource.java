@@ -30,7 +30,8 @@ import org.keycloak.services.managers.AuthenticationManager;
 /**
  * {@code GET /realms/{realm}/conduit-my-connections}: the signed-in person's own connections, for the
  * connections console's "My connections" page; {@code .../organizations/{alias or id}}: an organization's, for its
- * Conduit admins only ({@link OrganizationAdmins}; anyone else gets 403, whether or not the organization exists).
+ * Conduit admins only ({@link OrganizationAdmins}; anyone else gets 403, whether or not the organization exists),
+ * with the realm's enabled Conduit brokers (the console's "Connect ... for this organization" buttons).
  * Bearer token of this realm, issued to one of {@link #CLIENTS} or to a client whose attribute
  * {@value #READ_ATTRIBUTE} is {@code true} (an app of the realm's own that shows people their connections).
  */
@@ -51,9 +52,12 @@ public class OwnConnectionsResource {
         this.session = session;
     }
 
-    /** An organization's connections as its Conduit admins see them. */
+    /**
+     * An organization's connections as its Conduit admins see them, and the realm's enabled Conduit brokers they can
+     * connect for it.
+     */
     public record OrganizationConnections(String id, String alias, String name, boolean enabled,
-            List<OwnConnection> connections) {
+            List<OwnConnection> connections, List<ConduitBrokers.Listed> providers) {
     }
 
     @GET
@@ -72,7 +76,7 @@ public class OwnConnectionsResource {
             throw new ForbiddenException("Not a Conduit admin of that organization");
         }
         return new OrganizationConnections(organization.getId(), organization.getAlias(), organization.getName(),
-                organization.isEnabled(), owned("ORGANIZATION", organization.getId()));
+                organization.isEnabled(), owned("ORGANIZATION", organization.getId()), ConduitBrokers.enabled(session));
     }
 
     private AuthenticationManager.AuthResult authenticated() {

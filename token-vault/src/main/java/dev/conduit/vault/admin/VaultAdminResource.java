@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.KeyRotations;
@@ -88,6 +89,15 @@ public final class VaultAdminResource {
         }
         counts.putAll(store().countsByStatus(realm.getId()));
         return counts;
+    }
+
+    /** The realm's enabled Conduit brokers (alias, name, type): the providers a connection can be of, for a filter. */
+    @GET
+    @Path("providers")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ConduitBrokers.Listed> providers() {
+        auth.realm().requireViewIdentityProviders();
+        return ConduitBrokers.enabled(session);
     }
 
     /** Re-encryption status: the active key and how many of the realm's connections each key id still seals. */
