@@ -88,6 +88,22 @@ public final class VaultApi {
         return AppTokens.json(expect(200, admin.call("GET", base + "/rotate-key", null)));
     }
 
+    /**
+     * How many revocations of removed identity providers are pending in {@code realm} (in master: in every realm,
+     * removed realms included).
+     */
+    public long pendingRevocations(String realm) {
+        return admin.get(realm + "/conduit-vault/pending-revocations").get("pending").asLong();
+    }
+
+    /**
+     * Sends the due pending revocations of {@code realm} (in master: of every realm), as the scheduled task does;
+     * answers {@code due}, {@code sent}, {@code failed}, {@code gaveUp}, {@code left}, {@code millis}.
+     */
+    public JsonNode sendPendingRevocations(String realm) {
+        return AppTokens.json(expect(200, admin.call("POST", realm + "/conduit-vault/pending-revocations/send", null)));
+    }
+
     public HttpResponse<String> disconnect(String connectionId) {
         return admin.call("DELETE", base + "/connections/" + connectionId, null);
     }
