@@ -209,6 +209,8 @@ class OwnerRemovalIT {
     /**
      * A realm's identity providers are gone when Keycloak announces the realm's removal: the vault read their settings
      * while the realm's clients were removed, earlier in that transaction, and parks each alias's connections with them.
+     * The Salesforce connection was sealed under the previous key: the master realm's key rotation re-seals the removed
+     * realm's pending revocations, so they still open once the previous key is retired.
      */
     @Test
     void deletingARealmAnswersWithoutCallingItsProvidersAndTheScheduledTaskRevokesEachTokenOnce() throws Exception {
@@ -218,7 +220,7 @@ class OwnerRemovalIT {
                 Accounts.HUBSPOT_MARY.userId(), Set.of("oauth", "crm.objects.contacts.read"));
         try (Connection db = database()) {
             String realmId = realmId(db, realm);
-            insert(db, realmId, "salesforce", salesforce, Accounts.SALESFORCE_ADELE);
+            insert(db, realmId, "salesforce", salesforce, Accounts.SALESFORCE_ADELE, previousKey);
             insert(db, realmId, "hubspot", portal, Accounts.HUBSPOT_MARY);
             insert(db, realmId, "hubspot", portal, Accounts.HUBSPOT_MARY); // another person of the portal
             sandbox.resetCounts();
@@ -240,6 +242,10 @@ class OwnerRemovalIT {
             assertThat(rows(db, realmId)).isZero();
             assertThat(pending(db, realmId)).as("the portal token once, the Salesforce token").isEqualTo(2);
             assertNothingInClear(db, realmId, salesforce, portal, env.client(Provider.SALESFORCE).clientSecret());
+            assertThat(pendingKeys(db, realmId)).containsExactlyInAnyOrder("it0", "it1");
+
+            assertThat(vault.inRealm("master").rotateKey().get("state").asText()).isEqualTo("FINISHED");
+            assertThat(pendingKeys(db, realmId)).as("re-sealed under the active key").containsExactly("it1", "it1");
 
             sendAllPending();
 
@@ -282,10 +288,15 @@ class OwnerRemovalIT {
 
     /** A connection of a new owner holding the grant, sealed and fingerprinted as the vault does. */
     private void insert(Connection db, String realmId, String alias, MintedGrant grant, Account account) throws SQLException {
+        insert(db, realmId, alias, grant, account, current);
+    }
+
+    private void insert(Connection db, String realmId, String alias, MintedGrant grant, Account account, Sealer sealer)
+            throws SQLException {
         long now = Instant.now().getEpochSecond();
         try (PreparedStatement insert = db.prepareStatement(INSERT)) {
             bind(insert, UUID.randomUUID().toString(), realmId, UUID.randomUUID().toString(), alias, account,
-                    grant.accessToken(), grant.refreshToken(), now, current, true);
+                    grant.accessToken(), grant.refreshToken(), now, sealer, true);
             insert.executeUpdate();
         }
     }
@@ -488,6 +499,22 @@ class OwnerRemovalIT {
         } finally {
             db.setAutoCommit(true);
         }
+    }
+
+    /** The key ids of the realm's pending revocations and of their providers' settings. */
+    private static List<String> pendingKeys(Connection db, String realmId) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (PreparedStatement query = db.prepareStatement("select key_id from conduit_pending_revocation where realm_id = ?"
+                + " union all select key_id from conduit_revocation_client where realm_id = ? and key_id <> 'it1'")) {
+            query.setString(1, realmId);
+            query.setString(2, realmId);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+        }
+        return keys;
     }
 
     private static int pending(Connection db, String realmId) throws SQLException {

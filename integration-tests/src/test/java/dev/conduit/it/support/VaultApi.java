@@ -16,8 +16,17 @@ public final class VaultApi {
 
     /** The demo realm's vault through this admin API (another Keycloak, e.g. a node of {@link KeycloakCluster}). */
     public VaultApi(AdminApi admin) {
+        this(admin, ConduitEnvironment.REALM);
+    }
+
+    private VaultApi(AdminApi admin, String realm) {
         this.admin = admin;
-        this.base = ConduitEnvironment.REALM + "/conduit-vault";
+        this.base = realm + "/conduit-vault";
+    }
+
+    /** The same admin API on another realm's vault endpoints (master's key rotation, say). */
+    public VaultApi inRealm(String realm) {
+        return new VaultApi(admin, realm);
     }
 
     public JsonNode connectionsOf(String ownerKind, String ownerId) {

@@ -27,8 +27,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 /**
  * Revocations that outlive their identity provider or realm (issue 13). {@link #park} runs in the removal's
  * transaction and does database work only: the provider's revocation settings, its client secret resolved now, sealed
- * into one row, and the alias's connections copied in one statement (their sealed columns as they are; a token several
- * connections share once). {@link #sendDue} is the scheduled task's: each due revocation is claimed under a lease in a
+ * into one row, and the alias's connections copied set-based (one aggregate query picks one row per refresh token,
+ * then one INSERT ... SELECT per thousand of them copies their sealed columns as they are). {@link #sendDue} is the scheduled task's: each due revocation is claimed under a lease in a
  * short transaction, sent with no transaction open, and deleted when done, or kept with the failure backoff until
  * {@value #MAX_ATTEMPTS} attempts failed (then deleted, logged with its id and the last reason). No sharing check: every
  * connection of a removed alias is gone, so no connection that still serves can hold these tokens.
@@ -39,6 +39,8 @@ public final class PendingRevocations {
     /** Attempts of one pending revocation; with the failure backoff (30 s doubling to an hour) about half a day. */
     static final int MAX_ATTEMPTS = 12;
     private static final int PAGE = 200;
+    /** Connections copied per INSERT ... SELECT (bound ids; databases limit a statement's parameters). */
+    private static final int PARK_CHUNK = 1000;
 
     private final KeycloakSessionFactory factory;
     private final PendingSeal seal;
@@ -85,7 +87,11 @@ public final class PendingRevocations {
         seal.sealSettings(row, settings.toJson());
         PendingStore store = PendingStore.of(VaultStore.of(session));
         store.persist(row);
-        int parked = store.parkConnections(realmId, settings.alias(), row.getId(), why, now);
+        List<String> ids = store.revocableIds(realmId, settings.alias());
+        int parked = 0;
+        for (int from = 0; from < ids.size(); from += PARK_CHUNK) {
+            parked += store.parkConnections(ids.subList(from, Math.min(ids.size(), from + PARK_CHUNK)), row.getId(), why, now);
+        }
         VaultMetrics.revocation(settings.alias(), "pending");
         return parked;
     }

@@ -28,23 +28,28 @@ public final class PendingStore {
     }
 
     /**
-     * Copies the sealed tokens of every connection of the realm's alias into pending revocations sent with
-     * {@code clientId}, in one statement: a refresh token several rows hold (the same keyed fingerprint) once, by the
-     * row with the smallest id; rows without a fingerprint (from before changelog 0008) each. The grouping is one
-     * uncorrelated subquery (a hash aggregate), not a lookup per row. Answers the count copied.
+     * The connections of the realm's alias that hold a token, one per refresh token (the smallest id of the rows with the
+     * same keyed fingerprint; rows without a fingerprint, from before changelog 0008, each): one aggregate query.
      */
-    public int parkConnections(String realmId, String alias, String clientId, String why, long now) {
+    public List<String> revocableIds(String realmId, String alias) {
+        return em.createQuery("select min(c.id) from ConnectionEntity c where c.realmId = :realmId and c.providerAlias = :alias"
+                        + " and (c.refreshToken is not null or c.accessToken is not null)"
+                        + " group by coalesce(c.refreshFingerprint, c.id)", String.class)
+                .setParameter("realmId", realmId).setParameter("alias", alias)
+                .getResultList();
+    }
+
+    /**
+     * Copies the sealed tokens of these connections into pending revocations sent with {@code clientId}, in one
+     * statement (by primary key); answers the count copied.
+     */
+    public int parkConnections(List<String> ids, String clientId, String why, long now) {
         return em.createQuery("insert into PendingRevocationEntity (id, clientId, realmId, ownerKind, ownerId, providerAlias,"
                         + " accessToken, refreshToken, keyId, why, createdAt, nextAttemptAt, attempts, leaseUntil)"
                         + " select c.id, :clientId, c.realmId, c.ownerKind, c.ownerId, c.providerAlias, c.accessToken,"
-                        + " c.refreshToken, c.keyId, :why, :now, :now, 0, 0L from ConnectionEntity c"
-                        + " where c.realmId = :realmId and c.providerAlias = :alias"
-                        + " and (c.refreshToken is not null or c.accessToken is not null)"
-                        + " and c.id in (select min(d.id) from ConnectionEntity d"
-                        + " where d.realmId = :realmId and d.providerAlias = :alias"
-                        + " group by coalesce(d.refreshFingerprint, d.id))")
+                        + " c.refreshToken, c.keyId, :why, :now, :now, 0, 0L from ConnectionEntity c where c.id in :ids")
                 .setParameter("clientId", clientId).setParameter("why", why).setParameter("now", now)
-                .setParameter("realmId", realmId).setParameter("alias", alias)
+                .setParameter("ids", ids)
                 .executeUpdate();
     }
 
