@@ -30,6 +30,8 @@ import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Endpoint;
+import dev.conduit.sandbox.Fault;
+import dev.conduit.sandbox.MintedGrant;
 import dev.conduit.sandbox.Provider;
 import dev.conduit.sandbox.SandboxEngine;
 import dev.conduit.vault.crypto.KeyRing;
@@ -43,10 +45,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Removing an owner never waits on a provider: a user's or an organization's removal parks the connections and
- * the scheduled task sends the revocations (deciding then whether a token is shared); a realm's removal forgets its
- * connections in one statement, without revoking them upstream (the realm's provider settings go with it, see
- * OwnerRemovals). Rows are written straight into CONDUIT_CONNECTION over JDBC, sealed with the vault's key, so
- * PostgreSQL only, like VaultStorageIT.
+ * the scheduled task sends the revocations (deciding then whether a token is shared); an identity provider's or a
+ * realm's removal copies its connections into pending revocations (a shared token once) with the provider's settings,
+ * sealed, and the scheduled task sends them later (OwnerRemovals, PendingRevocations). Rows are written straight into
+ * CONDUIT_CONNECTION over JDBC, sealed with the vault's key, so PostgreSQL only, like VaultStorageIT.
  */
 class OwnerRemovalIT {
 
@@ -59,8 +61,12 @@ class OwnerRemovalIT {
             + " provider_alias, provider_id, account_id, organization_id, instance_url, access_token, refresh_token,"
             + " key_id, scopes, issued_at, expires_at, status, connected_by, connected_at, version, last_refresh_at,"
             + " next_refresh_at, failure_count, last_error, health_checked_at, refresh_fingerprint)"
-            + " values (?, ?, 'USER', ?, 'hubspot', 'conduit-hubspot', ?, ?, null, ?, ?, ?, 'oauth', ?, ?, 'HEALTHY', ?, ?,"
+            + " values (?, ?, 'USER', ?, ?, ?, ?, ?, null, ?, ?, ?, 'oauth', ?, ?, 'HEALTHY', ?, ?,"
             + " 0, ?, ?, 0, null, ?, ?)";
+    /** The test server's read-timeout-millis: an inline revocation against a hanging endpoint takes at least this. */
+    private static final long READ_TIMEOUT_MILLIS = 2000;
+    /** How long the sandbox's revocation endpoints hang while a removal runs. */
+    private static final Fault HANGING = Fault.delay(15_000);
 
     private static ConduitEnvironment env;
     private final SandboxEngine sandbox = env.sandbox().engine();
@@ -118,19 +124,204 @@ class OwnerRemovalIT {
                     + " unfingerprinted=%s (warm-up %d)%n", REALM_CONNECTIONS, fingerprinted, unfingerprinted, warmUpMillis);
             assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("each token is shared by 99 others: kept").isZero();
             assertThat(rows(db, realmId)).isEqualTo(REALM_CONNECTIONS - 1 - 2 * SAMPLES);
+            refillFingerprints(db, realmId);
 
+            sandbox.injectFault(Provider.HUBSPOT, Endpoint.REVOKE, HANGING, 200);
             long started = System.nanoTime();
-            HttpResponse<String> deleted = env.admin().call("DELETE", realm, null);
+            HttpResponse<String> deleted;
+            try {
+                deleted = env.admin().call("DELETE", realm, null);
+            } finally {
+                sandbox.clearFaults();
+            }
             long deleteMillis = (System.nanoTime() - started) / 1_000_000;
 
-            System.out.printf(Locale.ROOT, "FIGURE realm-removal connections=%d delete_ms=%d seed_ms=%d%n",
-                    REALM_CONNECTIONS, deleteMillis, seedMillis);
+            System.out.printf(Locale.ROOT, "FIGURE realm-removal connections=%d delete_ms=%d seed_ms=%d pending=%d%n",
+                    REALM_CONNECTIONS, deleteMillis, seedMillis, pending(db, realmId));
             assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
             assertThat(deleteMillis).as("the realm's deletion, one admin call").isLessThan(REALM_DELETE_BOUND_MILLIS);
             assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("HubSpot revocations during the deletion").isZero();
-            // forgotten, not revoked later either: the realm's provider settings are gone with it (OwnerRemovals)
             assertThat(rows(db, realmId)).as("the realm's connections, parked ones included").isZero();
+            assertThat(pending(db, realmId)).as("one pending revocation per portal token (100 connections share each)")
+                    .isEqualTo(REALM_CONNECTIONS / 100);
+
+            JsonNode sent = sendAllPending();
+
+            System.out.printf(Locale.ROOT, "FIGURE realm-removal-revocations pending=%d send_ms=%d%n", REALM_CONNECTIONS / 100,
+                    sent.get("millis").asLong());
+            assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("each portal token revoked once")
+                    .isEqualTo(REALM_CONNECTIONS / 100);
+            assertThat(pending(db, realmId)).isZero();
         }
+    }
+
+    /**
+     * Attacker: Mallory, an administrator of her team's realm, deletes its Salesforce identity provider, hoping the
+     * vault forgets her connections without revoking them (the provider's settings are gone after the deletion) and so
+     * keeps her refresh token alive at Salesforce. The deletion answers at once while Salesforce's revocation endpoint
+     * hangs (it never waits on it), and the scheduled task revokes her tokens later with the removed provider's
+     * settings; a token two of her connections share is revoked once.
+     */
+    @Test
+    @DisplayName("attacker Mallory deletes the Salesforce identity provider to keep her tokens alive there: revoked later")
+    void malloryDeletingTheIdentityProviderDoesNotKeepHerTokensAliveAtSalesforce() throws Exception {
+        String realm = scratchRealm("s24-idp-removal-", "salesforce");
+        MintedGrant mallory = mintSalesforce(Accounts.SALESFORCE_ANNIE);
+        MintedGrant trudy = mintSalesforce(Accounts.SALESFORCE_JEAN);
+        try (Connection db = database()) {
+            String realmId = realmId(db, realm);
+            insert(db, realmId, "salesforce", mallory, Accounts.SALESFORCE_ANNIE);
+            insert(db, realmId, "salesforce", mallory, Accounts.SALESFORCE_ANNIE); // her second connection, same token
+            insert(db, realmId, "salesforce", trudy, Accounts.SALESFORCE_JEAN);
+            sandbox.resetCounts();
+            sandbox.injectFault(Provider.SALESFORCE, Endpoint.REVOKE, HANGING, 10);
+            long deleteMillis;
+            try {
+                long started = System.nanoTime();
+                HttpResponse<String> deleted = env.admin().call("DELETE", realm + "/identity-provider/instances/salesforce", null);
+                deleteMillis = (System.nanoTime() - started) / 1_000_000;
+                assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+            } finally {
+                sandbox.clearFaults();
+            }
+            System.out.printf(Locale.ROOT, "FIGURE provider-removal connections=3 delete_ms=%d%n", deleteMillis);
+
+            assertThat(deleteMillis).as("the deletion waits on no revocation").isLessThan(READ_TIMEOUT_MILLIS);
+            assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).as("no call during the deletion").isZero();
+            assertThat(rows(db, realmId)).as("the alias's connections are gone").isZero();
+            assertThat(vault.pendingRevocations(realm)).as("a shared token is pending once").isEqualTo(2);
+            assertThat(sandbox.refreshTokenActive(mallory.refreshToken())).as("not revoked yet").isTrue();
+            assertNothingInClear(db, realmId, mallory, trudy, env.client(Provider.SALESFORCE).clientSecret());
+
+            JsonNode sent = vault.sendPendingRevocations(realm);
+
+            assertThat(sent.get("sent").asInt()).isEqualTo(2);
+            assertThat(sent.get("left").asLong()).isZero();
+            assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).as("each token revoked once").isEqualTo(2);
+            assertThat(sandbox.refreshTokenActive(mallory.refreshToken())).as("Mallory's token at Salesforce").isFalse();
+            assertThat(sandbox.refreshTokenActive(trudy.refreshToken())).isFalse();
+            assertThat(clients(db, realmId)).as("the removed provider's settings, no longer needed").isZero();
+        } finally {
+            env.admin().call("DELETE", realm, null);
+        }
+    }
+
+    /**
+     * A realm's identity providers are gone when Keycloak announces the realm's removal: the vault read their settings
+     * while the realm's clients were removed, earlier in that transaction, and parks each alias's connections with them.
+     * The Salesforce connection was sealed under the previous key: the master realm's key rotation re-seals the removed
+     * realm's pending revocations, so they still open once the previous key is retired.
+     */
+    @Test
+    void deletingARealmAnswersWithoutCallingItsProvidersAndTheScheduledTaskRevokesEachTokenOnce() throws Exception {
+        String realm = scratchRealm("s24-realm-removal-", "salesforce", "hubspot");
+        MintedGrant salesforce = mintSalesforce(Accounts.SALESFORCE_ADELE);
+        MintedGrant portal = sandbox.mintGrant(Provider.HUBSPOT, env.client(Provider.HUBSPOT).clientId(),
+                Accounts.HUBSPOT_MARY.userId(), Set.of("oauth", "crm.objects.contacts.read"));
+        try (Connection db = database()) {
+            String realmId = realmId(db, realm);
+            insert(db, realmId, "salesforce", salesforce, Accounts.SALESFORCE_ADELE, previousKey);
+            insert(db, realmId, "hubspot", portal, Accounts.HUBSPOT_MARY);
+            insert(db, realmId, "hubspot", portal, Accounts.HUBSPOT_MARY); // another person of the portal
+            sandbox.resetCounts();
+            sandbox.injectFault(Provider.SALESFORCE, Endpoint.REVOKE, HANGING, 10);
+            sandbox.injectFault(Provider.HUBSPOT, Endpoint.REVOKE, HANGING, 10);
+            long deleteMillis;
+            try {
+                long started = System.nanoTime();
+                HttpResponse<String> deleted = env.admin().call("DELETE", realm, null);
+                deleteMillis = (System.nanoTime() - started) / 1_000_000;
+                assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+            } finally {
+                sandbox.clearFaults();
+            }
+            System.out.printf(Locale.ROOT, "FIGURE realm-removal connections=3 delete_ms=%d%n", deleteMillis);
+
+            assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE) + sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE))
+                    .as("no call during the deletion").isZero();
+            assertThat(rows(db, realmId)).isZero();
+            assertThat(pending(db, realmId)).as("the portal token once, the Salesforce token").isEqualTo(2);
+            assertNothingInClear(db, realmId, salesforce, portal, env.client(Provider.SALESFORCE).clientSecret());
+            assertThat(pendingKeys(db, realmId)).containsExactlyInAnyOrder("it0", "it1");
+
+            assertThat(vault.inRealm("master").rotateKey().get("state").asText()).isEqualTo("FINISHED");
+            assertThat(pendingKeys(db, realmId)).as("re-sealed under the active key").containsExactly("it1", "it1");
+
+            sendAllPending();
+
+            assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(1);
+            assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE)).as("the shared portal token once").isEqualTo(1);
+            assertThat(sandbox.refreshTokenActive(salesforce.refreshToken())).isFalse();
+            assertThat(sandbox.refreshTokenActive(portal.refreshToken())).isFalse();
+            assertThat(pending(db, realmId)).isZero();
+            assertThat(clients(db, realmId)).isZero();
+        }
+    }
+
+    /** The master realm's send, which takes removed realms' pending revocations too, until none is due. */
+    private JsonNode sendAllPending() {
+        JsonNode sent = vault.sendPendingRevocations("master");
+        assertThat(sent.get("failed").asInt()).as(sent.toString()).isZero();
+        assertThat(sent.get("gaveUp").asInt()).as(sent.toString()).isZero();
+        return sent;
+    }
+
+    /** A realm of its own with copies of the demo realm's brokers, their client secrets in Keycloak's file vault. */
+    private String scratchRealm(String prefix, String... aliases) {
+        String realm = prefix + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> created = env.admin().call("POST", "", Map.of("realm", realm, "enabled", true));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        for (String alias : aliases) {
+            ObjectNode broker = ((ObjectNode) env.admin().identityProvider(REALM, alias)).deepCopy();
+            broker.remove("internalId");
+            env.admin().createIdentityProvider(realm, broker);
+            Provider provider = Provider.valueOf(alias.toUpperCase(Locale.ROOT));
+            env.writeVaultSecret(realm, alias + "-client-secret", env.client(provider).clientSecret());
+        }
+        return realm;
+    }
+
+    private MintedGrant mintSalesforce(Account account) {
+        return sandbox.mintGrant(Provider.SALESFORCE, env.client(Provider.SALESFORCE).clientId(), account.userId(),
+                Set.of("api", "refresh_token"));
+    }
+
+    /** A connection of a new owner holding the grant, sealed and fingerprinted as the vault does. */
+    private void insert(Connection db, String realmId, String alias, MintedGrant grant, Account account) throws SQLException {
+        insert(db, realmId, alias, grant, account, current);
+    }
+
+    private void insert(Connection db, String realmId, String alias, MintedGrant grant, Account account, Sealer sealer)
+            throws SQLException {
+        long now = Instant.now().getEpochSecond();
+        try (PreparedStatement insert = db.prepareStatement(INSERT)) {
+            bind(insert, UUID.randomUUID().toString(), realmId, UUID.randomUUID().toString(), alias, account,
+                    grant.accessToken(), grant.refreshToken(), now, sealer, true);
+            insert.executeUpdate();
+        }
+    }
+
+    /** Neither table of the pending revocations holds a token or the client secret in clear. */
+    private static void assertNothingInClear(Connection db, String realmId, MintedGrant a, MintedGrant b, String secret)
+            throws SQLException {
+        StringBuilder stored = new StringBuilder();
+        for (String table : List.of("conduit_pending_revocation", "conduit_revocation_client")) {
+            try (PreparedStatement query = db.prepareStatement("select * from " + table + " where realm_id = ?")) {
+                query.setString(1, realmId);
+                try (ResultSet rs = query.executeQuery()) {
+                    while (rs.next()) {
+                        for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+                            stored.append(rs.getString(c)).append('|');
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(stored).as("the pending revocations' rows").isNotEmpty();
+        for (String secretValue : List.of(a.accessToken(), a.refreshToken(), b.accessToken(), b.refreshToken(), secret)) {
+            assertThat(stored.toString()).doesNotContain(secretValue);
+        }
+        assertThat(stored.toString()).doesNotContain("/revoke").doesNotContain("client-secret");
     }
 
     @Test
@@ -289,6 +480,61 @@ class OwnerRemovalIT {
         return ids;
     }
 
+    /** Fingerprints the seeded rows again (each holds the portal token of its hundred), as the vault's backfill would. */
+    private void refillFingerprints(Connection db, String realmId) throws SQLException {
+        db.setAutoCommit(false);
+        try (PreparedStatement query = db.prepareStatement("select id, owner_id from conduit_connection where realm_id = ?");
+                PreparedStatement update = db.prepareStatement("update conduit_connection set refresh_fingerprint = ? where id = ?")) {
+            query.setString(1, realmId);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    int i = Integer.parseInt(rs.getString(2).substring("s21-scale-owner-".length()));
+                    update.setString(1, current.fingerprints().of(realmId, "hubspot", "s21-scale-refresh-" + i / 100));
+                    update.setString(2, rs.getString(1));
+                    update.addBatch();
+                }
+            }
+            update.executeBatch();
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+    }
+
+    /** The key ids of the realm's pending revocations and of their providers' settings. */
+    private static List<String> pendingKeys(Connection db, String realmId) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (PreparedStatement query = db.prepareStatement("select key_id from conduit_pending_revocation where realm_id = ?"
+                + " union all select key_id from conduit_revocation_client where realm_id = ? and key_id <> 'it1'")) {
+            query.setString(1, realmId);
+            query.setString(2, realmId);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+        }
+        return keys;
+    }
+
+    private static int pending(Connection db, String realmId) throws SQLException {
+        return count(db, "select count(*) from conduit_pending_revocation where realm_id = ?", realmId);
+    }
+
+    private static int clients(Connection db, String realmId) throws SQLException {
+        return count(db, "select count(*) from conduit_revocation_client where realm_id = ?", realmId);
+    }
+
+    private static int count(Connection db, String sql, String realmId) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, realmId);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private static void clearFingerprints(Connection db, String realmId) throws SQLException {
         try (PreparedStatement update = db.prepareStatement("update conduit_connection set refresh_fingerprint = null where realm_id = ?")) {
             update.setString(1, realmId);
@@ -329,15 +575,22 @@ class OwnerRemovalIT {
 
     private void bind(PreparedStatement insert, String id, String realmId, String ownerId, Account account,
             String accessToken, String refreshToken, long now, Sealer sealer, boolean fingerprinted) throws SQLException {
+        bind(insert, id, realmId, ownerId, "hubspot", account, accessToken, refreshToken, now, sealer, fingerprinted);
+    }
+
+    private void bind(PreparedStatement insert, String id, String realmId, String ownerId, String alias, Account account,
+            String accessToken, String refreshToken, long now, Sealer sealer, boolean fingerprinted) throws SQLException {
         TokenCipher cipher = sealer.cipher();
         int c = 1;
         insert.setString(c++, id);
         insert.setString(c++, realmId);
         insert.setString(c++, ownerId);
+        insert.setString(c++, alias);
+        insert.setString(c++, "conduit-" + alias);
         insert.setString(c++, account.userId());
         insert.setString(c++, account.organizationId());
-        insert.setString(c++, cipher.encrypt(accessToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, "hubspot", "access")));
-        insert.setString(c++, cipher.encrypt(refreshToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, "hubspot", "refresh")));
+        insert.setString(c++, cipher.encrypt(accessToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, alias, "access")));
+        insert.setString(c++, cipher.encrypt(refreshToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, alias, "refresh")));
         insert.setString(c++, cipher.activeKeyId());
         insert.setLong(c++, now);
         insert.setLong(c++, now + 1800);
@@ -346,7 +599,7 @@ class OwnerRemovalIT {
         insert.setLong(c++, now);
         insert.setLong(c++, now + 86_400);
         insert.setLong(c++, now);
-        insert.setString(c++, fingerprinted ? sealer.fingerprints().of(realmId, "hubspot", refreshToken) : null);
+        insert.setString(c++, fingerprinted ? sealer.fingerprints().of(realmId, alias, refreshToken) : null);
     }
 
     private static Connection database() throws SQLException {

@@ -47,6 +47,7 @@ public final class ConduitEnvironment {
     private final String vaultKeys = "it1:" + Secrets.aes256KeyBase64() + ",it0:" + Secrets.aes256KeyBase64();
     private final String managementUrl;
     private final Path logFile;
+    private final Path vaultDir;
     private final Map<Provider, SandboxClient> clients;
     /** The sandbox Google client of {@link #GOOGLE_STORED_ALIAS} (Keycloak's own OIDC broker storing tokens; benchmarks). */
     private final SandboxClient googleStoredClient;
@@ -80,6 +81,7 @@ public final class ConduitEnvironment {
         int managementPort = Ports.free();
         this.managementUrl = "http://localhost:" + managementPort;
         this.logFile = home.resolve("keycloak-test.log");
+        this.vaultDir = home.resolve("conduit-test-vault");
         this.keycloakUrl = "http://localhost:" + httpPort;
         this.adminPassword = Secrets.generate();
 
@@ -93,7 +95,7 @@ public final class ConduitEnvironment {
         sandbox.engine().register(googleStoredClient);
 
         try {
-            Path vault = home.resolve("conduit-test-vault");
+            Path vault = vaultDir;
             TestFiles.deleteTree(vault);
             Files.createDirectories(vault);
             Files.writeString(vault.resolve(REALM + "_salesforce-client-secret"), clients.get(Provider.SALESFORCE).clientSecret());
@@ -199,6 +201,18 @@ public final class ConduitEnvironment {
      * The token vault's key-encryption keys as passed to Keycloak ({@code id:base64}, the first id active), for
      * tests that write sealed rows directly (KeyRingConfig.parse). Key material: never print it.
      */
+    /**
+     * Writes a secret into Keycloak's file vault ({@code --vault-dir}) for {@code ${vault.<key>}} in {@code realm},
+     * e.g. a test's own realm with a copy of the demo realm's brokers; Keycloak reads the file when it resolves it.
+     */
+    public void writeVaultSecret(String realm, String key, String secret) {
+        try {
+            Files.writeString(vaultDir.resolve(realm + "_" + key), secret);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public String vaultKeys() {
         return vaultKeys;
     }

@@ -19,8 +19,17 @@ public final class VaultApi {
 
     /** The demo realm's vault through this admin API (another Keycloak, e.g. a node of {@link KeycloakCluster}). */
     public VaultApi(AdminApi admin) {
+        this(admin, ConduitEnvironment.REALM);
+    }
+
+    private VaultApi(AdminApi admin, String realm) {
         this.admin = admin;
-        this.base = ConduitEnvironment.REALM + "/conduit-vault";
+        this.base = realm + "/conduit-vault";
+    }
+
+    /** The same admin API on another realm's vault endpoints (master's key rotation, say). */
+    public VaultApi inRealm(String realm) {
+        return new VaultApi(admin, realm);
     }
 
     /** The owner's connections (every page). */
@@ -107,6 +116,22 @@ public final class VaultApi {
     /** The realm's latest key rotation: GET rotate-key. */
     public JsonNode rotateKeyProgress() {
         return AppTokens.json(expect(200, admin.call("GET", base + "/rotate-key", null)));
+    }
+
+    /**
+     * How many revocations of removed identity providers are pending in {@code realm} (in master: in every realm,
+     * removed realms included).
+     */
+    public long pendingRevocations(String realm) {
+        return admin.get(realm + "/conduit-vault/pending-revocations").get("pending").asLong();
+    }
+
+    /**
+     * Sends the due pending revocations of {@code realm} (in master: of every realm), as the scheduled task does;
+     * answers {@code due}, {@code sent}, {@code failed}, {@code gaveUp}, {@code left}, {@code millis}.
+     */
+    public JsonNode sendPendingRevocations(String realm) {
+        return AppTokens.json(expect(200, admin.call("POST", realm + "/conduit-vault/pending-revocations/send", null)));
     }
 
     public HttpResponse<String> disconnect(String connectionId) {

@@ -8,6 +8,7 @@ import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.KeyRotations;
+import dev.conduit.vault.service.PendingReport;
 import dev.conduit.vault.service.RunReport;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.Config;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
@@ -173,6 +175,35 @@ public final class VaultAdminResource {
     }
 
     /**
+     * Sends the pending revocations of the realm's removed identity providers that are due, now, on this node (what the
+     * scheduled task does); in the administration realm (master) those of every realm, removed realms included.
+     * Answers the run's figures.
+     */
+    @POST
+    @Path("pending-revocations/send")
+    @Produces(MediaType.APPLICATION_JSON)
+    public PendingReport sendPendingRevocations() {
+        auth.realm().requireManageIdentityProviders();
+        PendingReport report = vault.pendingRevocations().sendDue(isAdminRealm() ? null : realm.getId());
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
+                .representation(Map.of("due", report.due(), "sent", report.sent())).success();
+        return report;
+    }
+
+    /** How many revocations are pending (of the realm's removed identity providers; in master, of every realm). */
+    @GET
+    @Path("pending-revocations")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Long> pendingRevocations() {
+        auth.realm().requireViewIdentityProviders();
+        return Map.of("pending", vault.pendingRevocations().count(session, isAdminRealm() ? null : realm.getId()));
+    }
+
+    private boolean isAdminRealm() {
+        return Config.getAdminRealm().equals(realm.getName());
+    }
+
+    /**
      * Starts re-encrypting the realm's connections under the active key in the background (see README, key rotation):
      * 202 with the run's progress, the same as {@code GET rotate-key}; a run already going on is not started twice.
      */
@@ -181,7 +212,7 @@ public final class VaultAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response rotateKey() {
         auth.realm().requireManageRealm();
-        Map.Entry<Boolean, KeyRotations.Progress> started = vault.keyRotations().start(realm.getId());
+        Map.Entry<Boolean, KeyRotations.Progress> started = vault.keyRotations().start(realm.getId(), isAdminRealm());
         adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
                 .representation(Map.of("started", started.getKey(), "left", started.getValue().left()))
                 .success();

@@ -1,13 +1,21 @@
 package dev.conduit.vault.keycloak;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import dev.conduit.api.grant.ConduitBrokers;
 
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.RevocationSettings;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import org.jboss.logging.Logger;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
@@ -18,27 +26,32 @@ import org.keycloak.provider.ProviderEvent;
 import org.keycloak.provider.ProviderEventListener;
 
 /**
- * Connections never outlive their owner. What each of Keycloak's removals does to the rows, in the removal's
- * own transaction:
+ * Connections never outlive their owner, and no removal waits on a provider. What each of Keycloak's removals does to
+ * the rows, in the removal's own transaction:
  * <ul>
  * <li>unlinking an identity provider from a user: revokes at the provider (a few quick attempts) and deletes the
  * row, or parks it for the scheduled task when the provider does not answer;</li>
- * <li>deleting a user or an organization: database work only, the provider is never called. Each row is parked
- * (REVOKED under a fresh owner, due now) and the scheduled task sends the revocation with its backoff, deciding
- * then whether the token is shared with a connection that still serves;</li>
- * <li>deleting an identity provider: its connections are revoked inline with the removed provider's settings,
- * which the event carries and which are gone after it (so this removal still waits on the provider), then every
- * row of the alias is purged;</li>
- * <li>deleting a realm: the rows are purged in one statement and <b>not revoked upstream</b>. The realm's identity
- * providers go with it, so their settings (revocation endpoint,
- * client id, client secret) are gone, and nothing could authenticate a later revocation; the tokens are forgotten
- * here and expire at the provider (as before this change: the old path found no realm either). Parked rows of
- * the realm are purged too, so no row outlives its realm.</li>
+ * <li>deleting a user or an organization: each row is parked (REVOKED under a fresh owner, due now) and the scheduled
+ * task sends the revocation with its backoff, deciding then whether the token is shared with a connection that still
+ * serves;</li>
+ * <li>deleting an identity provider: the provider's revocation settings, which the event carries and which are gone
+ * after it, are sealed into a pending revocation's settings row (its client secret resolved now), the alias's connections
+ * copied into pending revocations in one statement (a shared token once), and the rows purged
+ * ({@link dev.conduit.vault.service.PendingRevocations}); the scheduled task sends them;</li>
+ * <li>deleting a realm: the same for each provider alias of its connections, in one statement per alias, then the rows
+ * purged in one statement. Keycloak deletes the realm's identity providers before {@link RealmModel.RealmRemovedEvent}
+ * (a bulk delete, with no {@link RealmModel.IdentityProviderRemovedEvent}), but it deletes the realm's clients before
+ * them, one {@link ClientModel.ClientRemovedEvent} each: the first of these in a session reads the settings of the
+ * providers the realm's connections name, and the realm's removal later in that transaction parks with them.
+ * (JpaRealmProvider.removeRealm in Keycloak 26.x: users, clients, ..., identity providers, the realm, then the event.)
+ * Connections of an alias whose provider was no Conduit broker any more are forgotten, not revoked.</li>
  * </ul>
  */
 final class OwnerRemovals implements ProviderEventListener {
 
     private static final Logger LOG = Logger.getLogger(OwnerRemovals.class);
+    /** Session attribute prefix: the revocation settings of a realm's providers, read while its clients are removed. */
+    private static final String PROVIDERS_OF = "conduit-vault.revocation-settings.";
     private final ConnectionVault vault;
 
     OwnerRemovals(ConnectionVault vault) {
@@ -62,31 +75,64 @@ final class OwnerRemovals implements ProviderEventListener {
             }
         } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
             providerRemoved(removed);
+        } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
+            rememberProviders(removed.getKeycloakSession(), removed.getClient().getRealm());
         } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
-            int purged = VaultStore.of(removed.getKeycloakSession()).purgeRealm(removed.getRealm().getId());
-            forgotten(purged, removed.getRealm().getId(), "realm_removed");
+            realmRemoved(removed);
         }
     }
 
     /**
-     * The removed provider's settings are passed along in the event and are gone after it: its connections are
-     * revoked now, inline, with those settings (as before the removals were parked), then every row of the alias is
-     * purged, a revocation that failed included (nothing could authenticate its retry later).
+     * The removed provider's settings are passed along in the event and are gone after it: its connections become
+     * pending revocations sent later with those settings, then every row of the alias is purged.
      */
     private void providerRemoved(RealmModel.IdentityProviderRemovedEvent removed) {
         KeycloakSession session = removed.getKeycloakSession();
         RealmModel realm = removed.getRealm();
         IdentityProviderModel model = removed.getRemovedIdentityProvider();
-        VaultStore store = VaultStore.of(session);
-        List<ConnectionEntity> rows = store.byRealmAndAlias(realm.getId(), model.getAlias());
-        for (ConnectionEntity row : rows) {
-            if (!ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
-                vault.revocations().disconnect(session, realm, row, model, "provider_removed");
-            }
+        Optional<RevocationSettings> settings = inRealm(session, realm, () -> ConduitBrokers.client(session, model)
+                .flatMap(client -> vault.pendingRevocations().settingsOf(session, client)));
+        int parked = settings.map(found -> vault.pendingRevocations().park(session, realm.getId(), found, "provider_removed"))
+                .orElse(0);
+        int purged = VaultStore.of(session).purgeRealmAlias(realm.getId(), model.getAlias());
+        removed(purged, parked, realm.getId(), "provider_removed");
+    }
+
+    /**
+     * A client of the realm is being removed, perhaps with the realm: reads, once per session, the revocation settings
+     * of the providers the realm's connections name, while they still exist (see the class comment).
+     */
+    private void rememberProviders(KeycloakSession session, RealmModel realm) {
+        if (realm == null || session.getAttribute(PROVIDERS_OF + realm.getId()) != null) {
+            return;
         }
-        store.flush();
-        int purged = store.purgeRealmAlias(realm.getId(), model.getAlias());
-        forgotten(purged, realm.getId(), "provider_removed");
+        Map<String, RevocationSettings> providers = new LinkedHashMap<>();
+        for (String alias : VaultStore.of(session).aliasesOfRealm(realm.getId())) {
+            inRealm(session, realm, () -> ConduitBrokers.client(session, session.identityProviders().getByAlias(alias))
+                    .flatMap(client -> vault.pendingRevocations().settingsOf(session, client)))
+                    .ifPresent(found -> providers.put(alias, found));
+        }
+        session.setAttribute(PROVIDERS_OF + realm.getId(), providers);
+    }
+
+    private void realmRemoved(RealmModel.RealmRemovedEvent removed) {
+        KeycloakSession session = removed.getKeycloakSession();
+        String realmId = removed.getRealm().getId();
+        @SuppressWarnings("unchecked")
+        Map<String, RevocationSettings> providers = session.getAttribute(PROVIDERS_OF + realmId, Map.class);
+        long started = System.nanoTime();
+        int parked = 0;
+        if (providers != null) {
+            for (RevocationSettings settings : providers.values()) {
+                parked += vault.pendingRevocations().park(session, realmId, settings, "realm_removed");
+            }
+            session.removeAttribute(PROVIDERS_OF + realmId);
+        }
+        long parkedAt = System.nanoTime();
+        int purged = VaultStore.of(session).purgeRealm(realmId);
+        LOG.debugf("Realm %s: parking took %d ms, purging %d ms", realmId, (parkedAt - started) / 1_000_000,
+                (System.nanoTime() - parkedAt) / 1_000_000);
+        removed(purged, parked, realmId, "realm_removed");
     }
 
     private void unlinked(FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
@@ -114,10 +160,21 @@ final class OwnerRemovals implements ProviderEventListener {
                 realm.getId(), why);
     }
 
-    private static void forgotten(int purged, String realmId, String why) {
-        if (purged > 0) {
-            LOG.infof("Forgot %d connection(s) of realm %s without revoking them upstream (%s: the provider's"
-                    + " settings are gone)", purged, realmId, why);
+    /** Runs {@code work} with {@code realm} in the session's context (provider lookups, Keycloak's vault). */
+    private static <T> T inRealm(KeycloakSession session, RealmModel realm, Supplier<T> work) {
+        RealmModel previous = session.getContext().getRealm();
+        session.getContext().setRealm(realm);
+        try {
+            return work.get();
+        } finally {
+            session.getContext().setRealm(previous);
+        }
+    }
+
+    private static void removed(int purged, int parked, String realmId, String why) {
+        if (purged > 0 || parked > 0) {
+            LOG.infof("Removed %d connection(s) of realm %s (%s): %d pending revocation(s) parked for the scheduled task",
+                    purged, realmId, why, parked);
         }
     }
 }

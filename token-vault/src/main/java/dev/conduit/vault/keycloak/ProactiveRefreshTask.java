@@ -16,7 +16,8 @@ import org.keycloak.timer.TimerProvider;
 
 /**
  * The vault's scheduled work, on one node of the cluster per round (one round per interval): refresh connections
- * that are due, retry parked revocations, run the health check, fingerprint rows from before changelog 0008. Before that, on every node, the refresh answers
+ * that are due, retry parked revocations, run the health check,
+ * send the pending revocations of removed identity providers and realms, fingerprint rows from before changelog 0008. Before that, on every node, the refresh answers
  * that node holds because the database failed to store them are written. Keycloak's cluster provider keeps two nodes from
  * running at the same time, but it releases its lock when a run ends, so a node whose timer fires later in the same
  * interval would run again; the round is therefore claimed in the database ({@code CONDUIT_VAULT_ROUND}, a
@@ -66,6 +67,7 @@ final class ProactiveRefreshTask implements Runnable {
                         VaultMetrics.proactiveRound(true);
                         RunReport refreshed = vault.refreshDue();
                         RunReport checked = vault.checkHealth();
+                        vault.pendingRevocations().sendDue(null);
                         vault.fillFingerprints();
                         if (refreshed.due() > 0 || checked.due() > 0) {
                             LOG.debugf("Conduit vault run: refresh %s, health %s", refreshed, checked);

@@ -60,6 +60,7 @@ public final class ConnectionVault {
     private final ExecutorService workers;
     private final KeyRotations keyRotations;
     private final FingerprintBackfill fingerprintBackfill;
+    private final PendingRevocations pendingRevocations;
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
@@ -76,7 +77,9 @@ public final class ConnectionVault {
         this.refresher = new Refresher(factory, seal, policy, revocations, unsaved, locks,
                 TokenEndpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
                 new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP);
-        this.keyRotations = new KeyRotations(factory, seal, locks, background);
+        this.pendingRevocations = new PendingRevocations(factory, new PendingSeal(seal.cipher()), revocations, settings,
+                workers);
+        this.keyRotations = new KeyRotations(factory, seal, locks, background, pendingRevocations);
         this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
     }
 
@@ -94,6 +97,11 @@ public final class ConnectionVault {
 
     public KeyRotations keyRotations() {
         return keyRotations;
+    }
+
+    /** The revocations parked by the removal of an identity provider or a realm (see {@link PendingRevocations}). */
+    public PendingRevocations pendingRevocations() {
+        return pendingRevocations;
     }
 
     /**

@@ -26,7 +26,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * was already retired cannot be opened: it is counted and named (at most {@value #NAMED} ids), never a failure of the
  * run. The old key must stay configured until a run finished with nothing left. Re-sealing writes the refresh token's
  * fingerprint under the active key ({@link RowSeal#seal}); a row already under the active key that has none yet (from
- * before changelog 0008) gets it too.
+ * before changelog 0008) gets it too. The realm's pending revocations (its removed identity providers') are re-sealed
+ * after its connections, and the master realm's run re-seals those of removed realms ({@link PendingRevocations#reseal}).
  */
 public final class KeyRotations {
 
@@ -46,13 +47,16 @@ public final class KeyRotations {
     private final RowSeal seal;
     private final RefreshLocks locks;
     private final ExecutorService background;
+    private final PendingRevocations pending;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
-    KeyRotations(KeycloakSessionFactory factory, RowSeal seal, RefreshLocks locks, ExecutorService background) {
+    KeyRotations(KeycloakSessionFactory factory, RowSeal seal, RefreshLocks locks, ExecutorService background,
+            PendingRevocations pending) {
         this.factory = factory;
         this.seal = seal;
         this.locks = locks;
         this.background = background;
+        this.pending = pending;
     }
 
     /** One realm's run; figures written by the worker, read by the admin endpoint. */
@@ -84,6 +88,14 @@ public final class KeyRotations {
      * this call started it.
      */
     public Map.Entry<Boolean, Progress> start(String realmId) {
+        return start(realmId, false);
+    }
+
+    /**
+     * The same; with {@code orphans} (the master realm's rotation) the pending revocations of realms that no longer
+     * exist are re-sealed too.
+     */
+    public Map.Entry<Boolean, Progress> start(String realmId, boolean orphans) {
         long pending = inOwnTransaction(s -> pendingIn(s, realmId));
         Run fresh = new Run(pending);
         Run current = runs.compute(realmId, (id, existing) ->
@@ -92,7 +104,7 @@ public final class KeyRotations {
             return Map.entry(false, current.progress(seal.activeKeyId()));
         }
         try {
-            background.submit(() -> run(realmId, fresh));
+            background.submit(() -> run(realmId, orphans, fresh));
         } catch (RejectedExecutionException e) {
             fresh.state = Progress.FAILED;
             fresh.finishedAt = (long) Time.currentTime();
@@ -112,7 +124,7 @@ public final class KeyRotations {
                 .mapToLong(Map.Entry::getValue).sum();
     }
 
-    private void run(String realmId, Run run) {
+    private void run(String realmId, boolean orphans, Run run) {
         try {
             String after = null;
             while (true) {
@@ -137,9 +149,12 @@ public final class KeyRotations {
                 }
                 after = page.get(page.size() - 1);
             }
+            // the pending revocations of the realm's removed providers (and, for the master realm, of removed realms)
+            int pendingResealed = pending.reseal(realmId, orphans);
             run.state = Progress.FINISHED;
-            LOG.infof("Re-encrypted %d connection(s) of realm %s under key '%s'; %d could not be opened", run.done, realmId,
-                    seal.activeKeyId(), run.undecryptableCount);
+            LOG.infof("Re-encrypted %d connection(s) of realm %s under key '%s'; %d could not be opened; %d pending"
+                    + " revocation row(s) re-sealed", run.done, realmId, seal.activeKeyId(), run.undecryptableCount,
+                    pendingResealed);
         } catch (RuntimeException e) {
             run.state = Progress.FAILED;
             LOG.warnf("Key rotation of realm %s stopped after %d connection(s): %s", realmId, run.done, e.getClass().getName());

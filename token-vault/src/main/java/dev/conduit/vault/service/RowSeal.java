@@ -63,6 +63,10 @@ public final class RowSeal {
         return fingerprints.candidates(row.getRealmId(), row.getProviderAlias(), refreshToken);
     }
 
+    TokenCipher cipher() {
+        return cipher;
+    }
+
     public String activeKeyId() {
         return cipher.activeKeyId();
     }

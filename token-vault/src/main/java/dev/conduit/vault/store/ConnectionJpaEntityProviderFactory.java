@@ -18,7 +18,8 @@ public final class ConnectionJpaEntityProviderFactory extends LifecycleFreeProvi
         return new JpaEntityProvider() {
             @Override
             public List<Class<?>> getEntities() {
-                return List.of(ConnectionEntity.class, RoundEntity.class, RefreshAttemptEntity.class);
+                return List.of(ConnectionEntity.class, RoundEntity.class, RefreshAttemptEntity.class,
+                        PendingRevocationEntity.class, RevocationClientEntity.class);
             }
 
             @Override

@@ -14,7 +14,8 @@ import org.keycloak.models.KeycloakSession;
 /**
  * The vault's queries, in the caller's transaction: connections by key, owner and id, the proactive and health
  * indexes, the admin listing and counts, paged ids for key rotation, the scheduled task's rounds and the refresh
- * attempts, and the removals' lookups and purges. No other vault class writes a query.
+ * attempts, and the removals' lookups and purges. No other vault class writes a query but {@link PendingStore} (the
+ * pending revocations of removed identity providers and realms).
  */
 public final class VaultStore {
 
@@ -86,6 +87,13 @@ public final class VaultStore {
         return em.createNamedQuery("conduitConnectionsByRealmAndAlias", ConnectionEntity.class)
                 .setParameter("realmId", realmId)
                 .setParameter("alias", alias)
+                .getResultList();
+    }
+
+    /** The provider aliases the realm's connections name. */
+    public List<String> aliasesOfRealm(String realmId) {
+        return em.createQuery("select distinct c.providerAlias from ConnectionEntity c where c.realmId = :realmId", String.class)
+                .setParameter("realmId", realmId)
                 .getResultList();
     }
 

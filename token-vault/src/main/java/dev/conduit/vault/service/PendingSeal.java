@@ -1,0 +1,76 @@
+package dev.conduit.vault.service;
+
+import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenOwner;
+import dev.conduit.vault.store.PendingRevocationEntity;
+import dev.conduit.vault.store.RevocationClientEntity;
+
+/**
+ * Opens and re-seals the pending revocations' sealed columns. A pending revocation's tokens are its connection's
+ * columns, copied unchanged, so they open with the connection's binding (realm, owner, alias and column, copied with
+ * them). A removed provider's settings are sealed bound to their row's realm, alias and id, and to a column name no
+ * token column has, so neither can be swapped for the other.
+ */
+final class PendingSeal {
+
+    static final String SETTINGS = "revocation-client";
+    private final TokenCipher cipher;
+
+    PendingSeal(TokenCipher cipher) {
+        this.cipher = cipher;
+    }
+
+    String accessToken(PendingRevocationEntity pending) {
+        return pending.getAccessToken() == null ? null : cipher.decrypt(pending.getAccessToken(), owner(pending, "access"));
+    }
+
+    String refreshToken(PendingRevocationEntity pending) {
+        return pending.getRefreshToken() == null ? null : cipher.decrypt(pending.getRefreshToken(), owner(pending, "refresh"));
+    }
+
+    void sealSettings(RevocationClientEntity client, String settings) {
+        client.setSettings(cipher.encrypt(settings, owner(client)));
+        client.setKeyId(cipher.activeKeyId());
+    }
+
+    String settings(RevocationClientEntity client) {
+        return cipher.decrypt(client.getSettings(), owner(client));
+    }
+
+    String activeKeyId() {
+        return cipher.activeKeyId();
+    }
+
+    /** Re-seals both tokens under the active key; false when they were under it already. */
+    boolean reseal(PendingRevocationEntity pending) {
+        if (cipher.activeKeyId().equals(pending.getKeyId())) {
+            return false;
+        }
+        if (pending.getAccessToken() != null) {
+            pending.setAccessToken(cipher.reencrypt(pending.getAccessToken(), owner(pending, "access")));
+        }
+        if (pending.getRefreshToken() != null) {
+            pending.setRefreshToken(cipher.reencrypt(pending.getRefreshToken(), owner(pending, "refresh")));
+        }
+        pending.setKeyId(cipher.activeKeyId());
+        return true;
+    }
+
+    boolean reseal(RevocationClientEntity client) {
+        if (cipher.activeKeyId().equals(client.getKeyId())) {
+            return false;
+        }
+        client.setSettings(cipher.reencrypt(client.getSettings(), owner(client)));
+        client.setKeyId(cipher.activeKeyId());
+        return true;
+    }
+
+    private static TokenOwner owner(PendingRevocationEntity pending, String field) {
+        return new TokenOwner(pending.getRealmId(), TokenOwner.Kind.valueOf(pending.getOwnerKind()), pending.getOwnerId(),
+                pending.getProviderAlias(), field);
+    }
+
+    private static TokenOwner owner(RevocationClientEntity client) {
+        return new TokenOwner(client.getRealmId(), TokenOwner.Kind.REVOKING, client.getId(), client.getProviderAlias(), SETTINGS);
+    }
+}
