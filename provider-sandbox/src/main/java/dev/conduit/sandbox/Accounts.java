@@ -158,6 +158,9 @@ public final class Accounts {
             SALESFORCE_ORG, "mallory@acme.example", "Mallory", "Sync", null);
     public static final Account HUBSPOT_ANITA = new Account(Provider.HUBSPOT, "7100113", HUBSPOT_HUB,
             "anita@acme.example", "Anita", "Borg", null);
+    /** The pooled-connection test (RefreshPoolIT): Nora's connection is refreshed while the provider answers slowly. */
+    public static final Account SALESFORCE_NORA = new Account(Provider.SALESFORCE, "0055g00000NorEpEAA",
+            SALESFORCE_ORG, "nora@acme.example", "Nora", "Ephron", null);
 
     public static final List<Account> ALL = List.of(SALESFORCE_ADA, SALESFORCE_CHARLES, SALESFORCE_MARGARET,
             SALESFORCE_KATHERINE, SALESFORCE_HEDY, SALESFORCE_ANNIE, HUBSPOT_GRACE, HUBSPOT_ADA, HUBSPOT_BARBARA, HUBSPOT_FRANCES, HUBSPOT_MARY, GOOGLE_ALAN, GOOGLE_ADA,
@@ -167,7 +170,7 @@ public final class Accounts {
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
             SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS,
             SALESFORCE_EVE_HOSTILE, SALESFORCE_HILDA, HUBSPOT_KLARA, GOOGLE_ALONZO, SALESFORCE_GRETE, SALESFORCE_MARY_K, SALESFORCE_CAROL,
-            SALESFORCE_IDA, SALESFORCE_MAUD, SALESFORCE_MALLORY, HUBSPOT_ANITA);
+            SALESFORCE_IDA, SALESFORCE_MAUD, SALESFORCE_MALLORY, HUBSPOT_ANITA, SALESFORCE_NORA);
 
     private Accounts() {
     }

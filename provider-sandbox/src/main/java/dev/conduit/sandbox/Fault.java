@@ -3,7 +3,7 @@ package dev.conduit.sandbox;
 /** A failure the sandbox can answer with instead of the real response. */
 public record Fault(Kind kind, int status, long delayMillis, String body, int retryAfterSeconds) {
 
-    public enum Kind { STATUS, DELAY, CONNECTION_RESET, MALFORMED_BODY, EMPTY_RESPONSE }
+    public enum Kind { STATUS, DELAY, SLOW_BODY, CONNECTION_RESET, MALFORMED_BODY, EMPTY_RESPONSE }
 
     public static Fault status(int status, String body) {
         return new Fault(Kind.STATUS, status, 0, body, 0);
@@ -27,6 +27,20 @@ public record Fault(Kind kind, int status, long delayMillis, String body, int re
     /** The real response, but only after the delay. */
     public static Fault delay(long millis) {
         return new Fault(Kind.DELAY, 0, millis, null, 0);
+    }
+
+    /**
+     * The real response, its status and headers at once and its body in pieces spread over {@code millis}, never
+     * compressed (the sandbox does not gzip, so no piece is held back): a provider that is slow to answer, but never
+     * silent for long enough to hit a read timeout.
+     */
+    public static Fault slowBody(long millis) {
+        return new Fault(Kind.SLOW_BODY, 0, millis, null, 0);
+    }
+
+    /** Whether the real response is sent, late or slowly, rather than a failure instead of it. */
+    public boolean answersForReal() {
+        return kind == Kind.DELAY || kind == Kind.SLOW_BODY;
     }
 
     public static Fault connectionReset() {

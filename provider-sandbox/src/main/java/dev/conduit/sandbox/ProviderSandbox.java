@@ -28,6 +28,8 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 public final class ProviderSandbox implements AutoCloseable {
 
     private static final String TRANSFORMER = "conduit-provider-sandbox";
+    /** A slow body comes in this many pieces (fewer if it is shorter), evenly spread over the fault's time. */
+    private static final int SLOW_BODY_PIECES = 20;
 
     private final WireMockServer server;
     private final SandboxEngine engine;
@@ -45,6 +47,8 @@ public final class ProviderSandbox implements AutoCloseable {
                 .bindAddress("127.0.0.1")
                 .containerThreads(32)
                 .disableRequestJournal()
+                // an answer is sent as written: a slow body's pieces are not held back by a compressor
+                .gzipDisabled(true)
                 .extensions(new Transformer(engine)));
         server.start();
         engine.baseUrl("http://localhost:" + server.port());
@@ -126,7 +130,7 @@ public final class ProviderSandbox implements AutoCloseable {
             Map<String, String> form = contentType.startsWith("application/x-www-form-urlencoded")
                     ? parse(request.getBodyAsString()) : Map.of();
             Fault fault = engine.takeFault(provider, endpoint);
-            if (fault != null && fault.kind() != Fault.Kind.DELAY) {
+            if (fault != null && !fault.answersForReal()) {
                 engine.countReceived(provider, endpoint, form.get("grant_type"));
                 return faultResponse(fault);
             }
@@ -137,8 +141,10 @@ public final class ProviderSandbox implements AutoCloseable {
                     .withHeader("Content-Type", reply.contentType())
                     .withBody(reply.body());
             reply.headers().forEach(response::withHeader);
-            if (fault != null) {
+            if (fault != null && fault.kind() == Fault.Kind.DELAY) {
                 response.withFixedDelay((int) fault.delayMillis());
+            } else if (fault != null) {
+                response.withChunkedDribbleDelay(SLOW_BODY_PIECES, (int) fault.delayMillis());
             }
             return response.build();
         }

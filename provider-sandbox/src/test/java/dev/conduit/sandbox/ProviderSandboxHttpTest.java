@@ -120,6 +120,29 @@ class ProviderSandboxHttpTest {
     }
 
     @Test
+    void injectedSlowBodyAnswersHeadersAtOnceAndTheBodyInPiecesOverTheTime() throws Exception {
+        String code = sandbox.code(SF, authParams("api"), Accounts.SALESFORCE_ADA);
+        server.engine().injectFault(SF, Endpoint.TOKEN, Fault.slowBody(1_000), 1);
+
+        long start = System.nanoTime();
+        HttpResponse<java.io.InputStream> response = http.send(formPost(server.salesforceLoginHost()
+                + "/services/oauth2/token", redemption(code)).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        long headersMillis = (System.nanoTime() - start) / 1_000_000;
+        String body;
+        try (java.io.InputStream in = response.body()) {
+            body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        long bodyMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(response.statusCode()).as(body).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Encoding")).as("not compressed").isEmpty();
+        assertThat(headersMillis).as("headers at once").isLessThan(500);
+        assertThat(bodyMillis).as("body over the time").isGreaterThanOrEqualTo(900);
+        assertThat(json(body).path("instance_url").asText()).isEqualTo(server.engine().instanceUrl());
+    }
+
+    @Test
     void googleCertsAreAJwksWithOneRsaKey() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(server.googleBaseUrl()
                 + "/oauth2/v3/certs")).GET());
@@ -238,11 +261,15 @@ class ProviderSandboxHttpTest {
     }
 
     private HttpResponse<String> redeemOverHttp(String code) throws IOException, InterruptedException {
+        return send(formPost(server.salesforceLoginHost() + "/services/oauth2/token", redemption(code)));
+    }
+
+    private Map<String, String> redemption(String code) {
         Map<String, String> form = sandbox.clientForm(SF);
         form.put("grant_type", "authorization_code");
         form.put("code", code);
         form.put("redirect_uri", SandboxFixture.REDIRECT_URI);
-        return send(formPost(server.salesforceLoginHost() + "/services/oauth2/token", form));
+        return form;
     }
 
     private static HttpRequest.Builder formPost(String url, Map<String, String> form) {

@@ -63,7 +63,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         return UpstreamTokenRequest.read(form.getFirst("requested_issuer"), context.getParams().getAudience(),
                 context.getParams().getResource(), context.getParams().getRequestedTokenType(),
                 form.getFirst(ORGANIZATION_PARAMETER), alias -> isConduitBroker(session, alias)
-                        && realm.getClientByClientId(alias) == null).orElse(null);
+                        && ClientIdLookup.noClient(session, realm, alias)).orElse(null);
     }
 
     private static boolean isConduitBroker(KeycloakSession session, String alias) {
