@@ -63,11 +63,8 @@ public final class PendingRevocations {
      * authenticate the revocations).
      */
     public Optional<RevocationSettings> settingsOf(KeycloakSession session, UpstreamClient client) {
-        if (client.revocation() == UpstreamClient.Revocation.DELETE_PATH) {
-            return Optional.of(RevocationSettings.of(client, null));
-        }
         try {
-            return Optional.of(RevocationSettings.of(client, new UpstreamTokenCalls(session, 0, 0).clientSecret(client)));
+            return Optional.of(RevocationSettings.of(client, new UpstreamTokenCalls(session, 0, 0).revocationSecret(client)));
         } catch (UpstreamTokenCalls.MissingSecretException e) {
             return Optional.empty();
         }
@@ -181,8 +178,7 @@ public final class PendingRevocations {
             return Claimed.decided(Result.GAVE_UP);
         }
         UpstreamClient upstream = opened.client();
-        String token = upstream.revocation() == UpstreamClient.Revocation.DELETE_PATH || refreshToken != null
-                ? refreshToken : accessToken;
+        String token = Revocations.revocableToken(Optional.of(upstream), refreshToken, accessToken);
         if (token == null) {
             store.remove(pending);
             VaultMetrics.revocation(pending.getProviderAlias(), "nothing_to_revoke");
@@ -215,8 +211,7 @@ public final class PendingRevocations {
                     pending.getWhy(), pending.getAttempts(), answer.reason());
             return Result.GAVE_UP;
         }
-        pending.setNextAttemptAt(Time.currentTime()
-                + settings.failureBackoff().delay(pending.getAttempts() - 1, null).toSeconds() + 1);
+        pending.setNextAttemptAt(settings.nextRetryAt(Time.currentTime(), pending.getAttempts()));
         VaultMetrics.revocation(pending.getProviderAlias(), "failed");
         return Result.FAILED;
     }

@@ -161,14 +161,12 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
             return RetryStep.done(true);
         }
-        String secret = null;
-        if (client.get().revocation() != UpstreamClient.Revocation.DELETE_PATH) {
-            try {
-                secret = new UpstreamTokenCalls(session, 0, 0).clientSecret(client.get());
-            } catch (UpstreamTokenCalls.MissingSecretException e) {
-                retryFailed(session, realm, row, RevokeAnswer.unreachable(e.getMessage()).reason());
-                return RetryStep.done(false);
-            }
+        String secret;
+        try {
+            secret = new UpstreamTokenCalls(session, 0, 0).revocationSecret(client.get());
+        } catch (UpstreamTokenCalls.MissingSecretException e) {
+            retryFailed(session, realm, row, RevokeAnswer.unreachable(e.getMessage()).reason());
+            return RetryStep.done(false);
         }
         return new RetryStep(false, false, new Send(client.get(), secret, token, token.equals(refreshToken)));
     }
@@ -199,7 +197,7 @@ public final class Revocations {
     private void retryFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String reason) {
         row.setFailureCount(row.getFailureCount() + 1);
         row.setLastError(reason);
-        row.setNextRefreshAt(Time.currentTime() + settings.failureBackoff().delay(row.getFailureCount() - 1, null).toSeconds() + 1);
+        row.setNextRefreshAt(settings.nextRetryAt(Time.currentTime(), row.getFailureCount()));
         VaultEvents.revokeFailed(session, realm, row, "retry", reason);
         VaultMetrics.revocation(row.getProviderAlias(), "failed");
     }
@@ -244,7 +242,7 @@ public final class Revocations {
     }
 
     /** HubSpot revokes refresh tokens only; the others take the refresh token (ending its access tokens too) or an access token. */
-    private static String revocableToken(Optional<UpstreamClient> client, String refreshToken, String accessToken) {
+    static String revocableToken(Optional<UpstreamClient> client, String refreshToken, String accessToken) {
         if (client.isPresent() && client.get().revocation() == UpstreamClient.Revocation.DELETE_PATH) {
             return refreshToken;
         }

@@ -105,4 +105,9 @@ public record VaultSettings(RefreshSchedule schedule, int refreshIntervalSeconds
         info.put(REFUSAL_SPACING.name(), Long.toString(refusals.spacing().toSeconds()));
         return info;
     }
+
+    /** When a parked revocation that has failed {@code failures} times (at least 1) is tried again: the failure backoff, plus a second. */
+    public long nextRetryAt(long now, int failures) {
+        return now + failureBackoff.delay(failures - 1, null).toSeconds() + 1;
+    }
 }

@@ -116,6 +116,11 @@ public final class UpstreamTokenCalls {
         return resolveSecret(client.clientSecret());
     }
 
+    /** The secret a revocation at {@code client} authenticates with: none for a DELETE on the token's URL, else {@link #clientSecret}. */
+    public String revocationSecret(UpstreamClient client) throws MissingSecretException {
+        return client.revocation() == UpstreamClient.Revocation.DELETE_PATH ? null : clientSecret(client);
+    }
+
     private static void authenticate(SimpleHttpRequest request, UpstreamClient client, String secret) {
         if (client.basicAuth()) {
             request.authBasic(client.clientId(), secret);
