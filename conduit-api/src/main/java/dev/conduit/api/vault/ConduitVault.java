@@ -1,6 +1,5 @@
 package dev.conduit.api.vault;
 
-import java.util.List;
 import java.util.Optional;
 
 import dev.conduit.api.grant.GrantBinding;
@@ -28,8 +27,6 @@ public interface ConduitVault extends Provider {
     void acceptForOrganization(RealmModel realm, String organizationId, UserModel connectedBy, UpstreamGrant grant);
 
     Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias);
-
-    List<UpstreamGrant> findByUser(RealmModel realm, String userId);
 
     /**
      * Seals what must wait in Keycloak's authentication session until the user is known (the grant, during a

@@ -1,6 +1,5 @@
 package dev.conduit.vault.keycloak;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -131,14 +130,6 @@ final class JpaConduitVault implements ConduitVault {
                 .map(row -> new UpstreamGrant(row.getProviderId(), row.getProviderAlias(), row.getAccountId(),
                         row.getOrganizationId(), row.getInstanceUrl(), null, null, row.getIssuedAt(),
                         row.getExpiresAt(), Scopes.parse(row.getScopes()), row.getAccountName(), row.getAccountEmail()));
-    }
-
-    @Override
-    public List<UpstreamGrant> findByUser(RealmModel realm, String userId) {
-        return store.byOwner(realm.getId(), TokenOwner.Kind.USER.name(), userId).stream()
-                .map(this::openable)
-                .flatMap(Optional::stream)
-                .toList();
     }
 
     /** The row's grant, or empty when its tokens cannot be opened with this server's keys (logged, never thrown). */
