@@ -36,6 +36,25 @@ public final class ConduitBrokers {
         return enabled(session.identityProviders().getAllStream(), factoryById(session));
     }
 
+    /**
+     * The enabled Conduit brokers an organization may connect through: those Keycloak links to no organization, and
+     * those it links to this one.
+     */
+    public static List<Listed> enabledFor(KeycloakSession session, String organizationId) {
+        return enabled(session.identityProviders().getAllStream().filter(model -> servesOrganization(model, organizationId)),
+                factoryById(session));
+    }
+
+    /**
+     * Whether this identity provider may carry a connection of that organization: it is linked to no organization
+     * (a realm-wide app registration), or to exactly that one. One linked to another organization is that
+     * organization's app at the provider.
+     */
+    public static boolean servesOrganization(IdentityProviderModel model, String organizationId) {
+        String linked = model.getOrganizationId();
+        return linked == null || linked.isBlank() || linked.equals(organizationId);
+    }
+
     /** {@link #enabled(KeycloakSession)} among these identity providers and factories found by provider id. */
     public static List<Listed> enabled(Stream<IdentityProviderModel> models, Function<String, Object> factoryById) {
         return models.filter(IdentityProviderModel::isEnabled)

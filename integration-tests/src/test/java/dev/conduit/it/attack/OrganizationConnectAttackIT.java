@@ -141,6 +141,36 @@ class OrganizationConnectAttackIT {
     }
 
     @Test
+    void adminOfOrganizationAConnectsAThroughTheAppKeycloakLinksToB() {
+        // Bravo's own Salesforce app registration: an identity provider that Keycloak links to organization B
+        String bravosApp = "sf-bravo-app";
+        var idp = (com.fasterxml.jackson.databind.node.ObjectNode) env.admin().identityProvider(REALM, "salesforce").deepCopy();
+        idp.remove("internalId");
+        idp.put("alias", bravosApp);
+        env.admin().createIdentityProvider(REALM, idp);
+        try {
+            HttpResponse<String> linked = env.admin().call("POST", REALM + "/organizations/" + bravoId + "/identity-providers",
+                    bravosApp);
+            assertThat(linked.statusCode()).as(linked.body()).isEqualTo(204);
+            Held alphaBefore = held(alphaId);
+            Held bravoBefore = held(bravoId);
+            int consents = env.sandbox().engine().calls(Provider.SALESFORCE, Endpoint.AUTHORIZE);
+
+            // Mallory is Alpha's admin and a member of Bravo: she connects Alpha through Bravo's app
+            Organizations.Attempt attempt = organizations.startConnect(ALPHA_ADMIN, bravosApp, ALPHA, Accounts.SALESFORCE_ADELE);
+
+            assertRefusedBeforeTheProvider(attempt, consents);
+            assertThat(vault.connection("ORGANIZATION", alphaId, bravosApp)).as("Alpha holds nothing through Bravo's app").isNull();
+            assertThat(held(alphaId)).isEqualTo(alphaBefore);
+            assertThat(held(bravoId)).isEqualTo(bravoBefore);
+            assertThat(federatedIdentities(env.admin().userIdByUsername(REALM, ALPHA_ADMIN)))
+                    .as("no link to Bravo's app").noneMatch(link -> link.startsWith(bravosApp + "="));
+        } finally {
+            env.admin().call("DELETE", REALM + "/identity-provider/instances/" + bravosApp, null);
+        }
+    }
+
+    @Test
     void cacheReaderFindsNoUpstreamTokenWhileTheConfirmationPageIsShown() {
         Held before = held(bravoId);
         Set<String> issuedBefore = new HashSet<>(env.sandbox().engine().issuedTokens());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 
+import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.api.organization.OrganizationAdmins;
 import dev.conduit.broker.support.GrantCarrier;
@@ -93,7 +94,7 @@ public final class OrganizationConnect {
         RealmModel realm = request.getRealm();
         UserModel user = authSession.getAuthenticatedUser();
         OrganizationModel organization = OrganizationAdmins.resolve(session, realm, reference);
-        String refusal = refusal(session, organization, user);
+        String refusal = refusal(session, organization, user, session.identityProviders().getByAlias(alias));
         if (refusal != null) {
             return refuse(session, authSession, alias, organization, refusal);
         }
@@ -150,7 +151,7 @@ public final class OrganizationConnect {
         // consumed here, as Keycloak's own linking would: the callback cannot be replayed into another link
         authSession.removeAuthNote(IdentityBrokerService.LINKING_IDENTITY_PROVIDER);
         OrganizationModel organization = OrganizationAdmins.resolve(session, realm, organizationId);
-        String refusal = refusal(session, organization, user);
+        String refusal = refusal(session, organization, user, idp);
         if (refusal != null) {
             return refuse(session, authSession, alias, organization, refusal);
         }
@@ -194,10 +195,18 @@ public final class OrganizationConnect {
                 .createForm("conduit-organization-connect.ftl");
     }
 
-    /** Null when {@code user} may connect for {@code organization}, else why not (no secret in it). */
-    static String refusal(KeycloakSession session, OrganizationModel organization, UserModel user) {
+    /**
+     * Null when {@code user} may connect for {@code organization} through {@code idp}, else why not (no secret in it).
+     * An identity provider that Keycloak links to one organization (its {@code organizationId}) carries that
+     * organization's app registration at the provider: it connects for that organization only.
+     */
+    static String refusal(KeycloakSession session, OrganizationModel organization, UserModel user,
+            IdentityProviderModel idp) {
         if (organization == null || user == null) {
             return "no such organization, or no signed-in user";
+        }
+        if (idp == null || !ConduitBrokers.servesOrganization(idp, organization.getId())) {
+            return "the identity provider is missing or belongs to another organization";
         }
         if (!OrganizationAdmins.isAdmin(session, organization, user)) {
             return "the user is not a Conduit admin of the organization";

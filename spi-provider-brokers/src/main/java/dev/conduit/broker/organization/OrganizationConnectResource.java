@@ -87,11 +87,11 @@ public final class OrganizationConnectResource {
             return OrganizationConnect.refuse(session, authSession, alias, null, "neither Confirm nor Cancel");
         }
         OrganizationModel organization = OrganizationAdmins.resolve(session, realm, confirmation.organizationId());
-        String refusal = OrganizationConnect.refusal(session, organization, user);
+        IdentityProviderModel idp = session.identityProviders().getByAlias(alias);
+        String refusal = OrganizationConnect.refusal(session, organization, user, idp);
         if (refusal != null) {
             return OrganizationConnect.refuse(session, authSession, alias, organization, refusal);
         }
-        IdentityProviderModel idp = session.identityProviders().getByAlias(alias);
         if (idp == null || !idp.isEnabled() || carried == null) {
             return OrganizationConnect.refuse(session, authSession, alias, organization, "the identity provider is gone");
         }

@@ -1,9 +1,5 @@
 package dev.conduit.broker.grant;
 
-import dev.conduit.api.grant.ConduitBroker;
-import dev.conduit.api.grant.ConduitBrokers;
-import dev.conduit.api.grant.UpstreamClient;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
@@ -25,6 +21,18 @@ class ConduitBrokersTest {
             "conduit-hubspot", new HubSpotIdentityProviderFactory(),
             "conduit-google", new GoogleIdentityProviderFactory(),
             "oidc", new Object());
+
+    @Test
+    void anIdentityProviderKeycloakLinksToAnOrganizationConnectsForThatOrganizationOnly() {
+        IdentityProviderModel realmWide = model("conduit-salesforce", Map.of());
+        IdentityProviderModel bravos = model("conduit-salesforce", Map.of());
+        bravos.setOrganizationId("bravo-id");
+
+        assertThat(ConduitBrokers.servesOrganization(realmWide, "alpha-id")).isTrue();
+        assertThat(ConduitBrokers.servesOrganization(bravos, "bravo-id")).isTrue();
+        assertThat(ConduitBrokers.servesOrganization(bravos, "alpha-id")).isFalse();
+        assertThat(ConduitBrokers.servesOrganization(bravos, null)).isFalse();
+    }
 
     @Test
     void salesforceRefreshesAndRevokesAtItsLoginHostAndLivesAsLongAsTheSession() {

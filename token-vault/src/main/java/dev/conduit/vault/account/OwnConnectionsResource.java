@@ -76,7 +76,8 @@ public class OwnConnectionsResource {
             throw new ForbiddenException("Not a Conduit admin of that organization");
         }
         return new OrganizationConnections(organization.getId(), organization.getAlias(), organization.getName(),
-                organization.isEnabled(), owned("ORGANIZATION", organization.getId()), ConduitBrokers.enabled(session));
+                organization.isEnabled(), owned("ORGANIZATION", organization.getId()),
+                ConduitBrokers.enabledFor(session, organization.getId()));
     }
 
     private AuthenticationManager.AuthResult authenticated() {
