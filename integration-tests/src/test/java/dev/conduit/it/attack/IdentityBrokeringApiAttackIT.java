@@ -6,6 +6,7 @@ import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,8 @@ import dev.conduit.it.support.BrokeringApiClient;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.RealmSetup;
+import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
@@ -27,6 +30,10 @@ import org.junit.jupiter.api.Test;
  * own error shape) and that nothing changed: no upstream refresh, the vault's row as it was.
  */
 class IdentityBrokeringApiAttackIT {
+
+    private static final String DOWNSTREAM = "conduit-v2atk-downstream";
+    private static final String AUDIENCE_MAPPER = "v2atk audience " + DOWNSTREAM;
+    private static final String HELD = "crm.contacts.read";
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final SandboxEngine sandbox = env.sandbox().engine();
@@ -111,6 +118,64 @@ class IdentityBrokeringApiAttackIT {
                 "linked token is expired");
         assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("no second refresh").isZero();
         assertThat(vault.connection(sybil.connectionId)).isEqualTo(afterFirst);
+    }
+
+    /**
+     * Mallory runs a downstream service that the internal app hands a token narrowed to Ada's Salesforce connection
+     * and one permission ({@value #HELD}). Her service is also a V2 client for Salesforce, and she posts the narrowed
+     * token there to get the connection's whole upstream token. Conduit refuses: a narrowed token is exchanged
+     * (RFC 8693) within what it holds, never turned into the upstream token by V2. The internal app itself (the
+     * token's azp) is refused the same way.
+     */
+    @Test
+    void malloryCannotWidenANarrowedTokenIntoTheUpstreamToken() {
+        client = BrokeringApiClient.allow(env, "salesforce");
+        RealmSetup realm = new RealmSetup(env.admin());
+        String internalAppId = realm.clientUuid(AppTokens.INTERNAL_APP);
+        String downstreamSecret = Secrets.generate();
+        String downstreamId = createDownstream(realm, downstreamSecret);
+        realm.addAudienceMapper(internalAppId, AUDIENCE_MAPPER, DOWNSTREAM);
+        try {
+            Victim ada = expiredVictim(Accounts.SALESFORCE_MARGARET);
+            HttpResponse<String> narrowing = apps.exchange(ada.token,
+                    Map.of("audience", DOWNSTREAM, "conduit_connection", "salesforce", "scope", HELD));
+            assertThat(narrowing.statusCode()).as(AppTokens.redacted(narrowing)).isEqualTo(200);
+            String narrowed = AppTokens.json(narrowing).get("access_token").asText();
+            sandbox.resetCounts();
+            JsonNode before = vault.connection(ada.connectionId);
+
+            assertRefused(apps.post(env.realmUrl() + "/broker/salesforce/token", Map.of("token", narrowed),
+                    AppTokens.basic(DOWNSTREAM, downstreamSecret)), 400, "invalid_token", "narrowed to a Conduit connection");
+            assertRefused(client.retrieve("salesforce", narrowed), 400, "invalid_token", "narrowed to a Conduit connection");
+
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("refreshes at the sandbox").isZero();
+            assertThat(vault.connection(ada.connectionId)).as("the vault's row").isEqualTo(before);
+        } finally {
+            env.admin().call("DELETE", REALM + "/clients/" + downstreamId, null);
+            for (JsonNode mapper : env.admin().get(REALM + "/clients/" + internalAppId + "/protocol-mappers/models")) {
+                if (mapper.get("name").asText().equals(AUDIENCE_MAPPER)) {
+                    env.admin().call("DELETE", REALM + "/clients/" + internalAppId + "/protocol-mappers/models/"
+                            + mapper.get("id").asText(), null);
+                }
+            }
+        }
+    }
+
+    /** A confidential downstream client that receives narrowed tokens and may use V2 for Salesforce. */
+    private String createDownstream(RealmSetup realm, String secret) {
+        Map<String, Object> downstream = new LinkedHashMap<>();
+        downstream.put("clientId", DOWNSTREAM);
+        downstream.put("publicClient", false);
+        downstream.put("secret", secret);
+        downstream.put("standardFlowEnabled", false);
+        downstream.put("attributes", Map.of("standard.token.exchange.enabled", "true",
+                "conduit.exchange.providers", "salesforce",
+                "external.token.enabled", "true", "external.token.idp", "salesforce"));
+        String id = realm.recreateClient(downstream);
+        RealmSetup.expect(204, env.admin().call("PUT", REALM + "/clients/" + id + "/optional-client-scopes/" + realm.scopeId(HELD), null));
+        realm.addClaimMapper(id);
+        realm.addAudienceMapper(id, AUDIENCE_MAPPER, DOWNSTREAM);
+        return id;
     }
 
     /** A logged-in user whose connection's access token has expired, so any served answer would show as a refresh. */

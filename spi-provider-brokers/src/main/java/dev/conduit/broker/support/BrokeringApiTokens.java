@@ -14,12 +14,15 @@ import dev.conduit.api.vault.ConnectionUnavailableException;
 import dev.conduit.api.vault.FreshToken;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
+import org.keycloak.TokenVerifier;
+import org.keycloak.common.VerificationException;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
+import org.keycloak.representations.AccessToken;
 import org.keycloak.representations.AccessTokenResponse;
 
 /**
@@ -31,7 +34,8 @@ import org.keycloak.representations.AccessTokenResponse;
  * {@code retrieveToken(session, identity, userSession, user)}, without looking at Store Tokens.
  * <p>
  * Conduit then checks, on top: the token's user session is present, active, of this realm and of this user; the link
- * is this user's, to this alias. It serves only the user's own personal connection (never an organization's), from
+ * is this user's, to this alias; the token is not one Conduit narrowed to a connection ({@value #BINDING_CLAIM}),
+ * which would otherwise yield the connection's whole upstream token beyond the permissions it holds. It serves only the user's own personal connection (never an organization's), from
  * the vault: refreshed first when due, one upstream refresh however many callers (the vault's single flight). The
  * answer has Keycloak's V2 shape ({@code access_token}, {@code token_type}, {@code expires_in}, {@code scope},
  * {@code issued_token_type}) plus Salesforce's {@code instance_url}; never a refresh or id token. Refusals use
@@ -51,6 +55,14 @@ public final class BrokeringApiTokens {
     static final String TEMPORARILY_UNAVAILABLE = ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE;
     static final String CONDUIT_ERROR = "conduit_error";
     static final String INSTANCE_URL = "instance_url";
+    /**
+     * The claim of a token narrowed to one connection and its permissions (spi-token-exchange's
+     * {@code ConnectionBinding.CLAIM}). Such a token is exchanged (RFC 8693) within what it holds, never turned into
+     * a connection's whole upstream token here.
+     */
+    static final String BINDING_CLAIM = "conduit_connection";
+    static final String BOUND_REFUSAL = "A token narrowed to a Conduit connection cannot be used with the Identity"
+            + " Brokering API: exchange it (RFC 8693) within the permissions it holds";
 
     private BrokeringApiTokens() {
     }
@@ -59,6 +71,11 @@ public final class BrokeringApiTokens {
     public static Response retrieve(KeycloakSession session, String alias, FederatedIdentityModel identity,
             UserSessionModel userSession, UserModel user) {
         RealmModel realm = session.getContext().getRealm();
+        if (bound(session.getContext().getHttpRequest().getDecodedFormParameters().getFirst(OAuth2Constants.TOKEN))) {
+            LOG.debugf("Identity Brokering API for '%s' refused: the user's token is narrowed to a connection",
+                    UntrustedText.forLog(alias));
+            return error(400, INVALID_TOKEN, BOUND_REFUSAL, null);
+        }
         String refusal = conduitRefusal(realm, alias, identity, userSession, user);
         if (refusal != null) {
             LOG.debugf("Identity Brokering API for '%s' refused: %s", UntrustedText.forLog(alias), refusal);
@@ -93,6 +110,23 @@ public final class BrokeringApiTokens {
                 + " Brokering API V2 (POST)", null);
     }
 
+    /**
+     * Whether the user's token (the V2 request's {@code token} parameter, which Keycloak verified in this request) is
+     * narrowed to a connection. Read with Keycloak's own parser; a token that cannot be read counts as bound (fail
+     * closed), as does the claim with any value.
+     */
+    static boolean bound(String tokenString) {
+        if (tokenString == null) {
+            return true;
+        }
+        try {
+            AccessToken token = TokenVerifier.create(tokenString, AccessToken.class).getToken();
+            return token == null || token.getOtherClaims().containsKey(BINDING_CLAIM);
+        } catch (VerificationException e) {
+            return true;
+        }
+    }
+
     /** Why Conduit refuses what Keycloak let through, or null. Only ids, no token, in the reason. */
     static String conduitRefusal(RealmModel realm, String alias, FederatedIdentityModel identity,
             UserSessionModel userSession, UserModel user) {
@@ -100,7 +134,7 @@ public final class BrokeringApiTokens {
             return "no link of this user to this provider";
         }
         if (userSession == null || userSession.getState() != UserSessionModel.State.LOGGED_IN) {
-            return "the token's user session is not active";
+            return "the token's user session is not active (" + (userSession == null ? "none" : userSession.getState()) + ")";
         }
         if (userSession.getRealm() == null || !Objects.equals(userSession.getRealm().getId(), realm.getId())) {
             return "the token's user session is of another realm";
