@@ -21,15 +21,16 @@ COPY --chown=keycloak:keycloak \
 
 # Build-time options, baked into the image:
 #   --db=postgres           Conduit's table is created in Keycloak's database; production runs on PostgreSQL.
-#   --features=...          both are on by default in 26.7; listed so that the image keeps them whatever the
+#   --features=...          the first two are on by default in 26.7; listed so that the image keeps them whatever the
 #                           defaults become:
 #                           token-exchange-standard:v2  required: Keycloak serves the token-exchange grant only
 #                                                       with it (or the deprecated v1), and narrowed tokens are
 #                                                       issued through Keycloak's standard exchange.
 #                           organization                optional: needed only for organization connections
 #                                                       (conduit_organization, organization=...).
-#                           Not included: identity-brokering-api:v2. The integration tests enable it only to
-#                           benchmark Keycloak's own stored-token API; Conduit does not use it.
+#                           identity-brokering-api:v2   optional: apps that use Keycloak's Identity Brokering
+#                                                       API V2 (POST /realms/{realm}/broker/{alias}/token) get the
+#                                                       vault's tokens through Conduit's brokers (README).
 #   --metrics-enabled=true  optional: conduit_vault_* metrics at :9000/metrics (see docs/operations.md).
 #   --health-enabled=true   optional: /health/ready and /health/live at :9000, for orchestrators.
 #   --vault=file            Keycloak's file vault, for the brokers' client secrets (${vault.<name>});
@@ -37,7 +38,7 @@ COPY --chown=keycloak:keycloak \
 #                           keep the secrets in a PKCS12 keystore.
 RUN /opt/keycloak/bin/kc.sh build \
         --db=postgres \
-        --features=token-exchange-standard:v2,organization \
+        --features=token-exchange-standard:v2,organization,identity-brokering-api:v2 \
         --metrics-enabled=true \
         --health-enabled=true \
         --vault=file

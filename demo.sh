@@ -293,6 +293,7 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
         --spi-conduit-vault--keys="demo1:$VAULT_KEY" \
         --spi-conduit-vault--active-key=demo1 \
     --vault=file --vault-dir="$VAULT" \
+        --features=identity-brokering-api:v2 \
     > "$DEMO/keycloak.log" 2>&1 < /dev/null &
 echo $! > "$KC_PID"
 

@@ -10,6 +10,7 @@ import dev.conduit.api.grant.Scopes;
 import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.api.vault.ConduitVault;
 import dev.conduit.broker.support.BrokerHardening;
+import dev.conduit.broker.support.BrokeringApiTokens;
 import dev.conduit.broker.support.CallbackGuard;
 import dev.conduit.broker.organization.OrganizationConnect;
 import dev.conduit.broker.support.GrantCarrier;
@@ -34,6 +35,7 @@ import org.keycloak.models.KeycloakContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.JsonWebToken;
 import org.keycloak.services.Urls;
@@ -208,6 +210,19 @@ public final class GoogleIdentityProvider extends OIDCIdentityProvider
     @Override
     public void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
         GrantCarrier.handOver(session, realm, user, context);
+    }
+
+    /** Identity Brokering API V2: the user's own connection, from the vault ({@link BrokeringApiTokens}). */
+    @Override
+    public Response retrieveToken(KeycloakSession session, FederatedIdentityModel identity, UserSessionModel userSession,
+            UserModel user) {
+        return BrokeringApiTokens.retrieve(session, getConfig().getAlias(), identity, userSession, user);
+    }
+
+    /** Identity Brokering API V1: never Keycloak's stored token ({@link BrokeringApiTokens#refuseV1}). */
+    @Override
+    public Response retrieveToken(KeycloakSession session, FederatedIdentityModel identity) {
+        return BrokeringApiTokens.refuseV1(getConfig().getAlias());
     }
 
     protected static final class GuardedEndpoint extends OIDCEndpoint {

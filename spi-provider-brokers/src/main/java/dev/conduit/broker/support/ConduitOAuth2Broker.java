@@ -15,9 +15,11 @@ import org.keycloak.broker.provider.IdentityProviderDataMarshaller;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.http.simple.SimpleHttpRequest;
+import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
@@ -80,6 +82,19 @@ public abstract class ConduitOAuth2Broker<C extends OAuth2IdentityProviderConfig
     public final void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user,
             BrokeredIdentityContext context) {
         GrantCarrier.handOver(session, realm, user, context);
+    }
+
+    /** Identity Brokering API V2: the user's own connection, from the vault ({@link BrokeringApiTokens}). */
+    @Override
+    public final Response retrieveToken(KeycloakSession session, FederatedIdentityModel identity, UserSessionModel userSession,
+            UserModel user) {
+        return BrokeringApiTokens.retrieve(session, getConfig().getAlias(), identity, userSession, user);
+    }
+
+    /** Identity Brokering API V1: never Keycloak's stored token ({@link BrokeringApiTokens#refuseV1}). */
+    @Override
+    public final Response retrieveToken(KeycloakSession session, FederatedIdentityModel identity) {
+        return BrokeringApiTokens.refuseV1(getConfig().getAlias());
     }
 
     /** Keycloak's callback with Conduit's guard before the code is redeemed, and an unreachable provider as 502. */
