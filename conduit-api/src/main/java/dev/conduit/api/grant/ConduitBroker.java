@@ -1,6 +1,10 @@
 package dev.conduit.api.grant;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+
+import dev.conduit.api.server.ServerGrantKind;
 
 import dev.conduit.api.permission.Vocabulary;
 import org.keycloak.models.IdentityProviderModel;
@@ -40,6 +44,16 @@ public interface ConduitBroker {
     /** The member of an exchange answer that carries the provider's organization id. */
     default String organizationIdName() {
         return "organization_id";
+    }
+
+    /** The server-to-server kinds this provider offers (issue 15), none by default; each kind is one class. */
+    default List<ServerGrantKind> serverGrantKinds() {
+        return List.of();
+    }
+
+    /** The kind of this provider with that id. */
+    default Optional<ServerGrantKind> serverGrantKind(String id) {
+        return serverGrantKinds().stream().filter(kind -> kind.id().equals(id)).findFirst();
     }
 
     /** Whether a client authentication method setting names HTTP Basic. */

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.UpstreamClient;
+import dev.conduit.api.server.ServerGrantKind;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;
@@ -15,6 +16,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 public final class GoogleIdentityProviderFactory extends ConduitBrokerFactory<GoogleIdentityProvider, GoogleIdentityProviderConfig> {
 
     public static final String PROVIDER_ID = "conduit-google";
+    private static final List<ServerGrantKind> KINDS = List.of(new GoogleDelegation());
 
     public GoogleIdentityProviderFactory() {
         super(PROVIDER_ID, "Google (Conduit)",
@@ -96,5 +98,10 @@ public final class GoogleIdentityProviderFactory extends ConduitBrokerFactory<Go
         return new UpstreamClient(model.getProviderId(), model.getAlias(), tokenUrl, config.getClientId(),
                 config.getClientSecret(), ConduitBroker.isBasic(config.getClientAuthMethod()),
                 UpstreamClient.Revocation.POST_FORM_WHOLE_GRANT, config.getRevocationUrl(), 3600);
+    }
+
+    @Override
+    public List<ServerGrantKind> serverGrantKinds() {
+        return KINDS;
     }
 }

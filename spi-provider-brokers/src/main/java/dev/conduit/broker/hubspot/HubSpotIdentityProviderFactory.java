@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.conduit.api.grant.UpstreamClient;
+import dev.conduit.api.server.ServerGrantKind;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;
@@ -14,6 +15,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 public final class HubSpotIdentityProviderFactory extends ConduitBrokerFactory<HubSpotIdentityProvider, HubSpotIdentityProviderConfig> {
 
     public static final String PROVIDER_ID = "conduit-hubspot";
+    private static final List<ServerGrantKind> KINDS = List.of(new HubSpotPrivateApp());
 
     public HubSpotIdentityProviderFactory() {
         super(PROVIDER_ID, "HubSpot (Conduit)",
@@ -97,5 +99,10 @@ public final class HubSpotIdentityProviderFactory extends ConduitBrokerFactory<H
     @Override
     public String organizationIdName() {
         return "hub_id";
+    }
+
+    @Override
+    public List<ServerGrantKind> serverGrantKinds() {
+        return KINDS;
     }
 }

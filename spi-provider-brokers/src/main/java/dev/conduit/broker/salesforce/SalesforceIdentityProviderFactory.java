@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.UpstreamClient;
+import dev.conduit.api.server.ServerGrantKind;
 import dev.conduit.broker.support.IncrementalScopes;
 import dev.conduit.broker.support.ConduitBrokerFactory;
 import org.keycloak.models.IdentityProviderModel;
@@ -17,6 +18,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 public final class SalesforceIdentityProviderFactory extends ConduitBrokerFactory<SalesforceIdentityProvider, SalesforceIdentityProviderConfig> {
 
     public static final String PROVIDER_ID = "conduit-salesforce";
+    private static final List<ServerGrantKind> KINDS = List.of(new SalesforceJwtBearer(), new SalesforceClientCredentials());
 
     public SalesforceIdentityProviderFactory() {
         super(PROVIDER_ID, "Salesforce (Conduit)",
@@ -80,5 +82,10 @@ public final class SalesforceIdentityProviderFactory extends ConduitBrokerFactor
                 config.getLoginHost() + "/services/oauth2/token", config.getClientId(), config.getClientSecret(),
                 ConduitBroker.isBasic(config.getClientAuthMethod()), UpstreamClient.Revocation.POST_FORM,
                 config.getRevocationUrl(), config.getSessionLifetimeSeconds());
+    }
+
+    @Override
+    public List<ServerGrantKind> serverGrantKinds() {
+        return KINDS;
     }
 }

@@ -1,0 +1,66 @@
+package dev.conduit.api.server;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.keycloak.models.IdentityProviderModel;
+
+/**
+ * One way to get a provider token with no person's browser consent (issue 15): Salesforce's JWT bearer and client
+ * credentials flows, Google's service account with domain-wide delegation, HubSpot's private app token. Each kind is
+ * one class in its provider's folder, declared by the broker ({@code ConduitBroker.serverGrantKinds()}); the vault
+ * seals what {@link #accept} keeps secret, mints with {@link #mintRequest} when a token is due, and reads a refusal
+ * with {@link #readRefusal}. Pure: no HTTP, no storage, no clock of its own.
+ */
+public interface ServerGrantKind {
+
+    /** The kind's id in the admin API, e.g. {@code salesforce-jwt-bearer}; unique across providers. */
+    String id();
+
+    /** One line for admins: what the kind is and what it needs at the provider. */
+    String description();
+
+    /**
+     * The admin's input checked and split into what is shown and what is sealed; for a key the admin did not upload,
+     * the kind makes one. A refusal says what is wrong in the admin's words (a 400) and repeats no secret.
+     */
+    ServerCredential accept(IdentityProviderModel provider, Map<String, String> input, Instant now) throws KeyMaterialException;
+
+    /**
+     * Whether the kind mints per subject (Google's delegation acts as each Workspace user): then {@link #mintRequest}
+     * needs a subject, which {@link #checkSubject} accepts first.
+     */
+    default boolean perSubject() {
+        return false;
+    }
+
+    /** Why {@code subject} may not be acted as with this credential, or empty when it may. */
+    default Optional<String> checkSubject(ServerCredential credential, String subject) {
+        return subject == null ? Optional.empty() : Optional.of("this kind of connection acts as one account, not per user");
+    }
+
+    /**
+     * The token request that mints a token now, for {@code subject} (null unless {@link #perSubject}) and
+     * {@code scopes} (empty: all the credential's); empty for a static token ({@link #staticToken}).
+     */
+    Optional<MintRequest> mintRequest(IdentityProviderModel provider, ServerCredential credential, String subject,
+            Set<String> scopes, Instant now);
+
+    /** The token itself for a kind whose token does not expire (HubSpot's private app); empty for the others. */
+    default Optional<String> staticToken(ServerCredential credential) {
+        return Optional.empty();
+    }
+
+    /**
+     * An authenticated GET that costs the provider little, to check a static token's health (its answer 200, or a
+     * refusal read with {@link #readRefusal}); empty for the kinds whose mint is the check.
+     */
+    default Optional<String> healthCheckUrl(IdentityProviderModel provider) {
+        return Optional.empty();
+    }
+
+    /** How the provider's refusal of a mint is read: an admin must act, or it is transient. */
+    MintRefusal readRefusal(int status, String error, String description);
+}
