@@ -24,6 +24,15 @@ public record ServerCredential(String kind, Map<String, String> shown, Map<Strin
         return sealed.get(name);
     }
 
+    /** The RSA private key sealed under {@code name}, which {@link RsaKeys} wrote when the connection was made. */
+    public java.security.PrivateKey sealedPrivateKey(String name) {
+        try {
+            return RsaKeys.parsePrivateKey(sealed.get(name)).getPrivate();
+        } catch (KeyMaterialException e) {
+            throw new IllegalStateException("the sealed private key of a " + kind + " connection does not read back", e);
+        }
+    }
+
     /** Names only for what is sealed. */
     @Override
     public String toString() {

@@ -17,6 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class SignedAssertion {
 
+    /** RFC 7523's grant type, the {@code grant_type} that carries such an assertion. */
+    public static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 

@@ -14,7 +14,7 @@ import dev.conduit.api.server.MintRefusal;
 import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.RsaKeys;
 import dev.conduit.api.server.ServerCredential;
-import dev.conduit.api.server.ServerGrantKind;
+import dev.conduit.api.server.NamedServerGrantKind;
 import dev.conduit.api.server.ServerInput;
 import dev.conduit.api.server.ServiceAccountKey;
 import dev.conduit.api.server.SignedAssertion;
@@ -25,7 +25,7 @@ import org.keycloak.models.IdentityProviderModel;
  * key sealed) and names the Workspace domain and the scopes its admin delegated to the account's client id. A token is
  * minted per Workspace user ({@code sub}), for those scopes only, and never for anyone outside the domain.
  */
-public final class GoogleDelegation implements ServerGrantKind {
+public final class GoogleDelegation extends NamedServerGrantKind {
 
     public static final String ID = "google-service-account";
     static final String KEY_FILE = "service_account_key";
@@ -40,16 +40,9 @@ public final class GoogleDelegation implements ServerGrantKind {
     static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@([^\\s@]{1,255})");
     /** Google takes an {@code exp} at most one hour after {@code iat}. */
     static final Duration ASSERTION_LIFETIME = Duration.ofHours(1);
-    static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Google service account with domain-wide delegation: its JSON key, the Workspace domain, the delegated scopes";
+    public GoogleDelegation() {
+        super(ID, "Google service account with domain-wide delegation: its JSON key, the Workspace domain, the delegated scopes");
     }
 
     @Override
@@ -116,8 +109,8 @@ public final class GoogleDelegation implements ServerGrantKind {
         claims.put("aud", tokenUrl);
         claims.put("iat", now.getEpochSecond());
         claims.put("exp", now.plus(ASSERTION_LIFETIME).getEpochSecond());
-        String assertion = SignedAssertion.rs256(claims, credential.shown(PRIVATE_KEY_ID), privateKey(credential));
-        return Optional.of(new MintRequest(tokenUrl, Map.of("grant_type", JWT_BEARER, "assertion", assertion), 3600));
+        String assertion = SignedAssertion.rs256(claims, credential.shown(PRIVATE_KEY_ID), credential.sealedPrivateKey(PRIVATE_KEY));
+        return Optional.of(new MintRequest(tokenUrl, Map.of("grant_type", SignedAssertion.JWT_BEARER_GRANT, "assertion", assertion), 3600));
     }
 
     @Override
@@ -143,11 +136,4 @@ public final class GoogleDelegation implements ServerGrantKind {
         return configured == null || configured.isBlank() ? GoogleIdentityProviderConfig.TOKEN_URL : configured;
     }
 
-    private static java.security.PrivateKey privateKey(ServerCredential credential) {
-        try {
-            return RsaKeys.parsePrivateKey(credential.sealed(PRIVATE_KEY)).getPrivate();
-        } catch (KeyMaterialException e) {
-            throw new IllegalStateException("the sealed private key of a " + ID + " connection does not read back", e);
-        }
-    }
 }

@@ -11,7 +11,7 @@ import dev.conduit.api.server.KeyMaterialException;
 import dev.conduit.api.server.MintRefusal;
 import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.ServerCredential;
-import dev.conduit.api.server.ServerGrantKind;
+import dev.conduit.api.server.NamedServerGrantKind;
 import dev.conduit.api.server.ServerInput;
 import org.keycloak.models.IdentityProviderModel;
 
@@ -20,7 +20,7 @@ import org.keycloak.models.IdentityProviderModel;
  * app. Sealed; served as it is; its health is a cheap authenticated call; rotated by the admin giving the new token
  * (HubSpot keeps the old one valid for a while).
  */
-public final class HubSpotPrivateApp implements ServerGrantKind {
+public final class HubSpotPrivateApp extends NamedServerGrantKind {
 
     public static final String ID = "hubspot-private-app";
     static final String ACCESS_TOKEN = "access_token";
@@ -28,14 +28,8 @@ public final class HubSpotPrivateApp implements ServerGrantKind {
     static final String REGION = "region";
     static final Pattern TOKEN = Pattern.compile("pat-([a-z0-9]{2,8})-[A-Za-z0-9-]{8,500}");
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "HubSpot private app: its access token (pat-...) and the scopes chosen for the app";
+    public HubSpotPrivateApp() {
+        super(ID, "HubSpot private app: its access token (pat-...) and the scopes chosen for the app");
     }
 
     @Override

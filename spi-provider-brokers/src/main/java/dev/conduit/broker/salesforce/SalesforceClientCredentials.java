@@ -12,7 +12,7 @@ import dev.conduit.api.server.KeyMaterialException;
 import dev.conduit.api.server.MintRefusal;
 import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.ServerCredential;
-import dev.conduit.api.server.ServerGrantKind;
+import dev.conduit.api.server.NamedServerGrantKind;
 import dev.conduit.api.server.ServerInput;
 import org.keycloak.models.IdentityProviderModel;
 
@@ -20,7 +20,7 @@ import org.keycloak.models.IdentityProviderModel;
  * Salesforce's client credentials flow: the app's consumer key and secret at the org's My Domain token endpoint,
  * acting as the app's "Run As" integration user. The generic login hosts refuse it, so they are refused here first.
  */
-public final class SalesforceClientCredentials implements ServerGrantKind {
+public final class SalesforceClientCredentials extends NamedServerGrantKind {
 
     public static final String ID = "salesforce-client-credentials";
     static final String CONSUMER_KEY = "consumer_key";
@@ -29,14 +29,8 @@ public final class SalesforceClientCredentials implements ServerGrantKind {
     private static final Set<String> GENERIC_HOSTS = Set.of("https://login.salesforce.com", "https://test.salesforce.com");
     private static final Pattern SECRET_CHARS = Pattern.compile("[\\x21-\\x7e]+");
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Salesforce client credentials: the app's consumer key and secret at the org's My Domain, a Run As user";
+    public SalesforceClientCredentials() {
+        super(ID, "Salesforce client credentials: the app's consumer key and secret at the org's My Domain, a Run As user");
     }
 
     @Override

@@ -20,7 +20,7 @@ import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.RsaKeys;
 import dev.conduit.api.server.SelfSignedCertificate;
 import dev.conduit.api.server.ServerCredential;
-import dev.conduit.api.server.ServerGrantKind;
+import dev.conduit.api.server.NamedServerGrantKind;
 import dev.conduit.api.server.ServerInput;
 import dev.conduit.api.server.SignedAssertion;
 import org.keycloak.models.IdentityProviderModel;
@@ -31,7 +31,7 @@ import org.keycloak.models.IdentityProviderModel;
  * integration user the app is pre-authorized for. Conduit generates the key pair unless the admin uploads one; the
  * private key is sealed, the certificate is shown for download.
  */
-public final class SalesforceJwtBearer implements ServerGrantKind {
+public final class SalesforceJwtBearer extends NamedServerGrantKind {
 
     public static final String ID = "salesforce-jwt-bearer";
     static final String CONSUMER_KEY = "consumer_key";
@@ -46,16 +46,9 @@ public final class SalesforceJwtBearer implements ServerGrantKind {
     /** Salesforce takes an {@code exp} at most 3 minutes ahead; 150 s leaves room for clock skew. */
     static final Duration ASSERTION_LIFETIME = Duration.ofSeconds(150);
     static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(2 * 365);
-    static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Salesforce JWT bearer: a certificate uploaded to the app, an integration user pre-authorized for it";
+    public SalesforceJwtBearer() {
+        super(ID, "Salesforce JWT bearer: a certificate uploaded to the app, an integration user pre-authorized for it");
     }
 
     @Override
@@ -92,9 +85,9 @@ public final class SalesforceJwtBearer implements ServerGrantKind {
         claims.put("sub", credential.shown(USERNAME));
         claims.put("aud", audience);
         claims.put("exp", now.plus(ASSERTION_LIFETIME).getEpochSecond());
-        String assertion = SignedAssertion.rs256(claims, null, privateKey(credential));
+        String assertion = SignedAssertion.rs256(claims, null, credential.sealedPrivateKey(PRIVATE_KEY));
         return Optional.of(new MintRequest(audience + "/services/oauth2/token",
-                Map.of("grant_type", JWT_BEARER, "assertion", assertion), config.getSessionLifetimeSeconds()));
+                Map.of("grant_type", SignedAssertion.JWT_BEARER_GRANT, "assertion", assertion), config.getSessionLifetimeSeconds()));
     }
 
     @Override
@@ -120,13 +113,6 @@ public final class SalesforceJwtBearer implements ServerGrantKind {
         return MintRefusal.byStatus(status, error);
     }
 
-    static java.security.PrivateKey privateKey(ServerCredential credential) {
-        try {
-            return RsaKeys.parsePrivateKey(credential.sealed(PRIVATE_KEY)).getPrivate();
-        } catch (KeyMaterialException e) {
-            throw new IllegalStateException("the sealed private key of a " + ID + " connection does not read back", e);
-        }
-    }
 
     static String fingerprint(X509Certificate certificate) {
         try {
