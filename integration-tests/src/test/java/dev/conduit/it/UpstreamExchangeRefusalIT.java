@@ -156,10 +156,14 @@ class UpstreamExchangeRefusalIT {
 
     @Test
     void aUserWithoutTheConnectionIsToldWhereToConnectIt() {
-        HttpResponse<String> answer = apps.exchange(userToken, Map.of("requested_issuer", "google"));
+        HttpResponse<String> answer = apps.exchange(userToken, Map.of("audience", "google"));
         JsonNode error = assertConduitRefused(answer, 400, "invalid_target", "not_connected",
                 "No google connection for this user; connect it first");
         assertThat(error.get("connect_uri").asText()).contains("kc_action=idp_link%3Agoogle");
+        // the legacy form (requested_issuer) gets Keycloak V1's answer instead (LegacyExchangeIT)
+        JsonNode legacy = assertConduitRefused(apps.exchange(userToken, Map.of("requested_issuer", "google")), 400,
+                "not_linked", "not_connected", "identity provider is not linked");
+        assertThat(legacy.get("account-link-url").asText()).contains("/broker/google/link?nonce=");
     }
 
     private void setAllowedProviders(String id, JsonNode representation, String value) {

@@ -125,7 +125,10 @@ public final class ConduitEnvironment {
                     "--spi-realm-restapi-extension--conduit-console--provision-master-client=true",
                     // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
                     // benchmarks; replaces identity-brokering-api:v1 (one version of a feature at a time)
-                    "--features=identity-brokering-api:v2"));
+                    "--features=identity-brokering-api:v2",
+                    // Keycloak's client-initiated account link (/broker/{alias}/link), off by default in 26.x: the
+                    // account-link-url of the legacy exchange's answers goes there (LegacyExchangeIT)
+                    "--spi-login-protocol--openid-connect--allow-client-initiated-account-linking=true"));
             if (withVault) {
                 options.addAll(List.of(
                         // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out

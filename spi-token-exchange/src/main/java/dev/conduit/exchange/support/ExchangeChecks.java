@@ -52,11 +52,16 @@ public final class ExchangeChecks {
      * active session; the requesting client is its azp or in its aud.
      */
     public static Subject subject(TokenExchangeContext context) {
+        return subject(context, context.getParams().getSubjectTokenType());
+    }
+
+    /** {@link #subject(TokenExchangeContext)} with the subject token type as the exchange reads it (legacy default). */
+    public static Subject subject(TokenExchangeContext context, String subjectTokenType) {
         ClientModel client = context.getClient();
         if (client.isPublicClient()) {
             throw new ExchangeRefusal(400, "unauthorized_client", "Public clients may not exchange tokens", Errors.INVALID_CLIENT);
         }
-        if (!ACCESS_TOKEN_TYPE.equals(context.getParams().getSubjectTokenType())) {
+        if (!ACCESS_TOKEN_TYPE.equals(subjectTokenType)) {
             throw new ExchangeRefusal(400, "invalid_request", "subject_token_type must be an access token", Errors.INVALID_REQUEST);
         }
         KeycloakSession session = context.getSession();

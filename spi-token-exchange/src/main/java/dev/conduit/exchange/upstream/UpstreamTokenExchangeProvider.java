@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.ConduitBrokers;
@@ -95,7 +96,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         ClientModel client = context.getClient();
-        ExchangeChecks.Subject subject = ExchangeChecks.subject(context);
+        boolean legacy = LegacyExchange.isLegacyForm(context.getFormParams().getFirst("requested_issuer"));
+        ExchangeChecks.Subject subject = ExchangeChecks.subject(context,
+                LegacyExchange.subjectTokenType(context.getParams().getSubjectTokenType(), legacy));
         AccessToken token = subject.token();
         event.user(subject.user()).detail(Details.SUBJECT_TOKEN_CLIENT_ID, token.getIssuedFor());
         ConnectionBinding binding = ConnectionBinding.of(token);
@@ -134,6 +137,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         try {
             fresh = vault.accessToken(key, refused);
         } catch (ConnectionUnavailableException e) {
+            if (legacy && organizationReference == null) {
+                throw legacyUnavailable(context, provider.getAlias(), token, e);
+            }
             throw unavailable(context, provider.getAlias(), request.organization(), token.getIssuedFor(), e);
         }
         Set<String> missing = PermissionCheck.missing(neededScopes, fresh.scopes());
@@ -221,6 +227,27 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of(
                 "conduit_error", e.code(),
                 "connect_uri", connectUri(context, alias, organization, appClientId, Set.of())));
+    }
+
+    /**
+     * V1's answer on the legacy form for the user's own connection: {@code not_linked} or {@code token_expired} with
+     * Keycloak's account-link URL for the requesting client (no link when the subject token names no session, as the
+     * link is checked against it); an outage stays a 503.
+     */
+    private static ExchangeRefusal legacyUnavailable(TokenExchangeContext context, String alias, AccessToken token,
+            ConnectionUnavailableException e) {
+        String[] v1 = LegacyExchange.error(e.code()).orElse(null);
+        if (v1 == null) {
+            return unavailable(context, alias, null, token.getIssuedFor(), e);
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("conduit_error", e.code());
+        if (token.getSessionId() != null) {
+            extra.put(LegacyExchange.ACCOUNT_LINK_URL, LegacyExchange.accountLinkUrl(
+                    context.getSession().getContext().getUri().getBaseUri(), context.getRealm().getName(), alias,
+                    context.getClient().getClientId(), token.getSessionId(), UUID.randomUUID().toString()));
+        }
+        return new ExchangeRefusal(400, v1[0], v1[1], Errors.NOT_ALLOWED, extra);
     }
 
     /**
