@@ -220,7 +220,7 @@ public final class SandboxEngine {
                     : path.endsWith("/services/oauth2/userinfo") || path.contains("/id/") ? Endpoint.IDENTITY
                     : path.endsWith("/services/oauth2/revoke") ? Endpoint.REVOKE
                     : path.endsWith("/services/oauth2/introspect") ? Endpoint.INTROSPECT : Endpoint.OTHER;
-            case HUBSPOT -> path.startsWith("/crm/") ? Endpoint.API
+            case HUBSPOT -> path.startsWith("/crm/") || path.startsWith("/account-info/") ? Endpoint.API
                     : path.endsWith("/oauth/authorize") ? Endpoint.AUTHORIZE
                     : path.endsWith("/oauth/v3/token") || path.endsWith("/oauth/v1/token")
                             || path.matches(".*/oauth/\\d{4}-\\d{2}/token") ? Endpoint.TOKEN

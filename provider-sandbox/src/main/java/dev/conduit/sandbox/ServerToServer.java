@@ -45,8 +45,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *     {@link #addGoogleServiceAccountKey} / {@link #deleteGoogleServiceAccountKey} rotate keys.</li>
  * <li>{@link #createHubSpotPrivateApp(String, Set)}: a static {@code pat-na1-...} token for a portal;
  *     {@link #rotateHubSpotPrivateAppToken(String, Duration)} and {@link #expireHubSpotPrivateAppToken(String)}.
- *     Health: {@code GET /crm/v3/objects/contacts?limit=1} (200, or 403 MISSING_SCOPES for an app without the
- *     contacts scope: either way the token is alive; 401 INVALID_AUTHENTICATION when it is not).</li>
+ *     Health: {@code GET /account-info/v3/details} (no scope needed, answers the token's {@code portalId}, so it
+ *     also proves the token is the expected portal's), or {@code GET /crm/v3/objects/contacts?limit=1} (200, or 403
+ *     MISSING_SCOPES for an app without the contacts scope); 401 INVALID_AUTHENTICATION when the token is dead.</li>
  * </ul>
  * Every answered mint is counted in {@link SandboxEngine#mints(Provider, String)}; every received request in
  * {@link SandboxEngine#tokenCalls(Provider, String)}; faults injected on {@link Endpoint#TOKEN} apply to these grants.

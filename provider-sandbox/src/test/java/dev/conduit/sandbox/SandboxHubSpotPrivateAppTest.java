@@ -94,6 +94,26 @@ class SandboxHubSpotPrivateAppTest {
         assertThat(info.status()).isEqualTo(401);
     }
 
+    @Test
+    void accountInfoNamesThePortalOfAnyLiveTokenWithoutAScope() {
+        String deals = s2s.createHubSpotPrivateApp("4242999", Set.of("crm.objects.deals.read"));
+        String oauth = sandbox.login(HS, SandboxFixture.authParams("oauth crm.objects.contacts.read"))
+                .path("access_token").asText();
+
+        Reply info = accountInfo(deals);
+        assertThat(info.status()).as(info.body()).isEqualTo(200);
+        assertThat(json(info).path("portalId").asLong()).isEqualTo(4242999L);
+        assertThat(json(accountInfo(oauth)).path("portalId").asText()).isEqualTo(Accounts.HUBSPOT_HUB);
+
+        s2s.rotateHubSpotPrivateAppToken(deals, Duration.ZERO);
+        assertInvalid(accountInfo(deals));
+    }
+
+    private Reply accountInfo(String bearer) {
+        return engine.handle(HS, "GET", "/account-info/v3/details", Map.of(), Map.of(),
+                Map.of("authorization", "Bearer " + bearer));
+    }
+
     private Reply contacts(String bearer, String limit) {
         return engine.handle(HS, "GET", "/crm/v3/objects/contacts", Map.of("limit", limit), Map.of(),
                 Map.of("authorization", "Bearer " + bearer));
