@@ -30,6 +30,7 @@ final class ProviderApis {
     static final String SALESFORCE_QUERY_PATH = "/services/data/v62.0/query";
     static final String SALESFORCE_CONTACT_QUERY = "SELECT Id,Name,Email FROM Contact";
     static final String HUBSPOT_CONTACTS_PATH = "/crm/v3/objects/contacts";
+    static final String HUBSPOT_ACCOUNT_INFO_PATH = "/account-info/v3/details";
     static final String HUBSPOT_CONTACTS_SCOPE = "crm.objects.contacts.read";
     static final Set<String> SALESFORCE_API_SCOPES = Set.of("api", "full");
     static final Set<String> GOOGLE_CALENDAR_SCOPES = Set.of(
@@ -157,6 +158,10 @@ final class ProviderApis {
                     + "authentication and you can find more details at "
                     + "https://developers.hubspot.com/docs/methods/auth/oauth-overview", "INVALID_AUTHENTICATION", null);
         }
+        if (path.equals(HUBSPOT_ACCOUNT_INFO_PATH)) {
+            return get ? hubspotAccountInfo(caller.account())
+                    : hubspotError(405, "The sandbox serves only GET on this path", "VALIDATION_ERROR", null);
+        }
         if (!path.equals(HUBSPOT_CONTACTS_PATH)) {
             return hubspotError(404, "Resource not found", "OBJECT_NOT_FOUND", null);
         }
@@ -202,6 +207,25 @@ final class ProviderApis {
         if (after + limit < contacts.size()) {
             body.put("paging", Map.of("next", Map.of("after", String.valueOf(after + limit))));
         }
+        return Reply.json(200, write(body));
+    }
+
+    /**
+     * {@code GET /account-info/v3/details}: the portal the token belongs to, with no scope required (unverified: taken
+     * from HubSpot's account-info API; the field set is the documented one, the values fixed). A cheap authenticated
+     * call that also tells a private app's portal.
+     */
+    private static Reply hubspotAccountInfo(Account account) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("portalId", Long.parseLong(account.organizationId()));
+        body.put("accountType", "STANDARD");
+        body.put("timeZone", "US/Eastern");
+        body.put("companyCurrency", "USD");
+        body.put("additionalCurrencies", List.of());
+        body.put("utcOffset", "-05:00");
+        body.put("utcOffsetMilliseconds", -18_000_000);
+        body.put("uiDomain", "app.hubspot.com");
+        body.put("dataHostingLocation", "na1");
         return Reply.json(200, write(body));
     }
 

@@ -58,6 +58,7 @@ public final class SandboxEngine {
     private volatile String baseUrl = "http://localhost";
     private volatile String nextGoogleIdTokenIssuer;
     private volatile long salesforceSessionSeconds = 7200;
+    private final ServerToServer serverToServer = new ServerToServer(this);
 
     public SandboxEngine(Clock clock) {
         this.clock = clock;
@@ -67,6 +68,15 @@ public final class SandboxEngine {
 
     void baseUrl(String baseUrl) {
         this.baseUrl = baseUrl;
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    /** The server-to-server grants: Salesforce JWT bearer and client credentials, Google service accounts, HubSpot private apps. */
+    public ServerToServer serverToServer() {
+        return serverToServer;
     }
 
     public void register(SandboxClient client) {
@@ -79,6 +89,10 @@ public final class SandboxEngine {
 
     public void salesforceSessionSeconds(long seconds) {
         this.salesforceSessionSeconds = seconds;
+    }
+
+    long salesforceSessionSeconds() {
+        return salesforceSessionSeconds;
     }
 
     /** The next Google id token names this issuer instead of the sandbox's own (mix-up and forgery tests). */
@@ -123,6 +137,18 @@ public final class SandboxEngine {
     /** Token-endpoint calls with this grant type ("authorization_code", "refresh_token"). */
     public int tokenCalls(Provider provider, String grantType) {
         return counter(provider + " TOKEN " + grantType).get();
+    }
+
+    /**
+     * Tokens issued (answered 200, not refused, not faulted) with this grant type since the last reset: for the
+     * server-to-server grants ({@code urn:ietf:params:oauth:grant-type:jwt-bearer}, {@code client_credentials}).
+     */
+    public int mints(Provider provider, String grantType) {
+        return counter(provider + " MINT " + grantType).get();
+    }
+
+    void countMint(Provider provider, String grantType) {
+        counter(provider + " MINT " + grantType).incrementAndGet();
     }
 
     /** Authorization requests whose prompt contained "consent". */
@@ -194,7 +220,7 @@ public final class SandboxEngine {
                     : path.endsWith("/services/oauth2/userinfo") || path.contains("/id/") ? Endpoint.IDENTITY
                     : path.endsWith("/services/oauth2/revoke") ? Endpoint.REVOKE
                     : path.endsWith("/services/oauth2/introspect") ? Endpoint.INTROSPECT : Endpoint.OTHER;
-            case HUBSPOT -> path.startsWith("/crm/") ? Endpoint.API
+            case HUBSPOT -> path.startsWith("/crm/") || path.startsWith("/account-info/") ? Endpoint.API
                     : path.endsWith("/oauth/authorize") ? Endpoint.AUTHORIZE
                     : path.endsWith("/oauth/v3/token") || path.endsWith("/oauth/v1/token")
                             || path.matches(".*/oauth/\\d{4}-\\d{2}/token") ? Endpoint.TOKEN
@@ -219,7 +245,7 @@ public final class SandboxEngine {
         params.putAll(form);
         return switch (endpoint) {
             case AUTHORIZE -> "POST".equals(method) ? decide(provider, params) : authorizePage(provider, params);
-            case TOKEN -> token(provider, params, headers);
+            case TOKEN -> token(provider, path, params, headers);
             case IDENTITY -> identity(provider, path, params, headers);
             case REVOKE -> revoke(provider, path, params);
             case INTROSPECT -> introspect(provider, params, headers);
@@ -332,7 +358,11 @@ public final class SandboxEngine {
 
     // ---- token -----------------------------------------------------------------------------------
 
-    private Reply token(Provider provider, Map<String, String> p, Map<String, String> headers) {
+    private Reply token(Provider provider, String path, Map<String, String> p, Map<String, String> headers) {
+        Reply serverGrant = serverToServer.token(provider, path, p, headers);
+        if (serverGrant != null) {
+            return serverGrant;
+        }
         String grantType = p.getOrDefault("grant_type", "");
         SandboxClient client = authenticate(provider, p, headers);
         if (client == null) {
@@ -345,7 +375,8 @@ public final class SandboxEngine {
         };
     }
 
-    private SandboxClient authenticate(Provider provider, Map<String, String> p, Map<String, String> headers) {
+    /** The client id and secret of a request, from HTTP Basic or the form; null if Basic is malformed. */
+    static String[] clientCredentials(Map<String, String> p, Map<String, String> headers) {
         String id = p.get("client_id");
         String secret = p.get("client_secret");
         String basic = headers.get("authorization");
@@ -359,10 +390,20 @@ public final class SandboxEngine {
                     secret = java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
                 }
             } catch (IllegalArgumentException e) {
-                // malformed Base64 or percent-encoding: client authentication failed (401 invalid_client), not a 500
+                // malformed Base64 or percent-encoding: client authentication failed, not a 500
                 return null;
             }
         }
+        return new String[] {id, secret};
+    }
+
+    private SandboxClient authenticate(Provider provider, Map<String, String> p, Map<String, String> headers) {
+        String[] credentials = clientCredentials(p, headers);
+        if (credentials == null) {
+            return null;
+        }
+        String id = credentials[0];
+        String secret = credentials[1];
         SandboxClient client = clients.get(provider + " " + id);
         if (client == null || secret == null
                 || !MessageDigest.isEqual(client.clientSecret().getBytes(StandardCharsets.UTF_8),
@@ -557,21 +598,42 @@ public final class SandboxEngine {
 
     private Grants.AccessToken newAccessToken(Provider provider, SandboxClient client, Account account, Set<String> scopes,
             Grants.Chain chain) {
-        long now = now();
         long lifetime = switch (provider) {
             case SALESFORCE -> salesforceSessionSeconds;
             case HUBSPOT -> 1800;
             case GOOGLE -> 3600;
         };
-        String value = switch (provider) {
+        return issue(provider, client.clientId(), account, scopes, lifetime, null, chain);
+    }
+
+    /** Issues an access token with no refresh token (server-to-server grants); {@code value} null: the provider's form. */
+    Grants.AccessToken issue(Provider provider, String clientId, Account account, Set<String> scopes, long lifetime,
+            String value) {
+        return issue(provider, clientId, account, scopes, lifetime, value, null);
+    }
+
+    private Grants.AccessToken issue(Provider provider, String clientId, Account account, Set<String> scopes,
+            long lifetime, String value, Grants.Chain chain) {
+        long now = now();
+        String token = value != null ? value : switch (provider) {
             case SALESFORCE -> account.organizationId().substring(0, 15) + "!" + random(72);
             case HUBSPOT -> "CO" + random(220);
             case GOOGLE -> "ya29.a0" + random(120);
         };
-        Grants.AccessToken token = new Grants.AccessToken(value, provider, client.clientId(), account, scopes, now,
-                now + lifetime, chain);
-        accessTokens.put(value, token);
-        return token;
+        Grants.AccessToken access = new Grants.AccessToken(token, provider, clientId, account, scopes, now,
+                lifetime == Long.MAX_VALUE ? Long.MAX_VALUE : now + lifetime, chain);
+        accessTokens.put(token, access);
+        return access;
+    }
+
+    Grants.AccessToken accessToken(String value) {
+        return accessTokens.get(value);
+    }
+
+    /** Moves an issued access token's expiry (HubSpot private-app rotation overlap). */
+    void expireAt(String value, long expiresAt) {
+        accessTokens.computeIfPresent(value, (k, t) -> new Grants.AccessToken(t.value(), t.provider(), t.clientId(),
+                t.account(), t.scopes(), t.issuedAt(), Math.min(t.expiresAt(), expiresAt), t.chain()));
     }
 
     private String newRefreshToken(Provider provider) {
@@ -592,7 +654,9 @@ public final class SandboxEngine {
             bearer = p.get("access_token");
         }
         Grants.AccessToken token = bearer == null ? null : accessTokens.get(bearer);
-        if (token == null || token.provider() != provider || !accessTokenActive(bearer)) {
+        if (token == null || token.provider() != provider || !accessTokenActive(bearer)
+                || serverToServer.isPrivateAppToken(bearer)) {
+            // a private app's token has no token info (unverified): HubSpot answers as for an unknown token
             return switch (provider) {
                 case SALESFORCE -> Reply.json(401, "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]");
                 case HUBSPOT -> Reply.json(401, "{\"status\":\"error\",\"message\":\"The access token is invalid or expired\",\"category\":\"EXPIRED_AUTHENTICATION\"}");
@@ -731,6 +795,9 @@ public final class SandboxEngine {
         } else if (accessTokenActive(bearer)) {
             caller = ProviderApis.Caller.valid(token.account(), token.scopes(),
                     provider == Provider.SALESFORCE ? instancePath(token.account()) : null);
+        } else if (serverToServer.isPrivateAppToken(bearer)) {
+            // a rotated private-app token past its overlap is unknown to HubSpot, not "expired"
+            caller = ProviderApis.Caller.invalid();
         } else if (token.expiresAt() <= now() && !endedSessions.contains(bearer)
                 && (token.chain() == null || !token.chain().revoked)) {
             caller = ProviderApis.Caller.expired(now() - token.expiresAt());
@@ -776,7 +843,7 @@ public final class SandboxEngine {
         return "/instance";
     }
 
-    private Reply oauthError(Provider provider, int status, String error, String description) {
+    Reply oauthError(Provider provider, int status, String error, String description) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", error);
         body.put("error_description", description);
@@ -840,7 +907,7 @@ public final class SandboxEngine {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private String write(Object body) {
+    String write(Object body) {
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException e) {
