@@ -279,12 +279,18 @@ public final class VaultAdminResource {
     private IdentityProviderModel conduitBroker(String alias) {
         IdentityProviderModel model = alias == null ? null : session.identityProviders().getByAlias(alias);
         if (model == null) {
-            throw new NotFoundException("Identity provider not found");
+            throw refusal(Response.Status.NOT_FOUND, "Identity provider not found");
         }
         if (ConduitBrokers.of(session, model).isEmpty()) {
-            throw new BadRequestException("Identity provider " + model.getAlias() + " is not a Conduit broker");
+            throw refusal(Response.Status.BAD_REQUEST, "The identity provider is not a Conduit broker; switch it first"
+                    + " (README, coming from Keycloak's stored tokens)");
         }
         return model;
+    }
+
+    private static WebApplicationException refusal(Response.Status status, String description) {
+        return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", "invalid_request", "error_description", description)).build());
     }
 
     private ConnectionEntity row(String id) {
