@@ -80,10 +80,10 @@ public final class StoredTokenMigration {
     public Progress run(String realmId, String alias, String providerId) {
         String key = realmId + "/" + alias;
         Progress progress = new Progress("RUNNING", 0, 0, 0, remaining(realmId, alias));
-        if (latest.putIfAbsent(key, progress) != null && "RUNNING".equals(latest.get(key).state())) {
+        Progress begun = progress;
+        if (latest.compute(key, (k, last) -> last != null && "RUNNING".equals(last.state()) ? last : begun) != begun) {
             throw new AlreadyRunning();
         }
-        latest.put(key, progress);
         long started = System.nanoTime();
         String after = "";
         try {
