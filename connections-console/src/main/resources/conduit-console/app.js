@@ -561,8 +561,27 @@
         option.value = provider.alias;
         select.appendChild(option);
       });
+      showMigrations(providers || []);
     }).catch(function (failure) { alertBox('danger', failure.message); });
     return reload();
+  }
+
+  /** One "Migrate stored tokens" button per Conduit broker; the answer's figures shown as text. */
+  function showMigrations(providers) {
+    var actions = el('stored-tokens-actions');
+    actions.replaceChildren.apply(actions, providers.map(function (provider) {
+      var button = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-secondary', 'data-alias': provider.alias,
+        text: 'Migrate stored tokens: ' + providerLabel(provider) });
+      button.addEventListener('click', function () {
+        button.disabled = true;
+        api('POST', '/conduit-vault/stored-tokens/' + encodeURIComponent(provider.alias) + '/migrate').then(function (run) {
+          alertBox('success', providerLabel(provider) + ': ' + run.migrated + ' migrated, ' + run.skipped + ' skipped, '
+            + run.unparseable + ' unparseable, ' + run.remaining + ' remaining');
+          return reload();
+        }, function (failure) { alertBox('danger', failure.message); }).then(function () { button.disabled = false; });
+      });
+      return button;
+    }));
   }
 
   function startOrganization(organization) {

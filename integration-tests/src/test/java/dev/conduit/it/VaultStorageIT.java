@@ -3,20 +3,17 @@ package dev.conduit.it;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 import dev.conduit.it.support.Database;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.StorageScan;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
 import org.junit.jupiter.api.Test;
@@ -84,40 +81,8 @@ class VaultStorageIT {
 
             Set<String> issued = env.sandbox().engine().issuedTokens();
             assertThat(issued).isNotEmpty();
-            List<String> found = new ArrayList<>();
-            List<String[]> columns = new ArrayList<>();
-            try (ResultSet rs = db.getMetaData().getColumns(null, "public", "%", "%")) {
-                while (rs.next()) {
-                    String type = rs.getString("TYPE_NAME").toLowerCase();
-                    if (type.contains("char") || type.contains("text") || type.contains("json") || type.equals("bytea")) {
-                        columns.add(new String[] {rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME"), type});
-                    }
-                }
-            }
-            for (String[] column : columns) {
-                try (PreparedStatement scan = db.prepareStatement(
-                        "select \"" + column[1] + "\"" + (bytes(column) ? "" : "::text") + " from \"" + column[0] + "\" where \""
-                                + column[1] + "\" is not null");
-                        ResultSet values = scan.executeQuery()) {
-                    while (values.next()) {
-                        // bytea read as its bytes: as ::text PostgreSQL answers hex (\x...), where no token would be found
-                        String value = bytes(column) ? new String(values.getBytes(1), StandardCharsets.UTF_8) : values.getString(1);
-                        for (String token : issued) {
-                            if (value.contains(token)) {
-                                found.add(column[0] + "." + column[1]);
-                            }
-                        }
-                    }
-                }
-            }
-            assertThat(columns).as("scanned columns").hasSizeGreaterThan(100)
-                    .anyMatch(c -> c[0].equals("conduit_connection")).anyMatch(c -> c[0].equals("conduit_pending_revocation"))
-                    .anyMatch(c -> c[2].equals("bytea"));
+            Set<String> found = StorageScan.columnsHolding(db, value -> issued.stream().anyMatch(value::contains));
             assertThat(found).as("columns holding an upstream token in clear").isEmpty();
         }
-    }
-
-    private static boolean bytes(String[] column) {
-        return column[2].equals("bytea");
     }
 }

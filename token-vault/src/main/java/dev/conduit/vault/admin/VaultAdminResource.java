@@ -10,9 +10,11 @@ import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.KeyRotations;
 import dev.conduit.vault.service.PendingReport;
 import dev.conduit.vault.service.RunReport;
+import dev.conduit.vault.service.StoredTokenMigration;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -21,11 +23,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.Config;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
+import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
@@ -230,6 +234,63 @@ public final class VaultAdminResource {
         auth.realm().requireManageRealm();
         return vault.keyRotations().progress(realm.getId())
                 .orElseThrow(() -> new NotFoundException("No key rotation ran in this realm on this node"));
+    }
+
+    /**
+     * Moves the tokens Keycloak's Store Tokens kept in clear for this Conduit broker into the vault and clears them (see
+     * README, coming from Keycloak's stored tokens); synchronous, in batches of their own transactions. Answers
+     * migrated, skipped (the vault already held a connection), unparseable (left as is) and remaining.
+     */
+    @POST
+    @Path("stored-tokens/{alias}/migrate")
+    @Produces(MediaType.APPLICATION_JSON)
+    public StoredTokenMigration.Progress migrateStoredTokens(@PathParam("alias") String alias) {
+        auth.realm().requireManageRealm();
+        IdentityProviderModel model = conduitBroker(alias);
+        StoredTokenMigration.Progress progress;
+        try {
+            progress = vault.storedTokens().run(realm.getId(), model.getAlias(), model.getProviderId());
+        } catch (StoredTokenMigration.AlreadyRunning running) {
+            throw new ClientErrorException(running.getMessage(), Response.Status.CONFLICT);
+        } catch (StoredTokenMigration.Stopped stopped) {
+            throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(Map.of("error", "temporarily_unavailable", "error_description",
+                            stopped.getMessage() + "; run it again to continue", "progress", stopped.progress()))
+                    .build());
+        }
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
+                .representation(Map.of("provider", model.getAlias(), "migrated", progress.migrated(),
+                        "skipped", progress.skipped(), "unparseable", progress.unparseable(),
+                        "remaining", progress.remaining()))
+                .success();
+        return progress;
+    }
+
+    /** The latest migration's figures on this node, with the identities still holding a token counted now. */
+    @GET
+    @Path("stored-tokens/{alias}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public StoredTokenMigration.Progress storedTokensProgress(@PathParam("alias") String alias) {
+        auth.realm().requireManageRealm();
+        return vault.storedTokens().progress(realm.getId(), conduitBroker(alias).getAlias());
+    }
+
+    private IdentityProviderModel conduitBroker(String alias) {
+        IdentityProviderModel model = alias == null ? null : session.identityProviders().getByAlias(alias);
+        if (model == null) {
+            throw refusal(Response.Status.NOT_FOUND, "Identity provider not found");
+        }
+        if (ConduitBrokers.of(session, model).isEmpty()) {
+            throw refusal(Response.Status.BAD_REQUEST, "The identity provider is not a Conduit broker; switch it first"
+                    + " (README, coming from Keycloak's stored tokens)");
+        }
+        return model;
+    }
+
+    private static WebApplicationException refusal(Response.Status status, String description) {
+        return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", "invalid_request", "error_description", description)).build());
     }
 
     private ConnectionEntity row(String id) {

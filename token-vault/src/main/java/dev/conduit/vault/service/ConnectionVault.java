@@ -61,6 +61,7 @@ public final class ConnectionVault {
     private final KeyRotations keyRotations;
     private final FingerprintBackfill fingerprintBackfill;
     private final PendingRevocations pendingRevocations;
+    private final StoredTokenMigration storedTokens;
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
@@ -81,6 +82,7 @@ public final class ConnectionVault {
                 workers);
         this.keyRotations = new KeyRotations(factory, seal, locks, background, pendingRevocations);
         this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
+        this.storedTokens = new StoredTokenMigration(factory, this);
     }
 
     public RowSeal seal() {
@@ -97,6 +99,11 @@ public final class ConnectionVault {
 
     public KeyRotations keyRotations() {
         return keyRotations;
+    }
+
+    /** The migration of the tokens Keycloak's Store Tokens kept in clear (see {@link StoredTokenMigration}). */
+    public StoredTokenMigration storedTokens() {
+        return storedTokens;
     }
 
     /** The revocations parked by the removal of an identity provider or a realm (see {@link PendingRevocations}). */
