@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.Await;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
@@ -123,6 +124,9 @@ class ConnectionsConsoleIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "Disconnected"));
         wait.until(d -> d.findElements(row).isEmpty() && d.findElement(By.id("empty")).isDisplayed());
         Chromium.screenshot(driver, "console-5-disconnected");
+        // sent after the disconnect committed
+        Await.until("the revocation reaches Salesforce",
+                () -> sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE) >= revocationsBefore + 1);
         assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(revocationsBefore + 1);
         assertThat(vault.connectionsOf("USER", userId)).isEmpty();
 
@@ -332,6 +336,9 @@ class ConnectionsConsoleIT {
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-testid=confirm]"))).click();
         wait.until(d -> env.admin().federatedIdentities(REALM, userId).isEmpty());
         Chromium.screenshot(driver, "console-12-admin-console-unlinked");
+        // sent after the disconnect committed
+        Await.until("the revocation reaches Salesforce",
+                () -> sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE) >= revocationsBefore + 1);
         assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).isEqualTo(revocationsBefore + 1);
         assertThat(vault.connectionsOf("USER", userId)).isEmpty();
     }

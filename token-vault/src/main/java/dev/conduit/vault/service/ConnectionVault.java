@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 import dev.conduit.api.vault.ConnectionKey;
@@ -78,11 +79,21 @@ public final class ConnectionVault {
         this.refresher = new Refresher(factory, seal, policy, revocations, unsaved, locks,
                 TokenEndpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
                 new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP);
+        revocations.sendAfterCommitWith(this::sendParkedRevocation);
         this.pendingRevocations = new PendingRevocations(factory, new PendingSeal(seal.cipher()), revocations, settings,
                 workers);
         this.keyRotations = new KeyRotations(factory, seal, locks, background, pendingRevocations);
         this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
         this.storedTokens = new StoredTokenMigration(factory, this);
+    }
+
+    /** A disconnect's revocation, after its commit: the parked row's retry on the workers (due now for the task too). */
+    private void sendParkedRevocation(String id) {
+        try {
+            workers.submit(() -> refresher.refresh(id, Trigger.ADMIN, null));
+        } catch (RejectedExecutionException e) {
+            LOG.debugf("Connection %s: the workers are shut down; the scheduled task sends its revocation", id);
+        }
     }
 
     public RowSeal seal() {

@@ -1,8 +1,8 @@
 package dev.conduit.vault.service;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.api.grant.ConduitBrokers;
@@ -15,15 +15,17 @@ import dev.conduit.vault.upstream.UpstreamTokenCalls;
 import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 
 /**
- * Disconnecting: revoke the tokens at the provider, then delete the row. When the provider cannot be reached
- * after a few quick attempts, the row is parked as {@link ConnectionStatus#REVOKED} under a fresh owner (so a
- * reconnect does not overwrite it), never served, and the proactive task retries the revocation with backoff.
+ * Disconnecting: the row is parked as {@link ConnectionStatus#REVOKED} under a fresh owner (so a reconnect does not
+ * overwrite it), never served, in the request's transaction; after the commit the revocation is sent on the vault's
+ * workers, and when the provider cannot be reached the proactive task retries it with backoff. No request waits on
+ * the provider.
  * A token another connection still uses (HubSpot portals share refresh tokens; Google revokes the whole grant
  * of an account) is not revoked upstream, only forgotten here.
  *
@@ -37,18 +39,25 @@ import org.keycloak.models.RealmModel;
 public final class Revocations {
 
     private static final Logger LOG = Logger.getLogger(Revocations.class);
-    private static final int QUICK_ATTEMPTS = 3;
 
     private final RowSeal seal;
     private final VaultSettings settings;
+    /** Submits the retry of a parked row (its id) to the vault's workers; set once by the vault. */
+    private volatile Consumer<String> afterCommit;
 
     Revocations(RowSeal seal, VaultSettings settings) {
         this.seal = seal;
         this.settings = settings;
     }
 
+    /** How the vault sends a disconnect's revocation after the request commits (its workers, the retry path). */
+    void sendAfterCommitWith(Consumer<String> sender) {
+        this.afterCommit = sender;
+    }
+
     /**
-     * Runs in the caller's transaction.
+     * Runs in the caller's transaction and never calls the provider: nothing to revoke or a shared token deletes the
+     * row; otherwise the row is parked REVOKED and its revocation sent after the commit (see {@link #parkToSend}).
      *
      * @param provider the identity provider's settings, passed when it is being removed; null to look it up
      * @param why what caused it (unlink, disconnect, user_removed, organization_removed, provider_removed, realm_removed)
@@ -76,7 +85,6 @@ public final class Revocations {
         IdentityProviderModel model = provider != null ? provider : session.identityProviders().getByAlias(row.getProviderAlias());
         Optional<UpstreamClient> client = ConduitBrokers.client(session, model);
         String token = revocableToken(client, refreshToken, accessToken);
-        boolean isRefreshToken = token != null && token.equals(refreshToken);
         if (client.isEmpty() || token == null) {
             em.remove(row);
             VaultEvents.revoked(session, realm, row, why, client.isEmpty() ? "provider_not_configured" : "nothing_to_revoke");
@@ -89,14 +97,49 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
             return;
         }
-        RevokeAnswer answer = attempt(session, client.get(), token, isRefreshToken, QUICK_ATTEMPTS);
-        if (answer.done()) {
-            em.remove(row);
-            VaultEvents.revoked(session, realm, row, why, answer.reason());
-            VaultMetrics.revocation(row.getProviderAlias(), "revoked");
-            return;
+        parkToSend(session, row, refreshToken, accessToken, why);
+    }
+
+    /**
+     * A disconnect never waits on the provider: the row is parked REVOKED, due now, in the request's transaction, and
+     * once that transaction commits the revocation is sent on the vault's workers through the retry path (claim, send
+     * with no transaction open, record). A send that fails, or never runs (the node stopped), stays parked with the
+     * failure backoff for the scheduled task.
+     */
+    private void parkToSend(KeycloakSession session, ConnectionEntity row, String refreshToken, String accessToken,
+            String why) {
+        String ownerKind = row.getOwnerKind();
+        String ownerId = row.getOwnerId();
+        reown(row, refreshToken, accessToken);
+        row.setFailureCount(0);
+        row.setLastError(ParkedFor.reason(why, ownerKind, ownerId));
+        row.setNextRefreshAt((long) Time.currentTime());
+        ConnectionVault.em(session).flush();
+        VaultMetrics.revocation(row.getProviderAlias(), "parked");
+        String id = row.getId();
+        Consumer<String> sender = afterCommit;
+        if (sender != null) {
+            session.getTransactionManager().enlistAfterCompletion(new AfterCommit(() -> sender.accept(id)));
         }
-        park(session, realm, row, refreshToken, accessToken, why, answer.reason());
+    }
+
+    /** Runs {@code action} once the transaction it is enlisted in committed; nothing on rollback. */
+    static final class AfterCommit extends AbstractKeycloakTransaction {
+        private final Runnable action;
+
+        AfterCommit(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        protected void commitImpl() {
+            action.run();
+        }
+
+        @Override
+        protected void rollbackImpl() {
+            // the disconnect did not happen: nothing to send
+        }
     }
 
     /**
@@ -113,7 +156,7 @@ public final class Revocations {
         String accessToken = opened.get().accessToken();
         reown(row, refreshToken, accessToken);
         row.setFailureCount(0);
-        row.setLastError("parked: " + why);
+        row.setLastError(ParkedFor.reason(why));
         row.setNextRefreshAt((long) Time.currentTime());
         VaultMetrics.revocation(row.getProviderAlias(), "parked");
     }
@@ -157,7 +200,7 @@ public final class Revocations {
         }
         if (sharedWithAnotherConnection(em, row, client.get(), refreshToken)) {
             em.remove(row);
-            VaultEvents.revoked(session, realm, row, "retry", "kept_upstream_shared_grant");
+            VaultEvents.revoked(session, realm, row, ParkedFor.of(row.getLastError()), "kept_upstream_shared_grant");
             VaultMetrics.revocation(row.getProviderAlias(), "shared");
             return RetryStep.done(true);
         }
@@ -186,7 +229,7 @@ public final class Revocations {
     boolean recordRetry(KeycloakSession session, RealmModel realm, ConnectionEntity row, RevokeAnswer answer) {
         if (answer.done()) {
             ConnectionVault.em(session).remove(row);
-            VaultEvents.revoked(session, realm, row, "retry", answer.reason());
+            VaultEvents.revoked(session, realm, row, ParkedFor.of(row.getLastError()), answer.reason());
             VaultMetrics.revocation(row.getProviderAlias(), "revoked");
             return true;
         }
@@ -195,11 +238,13 @@ public final class Revocations {
     }
 
     private void retryFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String reason) {
+        ParkedFor parked = ParkedFor.of(row.getLastError());
         row.setFailureCount(row.getFailureCount() + 1);
         row.setLastError(reason);
         row.setNextRefreshAt(settings.nextRetryAt(Time.currentTime(), row.getFailureCount()));
-        VaultEvents.revokeFailed(session, realm, row, "retry", reason);
+        VaultEvents.revokeFailed(session, realm, row, parked, reason);
         VaultMetrics.revocation(row.getProviderAlias(), "failed");
+        LOG.warnf("Could not revoke connection %s at %s (%s); will retry", row.getId(), row.getProviderAlias(), reason);
     }
 
     private record Opened(String accessToken, String refreshToken) {
@@ -218,27 +263,6 @@ public final class Revocations {
             VaultMetrics.revocation(row.getProviderAlias(), "undecryptable");
             return Optional.empty();
         }
-    }
-
-    private RevokeAnswer attempt(KeycloakSession session, UpstreamClient client, String token, boolean refreshToken,
-            int attempts) {
-        UpstreamTokenCalls calls = new UpstreamTokenCalls(session, settings.connectTimeoutMillis(), settings.readTimeoutMillis());
-        RevokeAnswer answer = null;
-        for (int i = 0; i < attempts; i++) {
-            if (i > 0) {
-                try {
-                    Thread.sleep(settings.inlineBackoff().delay(i - 1, null).toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            answer = calls.revoke(client, token, refreshToken);
-            if (!answer.retryNow()) {
-                return answer;
-            }
-        }
-        return answer == null ? RevokeAnswer.unreachable("interrupted") : answer;
     }
 
     /** HubSpot revokes refresh tokens only; the others take the refresh token (ending its access tokens too) or an access token. */
@@ -284,19 +308,6 @@ public final class Revocations {
         } catch (TokenDecryptionException e) {
             return null;
         }
-    }
-
-    private void park(KeycloakSession session, RealmModel realm, ConnectionEntity row, String refreshToken,
-            String accessToken, String why, String reason) {
-        VaultEvents.revokeFailed(session, realm, row, why, reason);
-        reown(row, refreshToken, accessToken);
-        row.setFailureCount(1);
-        row.setLastError(reason);
-        Duration wait = settings.failureBackoff().delay(0, null);
-        row.setNextRefreshAt(Time.currentTime() + wait.toSeconds() + 1);
-        ConnectionVault.em(session).flush();
-        VaultMetrics.revocation(row.getProviderAlias(), "parked");
-        LOG.warnf("Could not revoke connection %s at %s (%s); will retry", row.getId(), row.getProviderAlias(), reason);
     }
 
     /** REVOKED under a fresh owner, so a reconnect of the old owner makes a new row instead of overwriting this one. */

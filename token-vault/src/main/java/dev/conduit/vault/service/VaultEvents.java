@@ -64,6 +64,29 @@ final class VaultEvents {
                 .success();
     }
 
+    /** A parked row's revocation done: its events name what caused it and the owner that disconnected, if any. */
+    static void revoked(KeycloakSession session, RealmModel realm, ConnectionEntity row, ParkedFor parked, String outcome) {
+        owned(builder(session, realm, row, EventType.REMOVE_FEDERATED_IDENTITY, "revoke"), parked)
+                .detail("why", parked.why())
+                .detail("outcome", outcome)
+                .success();
+    }
+
+    static void revokeFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, ParkedFor parked, String reason) {
+        owned(builder(session, realm, row, EventType.REMOVE_FEDERATED_IDENTITY_ERROR, "revoke_failure"), parked)
+                .detail("why", parked.why())
+                .error(reason);
+    }
+
+    private static EventBuilder owned(EventBuilder event, ParkedFor parked) {
+        if ("USER".equals(parked.ownerKind())) {
+            event.user(parked.ownerId());
+        } else if (parked.ownerKind() != null) {
+            event.detail("organization_id", parked.ownerId());
+        }
+        return event;
+    }
+
     static void revokeFailed(KeycloakSession session, RealmModel realm, ConnectionEntity row, String why, String reason) {
         builder(session, realm, row, EventType.REMOVE_FEDERATED_IDENTITY_ERROR, "revoke_failure")
                 .detail("why", why)
