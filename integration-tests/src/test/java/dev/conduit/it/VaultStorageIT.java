@@ -3,36 +3,42 @@ package dev.conduit.it;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
-import dev.conduit.it.support.Database;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.StorageScan;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads Keycloak's database directly (PostgreSQL, as CI runs it): after logins through the brokers, the
- * connection rows hold encrypted tokens and no table anywhere holds a token the sandbox issued.
+ * Reads Keycloak's database directly (here the shared server's PostgreSQL; {@link VaultStorageH2IT}: the same on
+ * H2): after logins through the brokers, the connection rows hold encrypted tokens and no table anywhere holds a
+ * token the sandbox issued.
  */
 class VaultStorageIT {
 
-    private final ConduitEnvironment env = ConduitEnvironment.get();
-    private final VaultApi vault = new VaultApi(env);
+    private final ConduitEnvironment env;
+    private final VaultApi vault;
 
-    private static Connection database() throws SQLException {
-        Database.requirePostgres("reads the database over JDBC");
-        return Database.connect();
+    VaultStorageIT() {
+        this.env = environment();
+        this.vault = new VaultApi(env);
+    }
+
+    /** The server under test: the shared one (PostgreSQL); the H2 subclass answers the H2 one (a shared instance). */
+    ConduitEnvironment environment() {
+        return ConduitEnvironment.get();
+    }
+
+    private Connection database() throws SQLException {
+        return env.database("reads the database over JDBC");
     }
 
     @Test
@@ -84,40 +90,12 @@ class VaultStorageIT {
 
             Set<String> issued = env.sandbox().engine().issuedTokens();
             assertThat(issued).isNotEmpty();
-            List<String> found = new ArrayList<>();
-            List<String[]> columns = new ArrayList<>();
-            try (ResultSet rs = db.getMetaData().getColumns(null, "public", "%", "%")) {
-                while (rs.next()) {
-                    String type = rs.getString("TYPE_NAME").toLowerCase();
-                    if (type.contains("char") || type.contains("text") || type.contains("json") || type.equals("bytea")) {
-                        columns.add(new String[] {rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME"), type});
-                    }
-                }
-            }
-            for (String[] column : columns) {
-                try (PreparedStatement scan = db.prepareStatement(
-                        "select \"" + column[1] + "\"" + (bytes(column) ? "" : "::text") + " from \"" + column[0] + "\" where \""
-                                + column[1] + "\" is not null");
-                        ResultSet values = scan.executeQuery()) {
-                    while (values.next()) {
-                        // bytea read as its bytes: as ::text PostgreSQL answers hex (\x...), where no token would be found
-                        String value = bytes(column) ? new String(values.getBytes(1), StandardCharsets.UTF_8) : values.getString(1);
-                        for (String token : issued) {
-                            if (value.contains(token)) {
-                                found.add(column[0] + "." + column[1]);
-                            }
-                        }
-                    }
-                }
-            }
-            assertThat(columns).as("scanned columns").hasSizeGreaterThan(100)
-                    .anyMatch(c -> c[0].equals("conduit_connection")).anyMatch(c -> c[0].equals("conduit_pending_revocation"))
-                    .anyMatch(c -> c[2].equals("bytea"));
-            assertThat(found).as("columns holding an upstream token in clear").isEmpty();
+            StorageScan scan = new StorageScan(db);
+            assertThat(scan.columns()).as("scanned columns").hasSizeGreaterThan(100)
+                    .anyMatch(c -> c.table().equalsIgnoreCase("conduit_connection"))
+                    .anyMatch(c -> c.table().equalsIgnoreCase("conduit_pending_revocation"))
+                    .anyMatch(StorageScan.Column::binary);
+            assertThat(scan.holding(issued)).as("columns holding an upstream token in clear").isEmpty();
         }
-    }
-
-    private static boolean bytes(String[] column) {
-        return column[2].equals("bytea");
     }
 }
