@@ -102,6 +102,7 @@ public final class ConduitEnvironment {
         } else if (kind == Kind.H2) {
             home = distribution.resolveSibling(distribution.getFileName() + "-h2");
             KeycloakProcess.copyDistribution(distribution, home, relative -> false);
+            requireSameH2(home);
         }
         // Keycloak's dev-file database (its default URL's NON_KEYWORDS=VALUE), opened as a server from the first
         // process (AUTO_SERVER) so the test JVM can open it too while Keycloak runs
@@ -186,6 +187,24 @@ public final class ConduitEnvironment {
         }
         admin = new AdminApi(keycloakUrl, adminPassword);
         admin.setPassword(REALM, admin.userIdByUsername(REALM, EXISTING_USER), existingUserPassword);
+    }
+
+    /**
+     * The test JVM's H2 driver must be the distribution's (the pom names its version): AUTO_SERVER speaks H2's own
+     * protocol to Keycloak's H2, so a Keycloak upgrade that changes it fails here, saying which version to use.
+     */
+    private static void requireSameH2(Path home) {
+        String driverJar;
+        try {
+            driverJar = Path.of(org.h2.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getFileName().toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the H2 driver's jar", e);
+        }
+        Path expected = home.resolve("lib/lib/main/com.h2database." + driverJar);
+        if (!Files.exists(expected)) {
+            throw new IllegalStateException("the tests' H2 driver " + driverJar + " is not the distribution's (no " + expected
+                    + "): set com.h2database:h2 in integration-tests/pom.xml to the version in lib/lib/main/");
+        }
     }
 
     private SandboxClient client(Provider provider, String clientId, String alias) {

@@ -12,8 +12,9 @@ import java.util.Locale;
 
 /**
  * Reads every text, JSON and binary column of Keycloak's database (PostgreSQL or H2) for given strings, e.g. the
- * tokens a provider issued. Binary columns (PostgreSQL's {@code bytea}, H2's {@code BINARY VARYING}, {@code BLOB})
- * are read as their bytes: as text both databases answer hex, where no token would be found.
+ * tokens a provider issued. Binary columns (PostgreSQL's {@code bytea}, H2's {@code BINARY}, {@code BINARY VARYING},
+ * {@code BLOB}) are read as their bytes, on both databases: as text PostgreSQL answers hex, where no token would be
+ * found.
  */
 public final class StorageScan {
 
