@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import dev.conduit.it.support.Database;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Secrets;
@@ -32,19 +30,29 @@ import dev.conduit.vault.crypto.TokenOwner;
 import org.junit.jupiter.api.Test;
 
 /**
- * Key rotation without downtime (PostgreSQL, as CI runs it: the test writes a row sealed under the older key
- * it0 over JDBC). The running server reads it, re-encrypts it under the active key it1 on the admin call, and
- * keeps serving the same token throughout.
+ * Key rotation without downtime (the test writes a row sealed under the older key it0 over JDBC: here in the
+ * shared server's PostgreSQL, {@link KeyRotationH2IT} the same on H2). The running server reads it, re-encrypts it
+ * under the active key it1 on the admin call, and keeps serving the same token throughout.
  */
 class KeyRotationIT {
 
-    private final ConduitEnvironment env = ConduitEnvironment.get();
-    private final AppTokens apps = new AppTokens(env);
-    private final VaultApi vault = new VaultApi(env);
+    private final ConduitEnvironment env;
+    private final AppTokens apps;
+    private final VaultApi vault;
+
+    KeyRotationIT() {
+        this.env = environment();
+        this.apps = new AppTokens(env);
+        this.vault = new VaultApi(env);
+    }
+
+    /** The server under test: the shared one (PostgreSQL); the H2 subclass answers the H2 one (a shared instance). */
+    ConduitEnvironment environment() {
+        return ConduitEnvironment.get();
+    }
 
     @Test
     void rotateKeyReencryptsRowsUnderAnOlderKeyWhileTheyKeepServing() throws SQLException {
-        Database.requirePostgres("writes a row over JDBC");
         String password = Secrets.generate();
         String username = "rotation-user";
         String existing = env.admin().userIdByUsername(REALM, username);
@@ -59,7 +67,7 @@ class KeyRotationIT {
         MintedGrant grant = env.sandbox().engine().mintGrant(Provider.HUBSPOT, env.client(Provider.HUBSPOT).clientId(),
                 Accounts.HUBSPOT_GRACE.userId(), Set.of("oauth", "crm.objects.contacts.read"));
 
-        try (Connection db = Database.connect()) {
+        try (Connection db = env.database("writes a row over JDBC")) {
             String realmId = realmId(db);
             String id = UUID.randomUUID().toString();
             insertSealedUnderOldKey(db, id, realmId, userId, grant);

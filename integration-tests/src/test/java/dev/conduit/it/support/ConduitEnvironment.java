@@ -6,6 +6,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +22,8 @@ import dev.conduit.sandbox.SandboxClient;
  * One real Keycloak distribution (our jars in providers/, the demo realm imported, client secrets in a file
  * vault) and one provider sandbox, started once for the whole test run and shared by every test class. The same
  * without {@code conduit-token-vault}, for the class that shows what a server without it does:
- * {@link #startWithoutVault()}.
+ * {@link #startWithoutVault()}; and a second shared one on Keycloak's H2 for the suites that read the database over
+ * JDBC on both databases: {@link #onH2()}.
  */
 public final class ConduitEnvironment {
 
@@ -34,6 +38,10 @@ public final class ConduitEnvironment {
     public static final String APP_PKCE_CHALLENGE = "6uJB66H-5WprmeoV-wc7KyBIDnresberjsJ43M5w340";
 
     private static ConduitEnvironment instance;
+    private static ConduitEnvironment onH2;
+
+    /** Which server: the shared one, the shared one on H2, or one without the token vault. */
+    private enum Kind { SHARED, H2, WITHOUT_VAULT }
 
     private final ProviderSandbox sandbox;
     private final KeycloakProcess keycloak;
@@ -52,12 +60,27 @@ public final class ConduitEnvironment {
     /** The sandbox Google client of {@link #GOOGLE_STORED_ALIAS} (Keycloak's own OIDC broker storing tokens; benchmarks). */
     private final SandboxClient googleStoredClient;
     private final AdminApi admin;
+    /** The H2 server's JDBC URL, which the tests open while Keycloak runs (AUTO_SERVER); null on the shared server. */
+    private final String h2Url;
+    private final String h2Password = Secrets.generate();
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
-            instance = new ConduitEnvironment(true);
+            instance = new ConduitEnvironment(Kind.SHARED);
         }
         return instance;
+    }
+
+    /**
+     * The second shared environment (own sandbox, token vault on, demo realm) on Keycloak's H2 ({@code dev-file},
+     * in a copy of the distribution), started once per test JVM on first use, for the suites that read and write the
+     * database over JDBC on both databases; stopped with the JVM.
+     */
+    public static synchronized ConduitEnvironment onH2() {
+        if (onH2 == null) {
+            onH2 = new ConduitEnvironment(Kind.H2);
+        }
+        return onH2;
     }
 
     /**
@@ -66,16 +89,26 @@ public final class ConduitEnvironment {
      * stops it ({@link #stop()}).
      */
     public static ConduitEnvironment startWithoutVault() {
-        return new ConduitEnvironment(false);
+        return new ConduitEnvironment(Kind.WITHOUT_VAULT);
     }
 
-    private ConduitEnvironment(boolean withVault) {
+    private ConduitEnvironment(Kind kind) {
+        boolean withVault = kind != Kind.WITHOUT_VAULT;
         Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
         Path home = distribution;
-        if (!withVault) {
+        if (kind == Kind.WITHOUT_VAULT) {
             home = distribution.resolveSibling(distribution.getFileName() + "-without-vault");
             KeycloakProcess.copyDistribution(distribution, home, KeycloakProcess.providerJar("conduit-token-vault"));
+        } else if (kind == Kind.H2) {
+            home = distribution.resolveSibling(distribution.getFileName() + "-h2");
+            KeycloakProcess.copyDistribution(distribution, home, relative -> false);
+            requireSameH2(home);
         }
+        // Keycloak's dev-file database (its default URL's NON_KEYWORDS=VALUE), opened as a server from the first
+        // process (AUTO_SERVER) so the test JVM can open it too while Keycloak runs
+        this.h2Url = kind == Kind.H2
+                ? "jdbc:h2:file:" + home.resolve("data/h2/keycloakdb") + ";NON_KEYWORDS=VALUE;AUTO_SERVER=TRUE"
+                : null;
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
         int httpPort = Ports.free();
         int managementPort = Ports.free();
@@ -140,9 +173,13 @@ public final class ConduitEnvironment {
                         KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5")));
                 // the token vault's key-encryption keys: generated per run, given outside the database
                 options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
-                options.addAll(Database.options());
+                if (kind == Kind.H2) {
+                    options.addAll(List.of("--db=dev-file", "--db-url=" + h2Url, "--db-username=sa", "--db-password=" + h2Password));
+                } else {
+                    options.addAll(Database.options());
+                }
             } // without the vault: Keycloak's H2 in the copy's own data/, apart from the shared server's database
-            keycloak = KeycloakProcess.in(home).named(withVault ? "keycloak" : "keycloak-without-vault").command("start-dev").options(options)
+            keycloak = KeycloakProcess.in(home).named(kind == Kind.SHARED ? "keycloak" : "keycloak-" + kind.name().toLowerCase().replace('_', '-')).command("start-dev").options(options)
                     .bootstrapAdmin(adminPassword).log(logFile).start();
             long ready = keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
                     Duration.ofMinutes(6));
@@ -155,6 +192,24 @@ public final class ConduitEnvironment {
         admin.setPassword(REALM, admin.userIdByUsername(REALM, EXISTING_USER), existingUserPassword);
     }
 
+    /**
+     * The test JVM's H2 driver must be the distribution's (the pom names its version): AUTO_SERVER speaks H2's own
+     * protocol to Keycloak's H2, so a Keycloak upgrade that changes it fails here, saying which version to use.
+     */
+    private static void requireSameH2(Path home) {
+        String driverJar;
+        try {
+            driverJar = Path.of(org.h2.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getFileName().toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the H2 driver's jar", e);
+        }
+        Path expected = home.resolve("lib/lib/main/com.h2database." + driverJar);
+        if (!Files.exists(expected)) {
+            throw new IllegalStateException("the tests' H2 driver " + driverJar + " is not the distribution's (no " + expected
+                    + "): set com.h2database:h2 in integration-tests/pom.xml to the version in lib/lib/main/");
+        }
+    }
+
     private SandboxClient client(Provider provider, String clientId, String alias) {
         return new SandboxClient(provider, clientId, Secrets.generate(),
                 List.of(keycloakUrl + "/realms/" + REALM + "/broker/" + alias + "/endpoint"));
@@ -163,6 +218,24 @@ public final class ConduitEnvironment {
     public void stop() {
         keycloak.stop();
         sandbox.close();
+    }
+
+    /**
+     * A JDBC connection to this server's database, as Keycloak's database user: H2 for {@link #onH2()}, else the
+     * shared server's PostgreSQL ({@link Database}); skips the calling test when the shared server runs on H2
+     * ({@code CONDUIT_TEST_DB=h2}), whose file Keycloak holds alone.
+     */
+    public Connection database(String what) throws SQLException {
+        if (h2Url != null) {
+            return DriverManager.getConnection(h2Url, "sa", h2Password);
+        }
+        Database.requirePostgres(what);
+        return Database.connect();
+    }
+
+    /** Which database this server runs on, for messages and test names. */
+    public String databaseName() {
+        return h2Url != null || !Database.postgres() ? "H2" : "PostgreSQL";
     }
 
     public ProviderSandbox sandbox() {

@@ -24,6 +24,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  *   <li>{@code CONDUIT_TEST_DB=h2}: Keycloak's H2 (the demo's database); the suites that read the database over
  *   JDBC are then skipped, saying why.</li>
  * </ul>
+ * Whatever this choice, {@code VaultStorageH2IT} and {@code KeyRotationH2IT} run on a second shared server on H2
+ * ({@link ConduitEnvironment#onH2()}).
  */
 public final class Database {
 

@@ -1,52 +1,75 @@
 package dev.conduit.it.support;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Predicate;
+import java.util.Locale;
 
 /**
- * Reads every text, JSON and bytea column of Keycloak's PostgreSQL database and names the columns where a value matches
- * (a token in clear). Bytea is read as its bytes: as {@code ::text} PostgreSQL answers hex ({@code \\x...}), where no
- * token would be found.
+ * Reads every text, JSON and binary column of Keycloak's database (PostgreSQL or H2) for given strings, e.g. the
+ * tokens a provider issued. Binary columns (PostgreSQL's {@code bytea}, H2's {@code BINARY}, {@code BINARY VARYING},
+ * {@code BLOB}) are read as their bytes, on both databases: as text PostgreSQL answers hex, where no token would be
+ * found.
  */
 public final class StorageScan {
 
-    private StorageScan() {
+    /** One scanned column: its table, name and type (lower case, as the database names it). */
+    public record Column(String table, String name, String type) {
+        public boolean binary() {
+            return type.equals("bytea") || type.contains("binary") || type.equals("blob");
+        }
+
+        boolean text() {
+            return type.contains("char") || type.contains("text") || type.contains("json") || type.contains("clob");
+        }
+
+        @Override
+        public String toString() {
+            return table + "." + name;
+        }
     }
 
-    /** {@code table.column} of every column holding a value that {@code inClear} matches. */
-    public static Set<String> columnsHolding(Connection db, Predicate<String> inClear) throws SQLException {
-        List<String[]> columns = new ArrayList<>();
-        try (ResultSet rs = db.getMetaData().getColumns(null, "public", "%", "%")) {
+    private final Connection db;
+    private final boolean postgres;
+    private final List<Column> columns = new ArrayList<>();
+
+    public StorageScan(Connection db) throws SQLException {
+        this.db = db;
+        this.postgres = db.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+        try (ResultSet rs = db.getMetaData().getColumns(null, postgres ? "public" : "PUBLIC", "%", "%")) {
             while (rs.next()) {
-                String type = rs.getString("TYPE_NAME").toLowerCase();
-                if (type.contains("char") || type.contains("text") || type.contains("json") || type.equals("bytea")) {
-                    columns.add(new String[] {rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME"), type});
+                Column column = new Column(rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME"),
+                        rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT));
+                if (column.text() || column.binary()) {
+                    columns.add(column);
                 }
             }
         }
-        assertThat(columns).as("scanned columns").hasSizeGreaterThan(100)
-                .anyMatch(c -> c[0].equals("conduit_connection")).anyMatch(c -> c[0].equals("conduit_pending_revocation"))
-                .anyMatch(c -> c[0].equals("federated_identity")).anyMatch(c -> c[2].equals("bytea"));
-        Set<String> found = new LinkedHashSet<>();
-        for (String[] column : columns) {
-            boolean bytes = column[2].equals("bytea");
-            try (PreparedStatement scan = db.prepareStatement("select \"" + column[1] + "\"" + (bytes ? "" : "::text")
-                    + " from \"" + column[0] + "\" where \"" + column[1] + "\" is not null");
+    }
+
+    public List<Column> columns() {
+        return columns;
+    }
+
+    /** The columns where a value holds one of {@code secrets}. */
+    public List<Column> holding(Collection<String> secrets) throws SQLException {
+        List<Column> found = new ArrayList<>();
+        for (Column column : columns) {
+            // PostgreSQL: json, jsonb and the like as their text; H2's getString reads CLOB and JSON as text already
+            String read = "\"" + column.name() + "\"" + (postgres && !column.binary() ? "::text" : "");
+            try (PreparedStatement scan = db.prepareStatement(
+                    "select " + read + " from \"" + column.table() + "\" where \"" + column.name() + "\" is not null");
                     ResultSet values = scan.executeQuery()) {
                 while (values.next()) {
-                    String value = bytes ? new String(values.getBytes(1), StandardCharsets.UTF_8) : values.getString(1);
-                    if (inClear.test(value)) {
-                        found.add(column[0] + "." + column[1]);
+                    String value = column.binary() ? new String(values.getBytes(1), StandardCharsets.UTF_8) : values.getString(1);
+                    if (secrets.stream().anyMatch(value::contains)) {
+                        found.add(column);
+                        break;
                     }
                 }
             }
