@@ -165,6 +165,8 @@ public final class Database {
                         .setCleanDataDirectory(false)
                         // the test server, two cluster nodes and the tests' own JDBC connections
                         .setServerConfig("max_connections", "300")
+                        // whole statements in pg_stat_activity (RefreshPoolIT tells whose tables a held one read)
+                        .setServerConfig("track_activity_query_size", "8192")
                         .start();
                 started = true;
                 System.out.printf("embedded PostgreSQL on port %d (data: %s)%n", port, dataDirectory);
