@@ -1,27 +1,18 @@
 package dev.conduit.vault.service;
 
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
-import dev.conduit.api.grant.UpstreamGrant;
 import dev.conduit.api.vault.ConduitVault;
-import dev.conduit.api.vault.ConnectionKey;
 import dev.conduit.vault.store.MigrationRunEntity;
 import dev.conduit.vault.store.MigrationRunStore;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
-import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.ModelDuplicateException;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
@@ -30,7 +21,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  *
  * <p>A run is started by an administrator and runs on the vault's background pool; it is recorded in
  * {@code CONDUIT_MIGRATION_RUN} ({@link MigrationRunEntity}), so every node answers its progress and refuses a second
- * run while its heartbeat is fresh ({@link MigrationRunRules}). Batches of {@value #BATCH} identities, each in its own
+ * run while its heartbeat is fresh ({@link MigrationRunRules}). Batches of {@value StoredTokenBatches#BATCH} identities, each in its own
  * transaction, which also locks the run row, checks the run is still this attempt's, and writes its counts, heartbeat
  * and cursor: the sealed rows, the cleared columns and the figures commit together, so a run stopped anywhere (a crash,
  * a failing batch) leaves each identity either migrated or untouched and its counts exact, and a takeover continues
@@ -41,8 +32,6 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 public final class StoredTokenMigration {
 
     private static final Logger LOG = Logger.getLogger(StoredTokenMigration.class);
-
-    static final int BATCH = 500;
 
     /**
      * A run's figures as every node reads them; {@code remaining} counts the identities that still hold a token in clear
@@ -84,20 +73,17 @@ public final class StoredTokenMigration {
         }
     }
 
-    private record BatchCounts(int seen, int migrated, int skipped, int unparseable, String lastUserId) {
-    }
-
     private record Claim(Progress progress, MigrationRunRules.Start start) {
     }
 
     private final KeycloakSessionFactory factory;
-    private final ConnectionVault vault;
+    private final StoredTokenBatches batches;
     private final ExecutorService background;
     private final String node;
 
     StoredTokenMigration(KeycloakSessionFactory factory, ConnectionVault vault, ExecutorService background, String node) {
         this.factory = factory;
-        this.vault = vault;
+        this.batches = new StoredTokenBatches(vault);
         this.background = background;
         this.node = node;
     }
@@ -136,11 +122,11 @@ public final class StoredTokenMigration {
         return inOwnTransaction(session -> {
             MigrationRunEntity run = MigrationRunStore.of(session).find(realmId, alias);
             if (run == null) {
-                return Progress.notStarted(remaining(session, realmId, alias));
+                return Progress.notStarted(StoredTokenBatches.remaining(session, realmId, alias));
             }
             String shown = MigrationRunRules.shown(run.getState(), run.getHeartbeatAt(), Time.currentTime());
             return Progress.of(run, shown, MigrationRunRules.RUNNING.equals(shown) ? run.getRemaining()
-                    : remaining(session, realmId, alias));
+                    : StoredTokenBatches.remaining(session, realmId, alias));
         });
     }
 
@@ -175,7 +161,7 @@ public final class StoredTokenMigration {
         run.setHeartbeatAt(now);
         run.setFinishedAt(null);
         run.setReason(null);
-        run.setRemaining(remaining(session, realmId, alias));
+        run.setRemaining(StoredTokenBatches.remaining(session, realmId, alias));
         if (first) {
             store.persist(run);
         }
@@ -219,15 +205,15 @@ public final class StoredTokenMigration {
         if (run == null || !MigrationRunRules.holds(run.getState(), run.getRunId(), runId)) {
             return null;
         }
-        BatchCounts batch = batch(session, realmId, alias, providerId, run.getAfterUserId());
+        StoredTokenBatches.Counts batch = batches.next(session, realmId, alias, providerId, run.getAfterUserId());
         run.setMigrated(run.getMigrated() + batch.migrated());
         run.setSkipped(run.getSkipped() + batch.skipped());
         run.setUnparseable(run.getUnparseable() + batch.unparseable());
         run.setAfterUserId(batch.lastUserId());
-        run.setRemaining(remaining(session, realmId, alias));
+        run.setRemaining(StoredTokenBatches.remaining(session, realmId, alias));
         long now = Time.currentTime();
         run.setHeartbeatAt(now);
-        if (batch.seen() < BATCH) {
+        if (batch.last()) {
             run.setState(MigrationRunRules.FINISHED);
             run.setFinishedAt(now);
         }
@@ -255,56 +241,7 @@ public final class StoredTokenMigration {
         }
     }
 
-    private static long remaining(KeycloakSession session, String realmId, String alias) {
-        return em(session).createQuery("select count(f) from FederatedIdentityEntity f where f.realmId = :realm"
-                        + " and f.identityProvider = :alias and f.token is not null", Long.class)
-                .setParameter("realm", realmId).setParameter("alias", alias).getSingleResult();
-    }
-
     private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {
         return KeycloakModelUtils.runJobInTransactionWithResult(factory, work::apply);
-    }
-
-    private BatchCounts batch(KeycloakSession session, String realmId, String alias, String providerId, String after) {
-        RealmModel realm = session.realms().getRealm(realmId);
-        session.getContext().setRealm(realm);
-        List<String> userIds = em(session).createQuery("select f.user.id from FederatedIdentityEntity f"
-                        + " where f.realmId = :realm and f.identityProvider = :alias and f.token is not null"
-                        + " and f.user.id > :after order by f.user.id", String.class)
-                .setParameter("realm", realmId).setParameter("alias", alias).setParameter("after", after)
-                .setMaxResults(BATCH).getResultList();
-        ConduitVault conduitVault = session.getProvider(ConduitVault.class);
-        long now = Time.currentTime();
-        int migrated = 0;
-        int skipped = 0;
-        int unparseable = 0;
-        for (String userId : userIds) {
-            UserModel user = session.users().getUserById(realm, userId);
-            FederatedIdentityModel identity = user == null ? null : session.users().getFederatedIdentity(realm, user, alias);
-            if (identity == null || identity.getToken() == null) {
-                continue;
-            }
-            if (vault.find(session, ConnectionKey.user(realmId, userId, alias)).isPresent()) {
-                skipped++;
-            } else {
-                Optional<UpstreamGrant> grant = StoredTokens.grant(identity.getToken(), providerId, alias,
-                        identity.getUserId(), now);
-                if (grant.isEmpty()) {
-                    unparseable++;
-                    LOG.debugf("Stored token of user %s for %s is no token response; left as it is", userId, alias);
-                    continue;
-                }
-                conduitVault.accept(realm, user, grant.get());
-                migrated++;
-            }
-            session.users().updateFederatedIdentity(realm, user, new FederatedIdentityModel(alias, identity.getUserId(),
-                    identity.getUserName(), null));
-        }
-        return new BatchCounts(userIds.size(), migrated, skipped, unparseable,
-                userIds.isEmpty() ? after : userIds.get(userIds.size() - 1));
-    }
-
-    private static EntityManager em(KeycloakSession session) {
-        return session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 }
