@@ -272,6 +272,10 @@ class StoredTokenMigrationIT {
             assertThat(finished.get("remaining").asLong()).isZero();
             assertThat(connections(db, realmId)).isEqualTo(identities);
             assertThat(runOwner(db, realmId, alias)).doesNotStartWith(otherRun);
+
+            // the run is the realm's: removed with it
+            assertThat(env.admin().call("DELETE", realm, null).statusCode()).isEqualTo(204);
+            assertThat(count(db, "select count(*) from conduit_migration_run where realm_id = ?", realmId)).isZero();
         } finally {
             env.admin().call("DELETE", realm, null);
             env.admin().call("DELETE", malloryRealm, null);
@@ -320,19 +324,10 @@ class StoredTokenMigrationIT {
         }
     }
 
-    /**
-     * The realm's removal parked a revocation for each of its 10,000 made-up tokens (the sandbox never issued them):
-     * left there, the scheduled task and other suites' sends of all pending revocations would spend minutes on them and
-     * count them as theirs. Removed with the realm's parked client settings.
-     */
+    /** The realm's removal parked a revocation per made-up token: forgotten (see {@link StoredTokenSeed}). */
     private void forgetParkedRevocations(String realmId) throws SQLException {
-        try (Connection db = database();
-                PreparedStatement pending = db.prepareStatement("delete from conduit_pending_revocation where realm_id = ?");
-                PreparedStatement clients = db.prepareStatement("delete from conduit_revocation_client where realm_id = ?")) {
-            pending.setString(1, realmId);
-            pending.executeUpdate();
-            clients.setString(1, realmId);
-            clients.executeUpdate();
+        try (Connection db = database()) {
+            StoredTokenSeed.forgetParkedRevocations(db, realmId);
         }
     }
 
