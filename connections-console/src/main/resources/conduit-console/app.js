@@ -566,21 +566,46 @@
     return reload();
   }
 
-  /** One "Migrate stored tokens" button per Conduit broker; the answer's figures shown as text. */
+  /** A migration run's figures as text. */
+  function migrationFigures(provider, run) {
+    return providerLabel(provider) + ': ' + run.state + ', ' + run.migrated + ' migrated, ' + run.skipped + ' skipped, '
+      + run.unparseable + ' unparseable, ' + run.remaining + ' remaining';
+  }
+
+  /**
+   * One "Migrate stored tokens" button per Conduit broker: starts the run (202), then reads its progress every second
+   * until it has FINISHED, FAILED (with why) or was INTERRUPTED (its node stopped: start it again to continue).
+   */
   function showMigrations(providers) {
     var actions = el('stored-tokens-actions');
     actions.replaceChildren.apply(actions, providers.map(function (provider) {
+      var path = '/conduit-vault/stored-tokens/' + encodeURIComponent(provider.alias);
       var button = node('button', { type: 'button', 'class': 'pf-v5-c-button pf-m-secondary', 'data-alias': provider.alias,
         text: 'Migrate stored tokens: ' + providerLabel(provider) });
+      var progress = node('span', { 'class': 'conduit-muted', 'data-migration': provider.alias });
+      function poll() {
+        return api('GET', path).then(function (run) {
+          progress.textContent = migrationFigures(provider, run);
+          if (run.state === 'RUNNING') {
+            return new Promise(function (resolve) { setTimeout(resolve, 1000); }).then(poll);
+          }
+          if (run.state === 'FINISHED') {
+            alertBox('success', migrationFigures(provider, run));
+          } else {
+            alertBox('danger', migrationFigures(provider, run) + (run.reason ? ' (' + run.reason + ')'
+              : run.state === 'INTERRUPTED' ? ' (the node running it stopped; start it again to continue)' : ''));
+          }
+          return reload();
+        });
+      }
       button.addEventListener('click', function () {
         button.disabled = true;
-        api('POST', '/conduit-vault/stored-tokens/' + encodeURIComponent(provider.alias) + '/migrate').then(function (run) {
-          alertBox('success', providerLabel(provider) + ': ' + run.migrated + ' migrated, ' + run.skipped + ' skipped, '
-            + run.unparseable + ' unparseable, ' + run.remaining + ' remaining');
-          return reload();
-        }, function (failure) { alertBox('danger', failure.message); }).then(function () { button.disabled = false; });
+        api('POST', path + '/migrate').then(function (run) {
+          progress.textContent = migrationFigures(provider, run);
+          return poll();
+        }).catch(function (failure) { alertBox('danger', failure.message); }).then(function () { button.disabled = false; });
       });
-      return button;
+      return node('span', {}, [button, progress]);
     }));
   }
 

@@ -25,11 +25,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.AppTokens;
+import dev.conduit.it.support.Await;
 import dev.conduit.it.support.BrokeringApiClient;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Database;
 import dev.conduit.it.support.Refusals;
 import dev.conduit.it.support.StorageScan;
+import dev.conduit.it.support.StoredTokenSeed;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.MintedGrant;
@@ -87,7 +89,8 @@ class StoredTokenMigrationIT {
             assertThat(storedToken(db, userId, alias)).isEqualTo(stored);
 
             switchToConduitSalesforce(db, REALM, alias);
-            JsonNode migrated = ok(migrate(REALM, alias));
+            JsonNode migrated = runToEnd(REALM, alias);
+            assertThat(migrated.get("state").asText()).as(migrated.toString()).isEqualTo("FINISHED");
             assertThat(migrated.get("migrated").asLong()).as(migrated.toString()).isEqualTo(1);
             assertThat(migrated.get("skipped").asLong()).isZero();
             assertThat(migrated.get("unparseable").asLong()).isZero();
@@ -109,7 +112,7 @@ class StoredTokenMigrationIT {
             setStoredToken(db, userId, alias, stored);
             // written behind Keycloak's back: its user cache still holds the cleared identity
             assertThat(env.admin().call("POST", REALM + "/clear-user-cache", null).statusCode()).isEqualTo(204);
-            JsonNode again = ok(migrate(REALM, alias));
+            JsonNode again = runToEnd(REALM, alias);
             assertThat(again.get("migrated").asLong()).as(again.toString()).isZero();
             assertThat(again.get("skipped").asLong()).isEqualTo(1);
             assertThat(again.get("remaining").asLong()).isZero();
@@ -140,7 +143,7 @@ class StoredTokenMigrationIT {
         }
         try (Connection db = database()) {
             long seedStarted = System.nanoTime();
-            seed(db, realmId, alias, tag);
+            StoredTokenSeed.seed(db, realmId, alias, "s26mig-" + tag, IDENTITIES, UNPARSEABLE, sandbox.instanceUrl());
             System.out.printf("FIGURE stored-token migration: %d identities seeded over JDBC in %d ms%n",
                     IDENTITIES + UNPARSEABLE, (System.nanoTime() - seedStarted) / 1_000_000);
             switchToConduitSalesforce(db, realm, alias);
@@ -159,14 +162,17 @@ class StoredTokenMigrationIT {
             long migratedBefore = 0;
             if (canInjectAFault()) {
                 // a fault in the batch holding the 5,001st identity (a database error on clearing its column)
-                String faulty = String.format("s26mig-%s-u-%05d", tag, FAULT_AT);
+                String faulty = StoredTokenSeed.userId("s26mig-" + tag, FAULT_AT);
                 installFault(db, faulty);
                 try {
                     long started = System.nanoTime();
-                    HttpResponse<String> stopped = migrate(realm, alias);
+                    JsonNode stopped = runToEnd(realm, alias);
                     firstMillis = (System.nanoTime() - started) / 1_000_000;
-                    JsonNode body = Refusals.assertRefused(stopped, 503, "temporarily_unavailable", "run it again");
-                    assertThat(body.get("progress").get("migrated").asLong()).isEqualTo(FAULT_AT);
+                    // the failed batch ends the run: FAILED with the figures of the batches committed before it
+                    assertThat(stopped.get("state").asText()).as(stopped.toString()).isEqualTo("FAILED");
+                    assertThat(stopped.get("error").asText()).isEqualTo("temporarily_unavailable");
+                    assertThat(stopped.get("reason").asText()).contains("a batch failed", "run it again");
+                    assertThat(stopped.get("migrated").asLong()).isEqualTo(FAULT_AT);
                 } finally {
                     removeFault(db);
                 }
@@ -180,7 +186,7 @@ class StoredTokenMigrationIT {
             }
 
             long started = System.nanoTime();
-            JsonNode finished = ok(migrate(realm, alias));
+            JsonNode finished = runToEnd(realm, alias);
             long secondMillis = (System.nanoTime() - started) / 1_000_000;
             System.out.printf("FIGURE stored-token migration of %d identities on %s: %d ms up to the fault (%d migrated) + %d ms"
                     + " for the (re-)run (%d migrated, %d unparseable)%n", IDENTITIES, env.databaseName(), firstMillis,
@@ -194,8 +200,8 @@ class StoredTokenMigrationIT {
             assertThat(count(db, "select count(distinct owner_id) from conduit_connection where realm_id = ?", realmId))
                     .isEqualTo(IDENTITIES);
 
-            String access = "s26mig-at-" + tag + "-";
-            String refresh = "s26mig-rt-" + tag + "-";
+            String access = "s26mig-" + tag + "-at-";
+            String refresh = "s26mig-" + tag + "-rt-";
             StorageScan scan = new StorageScan(db);
             assertThat(scan.columns()).as("the scan reads Keycloak's stored-token column")
                     .anyMatch(column -> column.table().equalsIgnoreCase("federated_identity") && column.name().equalsIgnoreCase("token"));
@@ -208,63 +214,125 @@ class StoredTokenMigrationIT {
     }
 
     /**
-     * The realm's removal parked a revocation for each of its 10,000 made-up tokens (the sandbox never issued them):
-     * left there, the scheduled task and other suites' sends of all pending revocations would spend minutes on them and
-     * count them as theirs. Removed with the realm's parked client settings.
+     * One run per realm and alias across the cluster, whichever node answers: a run recorded by another node with a
+     * fresh heartbeat refuses a start (409) and is what GET reports; once silent past the bound it reads INTERRUPTED
+     * and the next start takes it over and finishes it. Mallory, an administrator of another realm, can neither read
+     * it nor start or take it over: 403, the run and the tokens unchanged.
      */
-    private void forgetParkedRevocations(String realmId) throws SQLException {
-        try (Connection db = database();
-                PreparedStatement pending = db.prepareStatement("delete from conduit_pending_revocation where realm_id = ?");
-                PreparedStatement clients = db.prepareStatement("delete from conduit_revocation_client where realm_id = ?")) {
-            pending.setString(1, realmId);
-            pending.executeUpdate();
-            clients.setString(1, realmId);
-            clients.executeUpdate();
+    @Test
+    void aRunOfAnotherNodeIsRefusedWhileItsHeartbeatIsFreshThenTakenOverButNotByAnotherRealmsAdmin() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String realm = "s27mig-" + tag;
+        String malloryRealm = "s27mal-" + tag;
+        String alias = "salesforce";
+        int identities = 20;
+        String otherNode = "s27-node-that-died-" + tag + ":4242";
+        String otherRun = UUID.randomUUID().toString();
+        for (String name : List.of(realm, malloryRealm)) {
+            HttpResponse<String> created = env.admin().call("POST", "", Map.of("realm", name, "enabled", true));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         }
-    }
+        String realmId = null;
+        try (Connection db = database()) {
+            realmId = realmId(db, realm);
+            plainOidcWithStoreTokens(realm, alias);
+            StoredTokenSeed.seed(db, realmId, alias, "s26mig-" + tag, identities, 0, sandbox.instanceUrl());
+            switchToConduitSalesforce(db, realm, alias);
+            String mallory = createUser(malloryRealm, "mallory-" + tag, "mallory-" + tag);
+            grantRealmManagement(malloryRealm, mallory, "manage-realm", "view-realm", "manage-identity-providers");
+            String malloryToken = passwordToken(malloryRealm, "mallory-" + tag, "mallory-" + tag);
 
-    private void seed(Connection db, String realmId, String alias, String tag) throws SQLException {
-        long now = System.currentTimeMillis();
-        db.setAutoCommit(false);
-        try (PreparedStatement user = db.prepareStatement("insert into user_entity (id, email_constraint, email_verified,"
-                + " enabled, realm_id, username, created_timestamp, not_before) values (?, ?, false, true, ?, ?, ?, 0)");
-                PreparedStatement identity = db.prepareStatement("insert into federated_identity (identity_provider,"
-                        + " realm_id, federated_user_id, federated_username, token, user_id) values (?, ?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < IDENTITIES + UNPARSEABLE; i++) {
-                boolean bad = i >= IDENTITIES;
-                String id = bad ? String.format("s26mig-%s-z-%d", tag, i) : String.format("s26mig-%s-u-%05d", tag, i);
-                user.setString(1, id);
-                user.setString(2, id);
-                user.setString(3, realmId);
-                user.setString(4, id);
-                user.setLong(5, now);
-                user.addBatch();
-                identity.setString(1, alias);
-                identity.setString(2, realmId);
-                identity.setString(3, "005" + tag + i);
-                identity.setString(4, "user" + i + "@example.com");
-                identity.setString(5, bad ? "s26mig-bad-" + i + " is no token response"
-                        : tokenResponse("s26mig-at-" + tag + "-" + i, "s26mig-rt-" + tag + "-" + i));
-                identity.setString(6, id);
-                identity.addBatch();
-                if ((i + 1) % 1000 == 0) {
-                    user.executeBatch();
-                    identity.executeBatch();
-                }
-            }
-            user.executeBatch();
-            identity.executeBatch();
-            db.commit();
+            long now = System.currentTimeMillis() / 1000;
+            recordRun(db, realmId, alias, otherRun, otherNode, now);
+            Refusals.assertRefused(migrate(realm, alias), 409, "invalid_request", "already running on node " + otherNode);
+            JsonNode running = env.admin().get(realm + "/conduit-vault/stored-tokens/" + alias);
+            assertThat(running.get("state").asText()).isEqualTo("RUNNING");
+            assertThat(running.get("node").asText()).isEqualTo(otherNode);
+            assertThat(stored(db, realmId, alias)).isEqualTo(identities);
+
+            // the other node died: no heartbeat for longer than the bound (30 s)
+            long silentSince = now - 31;
+            setHeartbeat(db, realmId, alias, silentSince);
+            assertThat(env.admin().get(realm + "/conduit-vault/stored-tokens/" + alias).get("state").asText())
+                    .isEqualTo("INTERRUPTED");
+
+            String path = realm + "/conduit-vault/stored-tokens/" + alias;
+            assertThat(call("GET", path, malloryToken).statusCode()).as("Mallory reads the run").isEqualTo(403);
+            assertThat(call("POST", path + "/migrate", malloryToken).statusCode()).as("Mallory takes the run over").isEqualTo(403);
+            assertThat(runOwner(db, realmId, alias)).as("the run, untouched")
+                    .isEqualTo(otherRun + " " + otherNode + " RUNNING " + silentSince);
+            assertThat(stored(db, realmId, alias)).isEqualTo(identities);
+            assertThat(connections(db, realmId)).isZero();
+
+            JsonNode finished = runToEnd(realm, alias);
+            assertThat(finished.get("state").asText()).as(finished.toString()).isEqualTo("FINISHED");
+            assertThat(finished.get("takeovers").asInt()).isEqualTo(1);
+            assertThat(finished.get("node").asText()).isNotEqualTo(otherNode);
+            assertThat(finished.get("migrated").asLong()).isEqualTo(identities);
+            assertThat(finished.get("remaining").asLong()).isZero();
+            assertThat(connections(db, realmId)).isEqualTo(identities);
+            assertThat(runOwner(db, realmId, alias)).doesNotStartWith(otherRun);
+
+            // the run is the realm's: removed with it
+            assertThat(env.admin().call("DELETE", realm, null).statusCode()).isEqualTo(204);
+            assertThat(count(db, "select count(*) from conduit_migration_run where realm_id = ?", realmId)).isZero();
         } finally {
-            db.setAutoCommit(true);
+            env.admin().call("DELETE", realm, null);
+            env.admin().call("DELETE", malloryRealm, null);
+            if (realmId != null) {
+                forgetParkedRevocations(realmId);
+            }
         }
     }
 
-    /** What Keycloak's Store Tokens keeps: the provider's token response JSON as it came. */
+    /** What a node writes when it starts a run (and with each batch's heartbeat): here another node's, over JDBC. */
+    private static void recordRun(Connection db, String realmId, String alias, String runId, String node, long now)
+            throws SQLException {
+        try (PreparedStatement insert = db.prepareStatement("insert into conduit_migration_run (id, realm_id, provider_alias,"
+                + " run_id, node, state, started_at, heartbeat_at, takeovers, migrated, skipped, unparseable, remaining,"
+                + " after_user_id) values (?, ?, ?, ?, ?, 'RUNNING', ?, ?, 0, 0, 0, 0, 0, '')")) {
+            insert.setString(1, UUID.randomUUID().toString());
+            insert.setString(2, realmId);
+            insert.setString(3, alias);
+            insert.setString(4, runId);
+            insert.setString(5, node);
+            insert.setLong(6, now);
+            insert.setLong(7, now);
+            assertThat(insert.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private static void setHeartbeat(Connection db, String realmId, String alias, long at) throws SQLException {
+        try (PreparedStatement update = db.prepareStatement(
+                "update conduit_migration_run set heartbeat_at = ? where realm_id = ? and provider_alias = ?")) {
+            update.setLong(1, at);
+            update.setString(2, realmId);
+            update.setString(3, alias);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private static String runOwner(Connection db, String realmId, String alias) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select run_id, node, state, heartbeat_at from conduit_migration_run"
+                + " where realm_id = ? and provider_alias = ?")) {
+            query.setString(1, realmId);
+            query.setString(2, alias);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).as("the run's row").isTrue();
+                return rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getLong(4);
+            }
+        }
+    }
+
+    /** The realm's removal parked a revocation per made-up token: forgotten (see {@link StoredTokenSeed}). */
+    private void forgetParkedRevocations(String realmId) throws SQLException {
+        try (Connection db = database()) {
+            StoredTokenSeed.forgetParkedRevocations(db, realmId);
+        }
+    }
+
     private String tokenResponse(String accessToken, String refreshToken) {
-        return AdminApi.mapper().createObjectNode().put("access_token", accessToken).put("refresh_token", refreshToken)
-                .put("expires_in", 7200).put("token_type", "Bearer").put("scope", "api refresh_token")
-                .put("instance_url", sandbox.instanceUrl()).toString();
+        return StoredTokenSeed.tokenResponse(accessToken, refreshToken, sandbox.instanceUrl());
     }
 
     private static void installFault(Connection db, String userId) throws SQLException {
@@ -369,9 +437,27 @@ class StoredTokenMigrationIT {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JsonNode ok(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return AppTokens.json(response);
+    /**
+     * Starts the alias's migration (202, its figures so far and the Location of its progress), then reads its progress
+     * until it is no longer RUNNING; answers the last figures read.
+     */
+    JsonNode runToEnd(String realm, String alias) throws Exception {
+        HttpResponse<String> accepted = migrate(realm, alias);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(AppTokens.json(accepted).get("state").asText()).isEqualTo("RUNNING");
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+        assertThat(location).isEqualTo(env.keycloakUrl() + "/admin/realms/" + realm + "/conduit-vault/stored-tokens/" + alias);
+        return awaitEnd(realm, alias);
+    }
+
+    /** Reads the alias's migration progress every 100 ms until it is no longer RUNNING (10 minutes at most). */
+    JsonNode awaitEnd(String realm, String alias) {
+        JsonNode[] last = new JsonNode[1];
+        Await.until("the stored-token migration of " + alias + " ends", Duration.ofMinutes(10), () -> {
+            last[0] = env.admin().get(realm + "/conduit-vault/stored-tokens/" + alias);
+            return !"RUNNING".equals(last[0].get("state").asText());
+        });
+        return last[0];
     }
 
     private static void setStoredToken(Connection db, String userId, String alias, String token) throws SQLException {

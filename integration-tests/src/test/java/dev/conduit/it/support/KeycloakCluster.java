@@ -58,6 +58,8 @@ public final class KeycloakCluster implements AutoCloseable {
         private final int clusterPort;
         private KeycloakProcess process;
         private AdminApi admin;
+        private List<String> options = List.of();
+        private Map<String, String> environment = Map.of();
 
         private Node(String name, Path home) {
             this.name = name;
@@ -146,7 +148,26 @@ public final class KeycloakCluster implements AutoCloseable {
             process.killHard();
         }
 
+        /**
+         * Starts this node again after {@link #killHard()}, with the options it first had (without the realm import),
+         * its earlier log kept as {@code keycloak-killed.log}; returns once it serves the realm, in milliseconds.
+         */
+        public long restart() {
+            if (alive()) {
+                throw new IllegalStateException(name + " is still running");
+            }
+            try {
+                Files.move(log(), home.resolve("keycloak-killed.log"), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            start(options.stream().filter(option -> !option.equals("--import-realm")).toList(), environment);
+            return process.awaitReady(realmProbe(), START_TIMEOUT);
+        }
+
         private void start(List<String> options, Map<String, String> environment) {
+            this.options = List.copyOf(options);
+            this.environment = Map.copyOf(environment);
             process = KeycloakProcess.in(home).named(name).command("start", "--optimized",
                     "--http-enabled=true", "--http-port=" + httpPort,
                     "--http-management-port=" + managementPort,
@@ -295,13 +316,13 @@ public final class KeycloakCluster implements AutoCloseable {
         return List.of(a, b);
     }
 
-    /** The demo app's login at the cluster's hostname; {@code idpHint} goes straight to the provider. */
+    /** The demo app's login at the cluster's hostname; {@code idpHint} (null for none) goes straight to the provider. */
     public String appLoginUrl(String idpHint) {
         return hostname() + "/realms/" + ConduitEnvironment.REALM + "/protocol/openid-connect/auth?client_id="
                 + ConduitEnvironment.APP_CLIENT + "&response_type=code&scope=openid&redirect_uri="
                 + URLEncoder.encode(ConduitEnvironment.APP_REDIRECT, StandardCharsets.UTF_8)
                 + "&code_challenge=" + ConduitEnvironment.APP_PKCE_CHALLENGE + "&code_challenge_method=S256"
-                + "&state=" + Secrets.generate() + "&kc_idp_hint=" + idpHint;
+                + "&state=" + Secrets.generate() + (idpHint == null ? "" : "&kc_idp_hint=" + idpHint);
     }
 
     /** A user's first login through the provider {@code alias} as {@code account} (which connects it); the app's token. */
@@ -312,7 +333,11 @@ public final class KeycloakCluster implements AutoCloseable {
         if (consent.document().selectFirst("form#consent") == null) {
             throw new AssertionError("expected the sandbox consent page, got " + consent.status() + " " + consent.uri());
         }
-        BrowserSession.Page page = flows.completeKeycloakPages(browser, flows.allow(browser, consent, account), account);
+        return redeem(flows.completeKeycloakPages(browser, flows.allow(browser, consent, account), account));
+    }
+
+    /** The demo app redeems the code its login ended with, at the hostname; its access token. */
+    private String redeem(BrowserSession.Page page) {
         String code = page.callbackParameter("code");
         if (code == null) {
             throw new AssertionError("the login did not end with a code: " + page.status() + " " + page.uri());
@@ -325,6 +350,16 @@ public final class KeycloakCluster implements AutoCloseable {
             throw new AssertionError("code redemption answered " + response.statusCode());
         }
         return AppTokens.json(response).get("access_token").asText();
+    }
+
+    /** Signs in with username and password on Keycloak's login page (at the hostname); returns the demo app's token. */
+    public String passwordLogin(String username, String password) {
+        BrowserSession browser = new BrowserSession();
+        BrowserSession.Page page = browser.open(appLoginUrl(null));
+        for (int step = 0; step < 3 && !page.endedAtApp() && page.document().selectFirst("form#kc-form-login") != null; step++) {
+            page = browser.submit(page, "form#kc-form-login", Map.of("username", username, "password", password));
+        }
+        return redeem(page);
     }
 
     /** The user's id in the cluster's realm, by the provider account's email. */

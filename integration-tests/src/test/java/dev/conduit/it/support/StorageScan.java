@@ -36,12 +36,20 @@ public final class StorageScan {
 
     private final Connection db;
     private final boolean postgres;
+    private final String schema;
     private final List<Column> columns = new ArrayList<>();
 
+    /** Keycloak's tables in the database's default schema (PostgreSQL's {@code public}, H2's {@code PUBLIC}). */
     public StorageScan(Connection db) throws SQLException {
+        this(db, null);
+    }
+
+    /** Keycloak's tables in {@code schema} (e.g. {@link KeycloakCluster#SCHEMA}); null for the default one. */
+    public StorageScan(Connection db, String schema) throws SQLException {
         this.db = db;
         this.postgres = db.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
-        try (ResultSet rs = db.getMetaData().getColumns(null, postgres ? "public" : "PUBLIC", "%", "%")) {
+        this.schema = schema != null ? schema : postgres ? "public" : "PUBLIC";
+        try (ResultSet rs = db.getMetaData().getColumns(null, this.schema, "%", "%")) {
             while (rs.next()) {
                 Column column = new Column(rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME"),
                         rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT));
@@ -63,7 +71,7 @@ public final class StorageScan {
             // PostgreSQL: json, jsonb and the like as their text; H2's getString reads CLOB and JSON as text already
             String read = "\"" + column.name() + "\"" + (postgres && !column.binary() ? "::text" : "");
             try (PreparedStatement scan = db.prepareStatement(
-                    "select " + read + " from \"" + column.table() + "\" where \"" + column.name() + "\" is not null");
+                    "select " + read + " from \"" + schema + "\".\"" + column.table() + "\" where \"" + column.name() + "\" is not null");
                     ResultSet values = scan.executeQuery()) {
                 while (values.next()) {
                     String value = column.binary() ? new String(values.getBytes(1), StandardCharsets.UTF_8) : values.getString(1);

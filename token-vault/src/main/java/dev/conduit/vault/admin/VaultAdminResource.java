@@ -14,7 +14,6 @@ import dev.conduit.vault.service.StoredTokenMigration;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -237,37 +236,39 @@ public final class VaultAdminResource {
     }
 
     /**
-     * Moves the tokens Keycloak's Store Tokens kept in clear for this Conduit broker into the vault and clears them (see
-     * README, coming from Keycloak's stored tokens); synchronous, in batches of their own transactions. Answers
-     * migrated, skipped (the vault already held a connection), unparseable (left as is) and remaining.
+     * Starts moving the tokens Keycloak's Store Tokens kept in clear for this Conduit broker into the vault (see README,
+     * coming from Keycloak's stored tokens), in the background, in batches of their own transactions: 202 with the
+     * run's figures so far and the {@code Location} of {@code GET stored-tokens/{alias}}. A run going on (on any node)
+     * answers 409 with its figures; a run whose node died is taken over and continued.
      */
     @POST
     @Path("stored-tokens/{alias}/migrate")
     @Produces(MediaType.APPLICATION_JSON)
-    public StoredTokenMigration.Progress migrateStoredTokens(@PathParam("alias") String alias) {
+    public Response migrateStoredTokens(@PathParam("alias") String alias) {
         auth.realm().requireManageRealm();
         IdentityProviderModel model = conduitBroker(alias);
-        StoredTokenMigration.Progress progress;
+        StoredTokenMigration.Started started;
         try {
-            progress = vault.storedTokens().run(realm.getId(), model.getAlias(), model.getProviderId());
+            started = vault.storedTokens().start(realm.getId(), model.getAlias(), model.getProviderId());
         } catch (StoredTokenMigration.AlreadyRunning running) {
-            throw new ClientErrorException(running.getMessage(), Response.Status.CONFLICT);
-        } catch (StoredTokenMigration.Stopped stopped) {
-            throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                    .type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(Map.of("error", "temporarily_unavailable", "error_description",
-                            stopped.getMessage() + "; run it again to continue", "progress", stopped.progress()))
+            throw new WebApplicationException(Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(Map.of("error", "invalid_request", "error_description", running.getMessage(),
+                            "progress", running.progress()))
                     .build());
         }
         adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
-                .representation(Map.of("provider", model.getAlias(), "migrated", progress.migrated(),
-                        "skipped", progress.skipped(), "unparseable", progress.unparseable(),
-                        "remaining", progress.remaining()))
+                .representation(Map.of("provider", model.getAlias(), "tookOver", started.tookOver(),
+                        "remaining", started.progress().remaining()))
                 .success();
-        return progress;
+        return Response.accepted(started.progress()).location(session.getContext().getUri().getBaseUriBuilder()
+                .path("admin/realms/{realm}/conduit-vault/stored-tokens/{alias}").build(realm.getName(), model.getAlias()))
+                .build();
     }
 
-    /** The latest migration's figures on this node, with the identities still holding a token counted now. */
+    /**
+     * The latest migration's figures, the same on every node: NOT_STARTED, RUNNING, FINISHED, FAILED (with why) or
+     * INTERRUPTED (its node stopped; a new start continues it).
+     */
     @GET
     @Path("stored-tokens/{alias}")
     @Produces(MediaType.APPLICATION_JSON)

@@ -13,6 +13,7 @@ import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RevocationSettings;
 import dev.conduit.vault.store.ConnectionEntity;
+import dev.conduit.vault.store.MigrationRunStore;
 import dev.conduit.vault.store.VaultStore;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -95,6 +96,7 @@ final class OwnerRemovals implements ProviderEventListener {
         int parked = settings.map(found -> vault.pendingRevocations().park(session, realm.getId(), found, "provider_removed"))
                 .orElse(0);
         int purged = VaultStore.of(session).purgeRealmAlias(realm.getId(), model.getAlias());
+        MigrationRunStore.of(session).deleteAlias(realm.getId(), model.getAlias());
         removed(purged, parked, realm.getId(), "provider_removed");
     }
 
@@ -130,6 +132,7 @@ final class OwnerRemovals implements ProviderEventListener {
         }
         long parkedAt = System.nanoTime();
         int purged = VaultStore.of(session).purgeRealm(realmId);
+        MigrationRunStore.of(session).deleteRealm(realmId);
         LOG.debugf("Realm %s: parking took %d ms, purging %d ms", realmId, (parkedAt - started) / 1_000_000,
                 (System.nanoTime() - parkedAt) / 1_000_000);
         removed(purged, parked, realmId, "realm_removed");

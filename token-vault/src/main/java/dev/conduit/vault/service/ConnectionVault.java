@@ -66,7 +66,7 @@ public final class ConnectionVault {
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
-     * @param background the factory's pool for long administrator jobs (key rotation), shut down by the factory
+     * @param background the factory's pool for long administrator jobs (key rotation, stored-token migration), shut down by the factory
      */
     public ConnectionVault(KeycloakSessionFactory factory, RowSeal seal, VaultSettings settings, ExecutorService workers,
             ExecutorService background) {
@@ -84,7 +84,7 @@ public final class ConnectionVault {
                 workers);
         this.keyRotations = new KeyRotations(factory, seal, locks, background, pendingRevocations);
         this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
-        this.storedTokens = new StoredTokenMigration(factory, this);
+        this.storedTokens = new StoredTokenMigration(factory, this, background, RefreshAttempts.NODE);
     }
 
     /** A disconnect's revocation, after its commit: the parked row's retry on the workers (due now for the task too). */

@@ -14,8 +14,9 @@ import org.keycloak.models.KeycloakSession;
 /**
  * The vault's queries, in the caller's transaction: connections by key, owner and id, the proactive and health
  * indexes, the admin listing and counts, paged ids for key rotation, the scheduled task's rounds and the refresh
- * attempts, and the removals' lookups and purges. No other vault class writes a query but {@link PendingStore} (the
- * pending revocations of removed identity providers and realms).
+ * attempts, and the removals' lookups and purges. Besides, {@link PendingStore} has the pending revocations of removed
+ * identity providers and realms, {@link MigrationRunStore} the stored-token migration runs; the migration's reads of
+ * Keycloak's {@code FEDERATED_IDENTITY} are in {@code service.StoredTokenBatches}.
  */
 public final class VaultStore {
 
