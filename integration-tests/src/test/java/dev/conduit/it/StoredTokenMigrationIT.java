@@ -148,9 +148,10 @@ class StoredTokenMigrationIT {
                     IDENTITIES + UNPARSEABLE, (System.nanoTime() - seedStarted) / 1_000_000);
             switchToConduitSalesforce(db, realm, alias);
 
-            // Mallory manages the realm's identity providers but not the realm: refused, nothing changed
+            // Mallory views the realm and queries its users, but neither manages nor views its identity providers:
+            // refused, nothing changed (the migration needs manage-identity-providers, its figures view-identity-providers)
             String mallory = createUser(realm, "mallory-" + tag, "mallory-" + tag);
-            grantRealmManagement(realm, mallory, "manage-identity-providers", "view-realm", "view-identity-providers");
+            grantRealmManagement(realm, mallory, "view-realm", "query-users", "view-users");
             String malloryToken = passwordToken(realm, "mallory-" + tag, "mallory-" + tag);
             HttpResponse<String> refused = call("POST", realm + "/conduit-vault/stored-tokens/" + alias + "/migrate", malloryToken);
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);

@@ -245,7 +245,7 @@ public final class VaultAdminResource {
     @Path("stored-tokens/{alias}/migrate")
     @Produces(MediaType.APPLICATION_JSON)
     public Response migrateStoredTokens(@PathParam("alias") String alias) {
-        auth.realm().requireManageRealm();
+        auth.realm().requireManageIdentityProviders();
         IdentityProviderModel model = conduitBroker(alias);
         StoredTokenMigration.Started started;
         try {
@@ -273,7 +273,7 @@ public final class VaultAdminResource {
     @Path("stored-tokens/{alias}")
     @Produces(MediaType.APPLICATION_JSON)
     public StoredTokenMigration.Progress storedTokensProgress(@PathParam("alias") String alias) {
-        auth.realm().requireManageRealm();
+        auth.realm().requireViewIdentityProviders();
         return vault.storedTokens().progress(realm.getId(), conduitBroker(alias).getAlias());
     }
 
