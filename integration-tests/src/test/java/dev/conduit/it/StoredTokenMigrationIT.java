@@ -199,23 +199,10 @@ class StoredTokenMigrationIT {
                     .as("columns holding a migrated token in clear").isEmpty();
         } finally {
             env.admin().call("DELETE", realm, null);
-            forgetParkedRevocations(realmId);
-        }
-    }
-
-    /**
-     * The realm's removal parked a revocation for each of its 10,000 made-up tokens (the sandbox never issued them):
-     * left there, the scheduled task and other suites' sends of all pending revocations would spend minutes on them and
-     * count them as theirs. Removed with the realm's parked client settings.
-     */
-    private void forgetParkedRevocations(String realmId) throws SQLException {
-        try (Connection db = database();
-                PreparedStatement pending = db.prepareStatement("delete from conduit_pending_revocation where realm_id = ?");
-                PreparedStatement clients = db.prepareStatement("delete from conduit_revocation_client where realm_id = ?")) {
-            pending.setString(1, realmId);
-            pending.executeUpdate();
-            clients.setString(1, realmId);
-            clients.executeUpdate();
+            // the removal parked a revocation per made-up token (the sandbox never issued them): not for later suites
+            try (Connection db = database()) {
+                StoredTokenRealms.forgetParkedRevocations(db, realmId);
+            }
         }
     }
 
