@@ -42,7 +42,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The token vault on a two-node Keycloak cluster (production start, embedded Infinispan over jdbc-ping, one
  * PostgreSQL): one upstream refresh per expiry whatever node the callers reach, a disconnect seen by the other node
- * at once, the proactive refresher on one node per round, and a node killed with a refresh in flight. The nodes
+ * at once, a switch to a Conduit broker on one node seen by the other at once, the proactive refresher on one node
+ * per round, and a node killed with a refresh in flight. The nodes
  * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (the tests' embedded one by default, see support/Database).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -157,6 +158,45 @@ class ClusterIT {
         Await.until("revoked at HubSpot", () -> sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE) - revocationsBefore >= 1);
         Await.until("gone for node B too", () -> cluster.b().vault().connection(id) == null);
         assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE) - revocationsBefore).as("revoked at HubSpot once").isEqualTo(1);
+    }
+
+    /**
+     * Conduit's switch of an identity provider on node A (README, coming from Keycloak's stored tokens): node B, which
+     * had the provider cached as {@code oidc}, shows the Conduit broker at once, with Store Tokens off, the same internal
+     * id and the user's link; Keycloak's own update invalidated its caches cluster-wide.
+     */
+    @Test
+    @Order(2)
+    void aSwitchOnNodeAIsSeenAtOnceOnNodeB() {
+        String realm = ConduitEnvironment.REALM;
+        String alias = "s27swk-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String issuer = sandbox.issuer(Provider.SALESFORCE);
+        Map<String, Object> oidc = Map.of("alias", alias, "providerId", "oidc", "enabled", true, "storeToken", true,
+                "config", Map.of("clientId", "s27swk-app", "clientSecret", "s27swk-not-a-secret",
+                        "authorizationUrl", issuer + "/auth", "tokenUrl", issuer + "/token"));
+        HttpResponse<String> created = cluster.a().admin().call("POST", realm + "/identity-provider/instances", oidc);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        try {
+            String userId = cluster.a().admin().userIdByUsername(realm, ConduitEnvironment.EXISTING_USER);
+            HttpResponse<String> linked = cluster.a().admin().call("POST", realm + "/users/" + userId + "/federated-identity/" + alias,
+                    Map.of("identityProvider", alias, "userId", "s27swk-account", "userName", "s27swk"));
+            assertThat(linked.statusCode()).as(linked.body()).isEqualTo(204);
+            JsonNode before = cluster.b().admin().identityProvider(realm, alias);
+            assertThat(before.get("providerId").asText()).as("node B has it cached as oidc").isEqualTo("oidc");
+
+            HttpResponse<String> switched = cluster.a().admin().call("POST",
+                    realm + "/conduit-vault/identity-providers/" + alias + "/switch", Map.of("providerId", "conduit-salesforce",
+                            "config", Map.of("loginHost", sandbox.issuer(Provider.SALESFORCE))));
+            assertThat(switched.statusCode()).as(switched.body()).isEqualTo(200);
+
+            JsonNode after = cluster.b().admin().identityProvider(realm, alias);
+            assertThat(after.get("providerId").asText()).isEqualTo("conduit-salesforce");
+            assertThat(after.get("storeToken").asBoolean()).isFalse();
+            assertThat(after.get("internalId").asText()).isEqualTo(before.get("internalId").asText());
+            assertThat(cluster.b().admin().federatedIdentities(realm, userId).toString()).contains(alias, "s27swk-account");
+        } finally {
+            cluster.a().admin().call("DELETE", realm + "/identity-provider/instances/" + alias, null);
+        }
     }
 
     @Test

@@ -31,6 +31,7 @@ import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Database;
 import dev.conduit.it.support.Refusals;
 import dev.conduit.it.support.StorageScan;
+import dev.conduit.it.support.StoredTokenRealms;
 import dev.conduit.it.support.StoredTokenSeed;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
@@ -53,6 +54,7 @@ class StoredTokenMigrationIT {
     private final ConduitEnvironment env = environment();
     private final SandboxEngine sandbox = env.sandbox().engine();
     private final AppTokens apps = new AppTokens(env);
+    private final StoredTokenRealms realms = new StoredTokenRealms(env);
 
     /** The shared server (PostgreSQL by default); {@link StoredTokenMigrationH2IT} runs the same tests on H2. */
     ConduitEnvironment environment() {
@@ -73,29 +75,29 @@ class StoredTokenMigrationIT {
         String alias = "s26mig-" + tag;
         String username = "s26mig-user-" + tag;
         String password = "s26-" + UUID.randomUUID();
-        plainOidcWithStoreTokens(REALM, alias);
-        String userId = createUser(REALM, username, password);
-        link(REALM, userId, alias);
+        realms.plainOidcWithStoreTokens(REALM, alias);
+        String userId = realms.createUser(REALM, username, password);
+        realms.link(REALM, userId, alias, Accounts.SALESFORCE_MARGARET);
         MintedGrant minted = sandbox.mintGrant(Provider.SALESFORCE, env.client(Provider.SALESFORCE).clientId(),
                 Accounts.SALESFORCE_MARGARET.userId(), Set.of("api", "refresh_token"));
-        String stored = tokenResponse(minted.accessToken(), minted.refreshToken());
+        String stored = realms.tokenResponse(minted.accessToken(), minted.refreshToken());
         BrokeringApiClient client = null;
-        try (Connection db = database()) {
-            setStoredToken(db, userId, alias, stored);
+        try (Connection db = realms.database()) {
+            StoredTokenRealms.setStoredToken(db, userId, alias, stored);
 
             // before the switch: not a Conduit broker, refused, the stored token untouched
-            Refusals.assertRefused(migrate(REALM, alias), 400, "invalid_request", "not a Conduit broker");
-            Refusals.assertRefused(migrate(REALM, "s26mig-none-" + tag), 404, "invalid_request", "not found");
-            assertThat(storedToken(db, userId, alias)).isEqualTo(stored);
+            Refusals.assertRefused(realms.migrate(REALM, alias), 400, "invalid_request", "not a Conduit broker");
+            Refusals.assertRefused(realms.migrate(REALM, "s26mig-none-" + tag), 404, "invalid_request", "not found");
+            assertThat(StoredTokenRealms.storedToken(db, userId, alias)).isEqualTo(stored);
 
-            switchToConduitSalesforce(db, REALM, alias);
+            realms.switchToConduitSalesforce(REALM, alias);
             JsonNode migrated = runToEnd(REALM, alias);
             assertThat(migrated.get("state").asText()).as(migrated.toString()).isEqualTo("FINISHED");
             assertThat(migrated.get("migrated").asLong()).as(migrated.toString()).isEqualTo(1);
             assertThat(migrated.get("skipped").asLong()).isZero();
             assertThat(migrated.get("unparseable").asLong()).isZero();
             assertThat(migrated.get("remaining").asLong()).isZero();
-            assertThat(storedToken(db, userId, alias)).isNull();
+            assertThat(StoredTokenRealms.storedToken(db, userId, alias)).isNull();
 
             client = BrokeringApiClient.allow(env, alias);
             String userToken = apps.passwordLogin(username, password);
@@ -109,14 +111,14 @@ class StoredTokenMigrationIT {
 
             // a stale copy left in the column (Keycloak wrote it again): the vault's connection wins, the column is cleared
             String vaultRowBefore = vaultRow(db, userId, alias);
-            setStoredToken(db, userId, alias, stored);
+            StoredTokenRealms.setStoredToken(db, userId, alias, stored);
             // written behind Keycloak's back: its user cache still holds the cleared identity
             assertThat(env.admin().call("POST", REALM + "/clear-user-cache", null).statusCode()).isEqualTo(204);
             JsonNode again = runToEnd(REALM, alias);
             assertThat(again.get("migrated").asLong()).as(again.toString()).isZero();
             assertThat(again.get("skipped").asLong()).isEqualTo(1);
             assertThat(again.get("remaining").asLong()).isZero();
-            assertThat(storedToken(db, userId, alias)).isNull();
+            assertThat(StoredTokenRealms.storedToken(db, userId, alias)).isNull();
             assertThat(vaultRow(db, userId, alias)).isEqualTo(vaultRowBefore);
         } finally {
             if (client != null) {
@@ -136,26 +138,28 @@ class StoredTokenMigrationIT {
         String alias = "salesforce";
         HttpResponse<String> created = env.admin().call("POST", "", Map.of("realm", realm, "enabled", true));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        plainOidcWithStoreTokens(realm, alias);
+        realms.plainOidcWithStoreTokens(realm, alias);
         String realmId;
-        try (Connection db = database()) {
+        try (Connection db = realms.database()) {
             realmId = realmId(db, realm);
         }
-        try (Connection db = database()) {
+        try (Connection db = realms.database()) {
             long seedStarted = System.nanoTime();
             StoredTokenSeed.seed(db, realmId, alias, "s26mig-" + tag, IDENTITIES, UNPARSEABLE, sandbox.instanceUrl());
             System.out.printf("FIGURE stored-token migration: %d identities seeded over JDBC in %d ms%n",
                     IDENTITIES + UNPARSEABLE, (System.nanoTime() - seedStarted) / 1_000_000);
-            switchToConduitSalesforce(db, realm, alias);
+            realms.switchToConduitSalesforce(realm, alias);
 
             // Mallory views the realm and queries its users, but neither manages nor views its identity providers:
             // refused, nothing changed (the migration needs manage-identity-providers, its figures view-identity-providers)
-            String mallory = createUser(realm, "mallory-" + tag, "mallory-" + tag);
-            grantRealmManagement(realm, mallory, "view-realm", "query-users", "view-users");
-            String malloryToken = passwordToken(realm, "mallory-" + tag, "mallory-" + tag);
-            HttpResponse<String> refused = call("POST", realm + "/conduit-vault/stored-tokens/" + alias + "/migrate", malloryToken);
+            String mallory = realms.createUser(realm, "mallory-" + tag, "mallory-" + tag);
+            realms.grantRealmManagement(realm, mallory, "view-realm", "query-users", "view-users");
+            String malloryToken = realms.passwordToken(realm, "mallory-" + tag, "mallory-" + tag);
+            HttpResponse<String> refused = realms.admin("POST", realm + "/conduit-vault/stored-tokens/" + alias + "/migrate",
+                    malloryToken, null, Duration.ofSeconds(30));
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
-            assertThat(call("GET", realm + "/conduit-vault/stored-tokens/" + alias, malloryToken).statusCode()).isEqualTo(403);
+            assertThat(realms.admin("GET", realm + "/conduit-vault/stored-tokens/" + alias, malloryToken, null,
+                    Duration.ofSeconds(30)).statusCode()).isEqualTo(403);
             assertThat(stored(db, realmId, alias)).isEqualTo(IDENTITIES + UNPARSEABLE);
             assertThat(connections(db, realmId)).isZero();
 
@@ -234,18 +238,18 @@ class StoredTokenMigrationIT {
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         }
         String realmId = null;
-        try (Connection db = database()) {
+        try (Connection db = realms.database()) {
             realmId = realmId(db, realm);
-            plainOidcWithStoreTokens(realm, alias);
+            realms.plainOidcWithStoreTokens(realm, alias);
             StoredTokenSeed.seed(db, realmId, alias, "s26mig-" + tag, identities, 0, sandbox.instanceUrl());
-            switchToConduitSalesforce(db, realm, alias);
-            String mallory = createUser(malloryRealm, "mallory-" + tag, "mallory-" + tag);
-            grantRealmManagement(malloryRealm, mallory, "manage-realm", "view-realm", "manage-identity-providers");
-            String malloryToken = passwordToken(malloryRealm, "mallory-" + tag, "mallory-" + tag);
+            realms.switchToConduitSalesforce(realm, alias);
+            String mallory = realms.createUser(malloryRealm, "mallory-" + tag, "mallory-" + tag);
+            realms.grantRealmManagement(malloryRealm, mallory, "manage-realm", "view-realm", "manage-identity-providers");
+            String malloryToken = realms.passwordToken(malloryRealm, "mallory-" + tag, "mallory-" + tag);
 
             long now = System.currentTimeMillis() / 1000;
             recordRun(db, realmId, alias, otherRun, otherNode, now);
-            Refusals.assertRefused(migrate(realm, alias), 409, "invalid_request", "already running on node " + otherNode);
+            Refusals.assertRefused(realms.migrate(realm, alias), 409, "invalid_request", "already running on node " + otherNode);
             JsonNode running = env.admin().get(realm + "/conduit-vault/stored-tokens/" + alias);
             assertThat(running.get("state").asText()).isEqualTo("RUNNING");
             assertThat(running.get("node").asText()).isEqualTo(otherNode);
@@ -258,8 +262,10 @@ class StoredTokenMigrationIT {
                     .isEqualTo("INTERRUPTED");
 
             String path = realm + "/conduit-vault/stored-tokens/" + alias;
-            assertThat(call("GET", path, malloryToken).statusCode()).as("Mallory reads the run").isEqualTo(403);
-            assertThat(call("POST", path + "/migrate", malloryToken).statusCode()).as("Mallory takes the run over").isEqualTo(403);
+            assertThat(realms.admin("GET", path, malloryToken, null, Duration.ofSeconds(30)).statusCode())
+                    .as("Mallory reads the run").isEqualTo(403);
+            assertThat(realms.admin("POST", path + "/migrate", malloryToken, null, Duration.ofSeconds(30)).statusCode())
+                    .as("Mallory takes the run over").isEqualTo(403);
             assertThat(runOwner(db, realmId, alias)).as("the run, untouched")
                     .isEqualTo(otherRun + " " + otherNode + " RUNNING " + silentSince);
             assertThat(stored(db, realmId, alias)).isEqualTo(identities);
@@ -324,16 +330,11 @@ class StoredTokenMigrationIT {
             }
         }
     }
-
     /** The realm's removal parked a revocation per made-up token: forgotten (see {@link StoredTokenSeed}). */
     private void forgetParkedRevocations(String realmId) throws SQLException {
-        try (Connection db = database()) {
+        try (Connection db = realms.database()) {
             StoredTokenSeed.forgetParkedRevocations(db, realmId);
         }
-    }
-
-    private String tokenResponse(String accessToken, String refreshToken) {
-        return StoredTokenSeed.tokenResponse(accessToken, refreshToken, sandbox.instanceUrl());
     }
 
     private static void installFault(Connection db, String userId) throws SQLException {
@@ -351,99 +352,12 @@ class StoredTokenMigrationIT {
             statement.execute("drop function if exists s26mig_fault()");
         }
     }
-
-    private void plainOidcWithStoreTokens(String realm, String alias) {
-        ObjectNode oidc = AdminApi.mapper().createObjectNode().put("alias", alias).put("providerId", "oidc")
-                .put("enabled", true).put("storeToken", true);
-        oidc.putObject("config").put("clientId", env.client(Provider.SALESFORCE).clientId())
-                .put("clientSecret", "s26-not-a-secret").put("authorizationUrl", sandbox.issuer(Provider.SALESFORCE) + "/auth")
-                .put("tokenUrl", sandbox.issuer(Provider.SALESFORCE) + "/token").put("clientAuthMethod", "client_secret_post");
-        env.admin().createIdentityProvider(realm, oidc);
-        assertThat(env.admin().identityProvider(realm, alias).get("providerId").asText()).isEqualTo("oidc");
-    }
-
-    /**
-     * The README's switch. Keycloak's admin REST keeps an identity provider's provider id on update (a PUT answers 204
-     * and leaves it {@code oidc}), and deleting the provider deletes its federated identities: so the provider id is
-     * changed in IDENTITY_PROVIDER, the realm cache cleared, then the Conduit broker's settings (here the demo realm's)
-     * PUT under the same alias and internal id.
-     */
-    private void switchToConduitSalesforce(Connection db, String realm, String alias) throws SQLException {
-        JsonNode before = env.admin().identityProvider(realm, alias);
-        ObjectNode conduit = ((ObjectNode) env.admin().identityProvider(REALM, "salesforce")).deepCopy();
-        try (PreparedStatement update = db.prepareStatement("update identity_provider set provider_id = ?, store_token = false"
-                + " where realm_id = (select id from realm where name = ?) and provider_alias = ?")) {
-            update.setString(1, conduit.get("providerId").asText());
-            update.setString(2, realm);
-            update.setString(3, alias);
-            assertThat(update.executeUpdate()).isEqualTo(1);
-        }
-        HttpResponse<String> cleared = env.admin().call("POST", realm + "/clear-realm-cache", null);
-        assertThat(cleared.statusCode()).as(cleared.body()).isEqualTo(204);
-        conduit.put("alias", alias).put("internalId", before.get("internalId").asText());
-        HttpResponse<String> updated = env.admin().call("PUT", realm + "/identity-provider/instances/" + alias, conduit);
-        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);
-        if (!REALM.equals(realm)) {
-            env.writeVaultSecret(realm, "salesforce-client-secret", env.client(Provider.SALESFORCE).clientSecret());
-        }
-        assertThat(env.admin().identityProvider(realm, alias).get("providerId").asText())
-                .isEqualTo(conduit.get("providerId").asText());
-    }
-
-    private String createUser(String realm, String username, String password) {
-        HttpResponse<String> created = env.admin().call("POST", realm + "/users", Map.of("username", username,
-                "enabled", true, "email", username + "@example.com", "emailVerified", true, "firstName", "S", "lastName", "M",
-                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return env.admin().userIdByUsername(realm, username);
-    }
-
-    private void link(String realm, String userId, String alias) {
-        HttpResponse<String> linked = env.admin().call("POST", realm + "/users/" + userId + "/federated-identity/" + alias,
-                Map.of("identityProvider", alias, "userId", Accounts.SALESFORCE_MARGARET.userId(),
-                        "userName", Accounts.SALESFORCE_MARGARET.email()));
-        assertThat(linked.statusCode()).as(linked.body()).isEqualTo(204);
-    }
-
-    private void grantRealmManagement(String realm, String userId, String... roles) {
-        String clientId = env.admin().get(realm + "/clients?clientId=realm-management").get(0).get("id").asText();
-        List<JsonNode> reps = java.util.Arrays.stream(roles)
-                .map(role -> env.admin().get(realm + "/clients/" + clientId + "/roles/" + role)).toList();
-        HttpResponse<String> granted = env.admin().call("POST", realm + "/users/" + userId + "/role-mappings/clients/" + clientId, reps);
-        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
-    }
-
-    private String passwordToken(String realm, String username, String password) throws Exception {
-        String form = "grant_type=password&client_id=admin-cli&username=" + URLEncoder.encode(username, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(env.keycloakUrl() + "/realms/" + realm + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).as("Mallory's token").isEqualTo(200);
-        return AppTokens.json(answer).get("access_token").asText();
-    }
-
-    private HttpResponse<String> call(String method, String path, String bearer) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.keycloakUrl() + "/admin/realms/" + path))
-                .header("Authorization", "Bearer " + bearer).timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> migrate(String realm, String alias) throws Exception {
-        String admin = env.admin().accessToken();
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.keycloakUrl() + "/admin/realms/" + realm
-                        + "/conduit-vault/stored-tokens/" + alias + "/migrate"))
-                .header("Authorization", "Bearer " + admin).timeout(Duration.ofMinutes(10))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /**
      * Starts the alias's migration (202, its figures so far and the Location of its progress), then reads its progress
      * until it is no longer RUNNING; answers the last figures read.
      */
     JsonNode runToEnd(String realm, String alias) throws Exception {
-        HttpResponse<String> accepted = migrate(realm, alias);
+        HttpResponse<String> accepted = realms.migrate(realm, alias);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(AppTokens.json(accepted).get("state").asText()).isEqualTo("RUNNING");
         String location = accepted.headers().firstValue("Location").orElseThrow();
@@ -459,28 +373,6 @@ class StoredTokenMigrationIT {
             return !"RUNNING".equals(last[0].get("state").asText());
         });
         return last[0];
-    }
-
-    private static void setStoredToken(Connection db, String userId, String alias, String token) throws SQLException {
-        try (PreparedStatement update = db.prepareStatement(
-                "update federated_identity set token = ? where user_id = ? and identity_provider = ?")) {
-            update.setString(1, token);
-            update.setString(2, userId);
-            update.setString(3, alias);
-            assertThat(update.executeUpdate()).isEqualTo(1);
-        }
-    }
-
-    private static String storedToken(Connection db, String userId, String alias) throws SQLException {
-        try (PreparedStatement query = db.prepareStatement(
-                "select token from federated_identity where user_id = ? and identity_provider = ?")) {
-            query.setString(1, userId);
-            query.setString(2, alias);
-            try (ResultSet rs = query.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getString(1);
-            }
-        }
     }
 
     private static String vaultRow(Connection db, String userId, String alias) throws SQLException {
@@ -531,15 +423,4 @@ class StoredTokenMigrationIT {
         }
     }
 
-    private Connection database() throws SQLException {
-        if (!"PostgreSQL".equals(env.databaseName())) {
-            return env.database("writes FEDERATED_IDENTITY over JDBC");
-        }
-        Database.requirePostgres("writes FEDERATED_IDENTITY over JDBC");
-        Properties properties = new Properties();
-        properties.setProperty("user", Database.user());
-        properties.setProperty("password", Database.password());
-        properties.setProperty("reWriteBatchedInserts", "true");
-        return java.sql.DriverManager.getConnection(Database.url(), properties);
-    }
 }

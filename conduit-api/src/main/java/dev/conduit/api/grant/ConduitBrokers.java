@@ -74,6 +74,12 @@ public final class ConduitBrokers {
         return of(model, factoryById(session));
     }
 
+    /** The Conduit broker registered under {@code providerId}; empty for any other (or no) identity provider factory. */
+    public static Optional<ConduitBroker> byProviderId(KeycloakSession session, String providerId) {
+        return providerId == null ? Optional.empty()
+                : factoryById(session).apply(providerId) instanceof ConduitBroker broker ? Optional.of(broker) : Optional.empty();
+    }
+
     private static Function<String, Object> factoryById(KeycloakSession session) {
         var factories = session.getKeycloakSessionFactory();
         return id -> {

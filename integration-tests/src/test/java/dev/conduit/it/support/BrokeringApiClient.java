@@ -17,6 +17,7 @@ public final class BrokeringApiClient {
 
     static final String EXTERNAL_TOKEN_ENABLED = "external.token.enabled";
     static final String EXTERNAL_TOKEN_IDP = "external.token.idp";
+    static final String EXCHANGE_PROVIDERS = "conduit.exchange.providers";
 
     private final ConduitEnvironment env;
     private final AppTokens apps;
@@ -38,11 +39,28 @@ public final class BrokeringApiClient {
         return client;
     }
 
+    /**
+     * {@link #allow} for new aliases the internal app may also exchange for (added to its
+     * {@code conduit.exchange.providers}); {@link #restore()} puts both back.
+     */
+    public static BrokeringApiClient allowWithExchange(ConduitEnvironment env, String... aliases) {
+        BrokeringApiClient client = allow(env, aliases);
+        ObjectNode changed = env.admin().get(REALM + "/clients/" + client.uuid).deepCopy();
+        ObjectNode attributes = (ObjectNode) changed.get("attributes");
+        attributes.put(EXCHANGE_PROVIDERS, attributes.path(EXCHANGE_PROVIDERS).asText("") + " " + String.join(" ", aliases));
+        client.put(changed);
+        return client;
+    }
+
     void set(boolean enabled, String aliases) {
         ObjectNode changed = original.deepCopy();
         ObjectNode attributes = (ObjectNode) changed.get("attributes");
         attributes.put(EXTERNAL_TOKEN_ENABLED, Boolean.toString(enabled));
         attributes.put(EXTERNAL_TOKEN_IDP, aliases);
+        put(changed);
+    }
+
+    private void put(ObjectNode changed) {
         HttpResponse<String> updated = env.admin().call("PUT", REALM + "/clients/" + uuid, changed);
         assertThat(updated.statusCode()).as("update " + AppTokens.INTERNAL_APP).isEqualTo(204);
     }

@@ -1,7 +1,9 @@
 package dev.conduit.broker.salesforce;
 
 import org.keycloak.broker.oidc.OAuth2IdentityProviderConfig;
+import org.keycloak.common.util.UriUtils;
 import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.RealmModel;
 
 /** Typed view of the Salesforce broker settings, with the defaults in one place. */
 public final class SalesforceIdentityProviderConfig extends OAuth2IdentityProviderConfig {
@@ -39,6 +41,24 @@ public final class SalesforceIdentityProviderConfig extends OAuth2IdentityProvid
         } catch (NumberFormatException e) {
             return DEFAULT_SESSION_LIFETIME_SECONDS;
         }
+    }
+
+    /**
+     * What Keycloak's admin API (and Conduit's switch to this broker) checks before storing the settings: the login host
+     * a URL (https unless the realm's SSL setting allows it), the lifetime a whole number of seconds; Keycloak's OAuth 2
+     * checks too. Each refusal names its field.
+     */
+    @Override
+    public void validate(RealmModel realm) {
+        String host = getConfig().get(LOGIN_HOST);
+        if (host != null && !host.isBlank()) {
+            UriUtils.checkUrl(realm.getSslRequired(), host, LOGIN_HOST);
+        }
+        String lifetime = getConfig().get(SESSION_LIFETIME);
+        if (lifetime != null && !lifetime.isBlank() && !lifetime.trim().matches("[1-9][0-9]{0,9}")) {
+            throw new IllegalArgumentException(SESSION_LIFETIME + " must be a whole number of seconds above 0");
+        }
+        super.validate(realm);
     }
 
     public String getRevocationUrl() {

@@ -1,8 +1,14 @@
 package dev.conduit.broker.salesforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
 
 import org.junit.jupiter.api.Test;
+import org.keycloak.common.enums.SslRequired;
+import org.keycloak.models.RealmModel;
 
 class SalesforceConfigTest {
 
@@ -33,5 +39,24 @@ class SalesforceConfigTest {
         assertThat(config.getSessionLifetimeSeconds()).isEqualTo(7200);
         config.getConfig().put(SalesforceIdentityProviderConfig.SESSION_LIFETIME, "900");
         assertThat(config.getSessionLifetimeSeconds()).isEqualTo(900);
+    }
+
+    @Test
+    void theAdminApisValidationNamesTheBadField() {
+        RealmModel realm = (RealmModel) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {RealmModel.class},
+                (proxy, method, args) -> "getSslRequired".equals(method.getName()) ? SslRequired.EXTERNAL : null);
+        SalesforceIdentityProviderConfig config = new SalesforceIdentityProviderConfig();
+        assertThatCode(() -> config.validate(realm)).doesNotThrowAnyException();
+        config.getConfig().put(SalesforceIdentityProviderConfig.LOGIN_HOST, "http://localhost:8089/salesforce");
+        config.getConfig().put(SalesforceIdentityProviderConfig.SESSION_LIFETIME, "7200");
+        assertThatCode(() -> config.validate(realm)).doesNotThrowAnyException();
+
+        config.getConfig().put(SalesforceIdentityProviderConfig.LOGIN_HOST, "login.salesforce.com");
+        assertThatThrownBy(() -> config.validate(realm)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loginHost");
+        config.getConfig().put(SalesforceIdentityProviderConfig.LOGIN_HOST, "http://login.salesforce.com");
+        assertThatThrownBy(() -> config.validate(realm)).hasMessageContaining("loginHost");
+        config.getConfig().put(SalesforceIdentityProviderConfig.LOGIN_HOST, "https://login.salesforce.com");
+        config.getConfig().put(SalesforceIdentityProviderConfig.SESSION_LIFETIME, "two hours");
+        assertThatThrownBy(() -> config.validate(realm)).hasMessageContaining("sessionLifetimeSeconds");
     }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
@@ -14,6 +15,8 @@ import dev.conduit.vault.service.StoredTokenMigration;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ClientErrorException;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -275,6 +278,31 @@ public final class VaultAdminResource {
     public StoredTokenMigration.Progress storedTokensProgress(@PathParam("alias") String alias) {
         auth.realm().requireViewIdentityProviders();
         return vault.storedTokens().progress(realm.getId(), conduitBroker(alias).getAlias());
+    }
+
+    /**
+     * Switches an OAuth 2 / OpenID Connect identity provider to the Conduit broker {@code providerId} with {@code config},
+     * keeping its alias, internal id and federated identities, Store Tokens off (see README, coming from Keycloak's stored
+     * tokens, and {@link BrokerSwitch}). Answers what changed; refused 404 (no such alias), 400 (not a Conduit broker, not
+     * an OAuth 2 source, invalid settings, naming the field), 409 (already a Conduit broker), 403 without manage-realm.
+     */
+    @POST
+    @Path("identity-providers/{alias}/switch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> switchToConduitBroker(@PathParam("alias") String alias, JsonNode body) {
+        auth.realm().requireManageRealm();
+        BrokerSwitch.Switched switched;
+        try {
+            switched = new BrokerSwitch(session, realm).run(alias, BrokerSwitchRequest.parse(body));
+        } catch (IllegalArgumentException invalid) {
+            throw refusal(Response.Status.BAD_REQUEST, invalid.getMessage());
+        } catch (BrokerSwitch.Refused refused) {
+            throw refusal(refused.status(), refused.getMessage());
+        }
+        adminEvent.resource(ResourceType.IDENTITY_PROVIDER).operation(OperationType.UPDATE)
+                .resourcePath(session.getContext().getUri()).representation(switched.asMap()).success();
+        return switched.asMap();
     }
 
     private IdentityProviderModel conduitBroker(String alias) {
