@@ -127,7 +127,8 @@ class IdentityProviderSwitchIT {
             assertThat(ours.get(0).get("representation").asText()).contains("conduit-salesforce", "oidc")
                     .doesNotContain(registration.clientSecret(), "clientSecret");
 
-            JsonNode migrated = AppTokens.json(realms.migrate(REALM, alias));
+            JsonNode migrated = realms.runToEnd(REALM, alias);
+            assertThat(migrated.get("state").asText()).as(migrated.toString()).isEqualTo("FINISHED");
             assertThat(migrated.get("migrated").asLong()).as(migrated.toString()).isEqualTo(1);
             assertThat(StoredTokenRealms.storedToken(db, userId, alias)).isNull();
 

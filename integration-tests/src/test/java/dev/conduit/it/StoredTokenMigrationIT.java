@@ -91,7 +91,7 @@ class StoredTokenMigrationIT {
             assertThat(StoredTokenRealms.storedToken(db, userId, alias)).isEqualTo(stored);
 
             realms.switchToConduitSalesforce(REALM, alias);
-            JsonNode migrated = runToEnd(REALM, alias);
+            JsonNode migrated = realms.runToEnd(REALM, alias);
             assertThat(migrated.get("state").asText()).as(migrated.toString()).isEqualTo("FINISHED");
             assertThat(migrated.get("migrated").asLong()).as(migrated.toString()).isEqualTo(1);
             assertThat(migrated.get("skipped").asLong()).isZero();
@@ -114,7 +114,7 @@ class StoredTokenMigrationIT {
             StoredTokenRealms.setStoredToken(db, userId, alias, stored);
             // written behind Keycloak's back: its user cache still holds the cleared identity
             assertThat(env.admin().call("POST", REALM + "/clear-user-cache", null).statusCode()).isEqualTo(204);
-            JsonNode again = runToEnd(REALM, alias);
+            JsonNode again = realms.runToEnd(REALM, alias);
             assertThat(again.get("migrated").asLong()).as(again.toString()).isZero();
             assertThat(again.get("skipped").asLong()).isEqualTo(1);
             assertThat(again.get("remaining").asLong()).isZero();
@@ -171,7 +171,7 @@ class StoredTokenMigrationIT {
                 installFault(db, faulty);
                 try {
                     long started = System.nanoTime();
-                    JsonNode stopped = runToEnd(realm, alias);
+                    JsonNode stopped = realms.runToEnd(realm, alias);
                     firstMillis = (System.nanoTime() - started) / 1_000_000;
                     // the failed batch ends the run: FAILED with the figures of the batches committed before it
                     assertThat(stopped.get("state").asText()).as(stopped.toString()).isEqualTo("FAILED");
@@ -191,7 +191,7 @@ class StoredTokenMigrationIT {
             }
 
             long started = System.nanoTime();
-            JsonNode finished = runToEnd(realm, alias);
+            JsonNode finished = realms.runToEnd(realm, alias);
             long secondMillis = (System.nanoTime() - started) / 1_000_000;
             System.out.printf("FIGURE stored-token migration of %d identities on %s: %d ms up to the fault (%d migrated) + %d ms"
                     + " for the (re-)run (%d migrated, %d unparseable)%n", IDENTITIES, env.databaseName(), firstMillis,
@@ -271,7 +271,7 @@ class StoredTokenMigrationIT {
             assertThat(stored(db, realmId, alias)).isEqualTo(identities);
             assertThat(connections(db, realmId)).isZero();
 
-            JsonNode finished = runToEnd(realm, alias);
+            JsonNode finished = realms.runToEnd(realm, alias);
             assertThat(finished.get("state").asText()).as(finished.toString()).isEqualTo("FINISHED");
             assertThat(finished.get("takeovers").asInt()).isEqualTo(1);
             assertThat(finished.get("node").asText()).isNotEqualTo(otherNode);
@@ -352,29 +352,6 @@ class StoredTokenMigrationIT {
             statement.execute("drop function if exists s26mig_fault()");
         }
     }
-    /**
-     * Starts the alias's migration (202, its figures so far and the Location of its progress), then reads its progress
-     * until it is no longer RUNNING; answers the last figures read.
-     */
-    JsonNode runToEnd(String realm, String alias) throws Exception {
-        HttpResponse<String> accepted = realms.migrate(realm, alias);
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        assertThat(AppTokens.json(accepted).get("state").asText()).isEqualTo("RUNNING");
-        String location = accepted.headers().firstValue("Location").orElseThrow();
-        assertThat(location).isEqualTo(env.keycloakUrl() + "/admin/realms/" + realm + "/conduit-vault/stored-tokens/" + alias);
-        return awaitEnd(realm, alias);
-    }
-
-    /** Reads the alias's migration progress every 100 ms until it is no longer RUNNING (10 minutes at most). */
-    JsonNode awaitEnd(String realm, String alias) {
-        JsonNode[] last = new JsonNode[1];
-        Await.until("the stored-token migration of " + alias + " ends", Duration.ofMinutes(10), () -> {
-            last[0] = env.admin().get(realm + "/conduit-vault/stored-tokens/" + alias);
-            return !"RUNNING".equals(last[0].get("state").asText());
-        });
-        return last[0];
-    }
-
     private static String vaultRow(Connection db, String userId, String alias) throws SQLException {
         try (PreparedStatement query = db.prepareStatement("select id || ' ' || access_token || ' ' || connected_at"
                 + " from conduit_connection where owner_id = ? and provider_alias = ?")) {

@@ -99,6 +99,29 @@ public final class StoredTokenRealms {
                 Duration.ofMinutes(10));
     }
 
+    /**
+     * Starts the alias's migration (202, its figures so far and the Location of its progress), then reads its progress
+     * until it is no longer RUNNING; answers the last figures read.
+     */
+    public JsonNode runToEnd(String realm, String alias) {
+        HttpResponse<String> accepted = migrate(realm, alias);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(AppTokens.json(accepted).get("state").asText()).isEqualTo("RUNNING");
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+        assertThat(location).isEqualTo(env.keycloakUrl() + "/admin/realms/" + realm + "/conduit-vault/stored-tokens/" + alias);
+        return awaitEnd(realm, alias);
+    }
+
+    /** Reads the alias's migration progress every 100 ms until it is no longer RUNNING (10 minutes at most). */
+    public JsonNode awaitEnd(String realm, String alias) {
+        JsonNode[] last = new JsonNode[1];
+        Await.until("the stored-token migration of " + alias + " ends", Duration.ofMinutes(10), () -> {
+            last[0] = env.admin().get(realm + "/conduit-vault/stored-tokens/" + alias);
+            return !"RUNNING".equals(last[0].get("state").asText());
+        });
+        return last[0];
+    }
+
     /** An admin REST call under {@code /admin/realms/} with someone's bearer token; {@code json} may be null. */
     public HttpResponse<String> admin(String method, String path, String bearer, String json, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(env.keycloakUrl() + "/admin/realms/" + path))
