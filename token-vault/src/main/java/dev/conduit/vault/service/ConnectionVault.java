@@ -18,6 +18,7 @@ import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
+import dev.conduit.vault.server.ServerMint;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.api.support.StorageOutage;
@@ -78,7 +79,8 @@ public final class ConnectionVault {
         this.workers = workers;
         this.refresher = new Refresher(factory, seal, policy, revocations, unsaved, locks,
                 TokenEndpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
-                new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP);
+                new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP,
+                ServerMint.Endpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()));
         revocations.sendAfterCommitWith(this::sendParkedRevocation);
         this.pendingRevocations = new PendingRevocations(factory, new PendingSeal(seal.cipher()), revocations, settings,
                 workers);
@@ -359,7 +361,8 @@ public final class ConnectionVault {
     }
 
     static Long nextRefreshAt(RefreshPolicy policy, ConnectionEntity row) {
-        return policy.nextRefreshAt(row.getRefreshToken() != null, ConnectionStatus.valueOf(row.getStatus()).serves(),
+        // a server connection needs no refresh token: it mints again (or checks its static token)
+        return policy.nextRefreshAt(row.getRefreshToken() != null || row.isServer(), ConnectionStatus.valueOf(row.getStatus()).serves(),
                 row.getExpiresAt(), Math.max(row.getLastRefreshAt(), row.getConnectedAt()));
     }
 

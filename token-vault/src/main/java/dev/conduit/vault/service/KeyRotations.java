@@ -178,6 +178,7 @@ public final class KeyRotations {
         try {
             accessToken = seal.accessToken(row);
             refreshToken = seal.refreshToken(row);
+            seal.credential(row); // a server connection's credential, re-sealed with the tokens by seal()
         } catch (TokenDecryptionException e) {
             LOG.warnf("Key rotation skipped connection %s: it cannot be opened with this server's keys (%s)", id, e.getMessage());
             return null;

@@ -312,6 +312,9 @@ public final class Revocations {
 
     /** REVOKED under a fresh owner, so a reconnect of the old owner makes a new row instead of overwriting this one. */
     private void reown(ConnectionEntity row, String refreshToken, String accessToken) {
+        // a server connection's credential is the old owner's and never needed again: dropped, not re-sealed
+        row.setCredential(null);
+        row.setShown(null);
         row.setOwnerKind(TokenOwner.Kind.REVOKING.name());
         row.setOwnerId(UUID.randomUUID().toString());
         seal.seal(row, accessToken, refreshToken);
