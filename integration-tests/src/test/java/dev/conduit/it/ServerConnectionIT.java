@@ -250,6 +250,8 @@ class ServerConnectionIT {
         assertThat(served.get("access_token").asText()).isEqualTo(token);
         assertThat(ServerConnectionsApi.apiCall(env.sandbox().baseUrl() + "/hubspot/account-info/v3/details", token))
                 .isEqualTo(200);
+        assertConduitRefused(apps.exchange(subject, Map.of("audience", "hubspot", "organization", organizationId,
+                "scope", "crm.deals.read")), 400, "invalid_scope", "insufficient_scope", "crm.objects.deals.read");
         assertThat(vault.refresh(id).get("refreshed").asInt()).as("the health check").isEqualTo(1);
         assertThat(vault.connection(id).get("status").asText()).isEqualTo("HEALTHY");
 
@@ -284,4 +286,101 @@ class ServerConnectionIT {
                 "hubspot-private-app", "google-service-account", "consumer_key");
     }
 
+    @Test
+    void aNewKeyPairOverlapsWithThePreviousOneUntilItsCertificateIsUploaded() {
+        String organizationId = organization("rotate");
+        String consumerKey = "s2s-rotate-" + UUID.randomUUID();
+        String username = Accounts.SALESFORCE_MARGARET.username();
+        Map<String, String> input = Map.of("consumer_key", consumerKey, "username", username);
+        JsonNode connection = created(servers.create(organizationId, "salesforce", "salesforce-jwt-bearer", input));
+        String id = connection.get("id").asText();
+        String oldCertificate = connection.at("/shown/certificate").asText();
+        s2s.registerSalesforceJwtApp(consumerKey, oldCertificate, Set.of("api"), Set.of(username));
+        String first = ok(exchange("salesforce", organizationId)).get("access_token").asText();
+
+        HttpResponse<String> rotated = servers.replace(id, input);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+        assertThat(rotated.body()).doesNotContain("PRIVATE KEY");
+        JsonNode view = AppTokens.json(rotated);
+        String newCertificate = view.at("/shown/certificate").asText();
+        assertThat(newCertificate).startsWith("-----BEGIN CERTIFICATE-----").isNotEqualTo(oldCertificate);
+        assertThat(view.at("/shown/previous_certificate_sha256").asText())
+                .isEqualTo(connection.at("/shown/certificate_sha256").asText());
+        engine.resetCounts();
+
+        // the new certificate is not at Salesforce yet: the previous key still mints
+        String second = ok(exchange("salesforce", organizationId)).get("access_token").asText();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(engine.tokenCalls(Provider.SALESFORCE, JWT_BEARER_GRANT)).as("the new key, then the previous").isEqualTo(2);
+        assertThat(engine.mints(Provider.SALESFORCE, JWT_BEARER_GRANT)).isEqualTo(1);
+        assertThat(vault.connection(id).at("/shown/previous_certificate_sha256").isMissingNode()).as("kept").isFalse();
+
+        s2s.addSalesforceCertificate(consumerKey, newCertificate);
+        vault.expireAccessToken(id);
+        ok(exchange("salesforce", organizationId));
+        assertThat(vault.connection(id).at("/shown/previous_certificate_sha256").isMissingNode())
+                .as("dropped once the new key minted").isTrue();
+        s2s.removeSalesforceCertificate(consumerKey, oldCertificate);
+        vault.expireAccessToken(id);
+        String alone = ok(exchange("salesforce", organizationId)).get("access_token").asText();
+        assertThat(ServerConnectionsApi.apiCall(engine.instanceUrl() + SALESFORCE_QUERY, alone)).isEqualTo(200);
+        assertThat(servers.dropPreviousKey(id).statusCode()).as("no previous key left").isEqualTo(404);
+    }
+
+    @Test
+    void salesforceClientCredentialsMintOnlyAtTheOrgsMyDomain() {
+        String organizationId = organization("cc");
+        String consumerKey = "s2s-cc-" + UUID.randomUUID();
+        String secret = Secrets.generate();
+        s2s.registerSalesforceClientCredentialsApp(consumerKey, secret, Accounts.SALESFORCE_HEDY.username(), Set.of("api"));
+        Map<String, String> input = Map.of("consumer_key", consumerKey, "consumer_secret", secret);
+
+        // through the realm's login host (a generic one): Salesforce refuses, in words naming the fix
+        HttpResponse<String> response = servers.create(organizationId, "salesforce", "salesforce-client-credentials", input);
+        JsonNode generic = created(response);
+        assertThat(response.body()).doesNotContain(secret);
+        assertConduitRefused(exchange("salesforce", organizationId), 400, "invalid_target", "action_required", "My Domain");
+        assertThat(vault.connection(generic.get("id").asText()).get("lastError").asText()).startsWith("not_my_domain");
+        vault.disconnect(generic.get("id").asText());
+
+        String alias = "salesforce-s2s-mydomain";
+        String myDomain = s2s.registerSalesforceMyDomain("s2s-acme");
+        env.admin().call("DELETE", REALM + "/identity-provider/instances/" + alias, null);
+        HttpResponse<String> provider = env.admin().call("POST", REALM + "/identity-provider/instances", Map.of(
+                "alias", alias, "providerId", "conduit-salesforce", "enabled", true, "config", Map.of(
+                        "clientId", "unused-for-client-credentials", "clientSecret", "unused", "loginHost", myDomain,
+                        "sessionLifetimeSeconds", "7200")));
+        assertThat(provider.statusCode()).as(provider.body()).isEqualTo(201);
+        String allowed = internalAppAttribute("conduit.exchange.providers");
+        setInternalAppAttribute("conduit.exchange.providers", allowed + " " + alias);
+        try {
+            JsonNode connection = created(servers.create(organizationId, alias, "salesforce-client-credentials", input));
+            engine.resetCounts();
+            JsonNode served = ok(exchange(alias, organizationId));
+            assertThat(engine.mints(Provider.SALESFORCE, "client_credentials")).isEqualTo(1);
+            assertThat(ServerConnectionsApi.apiCall(served.get("instance_url").asText() + SALESFORCE_QUERY,
+                    served.get("access_token").asText())).isEqualTo(200);
+            vault.disconnect(connection.get("id").asText());
+            Await.until("the disconnect sent", () -> vault.connection(connection.get("id").asText()) == null);
+            assertThat(engine.accessTokenActive(served.get("access_token").asText())).as("revoked").isFalse();
+        } finally {
+            setInternalAppAttribute("conduit.exchange.providers", allowed);
+            env.admin().call("DELETE", REALM + "/identity-provider/instances/" + alias, null);
+        }
+    }
+
+    private String internalAppAttribute(String name) {
+        String id = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
+        return env.admin().get(REALM + "/clients/" + id).path("attributes").path(name).asText();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void setInternalAppAttribute(String name, String value) {
+        String id = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
+        Map<String, Object> client = dev.conduit.it.support.AdminApi.mapper().convertValue(env.admin().get(REALM + "/clients/" + id), Map.class);
+        Map<String, Object> attributes = new java.util.LinkedHashMap<>((Map<String, Object>) client.get("attributes"));
+        attributes.put(name, value);
+        client.put("attributes", attributes);
+        assertThat(env.admin().call("PUT", REALM + "/clients/" + id, client).statusCode()).isEqualTo(204);
+    }
 }

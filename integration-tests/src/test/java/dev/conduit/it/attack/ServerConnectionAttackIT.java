@@ -49,21 +49,30 @@ class ServerConnectionAttackIT {
     private final RealmAdmins admins = new RealmAdmins(env, password);
     private final SandboxEngine engine = env.sandbox().engine();
     private String alphaId;
+    private String bravoId;
     private String connectionId;
     private String consumerKey;
+    private final String uploadedKey = ServerConnectionsApi.rsaPrivateKeyPem(2048);
+    private final String consumerSecret = Secrets.generate();
+    private String privateAppToken;
 
     @BeforeAll
     void setUp() {
         alphaId = organizations.create(ALPHA, "S2S Alpha", "alpha.s2s.example");
-        String bravoId = organizations.create(BRAVO, "S2S Bravo", "bravo.s2s.example");
+        bravoId = organizations.create(BRAVO, "S2S Bravo", "bravo.s2s.example");
         organizations.createUser("s2s-alpha-member");
         organizations.addMember(alphaId, "s2s-alpha-member");
         organizations.createUser("s2s-mallory");
         organizations.addMember(bravoId, "s2s-mallory");
         consumerKey = "s2s-attack-" + UUID.randomUUID();
         HttpResponse<String> created = servers.create(alphaId, "salesforce", "salesforce-jwt-bearer",
-                Map.of("consumer_key", consumerKey, "username", Accounts.SALESFORCE_ADA.username()));
+                Map.of("consumer_key", consumerKey, "username", Accounts.SALESFORCE_ADA.username(), "private_key", uploadedKey));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        privateAppToken = engine.serverToServer().createHubSpotPrivateApp("5151", Set.of("crm.objects.contacts.read"));
+        assertThat(servers.create(alphaId, "hubspot", "hubspot-private-app", Map.of("access_token", privateAppToken,
+                "scopes", "crm.objects.contacts.read")).statusCode()).isEqualTo(201);
+        assertThat(servers.create(bravoId, "salesforce", "salesforce-client-credentials", Map.of("consumer_key",
+                "s2s-attack-cc", "consumer_secret", consumerSecret)).statusCode()).isEqualTo(201);
         JsonNode connection = AppTokens.json(created);
         connectionId = connection.get("id").asText();
         engine.serverToServer().registerSalesforceJwtApp(consumerKey, connection.at("/shown/certificate").asText(),
@@ -78,8 +87,13 @@ class ServerConnectionAttackIT {
 
     @AfterAll
     void tearDown() {
-        vault.disconnect(connectionId);
-        Await.until("the disconnect sent", () -> vault.connection(connectionId) == null);
+        for (String organization : List.of(alphaId, bravoId)) {
+            for (JsonNode connection : vault.connectionsOf("ORGANIZATION", organization)) {
+                String id = connection.get("id").asText();
+                vault.disconnect(id);
+                Await.until("the disconnect of " + id + " sent", () -> vault.connection(id) == null);
+            }
+        }
         organizations.delete(ALPHA);
         organizations.delete(BRAVO);
         for (String user : List.of("s2s-alpha-member", "s2s-mallory")) {
@@ -140,6 +154,25 @@ class ServerConnectionAttackIT {
 
         assertThat(AdminApi.mapper().valueToTree(vault.connection(connectionId)).toString()).as("nothing changed").isEqualTo(before);
         assertThat(servers.certificate(connectionId).body()).isEqualTo(certificate);
-        assertThat(vault.connectionsOf("ORGANIZATION", alphaId)).hasSize(1);
+        assertThat(vault.connectionsOf("ORGANIZATION", alphaId)).hasSize(2);
+    }
+
+    @Test
+    void noPrivateKeyClientSecretOrPrivateAppTokenIsStoredOrAnsweredInClear() throws Exception {
+        List<String> secrets = new java.util.ArrayList<>(ServerConnectionsApi.pemBodyLines(uploadedKey));
+        secrets.add(consumerSecret);
+        secrets.add(privateAppToken);
+        secrets.add("BEGIN PRIVATE KEY");
+        secrets.add("BEGIN RSA PRIVATE KEY");
+        try (java.sql.Connection db = env.database("the storage scan")) {
+            assertThat(new dev.conduit.it.support.StorageScan(db).holding(secrets))
+                    .as("columns holding a key, secret or private app token in clear").isEmpty();
+        }
+        String answers = env.admin().call("GET", REALM + "/conduit-vault/connections?ownerKind=ORGANIZATION", null).body()
+                + env.admin().call("GET", REALM + "/conduit-vault/connections/" + connectionId, null).body()
+                + servers.certificate(connectionId).body();
+        for (String secret : secrets) {
+            assertThat(answers).as("admin answers").doesNotContain(secret);
+        }
     }
 }
