@@ -56,6 +56,7 @@ class ServerConnectionIT {
     private final SandboxEngine engine = env.sandbox().engine();
     private final ServerToServer s2s = engine.serverToServer();
     private final List<String> organizationAliases = new ArrayList<>();
+    private final List<String> googleUsers = new ArrayList<>();
     private String subject;
 
     @BeforeAll
@@ -75,6 +76,7 @@ class ServerConnectionIT {
             organizations.delete(alias);
         }
         organizations.deleteUser(MEMBER);
+        googleUsers.forEach(organizations::deleteUser);
     }
 
     /** A fresh organization with the member in it: one connection per organization and alias. */
@@ -228,8 +230,8 @@ class ServerConnectionIT {
                 400, "invalid_request", "consumer_key is required");
         assertRefused(servers.create(organizationId, "salesforce", "no-such-kind", base), 400, "invalid_request",
                 "kind is not one salesforce offers");
-        assertRefused(servers.create(organizationId, "google", "google-service-account", Map.of()), 400,
-                "invalid_request", "not served yet");
+        assertRefused(servers.create(organizationId, "google", "google-service-account", Map.of("domain", "acme.example",
+                "scopes", "openid", "service_account_key", "{\"type\": \"service_account\"")), 400, "invalid_request", "");
         assertRefused(servers.create("no-such-organization", "salesforce", "salesforce-jwt-bearer", base), 404,
                 "invalid_request", "Organization not found");
         assertThat(vault.connectionsOf("ORGANIZATION", organizationId)).as("nothing stored").isEmpty();
@@ -367,6 +369,74 @@ class ServerConnectionIT {
             setInternalAppAttribute("conduit.exchange.providers", allowed);
             env.admin().call("DELETE", REALM + "/identity-provider/instances/" + alias, null);
         }
+    }
+
+    @Test
+    void googleDelegationMintsOncePerWorkspaceUserAndRefusesUsersOutsideTheDomain() throws Exception {
+        String organizationId = organization("google");
+        String scope = "https://www.googleapis.com/auth/calendar.readonly";
+        var serviceAccount = s2s.registerGoogleServiceAccount("s2s-" + UUID.randomUUID().toString().substring(0, 8),
+                "conduit", "acme.example", Set.of(scope));
+        HttpResponse<String> response = servers.create(organizationId, "google", "google-service-account",
+                Map.of("service_account_key", serviceAccount.jsonKeyFile(), "domain", "acme.example", "scopes", scope));
+        JsonNode connection = created(response);
+        String id = connection.get("id").asText();
+        assertThat(response.body()).doesNotContain("PRIVATE KEY");
+        assertThat(connection.at("/shown/client_email").asText()).isEqualTo(serviceAccount.clientEmail());
+
+        Map<String, String> calendar = Map.of("audience", "google", "organization", organizationId, "scope", "calendar.read");
+        String inDomain = workspaceMember("s2s-google-betty", Accounts.GOOGLE_BETTY.email(), organizationId);
+        engine.resetCounts();
+        List<JsonNode> answers = concurrently(20, () -> ok(apps.exchange(inDomain, calendar)));
+        Set<String> tokens = new HashSet<>();
+        answers.forEach(answer -> tokens.add(answer.get("access_token").asText()));
+        assertThat(tokens).as("one token for the user").hasSize(1);
+        assertThat(engine.mints(Provider.GOOGLE, JWT_BEARER_GRANT)).as("mints for 20 concurrent exchanges").isEqualTo(1);
+        assertThat(answers.get(0).get("account_id").asText()).isEqualTo(Accounts.GOOGLE_BETTY.email());
+        assertThat(ServerConnectionsApi.apiCall(env.sandbox().baseUrl() + "/google/calendar/v3/calendars/primary/events",
+                tokens.iterator().next())).isEqualTo(200);
+
+        // another Workspace user gets a token of their own
+        String other = workspaceMember("s2s-google-chien", Accounts.GOOGLE_CHIEN.email(), organizationId);
+        assertThat(ok(apps.exchange(other, calendar)).get("access_token").asText()).isNotIn(tokens);
+        assertThat(engine.mints(Provider.GOOGLE, JWT_BEARER_GRANT)).isEqualTo(2);
+
+        // a member outside the Workspace domain is refused before any mint; one Google does not know, by Google
+        String outside = workspaceMember("s2s-google-outsider", "outsider@elsewhere.example", organizationId);
+        assertConduitRefused(apps.exchange(outside, calendar), 400, "invalid_target", "not_connected",
+                "outside the Workspace domain acme.example");
+        String unknown = workspaceMember("s2s-google-unknown", "nobody@acme.example", organizationId);
+        assertConduitRefused(apps.exchange(unknown, calendar), 400, "invalid_target", "not_connected",
+                "Google does not know this Workspace user");
+        assertThat(engine.mints(Provider.GOOGLE, JWT_BEARER_GRANT)).isEqualTo(2);
+        assertThat(vault.connection(id).get("status").asText()).as("the others are served still").isEqualTo("HEALTHY");
+        assertThat(ok(apps.exchange(inDomain, calendar)).get("access_token").asText()).isIn(tokens);
+
+        // the delegation withdrawn in the Workspace admin console: an admin must act
+        s2s.delegateGoogleScopes(serviceAccount.clientEmail(), Set.of());
+        String third = workspaceMember("s2s-google-alonzo", Accounts.GOOGLE_ALONZO.email(), organizationId);
+        assertConduitRefused(apps.exchange(third, calendar), 400, "invalid_target", "action_required",
+                "Google refused the delegation");
+        assertThat(vault.connection(id).get("status").asText()).isEqualTo("ACTION_REQUIRED");
+        try (Connection db = env.database("the storage scan")) {
+            List<String> secrets = new ArrayList<>(tokens);
+            secrets.addAll(ServerConnectionsApi.pemBodyLines(ServerConnectionsApi.pem("PRIVATE KEY",
+                    serviceAccount.privateKey().getEncoded())));
+            assertThat(new StorageScan(db).holding(secrets)).as("columns holding a Google token or key in clear").isEmpty();
+        }
+    }
+
+    /** A member of the organization with this verified e-mail; their access token. */
+    private String workspaceMember(String username, String email, String organizationId) {
+        googleUsers.add(username);
+        organizations.deleteUser(username);
+        HttpResponse<String> created = env.admin().call("POST", REALM + "/users", Map.of(
+                "username", username, "email", email, "emailVerified", true, "enabled", true,
+                "firstName", username, "lastName", "Test",
+                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        organizations.addMember(organizationId, username);
+        return apps.passwordLogin(username, password);
     }
 
     private String internalAppAttribute(String name) {

@@ -29,6 +29,7 @@ import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.representations.AccessToken;
@@ -135,7 +136,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         }
         FreshToken fresh;
         try {
-            fresh = vault.accessToken(key, refused);
+            // a per-user server connection acts as the exchanging user: their e-mail, when verified
+            UserModel acting = subject.user();
+            fresh = vault.accessToken(key, refused, acting.isEmailVerified() ? acting.getEmail() : null);
         } catch (ConnectionUnavailableException e) {
             if (legacy && organizationReference == null) {
                 throw legacyUnavailable(context, provider.getAlias(), token, e);

@@ -27,8 +27,7 @@ import org.keycloak.models.IdentityProviderModel;
 public final class ServerConnections {
 
     /** Kinds Conduit does not serve yet: refused at creation, saying so. */
-    static final Map<String, String> NOT_SERVED_YET = Map.of("google-service-account",
-            "google-service-account connections are not served yet: Conduit does not mint per-user tokens for them yet");
+    static final Map<String, String> NOT_SERVED_YET = Map.of();
     static final String PREVIOUS_CERTIFICATE_SHA256 = "previous_certificate_sha256";
     static final String CERTIFICATE_SHA256 = "certificate_sha256";
 
@@ -131,7 +130,8 @@ public final class ServerConnections {
         row.setRefusalWindowAt(0);
         row.setRefusalRefreshes(0);
         row.setRefusalLastAt(0);
-        row.setNextRefreshAt(now.getEpochSecond());
+        // a per-user kind's own row mints nothing: its users' tokens are minted on use
+        row.setNextRefreshAt(kind.perSubject() ? null : now.getEpochSecond());
     }
 
     private static ServerCredential accept(ServerGrantKind kind, IdentityProviderModel provider, Map<String, String> input,

@@ -70,10 +70,19 @@ public final class ServerMint {
     private final ServerCredential credential;
     private final Endpoint endpoint;
     private final Supplier<Instant> clock;
+    private final String subject;
     private volatile boolean previousKeyMinted;
+    private volatile boolean subjectOnlyRefusal;
 
     public ServerMint(ServerGrantKind kind, IdentityProviderModel provider, ServerCredential credential, Endpoint endpoint,
             Supplier<Instant> clock) {
+        this(kind, provider, credential, endpoint, clock, null);
+    }
+
+    /** @param subject for a per-user kind ({@link ServerGrantKind#perSubject}), the user to act as, checked already */
+    public ServerMint(ServerGrantKind kind, IdentityProviderModel provider, ServerCredential credential, Endpoint endpoint,
+            Supplier<Instant> clock, String subject) {
+        this.subject = subject;
         this.kind = kind;
         this.provider = provider;
         this.credential = credential;
@@ -91,8 +100,14 @@ public final class ServerMint {
         return credential.sealed(PREVIOUS_PRIVATE_KEY) != null;
     }
 
+    /** Whether the last attempt's refusal concerns its subject only (a Workspace user unknown to Google). */
+    public boolean subjectOnlyRefusal() {
+        return subjectOnlyRefusal;
+    }
+
     public TokenAnswer attempt() {
         previousKeyMinted = false;
+        subjectOnlyRefusal = false;
         Optional<String> staticToken = kind.staticToken(credential);
         if (staticToken.isPresent()) {
             return health(staticToken.get());
@@ -115,7 +130,7 @@ public final class ServerMint {
     }
 
     private TokenAnswer mintWith(ServerCredential using) {
-        MintRequest request = kind.mintRequest(provider, using, null, Set.of(), clock.get())
+        MintRequest request = kind.mintRequest(provider, using, subject, Set.of(), clock.get())
                 .orElseThrow(() -> new IllegalStateException(kind.id() + " gave no mint request"));
         return read(endpoint.mint(request), request.lifetimeWithoutExpiresIn());
     }
@@ -154,7 +169,8 @@ public final class ServerMint {
         return new TokenAnswer.Granted(token, null, STATIC_LIFETIME_SECONDS, scopesOrNull(), null);
     }
 
-    private static TokenAnswer refusal(int status, MintRefusal refusal, TokenAnswer.Refused original) {
+    private TokenAnswer refusal(int status, MintRefusal refusal, TokenAnswer.Refused original) {
+        subjectOnlyRefusal = refusal.subjectOnly();
         if (refusal.adminAction()) {
             return new TokenAnswer.Refused(RefreshFailure.ACTION_REQUIRED, status, refusal.code(), null, refusal.words());
         }

@@ -183,6 +183,9 @@ public final class KeyRotations {
             LOG.warnf("Key rotation skipped connection %s: it cannot be opened with this server's keys (%s)", id, e.getMessage());
             return null;
         }
+        if (row.isServer()) {
+            VaultStore.of(session).deleteSubjectTokens(id); // a per-user connection's cache, minted again on use
+        }
         seal.seal(row, accessToken, refreshToken);
         return true;
     }

@@ -183,6 +183,9 @@ final class Refresher {
                 ? ConduitBrokers.of(session, model).flatMap(broker -> broker.serverGrantKind(row.getGrantKind()))
                 : Optional.empty();
         boolean configured = client.isPresent() && (!row.isServer() || kind.isPresent());
+        if (kind.isPresent() && kind.get().perSubject() && !ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
+            return Claim.done(perSubjectRow(session, realm, row, trigger, now));
+        }
         RefreshPolicy.Decision decision = policy.beforeCall(snapshot(row, held.isPresent(), trigger, reported, configured),
                 trigger, owner, now);
         if (decision.kind() == RefreshPolicy.Kind.WRITE_HELD) {
@@ -510,6 +513,22 @@ final class Refresher {
         events.healthChanged(session, realm, row, previous, "reconnect_required");
         LOG.infof("Connection %s (%s) needs to be connected again: %s", row.getId(), row.getProviderAlias(), reason);
         return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, LastError.forAppsAndOwners(reason));
+    }
+
+    /**
+     * A per-user server connection's own row mints nothing (its users' tokens do, {@link SubjectMints}): the scheduled
+     * runs leave it, and an admin's refresh after fixing the setup makes it serve again.
+     */
+    private Outcome perSubjectRow(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger, long now) {
+        row.setNextRefreshAt(null);
+        row.setHealthCheckedAt(now);
+        if (trigger == Trigger.ADMIN && ConnectionStatus.ACTION_REQUIRED.name().equals(row.getStatus())) {
+            row.setStatus(ConnectionStatus.HEALTHY.name());
+            row.setLastError(null);
+            events.healthChanged(session, realm, row, ConnectionStatus.ACTION_REQUIRED.name(), "admin_refresh");
+        }
+        VaultStore.of(session).flush();
+        return Outcome.skipped(null);
     }
 
     /** A server connection's mint refused for a reason an admin must fix: not served, not retried, the reason kept. */

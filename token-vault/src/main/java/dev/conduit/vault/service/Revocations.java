@@ -110,6 +110,7 @@ public final class Revocations {
             String why) {
         String ownerKind = row.getOwnerKind();
         String ownerId = row.getOwnerId();
+        dropSubjectTokens(ConnectionVault.em(session), row);
         reown(row, refreshToken, accessToken);
         row.setFailureCount(0);
         row.setLastError(ParkedFor.reason(why, ownerKind, ownerId));
@@ -154,6 +155,7 @@ public final class Revocations {
         }
         String refreshToken = opened.get().refreshToken();
         String accessToken = opened.get().accessToken();
+        dropSubjectTokens(ConnectionVault.em(session), row);
         reown(row, refreshToken, accessToken);
         row.setFailureCount(0);
         row.setLastError(ParkedFor.reason(why));
@@ -307,6 +309,13 @@ public final class Revocations {
             return seal.refreshToken(other);
         } catch (TokenDecryptionException e) {
             return null;
+        }
+    }
+
+    /** A per-user server connection's tokens (Google's, an hour long) are forgotten with it, not revoked. */
+    private static void dropSubjectTokens(EntityManager em, ConnectionEntity row) {
+        if (row.isServer()) {
+            new VaultStore(em).deleteSubjectTokens(row.getId());
         }
     }
 

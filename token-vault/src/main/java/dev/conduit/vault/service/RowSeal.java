@@ -47,6 +47,17 @@ public final class RowSeal {
         }
     }
 
+    /** A per-user connection's token for one subject, sealed to the connection's owner and that subject. */
+    public String subjectToken(ConnectionEntity row, dev.conduit.vault.store.SubjectTokenEntity token) {
+        return token.getAccessToken() == null ? null
+                : cipher.decrypt(token.getAccessToken(), owner(row, "subject:" + token.getSubject()));
+    }
+
+    public void sealSubjectToken(ConnectionEntity row, dev.conduit.vault.store.SubjectTokenEntity token, String accessToken) {
+        token.setAccessToken(accessToken == null ? null : cipher.encrypt(accessToken, owner(row, "subject:" + token.getSubject())));
+        token.setKeyId(cipher.activeKeyId());
+    }
+
     /** A server connection's sealed credential (JSON, see {@link ServerCredentials}), or null when the row has none. */
     public String credential(ConnectionEntity row) {
         return row.getCredential() == null ? null : cipher.decrypt(row.getCredential(), owner(row, CREDENTIAL));

@@ -19,7 +19,7 @@ public final class ConnectionJpaEntityProviderFactory extends LifecycleFreeProvi
             @Override
             public List<Class<?>> getEntities() {
                 return List.of(ConnectionEntity.class, RoundEntity.class, RefreshAttemptEntity.class,
-                        PendingRevocationEntity.class, RevocationClientEntity.class);
+                        PendingRevocationEntity.class, RevocationClientEntity.class, SubjectTokenEntity.class);
             }
 
             @Override

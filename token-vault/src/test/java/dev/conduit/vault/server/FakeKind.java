@@ -56,8 +56,13 @@ final class FakeKind extends NamedServerGrantKind {
         if (staticToken) {
             return Optional.empty();
         }
-        return Optional.of(new MintRequest("https://login.test/token", Map.of("grant_type", "jwt", "signed_with",
-                credential.sealed("private_key")), 7200));
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "jwt");
+        form.put("signed_with", credential.sealed("private_key"));
+        if (subject != null) {
+            form.put("sub", subject);
+        }
+        return Optional.of(new MintRequest("https://login.test/token", form, 7200));
     }
 
     @Override
@@ -77,6 +82,9 @@ final class FakeKind extends NamedServerGrantKind {
         }
         if ("invalid_grant".equals(error) && description != null && description.contains("assertion")) {
             return MintRefusal.admin("assertion_refused", "upload this connection's certificate");
+        }
+        if ("invalid_grant".equals(error) && description != null && description.contains("Invalid email")) {
+            return MintRefusal.subject("unknown_user", "the provider does not know this user");
         }
         if ("invalid_grant".equals(error) && description != null && description.contains("approved")) {
             return MintRefusal.admin("user_not_pre_authorized", "pre-authorize the user");

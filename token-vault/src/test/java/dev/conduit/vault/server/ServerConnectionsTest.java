@@ -122,11 +122,10 @@ class ServerConnectionsTest {
     }
 
     @Test
-    void badInputIsA400InTheKindsWordsAndGoogleIsNotServedYet() {
+    void badInputIsA400InTheKindsWords() {
         assertThatThrownBy(() -> created(FakeKind.minted(), Map.of(), "org-a"))
                 .isInstanceOfSatisfying(ServerConnectionRefusal.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessage("username is required");
-        assertThat(ServerConnections.notServed("google-service-account")).isPresent();
         assertThat(ServerConnections.notServed("salesforce-jwt-bearer")).isEmpty();
     }
 }

@@ -24,12 +24,14 @@ class ServerMintTest {
     private final Deque<TokenAnswer> answers = new ArrayDeque<>();
     private final Deque<Integer> healthStatuses = new ArrayDeque<>();
     private final List<String> signedWith = new ArrayList<>();
+    private final List<String> subjects = new ArrayList<>();
     private final List<String> checkedWith = new ArrayList<>();
 
     private final ServerMint.Endpoint endpoint = new ServerMint.Endpoint() {
         @Override
         public TokenAnswer mint(MintRequest request) {
             signedWith.add(request.form().get("signed_with"));
+            subjects.add(request.form().get("sub"));
             return answers.removeFirst();
         }
 
@@ -107,6 +109,21 @@ class ServerMintTest {
         assertThat(((TokenAnswer.Refused) mint.attempt()).error()).isEqualTo("assertion_refused");
         assertThat(signedWith).containsExactly("new-key");
         assertThat(mint.previousKeyMinted()).isFalse();
+    }
+
+    @Test
+    void aPerUserMintActsAsItsSubjectAndARefusalOfThatUserAloneSaysSo() {
+        answers.add(refused(400, "invalid_grant", "Invalid email or User ID"));
+        answers.add(refused(400, "invalid_grant", "user hasn't approved this consumer"));
+        ServerCredential credential = new ServerCredential("test-jwt", Map.of(), Map.of("private_key", "key-1"), Set.of());
+        ServerMint mint = new ServerMint(FakeKind.minted(), new IdentityProviderModel(), credential, endpoint, () -> NOW,
+                "betty@acme.example");
+
+        assertThat(((TokenAnswer.Refused) mint.attempt()).failure()).isEqualTo(RefreshFailure.ACTION_REQUIRED);
+        assertThat(mint.subjectOnlyRefusal()).as("that user only").isTrue();
+        assertThat(((TokenAnswer.Refused) mint.attempt()).failure()).isEqualTo(RefreshFailure.ACTION_REQUIRED);
+        assertThat(mint.subjectOnlyRefusal()).as("the whole connection").isFalse();
+        assertThat(subjects).containsExactly("betty@acme.example", "betty@acme.example");
     }
 
     @Test
