@@ -158,6 +158,32 @@ class ServerConnectionAttackIT {
     }
 
     @Test
+    void trudyCreatesAlphasServerConnectionThroughTheAppKeycloakLinksToBravo() {
+        // Bravo's own Salesforce app registration: an identity provider Keycloak links to organization Bravo
+        String bravosApp = "sf-s2s-bravo-app";
+        env.admin().call("DELETE", REALM + "/identity-provider/instances/" + bravosApp, null);
+        var idp = (com.fasterxml.jackson.databind.node.ObjectNode) env.admin().identityProvider(REALM, "salesforce").deepCopy();
+        idp.remove("internalId");
+        idp.put("alias", bravosApp);
+        env.admin().createIdentityProvider(REALM, idp);
+        try {
+            HttpResponse<String> linked = env.admin().call("POST", REALM + "/organizations/" + bravoId + "/identity-providers",
+                    bravosApp);
+            assertThat(linked.statusCode()).as(linked.body()).isEqualTo(204);
+            int before = vault.connectionsOf("ORGANIZATION", alphaId).size();
+
+            assertRefused(servers.create(alphaId, bravosApp, "salesforce-jwt-bearer", Map.of("consumer_key", "trudy",
+                    "username", Accounts.SALESFORCE_ADA.username())), 400, "invalid_request",
+                    "no enabled Conduit identity provider this organization may use");
+
+            assertThat(vault.connection("ORGANIZATION", alphaId, bravosApp)).as("Alpha holds nothing through Bravo's app").isNull();
+            assertThat(vault.connectionsOf("ORGANIZATION", alphaId)).hasSize(before);
+        } finally {
+            env.admin().call("DELETE", REALM + "/identity-provider/instances/" + bravosApp, null);
+        }
+    }
+
+    @Test
     void noPrivateKeyClientSecretOrPrivateAppTokenIsStoredOrAnsweredInClear() throws Exception {
         List<String> secrets = new java.util.ArrayList<>(ServerConnectionsApi.pemBodyLines(uploadedKey));
         secrets.add(consumerSecret);
