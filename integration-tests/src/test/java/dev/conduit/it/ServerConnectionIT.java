@@ -155,8 +155,9 @@ class ServerConnectionIT {
         s2s.registerSalesforceJwtApp(consumerKey, connection.at("/shown/certificate").asText(), Set.of("api"), Set.of());
         engine.resetCounts();
 
-        assertConduitRefused(exchange("salesforce", organizationId), 400, "invalid_target", "action_required",
-                "has not approved this app");
+        JsonNode answer = assertConduitRefused(exchange("salesforce", organizationId), 400, "invalid_target",
+                "action_required", "has not approved this app");
+        assertThat(answer.has("connect_uri")).as("no consent to offer for a server connection").isFalse();
         JsonNode refused = vault.connection(id);
         assertThat(refused.get("status").asText()).isEqualTo("ACTION_REQUIRED");
         assertThat(refused.get("lastError").asText()).startsWith("user_not_pre_authorized: Salesforce says");

@@ -227,6 +227,11 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         if (ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE.equals(e.code())) {
             return new ExchangeRefusal(503, "temporarily_unavailable", e.getMessage(), Errors.IDENTITY_PROVIDER_ERROR);
         }
+        if (ConnectionUnavailableException.ACTION_REQUIRED.equals(e.code())) {
+            // a server connection's administrator must act at the provider or in Conduit: no consent to offer
+            return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED,
+                    Map.of("conduit_error", e.code()));
+        }
         return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of(
                 "conduit_error", e.code(),
                 "connect_uri", connectUri(context, alias, organization, appClientId, Set.of())));
