@@ -22,6 +22,11 @@ public interface ServerGrantKind {
     /** One line for admins: what the kind is and what it needs at the provider. */
     String description();
 
+    /** The fields {@link #accept} reads, for the admin API's list of kinds. */
+    default java.util.List<ServerField> fields() {
+        return java.util.List.of();
+    }
+
     /**
      * The admin's input checked and split into what is shown and what is sealed; for a key the admin did not upload,
      * the kind makes one. A refusal says what is wrong in the admin's words (a 400) and repeats no secret.

@@ -53,6 +53,15 @@ public interface ConduitVault extends Provider {
      */
     FreshToken accessToken(ConnectionKey key, RefusedToken refused) throws ConnectionUnavailableException;
 
+    /**
+     * The same for a caller acting as {@code subject} (the exchanging user's verified e-mail, or null): a per-user
+     * server connection (Google's domain-wide delegation, issue 15) mints a token for that user; other connections
+     * ignore it.
+     */
+    default FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject) throws ConnectionUnavailableException {
+        return accessToken(key, refused);
+    }
+
     @Override
     default void close() {
     }

@@ -12,6 +12,8 @@ public final class ConnectionUnavailableException extends Exception {
     public static final String NOT_CONNECTED = "not_connected";
     public static final String RECONNECT_REQUIRED = "reconnect_required";
     public static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";
+    /** A server connection the provider refuses to mint for until an administrator fixes its setup (issue 15). */
+    public static final String ACTION_REQUIRED = "action_required";
 
     private final String code;
 

@@ -15,6 +15,7 @@ import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.RsaKeys;
 import dev.conduit.api.server.ServerCredential;
 import dev.conduit.api.server.NamedServerGrantKind;
+import dev.conduit.api.server.ServerField;
 import dev.conduit.api.server.ServerInput;
 import dev.conduit.api.server.ServiceAccountKey;
 import dev.conduit.api.server.SignedAssertion;
@@ -42,7 +43,10 @@ public final class GoogleDelegation extends NamedServerGrantKind {
     static final Duration ASSERTION_LIFETIME = Duration.ofHours(1);
 
     public GoogleDelegation() {
-        super(ID, "Google service account with domain-wide delegation: its JSON key, the Workspace domain, the delegated scopes");
+        super(ID, "Google service account with domain-wide delegation: its JSON key, the Workspace domain, the delegated scopes",
+                ServerField.secret(KEY_FILE, true, "the service account's JSON key file, as downloaded"),
+                ServerField.required(DOMAIN, "the Workspace domain whose users Conduit may act as"),
+                ServerField.required(SCOPES, "the scopes delegated in the Admin console, space-separated"));
     }
 
     @Override

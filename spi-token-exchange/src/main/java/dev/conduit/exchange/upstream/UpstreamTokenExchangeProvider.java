@@ -29,6 +29,7 @@ import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.representations.AccessToken;
@@ -135,7 +136,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         }
         FreshToken fresh;
         try {
-            fresh = vault.accessToken(key, refused);
+            // a per-user server connection acts as the exchanging user: their e-mail, when verified
+            UserModel acting = subject.user();
+            fresh = vault.accessToken(key, refused, acting.isEmailVerified() ? acting.getEmail() : null);
         } catch (ConnectionUnavailableException e) {
             if (legacy && organizationReference == null) {
                 throw legacyUnavailable(context, provider.getAlias(), token, e);
@@ -223,6 +226,11 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             String appClientId, ConnectionUnavailableException e) {
         if (ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE.equals(e.code())) {
             return new ExchangeRefusal(503, "temporarily_unavailable", e.getMessage(), Errors.IDENTITY_PROVIDER_ERROR);
+        }
+        if (ConnectionUnavailableException.ACTION_REQUIRED.equals(e.code())) {
+            // a server connection's administrator must act at the provider or in Conduit: no consent to offer
+            return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED,
+                    Map.of("conduit_error", e.code()));
         }
         return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of(
                 "conduit_error", e.code(),

@@ -120,6 +120,11 @@ final class JpaConduitVault implements ConduitVault {
     }
 
     @Override
+    public FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject) throws ConnectionUnavailableException {
+        return vault.accessToken(session, key, refused, subject);
+    }
+
+    @Override
     public Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias) {
         return vault.find(session, ConnectionKey.user(realm.getId(), userId, providerAlias)).flatMap(this::openable);
     }
