@@ -177,6 +177,52 @@ class ServerConnectionIT {
         assertThat(ServerConnectionsApi.apiCall(engine.instanceUrl() + SALESFORCE_QUERY, token)).isEqualTo(200);
     }
 
+    /**
+     * An app whose API calls keep being refused with each fresh token reports them (RefusedTokenIT's storm, on a server
+     * connection): three re-mints within the window, then the connection needs its administrator, not a consent
+     * nobody can give: ACTION_REQUIRED, no connect_uri, no further mint until an admin's refresh.
+     */
+    @Test
+    void aServerConnectionWhoseFreshTokensKeepBeingRefusedNeedsItsAdministratorNotAConsent() throws InterruptedException {
+        String organizationId = organization("storm");
+        String consumerKey = "s2s-storm-" + UUID.randomUUID();
+        String username = Accounts.SALESFORCE_ADA.username();
+        JsonNode connection = created(servers.create(organizationId, "salesforce", "salesforce-jwt-bearer",
+                Map.of("consumer_key", consumerKey, "username", username)));
+        String id = connection.get("id").asText();
+        s2s.registerSalesforceJwtApp(consumerKey, connection.at("/shown/certificate").asText(), Set.of("api"), Set.of(username));
+        String current = ok(exchange("salesforce", organizationId)).get("access_token").asText();
+        engine.resetCounts();
+        for (int round = 1; round <= 3; round++) {
+            String fresh = ok(refusedReport(organizationId, current)).get("access_token").asText();
+            assertThat(fresh).as("round %d replaced the reported token", round).isNotEqualTo(current);
+            current = fresh;
+            Thread.sleep(6_000); // the refusal spacing of the test server (5 s)
+        }
+        assertThat(engine.mints(Provider.SALESFORCE, JWT_BEARER_GRANT)).as("re-mints for three reports").isEqualTo(3);
+
+        JsonNode marked = assertConduitRefused(refusedReport(organizationId, current), 400, "invalid_target",
+                "action_required", "refused_by_provider");
+        assertThat(marked.has("connect_uri")).as("no consent to offer for a server connection").isFalse();
+        JsonNode row = vault.connection(id);
+        assertThat(row.get("status").asText()).isEqualTo("ACTION_REQUIRED");
+        assertThat(row.get("lastError").asText()).startsWith("refused_by_provider").contains("integration account");
+        assertConduitRefused(exchange("salesforce", organizationId), 400, "invalid_target", "action_required",
+                "until an administrator acts");
+        assertThat(engine.mints(Provider.SALESFORCE, JWT_BEARER_GRANT)).as("no mint once marked").isEqualTo(3);
+
+        vault.refresh(id);
+        assertThat(vault.connection(id).get("status").asText()).isEqualTo("HEALTHY");
+        assertThat(ok(exchange("salesforce", organizationId)).get("access_token").asText()).isNotEqualTo(current);
+    }
+
+    private HttpResponse<String> refusedReport(String organizationId, String refusedToken) {
+        Map<String, String> form = new java.util.LinkedHashMap<>(Map.of("audience", "salesforce", "organization",
+                organizationId, "scope", "crm.contacts.read"));
+        form.put(dev.conduit.api.vault.RefusedToken.PARAMETER, RefusedTokenIT.sha256(refusedToken));
+        return apps.exchange(subject, form);
+    }
+
     @Test
     void anUnknownCertificateIsRefusedInWordsAndAnUploadedKeyNeverReachesStorageInClear() throws Exception {
         String organizationId = organization("upload");
@@ -355,7 +401,7 @@ class ServerConnectionIT {
                         "sessionLifetimeSeconds", "7200")));
         assertThat(provider.statusCode()).as(provider.body()).isEqualTo(201);
         String allowed = internalAppAttribute("conduit.exchange.providers");
-        setInternalAppAttribute("conduit.exchange.providers", allowed + " " + alias);
+        apps.setInternalAppAttribute("conduit.exchange.providers", allowed + " " + alias);
         try {
             JsonNode connection = created(servers.create(organizationId, alias, "salesforce-client-credentials", input));
             engine.resetCounts();
@@ -367,7 +413,7 @@ class ServerConnectionIT {
             Await.until("the disconnect sent", () -> vault.connection(connection.get("id").asText()) == null);
             assertThat(engine.accessTokenActive(served.get("access_token").asText())).as("revoked").isFalse();
         } finally {
-            setInternalAppAttribute("conduit.exchange.providers", allowed);
+            apps.setInternalAppAttribute("conduit.exchange.providers", allowed);
             env.admin().call("DELETE", REALM + "/identity-provider/instances/" + alias, null);
         }
     }
@@ -445,13 +491,4 @@ class ServerConnectionIT {
         return env.admin().get(REALM + "/clients/" + id).path("attributes").path(name).asText();
     }
 
-    @SuppressWarnings("unchecked")
-    private void setInternalAppAttribute(String name, String value) {
-        String id = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
-        Map<String, Object> client = dev.conduit.it.support.AdminApi.mapper().convertValue(env.admin().get(REALM + "/clients/" + id), Map.class);
-        Map<String, Object> attributes = new java.util.LinkedHashMap<>((Map<String, Object>) client.get("attributes"));
-        attributes.put(name, value);
-        client.put("attributes", attributes);
-        assertThat(env.admin().call("PUT", REALM + "/clients/" + id, client).statusCode()).isEqualTo(204);
-    }
 }

@@ -47,6 +47,15 @@ public interface ServerGrantKind {
     }
 
     /**
+     * Why the service account of the client {@code clientId} may not name the subject to act as (the exchange's
+     * {@code requested_subject}), or empty when it may: a person always acts as themselves, and only a kind that
+     * mints per subject lets an admin allow a client to name one.
+     */
+    default Optional<String> checkNamer(ServerCredential credential, String clientId) {
+        return Optional.of("this connection acts as one account: requested_subject is for a connection that acts per user");
+    }
+
+    /**
      * The token request that mints a token now, for {@code subject} (null unless {@link #perSubject}) and
      * {@code scopes} (empty: all the credential's); empty for a static token ({@link #staticToken}).
      */

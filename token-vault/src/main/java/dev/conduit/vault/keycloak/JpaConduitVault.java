@@ -120,8 +120,9 @@ final class JpaConduitVault implements ConduitVault {
     }
 
     @Override
-    public FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject) throws ConnectionUnavailableException {
-        return vault.accessToken(session, key, refused, subject);
+    public FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject, String namedBy)
+            throws ConnectionUnavailableException {
+        return vault.accessToken(session, key, refused, subject, namedBy);
     }
 
     @Override

@@ -180,14 +180,19 @@ public final class ConnectionVault {
 
     /**
      * The same for a caller acting as {@code subject}: a per-user server connection (issue 15) serves that user's token,
-     * minted once per subject and expiry ({@link SubjectMints}); any other connection as above.
+     * minted once per subject and expiry ({@link SubjectMints}); any other connection as above. A subject a service
+     * account named ({@code namedBy}, its client id) is served only by a per-user connection that allows that client.
      */
-    public FreshToken accessToken(KeycloakSession session, ConnectionKey key, RefusedToken refused, String subject)
-            throws ConnectionUnavailableException {
+    public FreshToken accessToken(KeycloakSession session, ConnectionKey key, RefusedToken refused, String subject,
+            String namedBy) throws ConnectionUnavailableException {
         ConnectionEntity row = stored(key);
         if (row.isServer() && perSubject(session, row)) {
             String acting = subject == null ? "" : subject;
-            return opening(row, () -> subjectMints.serve(row.getId(), acting));
+            return opening(row, () -> subjectMints.serve(row.getId(), acting, namedBy));
+        }
+        if (namedBy != null) {
+            throw new ConnectionUnavailableException(ConnectionUnavailableException.SUBJECT_NOT_ALLOWED, "This connection"
+                    + " acts as one account: requested_subject is for a connection that acts per user");
         }
         return refused == null ? accessToken(row) : opening(row, () -> replacedToken(row, refused));
     }

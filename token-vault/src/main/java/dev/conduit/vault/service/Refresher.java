@@ -462,18 +462,21 @@ final class Refresher {
 
     private Outcome refusedByProvider(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         RefusalPolicy refusals = policy.refusals();
+        // a server connection has no consent to give again: its admin checks the integration account's API access
+        ConnectionStatus status = row.isServer() ? ConnectionStatus.ACTION_REQUIRED : ConnectionStatus.RECONNECT_REQUIRED;
         String reason = LastError.REFUSED_BY_PROVIDER + ": the provider refused the access tokens of "
                 + row.getRefusalRefreshes() + " refreshes in a row within " + refusals.window().toMinutes()
-                + " minutes; connect again, and check the account's API access at the provider";
+                + (row.isServer() ? " minutes; check the integration account's API access at the provider, then refresh"
+                        + " the connection" : " minutes; connect again, and check the account's API access at the provider");
         String previous = row.getStatus();
-        row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+        row.setStatus(status.name());
         row.setNextRefreshAt(null);
         row.setLastError(reason);
         VaultStore.of(session).flush();
         events.healthChanged(session, realm, row, previous, LastError.REFUSED_BY_PROVIDER);
-        LOG.infof("Connection %s (%s) needs to be connected again: its fresh tokens keep being refused",
-                row.getId(), row.getProviderAlias());
-        return Outcome.from(unavailable(ConnectionStatus.RECONNECT_REQUIRED, reason));
+        LOG.infof("Connection %s (%s) needs %s: its fresh tokens keep being refused", row.getId(), row.getProviderAlias(),
+                row.isServer() ? "an administrator" : "to be connected again");
+        return Outcome.from(unavailable(status, reason));
     }
 
     /** Writes a granted refresh into the row (flushed, committed with the transaction) and records it. */

@@ -66,12 +66,13 @@ final class SubjectMints {
             String owner) {
     }
 
-    FreshToken serve(String connectionId, String subject) throws ConnectionUnavailableException {
+    /** @param namedBy the client whose service account named {@code subject}, or null when it is the caller's own */
+    FreshToken serve(String connectionId, String subject, String namedBy) throws ConnectionUnavailableException {
         Outcome outcome = locks.withLock(connectionId + "|" + subject, () -> {
             long giveUpAt = clock.getAsLong() + policy.waitLimitSeconds();
             while (true) {
                 String owner = nodePrefix + UUID.randomUUID();
-                Claim claim = inOwnTransaction(s -> claim(s, connectionId, subject, owner));
+                Claim claim = inOwnTransaction(s -> claim(s, connectionId, subject, namedBy, owner));
                 if (claim.served() != null) {
                     return Outcome.served(claim.served());
                 }
@@ -92,7 +93,7 @@ final class SubjectMints {
         return outcome.tokenOrThrow();
     }
 
-    private Claim claim(KeycloakSession session, String connectionId, String subject, String owner) {
+    private Claim claim(KeycloakSession session, String connectionId, String subject, String namedBy, String owner) {
         VaultStore store = VaultStore.of(session);
         ConnectionEntity row = store.locked(connectionId);
         if (row == null) {
@@ -114,6 +115,12 @@ final class SubjectMints {
                     + " provider " + row.getProviderAlias() + " is missing or offers no " + row.getGrantKind());
         }
         ServerCredential credential = ServerCredentials.read(row.getGrantKind(), row.getShown(), seal.credential(row));
+        if (namedBy != null) {
+            Optional<String> notAllowed = kind.get().checkNamer(credential, namedBy);
+            if (notAllowed.isPresent()) {
+                return refused(ConnectionUnavailableException.SUBJECT_NOT_ALLOWED, notAllowed.get());
+            }
+        }
         Optional<String> wrongSubject = kind.get().checkSubject(credential, subject);
         if (wrongSubject.isPresent()) {
             return refused(ConnectionUnavailableException.NOT_CONNECTED, "This connection cannot act as you: " + wrongSubject.get());
