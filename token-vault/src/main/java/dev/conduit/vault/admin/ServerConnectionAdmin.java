@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.api.server.ServerCredential;
+import dev.conduit.api.support.StorageOutage;
 import dev.conduit.api.server.ServerField;
 import dev.conduit.api.server.ServerGrantKind;
 import dev.conduit.vault.crypto.TokenOwner;
@@ -22,6 +23,7 @@ import dev.conduit.vault.server.ServerCredentials;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
+import jakarta.persistence.PersistenceException;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
@@ -145,8 +147,17 @@ final class ServerConnectionAdmin {
         }
         ConnectionEntity row = connections.create(realm.getId(), organization.getId(), model, kind, request.input(),
                 adminUserId, Instant.now());
-        store.persist(row);
-        store.flush();
+        try {
+            store.persist(row);
+            store.flush();
+        } catch (PersistenceException e) {
+            if (StorageOutage.causedBy(e)) {
+                throw e;
+            }
+            // another admin's create for the same organization and alias committed first: the unique key refused ours
+            throw new ServerConnectionRefusal(409, "The organization got a connection through " + model.getAlias()
+                    + " at the same moment: change its credential or disconnect it first");
+        }
         vault.connected(session, realm, row, false);
         return row;
     }
