@@ -36,7 +36,8 @@ class AdminApiFuzzIT {
     private static final String[] VALUES = {"USER", "ORGANIZATION", "REVOKING", "GROUP", "HEALTHY", "reconnect_required",
             "salesforce", "hubspot ", "-1", "0", "2147483648", "99999999999", "1e3", "NaN", "", " ", "%00", "\u0000",
             "' or 1=1 --", "${jndi:ldap://x}", "../../users", "\u202Egoogle", "a".repeat(300)};
-    private static final String[] ACTIONS = {"", "/refresh", "/expire-access-token", "/../../users", "/refresh/x"};
+    private static final String[] ACTIONS = {"", "/refresh", "/expire-access-token", "/../../users", "/refresh/x",
+            "/credential", "/certificate", "/previous-key"};
 
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -112,6 +113,11 @@ class AdminApiFuzzIT {
                 return new Call(method, "conduit-vault/connections/" + encode(id) + ACTIONS[random.nextInt(ACTIONS.length)]);
             }
             case 2:
+                if (random.nextInt(3) == 0) {
+                    // server connections (issue 15): made-up organizations only, so nothing can be created
+                    return new Call(random.nextBoolean() ? "POST" : "GET", random.nextBoolean() ? "conduit-vault/server-kinds"
+                            : "conduit-vault/organizations/" + encode(fakeId(random)) + "/server-connections");
+                }
                 return new Call(random.nextBoolean() ? "GET" : "PUT", new String[] {"conduit-vault/counts", "conduit-vault/keys",
                         "conduit-vault", "conduit-vault/", "conduit-vault/connections/"}[random.nextInt(5)]);
             case 3:

@@ -25,6 +25,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.KeycloakCluster;
 import dev.conduit.it.support.KeycloakProcess;
+import dev.conduit.it.support.ServerConnectionsApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Endpoint;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The token vault on a two-node Keycloak cluster (production start, embedded Infinispan over jdbc-ping, one
  * PostgreSQL): one upstream refresh per expiry whatever node the callers reach, a disconnect seen by the other node
  * at once, a switch to a Conduit broker on one node seen by the other at once, the proactive refresher on one node
- * per round, and a node killed with a refresh in flight. The nodes
+ * per round, and a node killed with a refresh and a server connection's mint in flight. The nodes
  * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (the tests' embedded one by default, see support/Database).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -271,32 +272,42 @@ class ClusterIT {
 
     @Test
     @Order(5)
-    void killingTheNodeWithARefreshInFlightLeavesTheConnectionUsableOnTheOtherNode() throws Exception {
+    void killingTheNodeWithARefreshOrAMintInFlightLeavesTheConnectionUsableOnTheOtherNode() throws Exception {
         String hubspotToken = cluster.brokerLogin("hubspot", Accounts.HUBSPOT_EMMY);
         String hubspotId = connectionId(Accounts.HUBSPOT_EMMY, "hubspot");
         String salesforceToken = cluster.brokerLogin("salesforce", Accounts.SALESFORCE_ADELE);
         String salesforceId = connectionId(Accounts.SALESFORCE_ADELE, "salesforce");
         String hubspotBefore = ok(cluster.a().exchange(hubspotToken, HUBSPOT)).get("access_token").asText();
         ok(cluster.a().exchange(salesforceToken, SALESFORCE));
+        // Adele is also a member of an organization with a server connection (issue 15: Salesforce JWT bearer)
+        ServerMint server = serverConnection(Accounts.SALESFORCE_ADELE);
+        String serverBefore = ok(cluster.b().exchange(salesforceToken, server.exchange())).get("access_token").asText();
+        assertThat(sandbox.mints(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT)).isEqualTo(server.mintsBefore() + 1);
         cluster.expireForCallersOnly(hubspotId);
         cluster.expireForCallersOnly(salesforceId);
+        cluster.expireForCallersOnly(server.id());
         int hubspotCalls = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
         int salesforceCalls = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
-        // the providers take the refresh (Salesforce rotates its refresh token) but answer late
+        int serverCalls = sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT);
+        // the providers take the refresh (Salesforce rotates its refresh token) and the mint, but answer late
         sandbox.injectFault(Provider.HUBSPOT, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 1);
-        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 1);
-        ExecutorService callers = Executors.newFixedThreadPool(2);
+        sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 2);
+        ExecutorService callers = Executors.newFixedThreadPool(3);
         try {
             Future<HttpResponse<String>> onA = callers.submit(() -> cluster.a().exchange(hubspotToken, HUBSPOT));
             Future<HttpResponse<String>> salesforceOnA = callers.submit(() -> cluster.a().exchange(salesforceToken, SALESFORCE));
+            Future<HttpResponse<String>> serverOnA = callers.submit(() -> cluster.a().exchange(salesforceToken, server.exchange()));
             long deadline = System.currentTimeMillis() + 20_000;
             while ((sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") == hubspotCalls
-                    || sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") == salesforceCalls)
+                    || sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") == salesforceCalls
+                    || sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT) == serverCalls)
                     && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
             }
             assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token")).as("HubSpot refresh in flight").isEqualTo(hubspotCalls + 1);
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("Salesforce refresh in flight").isEqualTo(salesforceCalls + 1);
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT))
+                    .as("Salesforce JWT bearer mint in flight").isEqualTo(serverCalls + 1);
             JsonNode inFlight = cluster.b().vault().connection(hubspotId);
             assertThat(inFlight.get("hasRefreshToken").asBoolean()).as("tokens kept while the refresh is in flight").isTrue();
 
@@ -305,6 +316,28 @@ class ClusterIT {
             assertThat(cluster.a().alive()).isFalse();
             assertFailed(onA);
             assertFailed(salesforceOnA);
+            assertFailed(serverOnA);
+
+            // the server connection: node B waits out node A's dead claim, mints once itself, and serves
+            long mintStarted = System.nanoTime();
+            HttpResponse<String> serverOnB = cluster.b().exchange(salesforceToken, server.exchange());
+            long mintMillis = (System.nanoTime() - mintStarted) / 1_000_000;
+            String minted = ok(serverOnB).get("access_token").asText();
+            System.out.printf("FIGURE cluster server connection (Salesforce JWT bearer) on node B right after node A was"
+                    + " killed mid-mint: HTTP %d in %d ms, mint requests %d (node A's lost one and node B's)%n",
+                    serverOnB.statusCode(), mintMillis,
+                    sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT) - serverCalls);
+            assertThat(mintMillis).as("node B's wait for node A's dead mint, ms").isLessThan(40_000);
+            assertThat(minted).as("the expired token was served").isNotEqualTo(serverBefore);
+            assertThat(sandbox.accessTokenActive(minted)).as("node B's minted token is live at the provider").isTrue();
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT))
+                    .as("mint requests: node A's lost one, then node B's").isEqualTo(serverCalls + 2);
+            JsonNode serverRow = cluster.b().vault().connection(server.id());
+            assertThat(serverRow.get("status").asText()).isEqualTo("HEALTHY");
+            assertThat(serverRow.get("failureCount").asInt()).isZero();
+            assertThat(ok(cluster.b().exchange(salesforceToken, server.exchange())).get("access_token").asText())
+                    .as("the same token served again, without a mint").isEqualTo(minted);
+            assertThat(sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT)).isEqualTo(serverCalls + 2);
             long started = System.nanoTime();
             HttpResponse<String> onB = cluster.b().exchange(hubspotToken, HUBSPOT);
             long millis = (System.nanoTime() - started) / 1_000_000;
@@ -346,6 +379,42 @@ class ClusterIT {
             sandbox.clearFaults();
             callers.shutdownNow();
         }
+    }
+
+    /** An organization's server connection that a member exchanges for; {@code mintsBefore} as it was created. */
+    private record ServerMint(String id, Map<String, String> exchange, int mintsBefore) {
+    }
+
+    /**
+     * A fresh organization in the cluster's realm with {@code member} in it, and its Salesforce JWT bearer connection:
+     * the key pair Conduit generates, its certificate registered at the sandbox's app with the integration user.
+     */
+    private ServerMint serverConnection(Account member) {
+        String alias = "conduit-it-cluster-s2s";
+        String realm = ConduitEnvironment.REALM;
+        for (JsonNode organization : cluster.b().admin().get(realm + "/organizations?search=" + alias + "&exact=true")) {
+            cluster.b().admin().call("DELETE", realm + "/organizations/" + organization.get("id").asText(), null);
+        }
+        HttpResponse<String> created = cluster.b().admin().call("POST", realm + "/organizations", Map.of("name", "Cluster S2S",
+                "alias", alias, "enabled", true, "domains", List.of(Map.of("name", "cluster-s2s.example"))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String organizationId = created.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1)).orElseThrow();
+        HttpResponse<String> added = cluster.b().admin().call("POST", realm + "/organizations/" + organizationId + "/members",
+                cluster.userId(member));
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+
+        String consumerKey = "cluster-s2s-" + java.util.UUID.randomUUID();
+        String username = Accounts.SALESFORCE_ADA.username();
+        ServerConnectionsApi servers = new ServerConnectionsApi(cluster.b().admin(), realm);
+        HttpResponse<String> connection = servers.create(organizationId, "salesforce", "salesforce-jwt-bearer",
+                Map.of("consumer_key", consumerKey, "username", username));
+        assertThat(connection.statusCode()).as(connection.body()).isEqualTo(201);
+        String id = AppTokens.json(connection).get("id").asText();
+        HttpResponse<String> certificate = servers.certificate(id);
+        assertThat(certificate.statusCode()).isEqualTo(200);
+        sandbox.serverToServer().registerSalesforceJwtApp(consumerKey, certificate.body(), Set.of("api"), Set.of(username));
+        return new ServerMint(id, Map.of("audience", "salesforce", "organization", organizationId, "scope", "crm.contacts.read"),
+                sandbox.mints(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT));
     }
 
     /** The exchange whose node was killed got no answer: the connection broke, it was not answered. */

@@ -18,7 +18,9 @@ import java.util.UUID;
 
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
+import dev.conduit.it.support.ServerConnectionsApi;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.MintedGrant;
@@ -110,6 +112,60 @@ class KeyRotationIT {
             assertThat(unreadable.body()).doesNotContain("access_token").doesNotContain("Exception");
         } finally {
             env.admin().call("DELETE", REALM + "/users/" + userId, null);
+        }
+    }
+
+    /**
+     * A server connection's credential is re-sealed by the rotation with its token (issue 15): a HubSpot private app
+     * connection rewritten under it0 over JDBC (credential and static token) is read, re-sealed under it1 by the
+     * rotation, and still serves and passes its health check.
+     */
+    @Test
+    void rotateKeyReSealsAServerConnectionsCredential() throws SQLException {
+        String password = Secrets.generate();
+        Organizations organizations = new Organizations(env, password);
+        String alias = "conduit-it-rotation-s2s";
+        String organizationId = organizations.create(alias, "Rotation S2S", "rotation-s2s.example");
+        organizations.createUser("rotation-s2s-member");
+        organizations.addMember(organizationId, "rotation-s2s-member");
+        String token = env.sandbox().engine().serverToServer().createHubSpotPrivateApp("6161", Set.of("crm.objects.contacts.read"));
+        HttpResponse<String> created = new ServerConnectionsApi(env.admin(), REALM).create(organizationId, "hubspot",
+                "hubspot-private-app", Map.of("access_token", token, "scopes", "crm.objects.contacts.read"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = AppTokens.json(created).get("id").asText();
+        try (Connection db = env.database("rewrites a row over JDBC")) {
+            String realmId = realmId(db);
+            TokenCipher oldKey = new TokenCipher(KeyRingConfig.parse(env.vaultKeys(), "it0"));
+            try (PreparedStatement update = db.prepareStatement(
+                    "update conduit_connection set key_id = 'it0', access_token = ?, credential = ? where id = ?")) {
+                update.setString(1, oldKey.encrypt(token, TokenOwner.organization(realmId, organizationId, "hubspot", "access")));
+                update.setString(2, oldKey.encrypt("{\"access_token\":\"" + token + "\"}",
+                        TokenOwner.organization(realmId, organizationId, "hubspot", "credential")));
+                update.setString(3, id);
+                assertThat(update.executeUpdate()).isEqualTo(1);
+            }
+            Map<String, String> exchange = Map.of("audience", "hubspot", "organization", alias, "scope", "crm.contacts.read");
+            String subject = apps.passwordLogin("rotation-s2s-member", password);
+            assertThat(ok(apps.exchange(subject, exchange)).get("access_token").asText()).isEqualTo(token);
+
+            assertThat(vault.rotateKey().get("state").asText()).isEqualTo("FINISHED");
+
+            try (PreparedStatement query = db.prepareStatement("select key_id, access_token, credential from conduit_connection where id = ?")) {
+                query.setString(1, id);
+                try (ResultSet rs = query.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("it1");
+                    assertThat(rs.getString(2)).startsWith("v1.it1.");
+                    assertThat(rs.getString(3)).as("the credential re-sealed too").startsWith("v1.it1.").doesNotContain(token);
+                }
+            }
+            assertThat(vault.refresh(id).get("refreshed").asInt()).as("the health check opens the credential").isEqualTo(1);
+            assertThat(ok(apps.exchange(subject, exchange)).get("access_token").asText()).isEqualTo(token);
+        } finally {
+            vault.disconnect(id);
+            dev.conduit.it.support.Await.until("the disconnect", () -> vault.connection(id) == null);
+            organizations.delete(alias);
+            organizations.deleteUser("rotation-s2s-member");
         }
     }
 

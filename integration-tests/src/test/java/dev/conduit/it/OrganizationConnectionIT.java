@@ -93,13 +93,13 @@ class OrganizationConnectionIT {
                 .get("access_token").asText();
         assertRefused(apps.exchange(serviceToken, ACME_SALESFORCE), 400, "invalid_target",
                 "No such organization among the subject's organizations");
-        setInternalAppAttribute("conduit.exchange.organizations", "acme");
+        apps.setInternalAppAttribute("conduit.exchange.organizations", "acme");
         try {
             assertThat(ok(apps.exchange(serviceToken, ACME_SALESFORCE)).get("access_token").asText()).isEqualTo(one);
             assertRefused(apps.exchange(serviceToken, Map.of("audience", "salesforce", "organization", "globex")), 400,
                     "invalid_target", "No such organization among the subject's organizations");
         } finally {
-            setInternalAppAttribute("conduit.exchange.organizations", "");
+            apps.setInternalAppAttribute("conduit.exchange.organizations", "");
         }
 
         HttpResponse<String> ownInstead = apps.exchange(apps.passwordLogin("member-one", password), Map.of("audience", "salesforce"));
@@ -159,14 +159,5 @@ class OrganizationConnectionIT {
         organizations.deleteUser("globex-admin");
     }
 
-    @SuppressWarnings("unchecked")
-    private void setInternalAppAttribute(String name, String value) {
-        String id = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
-        Map<String, Object> client = AdminApi.mapper().convertValue(env.admin().get(REALM + "/clients/" + id), Map.class);
-        Map<String, Object> attributes = new java.util.LinkedHashMap<>((Map<String, Object>) client.get("attributes"));
-        attributes.put(name, value);
-        client.put("attributes", attributes);
-        assertThat(env.admin().call("PUT", REALM + "/clients/" + id, client).statusCode()).isEqualTo(204);
-    }
 
 }

@@ -139,6 +139,9 @@ public final class Accounts {
             "klara@acme.example", "Klara", "Dan", null);
     public static final Account GOOGLE_ALONZO = new Account(Provider.GOOGLE, "110248495921238986480", "acme.example",
             "alonzo@acme.example", "Alonzo", "Church", "acme.example");
+    /** NamedSubjectAttackIT: a Workspace user of acme.example who names her CEO as the user to act as. */
+    public static final Account GOOGLE_MALLORY = new Account(Provider.GOOGLE, "110248495921238986490", "acme.example",
+            "mallory.named@acme.example", "Mallory", "Named", "acme.example");
     /** Connected for an organization in DemoAppIT. */
     public static final Account SALESFORCE_GRETE = new Account(Provider.SALESFORCE, "0055g00000GreHeEAA",
             SALESFORCE_ORG, "grete@acme.example", "Grete", "Hermann", null);
@@ -170,7 +173,7 @@ public final class Accounts {
             HUBSPOT_DOROTHY, HUBSPOT_MILLIE, HUBSPOT_ELIZABETH,
             SALESFORCE_JOCELYN, HUBSPOT_VERA, HUBSPOT_LYNN, GOOGLE_CHIEN, SALESFORCE_GLADYS,
             SALESFORCE_EVE_HOSTILE, SALESFORCE_HILDA, HUBSPOT_KLARA, GOOGLE_ALONZO, SALESFORCE_GRETE, SALESFORCE_MARY_K, SALESFORCE_CAROL,
-            SALESFORCE_IDA, SALESFORCE_MAUD, SALESFORCE_MALLORY, HUBSPOT_ANITA, SALESFORCE_NORA);
+            SALESFORCE_IDA, SALESFORCE_MAUD, SALESFORCE_MALLORY, HUBSPOT_ANITA, SALESFORCE_NORA, GOOGLE_MALLORY);
 
     private Accounts() {
     }

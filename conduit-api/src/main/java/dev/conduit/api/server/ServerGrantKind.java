@@ -22,6 +22,11 @@ public interface ServerGrantKind {
     /** One line for admins: what the kind is and what it needs at the provider. */
     String description();
 
+    /** The fields {@link #accept} reads, for the admin API's list of kinds. */
+    default java.util.List<ServerField> fields() {
+        return java.util.List.of();
+    }
+
     /**
      * The admin's input checked and split into what is shown and what is sealed; for a key the admin did not upload,
      * the kind makes one. A refusal says what is wrong in the admin's words (a 400) and repeats no secret.
@@ -39,6 +44,15 @@ public interface ServerGrantKind {
     /** Why {@code subject} may not be acted as with this credential, or empty when it may. */
     default Optional<String> checkSubject(ServerCredential credential, String subject) {
         return subject == null ? Optional.empty() : Optional.of("this kind of connection acts as one account, not per user");
+    }
+
+    /**
+     * Why the service account of the client {@code clientId} may not name the subject to act as (the exchange's
+     * {@code requested_subject}), or empty when it may: a person always acts as themselves, and only a kind that
+     * mints per subject lets an admin allow a client to name one.
+     */
+    default Optional<String> checkNamer(ServerCredential credential, String clientId) {
+        return Optional.of("this connection acts as one account: requested_subject is for a connection that acts per user");
     }
 
     /**

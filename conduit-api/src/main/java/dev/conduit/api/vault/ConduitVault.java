@@ -53,6 +53,29 @@ public interface ConduitVault extends Provider {
      */
     FreshToken accessToken(ConnectionKey key, RefusedToken refused) throws ConnectionUnavailableException;
 
+    /**
+     * The same for a caller acting as {@code subject} (the exchanging user's verified e-mail, or null): a per-user
+     * server connection (Google's domain-wide delegation, issue 15) mints a token for that user; other connections
+     * ignore it.
+     */
+    default FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject) throws ConnectionUnavailableException {
+        return accessToken(key, refused, subject, null);
+    }
+
+    /**
+     * The same for a subject named by a service account's exchange ({@code requested_subject}): {@code namedBy} is
+     * that client's id, checked against what the connection allows ({@code subject_not_allowed} otherwise); null
+     * when the subject is the caller themselves.
+     */
+    default FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject, String namedBy)
+            throws ConnectionUnavailableException {
+        if (namedBy != null) {
+            throw new ConnectionUnavailableException(ConnectionUnavailableException.SUBJECT_NOT_ALLOWED,
+                    "This vault serves no token for a named subject");
+        }
+        return accessToken(key, refused);
+    }
+
     @Override
     default void close() {
     }

@@ -12,6 +12,13 @@ public final class ConnectionUnavailableException extends Exception {
     public static final String NOT_CONNECTED = "not_connected";
     public static final String RECONNECT_REQUIRED = "reconnect_required";
     public static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";
+    /** A server connection the provider refuses to mint for until an administrator fixes its setup (issue 15). */
+    public static final String ACTION_REQUIRED = "action_required";
+    /**
+     * The caller may not have a token of this connection as the subject it named ({@code requested_subject}): the
+     * connection acts as one account, or no admin allowed this client to name the user to act as (issue 15).
+     */
+    public static final String SUBJECT_NOT_ALLOWED = "subject_not_allowed";
 
     private final String code;
 

@@ -58,6 +58,15 @@ public final class AdminApi {
         return send(request);
     }
 
+    /** A request whose body is sent as given (JSON a test wrote by hand, or not JSON at all). */
+    public HttpResponse<String> callRaw(String method, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/admin/realms/" + path))
+                .header("Authorization", "Bearer " + token())
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     /** GET /admin/serverinfo, what the admin console's server info page shows. */
     public HttpResponse<String> serverInfo() {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + "/admin/serverinfo"))

@@ -82,6 +82,30 @@ public final class AppTokens {
         return internalSecret;
     }
 
+    /** The internal app's own service account's access token (client credentials). */
+    public String serviceAccountToken() {
+        HttpResponse<String> answer = post(env.realmUrl() + "/protocol/openid-connect/token",
+                Map.of("grant_type", "client_credentials"), basic(INTERNAL_APP, internalSecret()));
+        if (answer.statusCode() != 200) {
+            throw new AssertionError("client credentials of " + INTERNAL_APP + " answered " + answer.statusCode());
+        }
+        return json(answer).get("access_token").asText();
+    }
+
+    /** Sets one attribute of the internal app's client (e.g. {@code conduit.exchange.organizations}). */
+    @SuppressWarnings("unchecked")
+    public void setInternalAppAttribute(String name, String value) {
+        String id = env.admin().get(ConduitEnvironment.REALM + "/clients?clientId=" + INTERNAL_APP).get(0).get("id").asText();
+        Map<String, Object> client = AdminApi.mapper().convertValue(env.admin().get(ConduitEnvironment.REALM + "/clients/" + id), Map.class);
+        Map<String, Object> attributes = new java.util.LinkedHashMap<>((Map<String, Object>) client.get("attributes"));
+        attributes.put(name, value);
+        client.put("attributes", attributes);
+        HttpResponse<String> updated = env.admin().call("PUT", ConduitEnvironment.REALM + "/clients/" + id, client);
+        if (updated.statusCode() != 204) {
+            throw new AssertionError("the update of " + INTERNAL_APP + " answered " + updated.statusCode());
+        }
+    }
+
     public HttpResponse<String> post(String url, Map<String, String> form, String authorization) {
         return postBody(url, formBody(form.entrySet()), authorization);
     }

@@ -9,12 +9,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.conduit.api.support.UntrustedText;
 import dev.conduit.api.server.KeyMaterialException;
 import dev.conduit.api.server.MintRefusal;
 import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.RsaKeys;
 import dev.conduit.api.server.ServerCredential;
 import dev.conduit.api.server.NamedServerGrantKind;
+import dev.conduit.api.server.ServerField;
 import dev.conduit.api.server.ServerInput;
 import dev.conduit.api.server.ServiceAccountKey;
 import dev.conduit.api.server.SignedAssertion;
@@ -36,13 +38,21 @@ public final class GoogleDelegation extends NamedServerGrantKind {
     static final String PRIVATE_KEY_ID = "private_key_id";
     static final String PROJECT_ID = "project_id";
     static final String PRIVATE_KEY = "private_key";
+    static final String SUBJECT_CLIENTS = "subject_clients";
+    static final Pattern CLIENT_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
+    static final int MAX_SUBJECT_CLIENTS = 50;
     static final Pattern DOMAIN_CHARS = Pattern.compile("(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}");
     static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@([^\\s@]{1,255})");
     /** Google takes an {@code exp} at most one hour after {@code iat}. */
     static final Duration ASSERTION_LIFETIME = Duration.ofHours(1);
 
     public GoogleDelegation() {
-        super(ID, "Google service account with domain-wide delegation: its JSON key, the Workspace domain, the delegated scopes");
+        super(ID, "Google service account with domain-wide delegation: its JSON key, the Workspace domain, the delegated scopes",
+                ServerField.secret(KEY_FILE, true, "the service account's JSON key file, as downloaded"),
+                ServerField.required(DOMAIN, "the Workspace domain whose users Conduit may act as"),
+                ServerField.required(SCOPES, "the scopes delegated in the Admin console, space-separated"),
+                ServerField.optional(SUBJECT_CLIENTS, "client ids whose service accounts may name the Workspace user to act as"
+                        + " (requested_subject), space-separated; people always act as themselves"));
     }
 
     @Override
@@ -67,12 +77,44 @@ public final class GoogleDelegation extends NamedServerGrantKind {
             shown.put(PROJECT_ID, key.projectId());
         }
         shown.put(DOMAIN, domain);
+        String subjectClients = subjectClients(fields);
+        if (subjectClients != null) {
+            shown.put(SUBJECT_CLIENTS, subjectClients);
+        }
         return new ServerCredential(ID, shown, Map.of(PRIVATE_KEY, RsaKeys.pem(key.keys().getPrivate())), scopes);
     }
 
     @Override
     public boolean perSubject() {
         return true;
+    }
+
+    /** The allowed clients as given, one space between them, or null when none are. */
+    private static String subjectClients(ServerInput fields) throws KeyMaterialException {
+        String value = fields.optional(SUBJECT_CLIENTS, 8192, null);
+        if (value == null) {
+            return null;
+        }
+        Set<String> clients = new java.util.LinkedHashSet<>(java.util.Arrays.asList(value.split("\\s+")));
+        if (clients.size() > MAX_SUBJECT_CLIENTS) {
+            throw new KeyMaterialException(SUBJECT_CLIENTS + " names more than " + MAX_SUBJECT_CLIENTS + " clients");
+        }
+        for (String client : clients) {
+            if (!CLIENT_ID_CHARS.matcher(client).matches()) {
+                throw new KeyMaterialException(SUBJECT_CLIENTS + " has a client id with characters a client id here cannot have");
+            }
+        }
+        return String.join(" ", clients);
+    }
+
+    @Override
+    public Optional<String> checkNamer(ServerCredential credential, String clientId) {
+        String allowed = credential.shown(SUBJECT_CLIENTS);
+        if (clientId != null && allowed != null && java.util.Arrays.asList(allowed.split(" ")).contains(clientId)) {
+            return Optional.empty();
+        }
+        return Optional.of("this connection does not let the service account of " + UntrustedText.forDisplay(clientId, 64)
+                + " name the Workspace user to act as: an admin lists the client in the connection's " + SUBJECT_CLIENTS);
     }
 
     @Override

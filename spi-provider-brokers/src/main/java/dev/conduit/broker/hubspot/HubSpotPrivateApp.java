@@ -12,6 +12,7 @@ import dev.conduit.api.server.MintRefusal;
 import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.ServerCredential;
 import dev.conduit.api.server.NamedServerGrantKind;
+import dev.conduit.api.server.ServerField;
 import dev.conduit.api.server.ServerInput;
 import org.keycloak.models.IdentityProviderModel;
 
@@ -29,7 +30,9 @@ public final class HubSpotPrivateApp extends NamedServerGrantKind {
     static final Pattern TOKEN = Pattern.compile("pat-([a-z0-9]{2,8})-[A-Za-z0-9-]{8,500}");
 
     public HubSpotPrivateApp() {
-        super(ID, "HubSpot private app: its access token (pat-...) and the scopes chosen for the app");
+        super(ID, "HubSpot private app: its access token (pat-...) and the scopes chosen for the app",
+                ServerField.secret(ACCESS_TOKEN, true, "the private app's access token (pat-<region>-...)"),
+                ServerField.required(SCOPES, "the scopes chosen for the app, space-separated"));
     }
 
     @Override
@@ -58,7 +61,7 @@ public final class HubSpotPrivateApp extends NamedServerGrantKind {
 
     @Override
     public Optional<String> healthCheckUrl(IdentityProviderModel provider) {
-        return Optional.of(new HubSpotIdentityProviderConfig(provider).getApiBaseUrl() + "/crm/v3/objects/contacts?limit=1");
+        return Optional.of(new HubSpotIdentityProviderConfig(provider).getApiBaseUrl() + "/account-info/v3/details");
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.conduit.api.server.MintRefusal;
 import dev.conduit.api.server.MintRequest;
 import dev.conduit.api.server.ServerCredential;
 import dev.conduit.api.server.NamedServerGrantKind;
+import dev.conduit.api.server.ServerField;
 import dev.conduit.api.server.ServerInput;
 import org.keycloak.models.IdentityProviderModel;
 
@@ -30,7 +31,11 @@ public final class SalesforceClientCredentials extends NamedServerGrantKind {
     private static final Pattern SECRET_CHARS = Pattern.compile("[\\x21-\\x7e]+");
 
     public SalesforceClientCredentials() {
-        super(ID, "Salesforce client credentials: the app's consumer key and secret at the org's My Domain, a Run As user");
+        super(ID, "Salesforce client credentials: the app's consumer key and secret at the org's My Domain, a Run As user",
+                ServerField.required(CONSUMER_KEY, "the app's consumer key"),
+                ServerField.secret(CONSUMER_SECRET, true, "the app's consumer secret"),
+                ServerField.optional(MY_DOMAIN, "the org's My Domain, https://<domain>.my.salesforce.com (default: the"
+                        + " identity provider's login host, if it is one)"));
     }
 
     @Override

@@ -21,6 +21,7 @@ import dev.conduit.api.server.RsaKeys;
 import dev.conduit.api.server.SelfSignedCertificate;
 import dev.conduit.api.server.ServerCredential;
 import dev.conduit.api.server.NamedServerGrantKind;
+import dev.conduit.api.server.ServerField;
 import dev.conduit.api.server.ServerInput;
 import dev.conduit.api.server.SignedAssertion;
 import org.keycloak.models.IdentityProviderModel;
@@ -48,7 +49,13 @@ public final class SalesforceJwtBearer extends NamedServerGrantKind {
     static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(2 * 365);
 
     public SalesforceJwtBearer() {
-        super(ID, "Salesforce JWT bearer: a certificate uploaded to the app, an integration user pre-authorized for it");
+        super(ID, "Salesforce JWT bearer: a certificate uploaded to the app, an integration user pre-authorized for it",
+                ServerField.required(CONSUMER_KEY, "the app's consumer key"),
+                ServerField.required(USERNAME, "the integration user's username, pre-authorized for the app"),
+                ServerField.optional(LOGIN_HOST, "https://login.salesforce.com, https://test.salesforce.com or a My"
+                        + " Domain (default: the identity provider's login host)"),
+                ServerField.secret(PRIVATE_KEY, false, "an RSA private key (PEM) to use; without one Conduit generates"
+                        + " a key pair and shows its certificate"));
     }
 
     @Override

@@ -109,6 +109,27 @@ class GoogleDelegationTest {
     }
 
     @Test
+    void onlyTheClientsAnAdminListedMayNameTheWorkspaceUserToActAs() throws Exception {
+        ServerCredential none = delegation.accept(provider(), input(), NOW);
+        assertThat(none.shown()).doesNotContainKey("subject_clients");
+        assertThat(delegation.checkNamer(none, "sync-job")).get().asString().contains("subject_clients");
+
+        ServerCredential listed = delegation.accept(provider(), with("subject_clients", " sync-job  backup-job sync-job "), NOW);
+        assertThat(listed.shown()).containsEntry("subject_clients", "sync-job backup-job");
+        assertThat(delegation.checkNamer(listed, "sync-job")).isEmpty();
+        assertThat(delegation.checkNamer(listed, "backup-job")).isEmpty();
+        // Mallory's client is not listed, nor is a prefix or a space-joined pair of the listed ones
+        assertThat(delegation.checkNamer(listed, "mallory-job")).isPresent();
+        assertThat(delegation.checkNamer(listed, "sync")).isPresent();
+        assertThat(delegation.checkNamer(listed, "sync-job backup-job")).isPresent();
+        assertThat(delegation.checkNamer(listed, null)).isPresent();
+
+        assertRefused(with("subject_clients", "sync-job <script>"), "subject_clients has a client id");
+        assertRefused(with("subject_clients", String.join(" ", java.util.Collections.nCopies(51, "a").stream()
+                .map(a -> a + java.util.UUID.randomUUID()).toList())), "names more than 50 clients");
+    }
+
+    @Test
     void googlesRefusalsAreReadPerConnectionOrPerUser() {
         assertThat(delegation.readRefusal(401, "unauthorized_client",
                 "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."))

@@ -29,7 +29,7 @@ class HubSpotPrivateAppTest {
         assertThat(credential.shown()).containsExactly(Map.entry("region", "na1"));
         assertThat(credential.toString()).doesNotContain(token);
         assertThat(credential.scopes()).containsExactlyInAnyOrder("crm.objects.contacts.read", "crm.objects.deals.read");
-        assertThat(app.healthCheckUrl(provider())).contains("http://sandbox.test/hubspot/crm/v3/objects/contacts?limit=1");
+        assertThat(app.healthCheckUrl(provider())).contains("http://sandbox.test/hubspot/account-info/v3/details");
     }
 
     @Test

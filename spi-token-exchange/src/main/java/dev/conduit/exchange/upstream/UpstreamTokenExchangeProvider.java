@@ -29,6 +29,7 @@ import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.protocol.oidc.TokenExchangeProvider;
 import org.keycloak.representations.AccessToken;
@@ -133,9 +134,19 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             throw new ExchangeRefusal(503, "temporarily_unavailable", "The token vault is not installed on this server",
                     Errors.INVALID_REQUEST);
         }
+        NamedSubject named = NamedSubject.read(context.getFormParams().get(NamedSubject.PARAMETER), legacy,
+                organizationReference != null, client.getId(), client.getClientId(),
+                subject.user().getServiceAccountClientLink());
         FreshToken fresh;
         try {
-            fresh = vault.accessToken(key, refused);
+            if (named != null) {
+                // a service account's job acting as a user an admin allowed it to name (Google's delegation)
+                fresh = vault.accessToken(key, refused, named.subject(), named.namedBy());
+            } else {
+                // a per-user server connection acts as the exchanging user: their e-mail, when verified
+                UserModel acting = subject.user();
+                fresh = vault.accessToken(key, refused, acting.isEmailVerified() ? acting.getEmail() : null);
+            }
         } catch (ConnectionUnavailableException e) {
             if (legacy && organizationReference == null) {
                 throw legacyUnavailable(context, provider.getAlias(), token, e);
@@ -223,6 +234,16 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             String appClientId, ConnectionUnavailableException e) {
         if (ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE.equals(e.code())) {
             return new ExchangeRefusal(503, "temporarily_unavailable", e.getMessage(), Errors.IDENTITY_PROVIDER_ERROR);
+        }
+        if (ConnectionUnavailableException.SUBJECT_NOT_ALLOWED.equals(e.code())) {
+            // the request named a subject this connection does not let this client name: no consent would change it
+            return new ExchangeRefusal(400, "invalid_request", e.getMessage(), Errors.NOT_ALLOWED,
+                    Map.of("conduit_error", e.code()));
+        }
+        if (ConnectionUnavailableException.ACTION_REQUIRED.equals(e.code())) {
+            // a server connection's administrator must act at the provider or in Conduit: no consent to offer
+            return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED,
+                    Map.of("conduit_error", e.code()));
         }
         return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of(
                 "conduit_error", e.code(),

@@ -17,6 +17,8 @@ import dev.conduit.vault.store.VaultStore;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.PUT;
+import dev.conduit.vault.server.ServerConnectionRefusal;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -147,6 +149,99 @@ public final class VaultAdminResource {
         adminEvent.operation(OperationType.DELETE).resourcePath(session.getContext().getUri())
                 .representation(Map.of("connection", id, "provider", row.getProviderAlias())).success();
         return Response.noContent().build();
+    }
+
+    /** The server-to-server kinds each enabled Conduit identity provider offers: id, description, input fields. */
+    @GET
+    @Path("server-kinds")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ServerConnectionAdmin.ProviderKinds> serverKinds() {
+        auth.realm().requireViewIdentityProviders();
+        return servers().kinds();
+    }
+
+    /**
+     * Creates an organization's server connection: {@code {"alias", "kind", "input": {...}}}; 201 with the connection's
+     * view, whose {@code shown} holds what may be shown of the credential (for a generated key pair, its certificate).
+     */
+    @POST
+    @Path("organizations/{orgId}/server-connections")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response createServerConnection(@PathParam("orgId") String organizationId, String body) {
+        auth.realm().requireManageIdentityProviders();
+        try {
+            ServerConnectionAdmin.Request request = ServerConnectionAdmin.read(body, true);
+            ConnectionEntity row = servers().create(organizationId, request, auth.adminAuth().getUser().getId());
+            adminEvent.operation(OperationType.CREATE).resourcePath(session.getContext().getUri())
+                    .representation(Map.of("connection", row.getId(), "provider", row.getProviderAlias(),
+                            "kind", row.getGrantKind()))
+                    .success();
+            return Response.status(Response.Status.CREATED).entity(view(row)).build();
+        } catch (ServerConnectionRefusal refused) {
+            throw refusal(refused);
+        }
+    }
+
+    /**
+     * Replaces a server connection's credential with a new input (a new secret, token or key pair; for a key pair the
+     * previous key keeps minting until the new one did); answers the connection's view. A connection the provider
+     * refused serves again: the next use mints with the new credential.
+     */
+    @PUT
+    @Path("connections/{id}/credential")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public ConnectionView replaceCredential(@PathParam("id") String id, String body) {
+        auth.realm().requireManageIdentityProviders();
+        ConnectionEntity row = row(id);
+        try {
+            servers().replace(row, ServerConnectionAdmin.read(body, false));
+        } catch (ServerConnectionRefusal refused) {
+            throw refusal(refused);
+        }
+        adminEvent.operation(OperationType.UPDATE).resourcePath(session.getContext().getUri())
+                .representation(Map.of("connection", id, "provider", row.getProviderAlias(), "kind", row.getGrantKind()))
+                .success();
+        return view(row);
+    }
+
+    /** Ends a key rotation's overlap now: the previous key is dropped (204), or there was none (404). */
+    @DELETE
+    @Path("connections/{id}/previous-key")
+    public Response dropPreviousKey(@PathParam("id") String id) {
+        auth.realm().requireManageIdentityProviders();
+        ConnectionEntity row = row(id);
+        try {
+            if (!servers().dropPreviousKey(row)) {
+                throw new NotFoundException("The connection holds no previous key");
+            }
+        } catch (ServerConnectionRefusal refused) {
+            throw refusal(refused);
+        }
+        adminEvent.operation(OperationType.DELETE).resourcePath(session.getContext().getUri())
+                .representation(Map.of("connection", id)).success();
+        return Response.noContent().build();
+    }
+
+    /** The server connection's certificate (PEM) for upload at the provider; 404 for a connection without one. */
+    @GET
+    @Path("connections/{id}/certificate")
+    @Produces("application/x-pem-file")
+    public Response certificate(@PathParam("id") String id) {
+        auth.realm().requireViewIdentityProviders();
+        String pem = ServerConnectionAdmin.certificate(row(id))
+                .orElseThrow(() -> new NotFoundException("The connection has no certificate"));
+        return Response.ok(pem, "application/x-pem-file")
+                .header("Content-Disposition", "attachment; filename=\"conduit-" + id + ".crt\"").build();
+    }
+
+    private ServerConnectionAdmin servers() {
+        return new ServerConnectionAdmin(session, realm, vault);
+    }
+
+    private static WebApplicationException refusal(ServerConnectionRefusal refused) {
+        return refusal(Response.Status.fromStatusCode(refused.status()), refused.getMessage());
     }
 
     /** Makes the next use refresh, for when the provider is known to have dropped the access token. */

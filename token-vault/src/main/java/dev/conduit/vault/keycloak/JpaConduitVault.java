@@ -120,6 +120,12 @@ final class JpaConduitVault implements ConduitVault {
     }
 
     @Override
+    public FreshToken accessToken(ConnectionKey key, RefusedToken refused, String subject, String namedBy)
+            throws ConnectionUnavailableException {
+        return vault.accessToken(session, key, refused, subject, namedBy);
+    }
+
+    @Override
     public Optional<UpstreamGrant> find(RealmModel realm, String userId, String providerAlias) {
         return vault.find(session, ConnectionKey.user(realm.getId(), userId, providerAlias)).flatMap(this::openable);
     }

@@ -7,7 +7,12 @@ public enum RefreshFailure {
     /** invalid_grant after storage was re-read: the refresh token is dead, the user must reconnect. */
     RECONNECT_REQUIRED,
     /** invalid_client, unauthorized_client: Conduit's client configuration is wrong; retrying will not help. */
-    CONFIGURATION;
+    CONFIGURATION,
+    /**
+     * A server connection's mint refused for a reason an admin must fix (an app not pre-authorized for the user, an
+     * unknown certificate): not retried until the credential changes or an admin asks for a refresh.
+     */
+    ACTION_REQUIRED;
 
     /**
      * @param httpStatus the token endpoint's status, or 0 when no answer came (timeout, reset)

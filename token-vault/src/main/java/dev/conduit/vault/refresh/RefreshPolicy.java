@@ -35,7 +35,11 @@ public final class RefreshPolicy {
     }
 
     /** The row's status as far as refreshing goes. */
-    public enum Standing { SERVING, RECONNECT_REQUIRED, REVOKED }
+    public enum Standing {
+        SERVING, RECONNECT_REQUIRED, REVOKED,
+        /** A server connection whose mint an admin must fix: minted again only on an admin's refresh. */
+        ACTION_REQUIRED
+    }
 
     /** A refresher's claim on the row while it calls the provider: who ({@code owner}) until when (epoch seconds). */
     public record Lease(String owner, long until) {
@@ -53,6 +57,8 @@ public final class RefreshPolicy {
      *
      * @param heldAnswer this node holds a granted answer the database failed to store, and it replaces what the row holds
      * @param reportedTokenCurrent for {@link Trigger#REFUSED}: the token the app reported is the row's current one
+     * @param hasRefreshToken the row can be renewed: it holds a refresh token, or it is a server connection (minted
+     *        with its credential, or a static token checked instead), which needs none
      * @param providerConfigured the identity provider exists and is a Conduit broker
      */
     public record Row(Standing standing, long expiresAt, Long nextRefreshAt, long healthCheckedAt,
@@ -120,7 +126,11 @@ public final class RefreshPolicy {
     }
 
     /** The provider's answer, as far as the decision goes. */
-    public enum AnswerKind { GRANTED, INVALID_GRANT, TRANSIENT, CONFIGURATION }
+    public enum AnswerKind {
+        GRANTED, INVALID_GRANT, TRANSIENT, CONFIGURATION,
+        /** A server connection's mint refused for a reason an admin must fix ({@code MintRefusal#adminAction}). */
+        ACTION_REQUIRED
+    }
 
     /**
      * @param unanswered an earlier attempt of this refresh got no answer at all (a rotating provider may have rotated then)
@@ -150,6 +160,8 @@ public final class RefreshPolicy {
         SUPERSEDED,
         /** The refresh token is dead: mark reconnect-required with {@link AfterDecision#reason()}. */
         RECONNECT,
+        /** A server connection's mint was refused for a reason an admin must fix: mark it so, with the reason, no retry. */
+        ACTION_REQUIRED,
         /** Keep the stored tokens, record the failure, try again at {@link AfterDecision#failure()}. */
         FAIL
     }
@@ -269,6 +281,10 @@ public final class RefreshPolicy {
         if (row.standing() == Standing.RECONNECT_REQUIRED) {
             return Decision.of(Kind.UNAVAILABLE, trigger, false);
         }
+        if (row.standing() == Standing.ACTION_REQUIRED && trigger != Trigger.ADMIN) {
+            // not retried: only an admin's refresh (or a new credential, which makes the row serve again) mints again
+            return Decision.of(Kind.UNAVAILABLE, trigger, false);
+        }
         boolean stale = trigger == Trigger.REFUSED && !row.reportedTokenCurrent();
         Trigger effective = stale ? Trigger.ON_DEMAND : trigger;
         if (effective == Trigger.ON_DEMAND && !dueOnDemand(row.expiresAt(), now)) {
@@ -341,6 +357,9 @@ public final class RefreshPolicy {
         }
         if (answer.kind() == AnswerKind.INVALID_GRANT) {
             return new AfterDecision(After.RECONNECT, Reasons.invalidGrant(answer, earlierUnfinished), null);
+        }
+        if (answer.kind() == AnswerKind.ACTION_REQUIRED) {
+            return new AfterDecision(After.ACTION_REQUIRED, answer.reason(), null);
         }
         if (!row.leaseOurs()) {
             return new AfterDecision(After.SUPERSEDED, null, null); // another refresher took over after our lease ran out

@@ -12,7 +12,13 @@ public enum ConnectionStatus {
      */
     RECONNECT_REQUIRED,
     /** Disconnected; revocation at the provider is still being retried. Never served. */
-    REVOKED;
+    REVOKED,
+    /**
+     * A server connection the provider refused to mint for (or whose static token it refused) for a reason an
+     * administrator must fix, named in LAST_ERROR: not served and not retried until an admin gives a new credential or
+     * asks for a refresh.
+     */
+    ACTION_REQUIRED;
 
     public boolean serves() {
         return this == HEALTHY || this == EXPIRING;

@@ -18,6 +18,7 @@ import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
+import dev.conduit.vault.server.ServerMint;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.api.support.StorageOutage;
@@ -63,6 +64,7 @@ public final class ConnectionVault {
     private final FingerprintBackfill fingerprintBackfill;
     private final PendingRevocations pendingRevocations;
     private final StoredTokenMigration storedTokens;
+    private final SubjectMints subjectMints;
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
@@ -78,13 +80,17 @@ public final class ConnectionVault {
         this.workers = workers;
         this.refresher = new Refresher(factory, seal, policy, revocations, unsaved, locks,
                 TokenEndpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
-                new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP);
+                new RefreshAttempts(), RefreshEvents.KEYCLOAK, Time::currentTime, Refresher.Pause.SLEEP,
+                ServerMint.Endpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()));
         revocations.sendAfterCommitWith(this::sendParkedRevocation);
         this.pendingRevocations = new PendingRevocations(factory, new PendingSeal(seal.cipher()), revocations, settings,
                 workers);
         this.keyRotations = new KeyRotations(factory, seal, locks, background, pendingRevocations);
         this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
         this.storedTokens = new StoredTokenMigration(factory, this, background, RefreshAttempts.NODE);
+        this.subjectMints = new SubjectMints(factory, seal, policy, locks,
+                ServerMint.Endpoint.keycloak(factory, settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
+                Time::currentTime, Refresher.Pause.SLEEP);
     }
 
     /** A disconnect's revocation, after its commit: the parked row's retry on the workers (due now for the task too). */
@@ -170,6 +176,31 @@ public final class ConnectionVault {
         }
         ConnectionEntity row = stored(key);
         return opening(row, () -> replacedToken(row, refused));
+    }
+
+    /**
+     * The same for a caller acting as {@code subject}: a per-user server connection (issue 15) serves that user's token,
+     * minted once per subject and expiry ({@link SubjectMints}); any other connection as above. A subject a service
+     * account named ({@code namedBy}, its client id) is served only by a per-user connection that allows that client.
+     */
+    public FreshToken accessToken(KeycloakSession session, ConnectionKey key, RefusedToken refused, String subject,
+            String namedBy) throws ConnectionUnavailableException {
+        ConnectionEntity row = stored(key);
+        if (row.isServer() && perSubject(session, row)) {
+            String acting = subject == null ? "" : subject;
+            return opening(row, () -> subjectMints.serve(row.getId(), acting, namedBy));
+        }
+        if (namedBy != null) {
+            throw new ConnectionUnavailableException(ConnectionUnavailableException.SUBJECT_NOT_ALLOWED, "This connection"
+                    + " acts as one account: requested_subject is for a connection that acts per user");
+        }
+        return refused == null ? accessToken(row) : opening(row, () -> replacedToken(row, refused));
+    }
+
+    private static boolean perSubject(KeycloakSession session, ConnectionEntity row) {
+        return dev.conduit.api.grant.ConduitBrokers.of(session, session.identityProviders().getByAlias(row.getProviderAlias()))
+                .flatMap(broker -> broker.serverGrantKind(row.getGrantKind()))
+                .map(dev.conduit.api.server.ServerGrantKind::perSubject).orElse(false);
     }
 
     private interface Serving {
@@ -359,7 +390,8 @@ public final class ConnectionVault {
     }
 
     static Long nextRefreshAt(RefreshPolicy policy, ConnectionEntity row) {
-        return policy.nextRefreshAt(row.getRefreshToken() != null, ConnectionStatus.valueOf(row.getStatus()).serves(),
+        // a server connection needs no refresh token: it mints again (or checks its static token)
+        return policy.nextRefreshAt(row.getRefreshToken() != null || row.isServer(), ConnectionStatus.valueOf(row.getStatus()).serves(),
                 row.getExpiresAt(), Math.max(row.getLastRefreshAt(), row.getConnectedAt()));
     }
 

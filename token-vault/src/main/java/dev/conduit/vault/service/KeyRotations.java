@@ -178,9 +178,13 @@ public final class KeyRotations {
         try {
             accessToken = seal.accessToken(row);
             refreshToken = seal.refreshToken(row);
+            seal.credential(row); // a server connection's credential, re-sealed with the tokens by seal()
         } catch (TokenDecryptionException e) {
             LOG.warnf("Key rotation skipped connection %s: it cannot be opened with this server's keys (%s)", id, e.getMessage());
             return null;
+        }
+        if (row.isServer()) {
+            VaultStore.of(session).deleteSubjectTokens(id); // a per-user connection's cache, minted again on use
         }
         seal.seal(row, accessToken, refreshToken);
         return true;

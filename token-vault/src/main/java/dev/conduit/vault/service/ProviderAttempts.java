@@ -53,15 +53,24 @@ final class ProviderAttempts {
         this.clock = clock;
     }
 
+    /** One attempt at the provider: a refresh, or a server connection's mint. */
+    interface Attempt {
+        TokenAnswer send();
+    }
+
     Result call(String id, String owner, RefreshPolicy.Decision decision, UpstreamClient client, String clientSecret,
             String presented, String alias) {
+        return call(id, owner, decision, () -> endpoint.refresh(client, clientSecret, presented), alias);
+    }
+
+    Result call(String id, String owner, RefreshPolicy.Decision decision, Attempt attempt, String alias) {
         String trigger = decision.trigger().label();
         TokenAnswer answer;
         boolean unanswered = false;
         int made = 0;
         while (true) {
             long started = System.nanoTime();
-            answer = endpoint.refresh(client, clientSecret, presented);
+            answer = attempt.send();
             made++;
             VaultMetrics.refresh(alias, trigger,
                     answer instanceof TokenAnswer.Refused r ? r.failure().name().toLowerCase() : "success",
@@ -88,8 +97,11 @@ final class ProviderAttempts {
                 case TRANSIENT -> RefreshPolicy.AnswerKind.TRANSIENT;
                 case RECONNECT_REQUIRED -> RefreshPolicy.AnswerKind.INVALID_GRANT;
                 case CONFIGURATION -> RefreshPolicy.AnswerKind.CONFIGURATION;
+                case ACTION_REQUIRED -> RefreshPolicy.AnswerKind.ACTION_REQUIRED;
             };
-            return new RefreshPolicy.Answer(kind, unanswered, refused.retryAfter(), refused.reason());
+            String reason = kind == RefreshPolicy.AnswerKind.ACTION_REQUIRED && refused.description() != null
+                    ? refused.error() + ": " + refused.description() : refused.reason();
+            return new RefreshPolicy.Answer(kind, unanswered, refused.retryAfter(), reason);
         }
         return RefreshPolicy.Answer.granted();
     }

@@ -22,6 +22,12 @@ import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
 import dev.conduit.vault.refresh.RefreshedTokens;
 import dev.conduit.vault.refresh.RefusalPolicy;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
+import dev.conduit.vault.server.ServerConnections;
+import dev.conduit.vault.server.ServerCredentials;
+import dev.conduit.vault.server.ServerMint;
+import dev.conduit.api.server.ServerGrantKind;
+import dev.conduit.api.support.UntrustedText;
+import org.keycloak.models.IdentityProviderModel;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.RefreshAttempts;
 import dev.conduit.vault.store.VaultStore;
@@ -86,12 +92,13 @@ final class Refresher {
     private final LongSupplier clock;
     private final Pause pause;
     private final ProviderAttempts calls;
+    private final ServerMint.Endpoint mints;
     /** Lease owners of this node start with this: a lease of ours found under the local lock is a leftover. */
     private final String nodePrefix = RefreshAttempts.NODE + "/";
 
     Refresher(KeycloakSessionFactory factory, RowSeal seal, RefreshPolicy policy, Revocations revocations,
             UnsavedRefreshes unsaved, RefreshLocks locks, TokenEndpoint endpoint, RefreshAttempts attempts,
-            RefreshEvents events, LongSupplier clock, Pause pause) {
+            RefreshEvents events, LongSupplier clock, Pause pause, ServerMint.Endpoint mints) {
         this.factory = factory;
         this.seal = seal;
         this.policy = policy;
@@ -103,6 +110,7 @@ final class Refresher {
         this.clock = clock;
         this.pause = pause;
         this.calls = new ProviderAttempts(endpoint, policy, pause, this::renewLease, clock);
+        this.mints = mints;
     }
 
     /** What the claim transaction decided: an outcome, wait for another refresher, or call the provider. */
@@ -116,9 +124,13 @@ final class Refresher {
     private record Revocation(String owner, Revocations.Send send) {
     }
 
-    /** A claimed refresh: what to present to whom, and what the claim saw. */
+    /**
+     * A claimed refresh: what to present to whom, and what the claim saw; {@code mint} for a server connection, which
+     * mints (or checks its static token) instead of presenting a refresh token.
+     */
     private record Call(String owner, RefreshPolicy.Decision decision, UpstreamClient client, String clientSecret,
-            String presented, Optional<RefreshAttempts.Unfinished> unfinished, String alias, long claimedAt) {
+            String presented, Optional<RefreshAttempts.Unfinished> unfinished, String alias, long claimedAt,
+            ServerMint mint) {
     }
 
     /**
@@ -165,8 +177,16 @@ final class Refresher {
         long now = clock.getAsLong();
         Optional<UnsavedRefreshes.Unsaved> held = unsaved.holds(id)
                 ? unsaved.toWrite(id, seal.refreshToken(row), Instant.ofEpochSecond(now)) : Optional.empty();
-        Optional<UpstreamClient> client = ConduitBrokers.client(session, session.identityProviders().getByAlias(row.getProviderAlias()));
-        RefreshPolicy.Decision decision = policy.beforeCall(snapshot(row, held.isPresent(), trigger, reported, client.isPresent()),
+        IdentityProviderModel model = session.identityProviders().getByAlias(row.getProviderAlias());
+        Optional<UpstreamClient> client = ConduitBrokers.client(session, model);
+        Optional<ServerGrantKind> kind = row.isServer()
+                ? ConduitBrokers.of(session, model).flatMap(broker -> broker.serverGrantKind(row.getGrantKind()))
+                : Optional.empty();
+        boolean configured = client.isPresent() && (!row.isServer() || kind.isPresent());
+        if (kind.isPresent() && kind.get().perSubject() && !ConnectionStatus.REVOKED.name().equals(row.getStatus())) {
+            return Claim.done(perSubjectRow(session, realm, row, trigger, now));
+        }
+        RefreshPolicy.Decision decision = policy.beforeCall(snapshot(row, held.isPresent(), trigger, reported, configured),
                 trigger, owner, now);
         if (decision.kind() == RefreshPolicy.Kind.WRITE_HELD) {
             UnsavedRefreshes.Unsaved answer = held.get();
@@ -176,7 +196,7 @@ final class Refresher {
             releaseLease(row);
             LOG.infof("Connection %s: stored the refresh answer of %s held since the database failed to take it", id,
                     answer.refreshedAt());
-            decision = policy.beforeCall(snapshot(row, false, trigger, reported, client.isPresent()), trigger, owner, now);
+            decision = policy.beforeCall(snapshot(row, false, trigger, reported, configured), trigger, owner, now);
         }
         if (decision.staleReport()) {
             // another caller or node replaced the refused token already: the usual rules apply
@@ -236,7 +256,13 @@ final class Refresher {
         }
         if (decision.kind() == RefreshPolicy.Kind.FAIL) {
             return Claim.done(transientFailure(session, realm, row, effective, "provider_not_configured: identity provider "
-                    + row.getProviderAlias() + " is missing or not a Conduit broker", null, now));
+                    + row.getProviderAlias() + " is missing or not a Conduit broker"
+                    + (row.isServer() ? " offering " + row.getGrantKind() : ""), null, now));
+        }
+        if (row.isServer()) {
+            ServerMint mint = new ServerMint(kind.get(), model, ServerCredentials.read(row.getGrantKind(), row.getShown(),
+                    seal.credential(row)), mints, () -> Instant.ofEpochSecond(clock.getAsLong()));
+            return new Claim(null, 0, claimed(store, row, owner, decision, client.get(), null, null, now, mint), null);
         }
         String secret;
         try {
@@ -246,6 +272,14 @@ final class Refresher {
                     Duration.ZERO);
             return Claim.done(transientFailure(session, realm, row, effective, e.getMessage(), null, now));
         }
+        return new Claim(null, 0, claimed(store, row, owner, decision, client.get(), secret, seal.refreshToken(row), now,
+                null), null);
+    }
+
+    /** Writes the lease and the attempt record of a call to the provider (committed with the claim). */
+    private Call claimed(VaultStore store, ConnectionEntity row, String owner, RefreshPolicy.Decision decision,
+            UpstreamClient client, String secret, String presented, long now, ServerMint mint) {
+        String id = row.getId();
         Optional<RefreshAttempts.Unfinished> unfinished = attempts.unfinished(store, id);
         unfinished.ifPresent(lost -> LOG.warnf("Connection %s: a refresh started at %s on %s never stored its answer"
                 + " (that node stopped mid-refresh)", id, Instant.ofEpochSecond(lost.startedAt()), lost.node()));
@@ -253,32 +287,37 @@ final class Refresher {
         row.setLeaseOwner(owner);
         row.setLeaseUntil(decision.leaseUntil());
         store.flush();
-        return new Claim(null, 0, new Call(owner, decision, client.get(), secret, seal.refreshToken(row), unfinished,
-                row.getProviderAlias(), now), null);
+        return new Call(owner, decision, client, secret, presented, unfinished, row.getProviderAlias(), now, mint);
     }
 
     private RefreshPolicy.Row snapshot(ConnectionEntity row, boolean held, Trigger trigger, RefusedToken reported,
             boolean providerConfigured) {
         ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
-        RefreshPolicy.Standing standing = switch (status) {
-            case REVOKED -> RefreshPolicy.Standing.REVOKED;
-            case RECONNECT_REQUIRED -> RefreshPolicy.Standing.RECONNECT_REQUIRED;
-            default -> RefreshPolicy.Standing.SERVING;
-        };
+        RefreshPolicy.Standing standing = standing(status);
         boolean reportedCurrent = trigger == Trigger.REFUSED && status.serves() && reported.isOf(seal.accessToken(row));
         // under the node-local lock no refresh of this node is in flight: a lease of this node is a leftover
         RefreshPolicy.Lease lease = row.getLeaseOwner() == null || row.getLeaseOwner().startsWith(nodePrefix)
                 ? RefreshPolicy.Lease.NONE : new RefreshPolicy.Lease(row.getLeaseOwner(), row.getLeaseUntil());
         return new RefreshPolicy.Row(standing, row.getExpiresAt(), row.getNextRefreshAt(), row.getHealthCheckedAt(),
                 new RefusalPolicy.State(row.getRefusalWindowAt(), row.getRefusalRefreshes(), row.getRefusalLastAt()),
-                row.getRefreshToken() != null, held, reportedCurrent, providerConfigured, lease);
+                row.getRefreshToken() != null || row.isServer(), held, reportedCurrent, providerConfigured, lease);
+    }
+
+    private static RefreshPolicy.Standing standing(ConnectionStatus status) {
+        return switch (status) {
+            case REVOKED -> RefreshPolicy.Standing.REVOKED;
+            case RECONNECT_REQUIRED -> RefreshPolicy.Standing.RECONNECT_REQUIRED;
+            case ACTION_REQUIRED -> RefreshPolicy.Standing.ACTION_REQUIRED;
+            default -> RefreshPolicy.Standing.SERVING;
+        };
     }
 
     /** Calls the provider with no transaction open, then stores what it answered in a short one. */
     private Outcome callAndStore(String id, Call call) {
         Trigger trigger = call.decision().trigger();
-        ProviderAttempts.Result result = calls.call(id, call.owner(), call.decision(), call.client(), call.clientSecret(),
-                call.presented(), call.alias());
+        ProviderAttempts.Result result = call.mint() != null
+                ? calls.call(id, call.owner(), call.decision(), call.mint()::attempt, call.alias())
+                : calls.call(id, call.owner(), call.decision(), call.client(), call.clientSecret(), call.presented(), call.alias());
         TokenAnswer answer = result.answer();
         RefreshPolicy.Answer decided = result.decided();
         RefreshedTokens tokens = null;
@@ -364,11 +403,7 @@ final class Refresher {
         long now = clock.getAsLong();
         ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
         boolean leaseOurs = call.owner().equals(row.getLeaseOwner());
-        RefreshPolicy.AfterRow after = new RefreshPolicy.AfterRow(switch (status) {
-            case REVOKED -> RefreshPolicy.Standing.REVOKED;
-            case RECONNECT_REQUIRED -> RefreshPolicy.Standing.RECONNECT_REQUIRED;
-            default -> RefreshPolicy.Standing.SERVING;
-        }, Objects.equals(seal.refreshToken(row), call.presented()), leaseOurs, row.getExpiresAt(), row.getFailureCount());
+        RefreshPolicy.AfterRow after = new RefreshPolicy.AfterRow(standing(status), Objects.equals(seal.refreshToken(row), call.presented()), leaseOurs, row.getExpiresAt(), row.getFailureCount());
         Trigger trigger = call.decision().trigger();
         RefreshPolicy.AfterDecision decision = policy.afterCall(after, trigger, answer, call.unfinished().isPresent(), now);
         if (leaseOurs) {
@@ -379,7 +414,13 @@ final class Refresher {
         }
         switch (decision.kind()) {
             case STORE -> {
+                if (call.mint() != null && !call.mint().previousKeyMinted() && call.mint().holdsPreviousKey()) {
+                    ServerConnections.dropPreviousKey(seal, row); // the new key minted: the overlap is over
+                }
                 return Outcome.refreshed(store(session, realm, row, tokens, scopes, instanceUrl, call.claimedAt(), trigger.label()));
+            }
+            case ACTION_REQUIRED -> {
+                return markActionRequired(session, realm, row, trigger, decision.reason());
             }
             case STORE_FOR_REVOCATION -> {
                 // disconnected while the provider answered: the parked row's revocation must revoke what it just issued
@@ -421,18 +462,21 @@ final class Refresher {
 
     private Outcome refusedByProvider(KeycloakSession session, RealmModel realm, ConnectionEntity row) {
         RefusalPolicy refusals = policy.refusals();
+        // a server connection has no consent to give again: its admin checks the integration account's API access
+        ConnectionStatus status = row.isServer() ? ConnectionStatus.ACTION_REQUIRED : ConnectionStatus.RECONNECT_REQUIRED;
         String reason = LastError.REFUSED_BY_PROVIDER + ": the provider refused the access tokens of "
                 + row.getRefusalRefreshes() + " refreshes in a row within " + refusals.window().toMinutes()
-                + " minutes; connect again, and check the account's API access at the provider";
+                + (row.isServer() ? " minutes; check the integration account's API access at the provider, then refresh"
+                        + " the connection" : " minutes; connect again, and check the account's API access at the provider");
         String previous = row.getStatus();
-        row.setStatus(ConnectionStatus.RECONNECT_REQUIRED.name());
+        row.setStatus(status.name());
         row.setNextRefreshAt(null);
         row.setLastError(reason);
         VaultStore.of(session).flush();
         events.healthChanged(session, realm, row, previous, LastError.REFUSED_BY_PROVIDER);
-        LOG.infof("Connection %s (%s) needs to be connected again: its fresh tokens keep being refused",
-                row.getId(), row.getProviderAlias());
-        return Outcome.from(unavailable(ConnectionStatus.RECONNECT_REQUIRED, reason));
+        LOG.infof("Connection %s (%s) needs %s: its fresh tokens keep being refused", row.getId(), row.getProviderAlias(),
+                row.isServer() ? "an administrator" : "to be connected again");
+        return Outcome.from(unavailable(status, reason));
     }
 
     /** Writes a granted refresh into the row (flushed, committed with the transaction) and records it. */
@@ -472,6 +516,37 @@ final class Refresher {
         events.healthChanged(session, realm, row, previous, "reconnect_required");
         LOG.infof("Connection %s (%s) needs to be connected again: %s", row.getId(), row.getProviderAlias(), reason);
         return Outcome.failed(ConnectionUnavailableException.RECONNECT_REQUIRED, LastError.forAppsAndOwners(reason));
+    }
+
+    /**
+     * A per-user server connection's own row mints nothing (its users' tokens do, {@link SubjectMints}): the scheduled
+     * runs leave it, and an admin's refresh after fixing the setup makes it serve again.
+     */
+    private Outcome perSubjectRow(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger, long now) {
+        row.setNextRefreshAt(null);
+        row.setHealthCheckedAt(now);
+        if (trigger == Trigger.ADMIN && ConnectionStatus.ACTION_REQUIRED.name().equals(row.getStatus())) {
+            row.setStatus(ConnectionStatus.HEALTHY.name());
+            row.setLastError(null);
+            events.healthChanged(session, realm, row, ConnectionStatus.ACTION_REQUIRED.name(), "admin_refresh");
+        }
+        VaultStore.of(session).flush();
+        return Outcome.skipped(null);
+    }
+
+    /** A server connection's mint refused for a reason an admin must fix: not served, not retried, the reason kept. */
+    private Outcome markActionRequired(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
+            String reason) {
+        String previous = row.getStatus();
+        row.setStatus(ConnectionStatus.ACTION_REQUIRED.name());
+        row.setNextRefreshAt(null);
+        row.setLastError(reason);
+        VaultStore.of(session).flush();
+        events.refreshFailed(session, realm, row, trigger.label(), "action_required");
+        events.healthChanged(session, realm, row, previous, "action_required");
+        LOG.infof("Server connection %s (%s) needs an administrator: %s", row.getId(), row.getProviderAlias(),
+                UntrustedText.forLog(reason));
+        return Outcome.from(unavailable(ConnectionStatus.ACTION_REQUIRED, reason));
     }
 
     private Outcome transientFailure(KeycloakSession session, RealmModel realm, ConnectionEntity row, Trigger trigger,
@@ -516,6 +591,9 @@ final class Refresher {
                             + (lastError == null ? "" : " (" + LastError.forAppsAndOwners(lastError) + ")"));
             case REVOKED -> new ConnectionUnavailableException(ConnectionUnavailableException.NOT_CONNECTED,
                     "The connection was disconnected");
+            case ACTION_REQUIRED -> new ConnectionUnavailableException(ConnectionUnavailableException.ACTION_REQUIRED,
+                    "The provider refuses this server connection until an administrator acts"
+                            + (lastError == null ? "" : " (" + LastError.forAppsAndOwners(lastError) + ")"));
             default -> new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
                     "The connection is not available");
         };

@@ -110,6 +110,7 @@ public final class Revocations {
             String why) {
         String ownerKind = row.getOwnerKind();
         String ownerId = row.getOwnerId();
+        dropSubjectTokens(ConnectionVault.em(session), row);
         reown(row, refreshToken, accessToken);
         row.setFailureCount(0);
         row.setLastError(ParkedFor.reason(why, ownerKind, ownerId));
@@ -154,6 +155,7 @@ public final class Revocations {
         }
         String refreshToken = opened.get().refreshToken();
         String accessToken = opened.get().accessToken();
+        dropSubjectTokens(ConnectionVault.em(session), row);
         reown(row, refreshToken, accessToken);
         row.setFailureCount(0);
         row.setLastError(ParkedFor.reason(why));
@@ -310,8 +312,18 @@ public final class Revocations {
         }
     }
 
+    /** A per-user server connection's tokens (Google's, an hour long) are forgotten with it, not revoked. */
+    private static void dropSubjectTokens(EntityManager em, ConnectionEntity row) {
+        if (row.isServer()) {
+            new VaultStore(em).deleteSubjectTokens(row.getId());
+        }
+    }
+
     /** REVOKED under a fresh owner, so a reconnect of the old owner makes a new row instead of overwriting this one. */
     private void reown(ConnectionEntity row, String refreshToken, String accessToken) {
+        // a server connection's credential is the old owner's and never needed again: dropped, not re-sealed
+        row.setCredential(null);
+        row.setShown(null);
         row.setOwnerKind(TokenOwner.Kind.REVOKING.name());
         row.setOwnerId(UUID.randomUUID().toString());
         seal.seal(row, accessToken, refreshToken);

@@ -15,6 +15,7 @@ public final class RowSeal {
 
     private static final String ACCESS = "access";
     private static final String REFRESH = "refresh";
+    private static final String CREDENTIAL = "credential";
     private final TokenCipher cipher;
     private final TokenFingerprints fingerprints;
 
@@ -39,14 +40,49 @@ public final class RowSeal {
         try {
             accessToken(row);
             refreshToken(row);
+            credential(row);
             return true;
         } catch (TokenDecryptionException e) {
             return false;
         }
     }
 
-    /** Seals both tokens under the active key for the row's current owner; a null refresh token clears the column. */
+    /** A per-user connection's token for one subject, sealed to the connection's owner and that subject. */
+    public String subjectToken(ConnectionEntity row, dev.conduit.vault.store.SubjectTokenEntity token) {
+        return token.getAccessToken() == null ? null
+                : cipher.decrypt(token.getAccessToken(), owner(row, "subject:" + token.getSubject()));
+    }
+
+    public void sealSubjectToken(ConnectionEntity row, dev.conduit.vault.store.SubjectTokenEntity token, String accessToken) {
+        token.setAccessToken(accessToken == null ? null : cipher.encrypt(accessToken, owner(row, "subject:" + token.getSubject())));
+        token.setKeyId(cipher.activeKeyId());
+    }
+
+    /** A server connection's sealed credential (JSON, see {@link ServerCredentials}), or null when the row has none. */
+    public String credential(ConnectionEntity row) {
+        return row.getCredential() == null ? null : cipher.decrypt(row.getCredential(), owner(row, CREDENTIAL));
+    }
+
+    /**
+     * Seals a server connection's credential under the active key for the row's current owner, and re-seals its
+     * tokens under that key too, so the row's {@code KEY_ID} names the key of all three columns.
+     */
+    public void sealCredential(ConnectionEntity row, String credentialJson) {
+        String accessToken = accessToken(row);
+        String refreshToken = refreshToken(row);
+        row.setCredential(cipher.encrypt(credentialJson, owner(row, CREDENTIAL)));
+        seal(row, accessToken, refreshToken);
+    }
+
+    /**
+     * Seals both tokens under the active key for the row's current owner; a null refresh token clears the column. A
+     * server connection's credential still under an older key is re-sealed under the active one with them (key rotation,
+     * and every mint), so the row's {@code KEY_ID} is true of every sealed column.
+     */
     public void seal(ConnectionEntity row, String accessToken, String refreshToken) {
+        if (row.getCredential() != null) {
+            row.setCredential(cipher.reencrypt(row.getCredential(), owner(row, CREDENTIAL)));
+        }
         row.setAccessToken(accessToken == null ? null : cipher.encrypt(accessToken, owner(row, ACCESS)));
         row.setRefreshToken(refreshToken == null ? null : cipher.encrypt(refreshToken, owner(row, REFRESH)));
         row.setKeyId(cipher.activeKeyId());

@@ -131,6 +131,15 @@ public class ConnectionEntity {
      */
     @Column(name = "REFRESH_FINGERPRINT", length = 128)
     private String refreshFingerprint;
+    /** A server connection's grant kind ({@code ServerGrantKind#id}); null for a consent connection (changelog 0010). */
+    @Column(name = "GRANT_KIND", length = 64)
+    private String grantKind;
+    /** What admins see of a server connection's credential, as JSON: never a secret. */
+    @Column(name = "SHOWN", length = 65536)
+    private String shown;
+    /** A server connection's secret part (key, secret, static token) as JSON, sealed like the token columns. */
+    @Column(name = "CREDENTIAL", length = 65536)
+    private String credential;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -206,4 +215,12 @@ public class ConnectionEntity {
     public void setLeaseUntil(long leaseUntil) { this.leaseUntil = leaseUntil; }
     public String getRefreshFingerprint() { return refreshFingerprint; }
     public void setRefreshFingerprint(String refreshFingerprint) { this.refreshFingerprint = refreshFingerprint; }
+    public String getGrantKind() { return grantKind; }
+    public void setGrantKind(String grantKind) { this.grantKind = grantKind; }
+    public String getShown() { return shown; }
+    public void setShown(String shown) { this.shown = shown; }
+    public String getCredential() { return credential; }
+    public void setCredential(String credential) { this.credential = credential; }
+    /** Whether the row is a server connection: its token is minted (or static), never refreshed with a refresh token. */
+    public boolean isServer() { return grantKind != null; }
 }

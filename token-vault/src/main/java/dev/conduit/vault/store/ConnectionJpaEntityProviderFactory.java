@@ -19,7 +19,8 @@ public final class ConnectionJpaEntityProviderFactory extends LifecycleFreeProvi
             @Override
             public List<Class<?>> getEntities() {
                 return List.of(ConnectionEntity.class, RoundEntity.class, RefreshAttemptEntity.class,
-                        PendingRevocationEntity.class, RevocationClientEntity.class, MigrationRunEntity.class);
+                        PendingRevocationEntity.class, RevocationClientEntity.class, MigrationRunEntity.class,
+                        SubjectTokenEntity.class);
             }
 
             @Override

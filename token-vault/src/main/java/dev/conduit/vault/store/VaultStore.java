@@ -229,6 +229,25 @@ public final class VaultStore {
                 .executeUpdate() == 1;
     }
 
+    /** A per-user connection's token row for {@code subject} under its database lock, or null. */
+    public SubjectTokenEntity lockedSubjectToken(String connectionId, String subject) {
+        return em.createQuery("select t from SubjectTokenEntity t where t.connectionId = :id and t.subject = :subject",
+                        SubjectTokenEntity.class)
+                .setParameter("id", connectionId).setParameter("subject", subject)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultStream().findFirst().orElse(null);
+    }
+
+    public void persist(SubjectTokenEntity token) {
+        em.persist(token);
+    }
+
+    /** Drops a connection's cached per-subject tokens (they are minted again on use); the count. */
+    public int deleteSubjectTokens(String connectionId) {
+        return em.createQuery("delete from SubjectTokenEntity t where t.connectionId = :id")
+                .setParameter("id", connectionId).executeUpdate();
+    }
+
     public RefreshAttemptEntity attempt(String connectionId) {
         return em.find(RefreshAttemptEntity.class, connectionId);
     }

@@ -35,7 +35,15 @@ public sealed interface TokenAnswer {
      * @param status HTTP status, 0 when no answer came (timeout, reset), -1 when the request was not sent
      * @param error the OAuth error code or a short description of what went wrong, never a token
      */
-    record Refused(RefreshFailure failure, int status, String error, Duration retryAfter) implements TokenAnswer {
+    record Refused(RefreshFailure failure, int status, String error, Duration retryAfter, String description)
+            implements TokenAnswer {
+
+        /** @param description the provider's {@code error_description} (untrusted, bounded), or for a mint refusal
+         *        Conduit's words of it; null when none */
+        public Refused(RefreshFailure failure, int status, String error, Duration retryAfter) {
+            this(failure, status, error, retryAfter, null);
+        }
+
         public String reason() {
             return error + (status > 0 ? " (HTTP " + status + ")" : "");
         }
@@ -65,7 +73,9 @@ public sealed interface TokenAnswer {
             return new Refused(RefreshFailure.TRANSIENT, status, "token answer without access_token", retryAfter);
         }
         RefreshFailure failure = RefreshFailure.classify(status, error);
-        return new Refused(failure, status, error == null ? "unreadable token answer" : safeCode(error), retryAfter);
+        String description = json == null ? null : text(json, "error_description");
+        return new Refused(failure, status, error == null ? "unreadable token answer" : safeCode(error), retryAfter,
+                description == null ? null : dev.conduit.api.support.UntrustedText.forDisplay(description, 256));
     }
 
     private static JsonNode readJson(String body) {

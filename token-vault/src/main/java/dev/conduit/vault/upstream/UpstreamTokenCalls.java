@@ -59,6 +59,30 @@ public final class UpstreamTokenCalls {
     }
 
     /**
+     * A server connection's mint: the kind's form POSTed to its token URL (the form carries the grant: an assertion or
+     * a client secret), the answer read as a refresh's is.
+     */
+    public TokenAnswer mint(dev.conduit.api.server.MintRequest mint) {
+        SimpleHttpRequest request = http().doPost(mint.tokenUrl()).acceptJson();
+        mint.form().forEach(request::param);
+        try (SimpleHttpResponse response = request.asResponse()) {
+            return TokenAnswer.parse(response.getStatus(), response.asString(), response.getFirstHeader("Retry-After"));
+        } catch (IOException e) {
+            return TokenAnswer.unreachable("token endpoint unreachable: " + describe(e));
+        }
+    }
+
+    /** The status of an authenticated GET (a static token's health check); 0 when no answer came. Nothing is read. */
+    public int check(String url, String bearerToken) {
+        SimpleHttpRequest request = http().doGet(url).acceptJson().auth(bearerToken);
+        try (SimpleHttpResponse response = request.asResponse()) {
+            return response.getStatus();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
      * Revokes a token: a refresh token (which, at all three providers, also ends the access tokens issued from it)
      * or, where the connection holds none, an access token. The answer is read by {@link RevokeAnswer#of}.
      */
