@@ -67,12 +67,7 @@ class ServerConnectionIT {
     @AfterAll
     void cleanUp() {
         for (String alias : organizationAliases) {
-            String id = organizations.idOf(alias);
-            for (JsonNode connection : vault.connectionsOf("ORGANIZATION", id)) {
-                vault.disconnect(connection.get("id").asText());
-                Await.until("the disconnect of " + connection.get("id").asText() + " sent",
-                        () -> vault.connection(connection.get("id").asText()) == null);
-            }
+            vault.disconnectAll("ORGANIZATION", organizations.idOf(alias));
             organizations.delete(alias);
         }
         organizations.deleteUser(MEMBER);

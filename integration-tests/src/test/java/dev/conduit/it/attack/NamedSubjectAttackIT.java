@@ -14,7 +14,6 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.AppTokens;
-import dev.conduit.it.support.Await;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
@@ -87,11 +86,7 @@ class NamedSubjectAttackIT {
     void tearDown() {
         apps.setInternalAppAttribute("conduit.exchange.organizations", "");
         for (String organization : List.of(listedId, unlistedId)) {
-            for (JsonNode connection : vault.connectionsOf("ORGANIZATION", organization)) {
-                String id = connection.get("id").asText();
-                vault.disconnect(id);
-                Await.until("the disconnect of " + id + " sent", () -> vault.connection(id) == null);
-            }
+            vault.disconnectAll("ORGANIZATION", organization);
         }
         organizations.delete(LISTED);
         organizations.delete(UNLISTED);

@@ -37,6 +37,15 @@ public final class VaultApi {
         return everyPage("ownerKind=" + ownerKind + "&ownerId=" + ownerId);
     }
 
+    /** Disconnects each of the owner's connections and waits until its revocation was sent and the row is gone. */
+    public void disconnectAll(String ownerKind, String ownerId) {
+        for (JsonNode connection : connectionsOf(ownerKind, ownerId)) {
+            String id = connection.get("id").asText();
+            disconnect(id);
+            Await.until("the disconnect of " + id + " sent", () -> connection(id) == null);
+        }
+    }
+
     /** The owner's connection to this provider, or null. */
     public JsonNode connection(String ownerKind, String ownerId, String alias) {
         for (JsonNode connection : connectionsOf(ownerKind, ownerId)) {
