@@ -294,5 +294,22 @@ class ServerConnectionsConsoleIT {
         }
         assertThat(vault.connection("ORGANIZATION", organizationId, "salesforce")).as("nothing created").isNull();
         Chromium.screenshot(driver, "server-console-6-refusal-in-words");
+
+        // an RSA key of the admin's own through the file picker: used, never shown, never in the page
+        String rsaKey = ServerConnectionsApi.rsaPrivateKeyPem(2048);
+        Files.writeString(keyFile, rsaKey);
+        field("#server-create", "consumer_key").sendKeys("console-own-key");
+        field("#server-create", "username").sendKeys(Accounts.SALESFORCE_ADA.username());
+        field("#server-create", "private_key").sendKeys(keyFile.toString());
+        driver.findElement(By.id("server-create-submit")).click();
+        awaitAlert("success", "upload its certificate");
+        wait.until(d -> d.findElements(row("salesforce-jwt-bearer")).size() == 1);
+        assertThat(driver.findElement(row("salesforce-jwt-bearer")).findElement(By.cssSelector("[data-shown=key_origin]"))
+                .getText()).isEqualTo("uploaded");
+        for (String line : ServerConnectionsApi.pemBodyLines(rsaKey)) {
+            assertThat(driver.getPageSource()).doesNotContain(line);
+        }
+        assertThat(vault.connection("ORGANIZATION", organizationId, "salesforce").at("/shown/key_origin").asText())
+                .isEqualTo("uploaded");
     }
 }
