@@ -301,6 +301,7 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
         --spi-connections-http-client--default--socket-timeout-millis=10000 \
         --spi-conduit-vault--keys="demo1:$VAULT_KEY" \
         --spi-conduit-vault--active-key=demo1 \
+        --spi-realm-restapi-extension--conduit-console--provision-master-client=true \
     --vault=file --vault-dir="$VAULT" \
         --features=identity-brokering-api:v2 \
     > "$DEMO/keycloak.log" 2>&1 < /dev/null &

@@ -195,6 +195,24 @@ class DemoScriptIT {
             assertThat(started.contains(secret)).as("a secret the sandbox handed over in ./demo.sh's output").isFalse();
         }
 
+        // the console URL demo.sh prints for them: the master realm's admin sees Acme's server connections
+        var consoleUrl = java.util.regex.Pattern.compile("(http://localhost:\\d+/realms/master/conduit-console/\\?realm=conduit-demo"
+                + "&organization=acme)").matcher(started);
+        assertThat(consoleUrl.find()).as("demo.sh prints the console's Acme URL").isTrue();
+        WebDriver driver = Chromium.start();
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            driver.get(consoleUrl.group(1));
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys("admin");
+            driver.findElement(By.id("password")).sendKeys(adminPassword() + "\n");
+            wait.until(d -> d.findElements(By.cssSelector("#server-connections tbody tr")).size() == kinds.size());
+            Chromium.screenshot(driver, "demo-script/acme-server-connections");
+            assertThat(driver.findElements(By.cssSelector("#server-connections tbody tr")).stream()
+                    .map(row -> row.getAttribute("data-kind")).sorted().toList()).isEqualTo(kinds);
+        } finally {
+            driver.quit();
+        }
+
         List<String> providers = new ArrayList<>(List.of("salesforce", "salesforce-sync", "hubspot"));
         if (googleServed) {
             providers.add("google");
@@ -234,15 +252,20 @@ class DemoScriptIT {
         return false;
     }
 
-    /** A GET of the demo realm's admin API as the demo's admin (its password as demo.sh printed it). */
-    private JsonNode admin(String path) throws IOException, InterruptedException {
+    /** The demo's admin password, as demo.sh printed it. */
+    private String adminPassword() {
         var password = java.util.regex.Pattern.compile("admin / (\\S+)").matcher(started);
         assertThat(password.find()).as("demo.sh prints the admin's password").isTrue();
+        return password.group(1);
+    }
+
+    /** A GET of the demo realm's admin API as the demo's admin. */
+    private JsonNode admin(String path) throws IOException, InterruptedException {
         HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + keycloakPort
                         + "/realms/master/protocol/openid-connect/token")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password="
-                        + java.net.URLEncoder.encode(password.group(1), StandardCharsets.UTF_8))).build(),
+                        + java.net.URLEncoder.encode(adminPassword(), StandardCharsets.UTF_8))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(token.statusCode()).isEqualTo(200);
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + keycloakPort
