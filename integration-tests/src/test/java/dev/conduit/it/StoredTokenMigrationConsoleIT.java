@@ -81,7 +81,12 @@ class StoredTokenMigrationConsoleIT {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as admin"));
 
             By migrate = By.cssSelector("#stored-tokens button[data-alias=" + alias + "]");
-            wait.until(ExpectedConditions.elementToBeClickable(migrate)).click();
+            try {
+                wait.until(ExpectedConditions.elementToBeClickable(migrate)).click();
+            } catch (org.openqa.selenium.TimeoutException e) {
+                Chromium.screenshot(driver, "console-migrate-0-no-button");
+                throw new AssertionError("no Migrate button for " + alias + "; the page shows: " + figuresText(driver), e);
+            }
             // the figures on the page: "2 migrated ... 0 remaining" (or "Migrated: 2"), as an answer or once polled
             wait.withMessage(() -> "the figures, on a page showing: " + figuresText(driver))
                     .until(d -> shows(d, "migrated", USERS) && shows(d, "remaining", 0));
