@@ -17,6 +17,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.RealmAdmins;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Accounts;
@@ -39,6 +40,7 @@ class VaultAdminPermissionsIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String password = Secrets.generate();
     private final VaultApi vault = new VaultApi(env);
+    private final RealmAdmins admins = new RealmAdmins(env, password);
     private String userId;
     private String connectionId;
 
@@ -49,28 +51,25 @@ class VaultAdminPermissionsIT {
         userId = env.admin().userIdByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
         connectionId = vault.connection("USER", userId, "google").get("id").asText();
 
-        createUserWithRealmManagementRole(REALM, "vault-viewer", "view-identity-providers");
-        createUserWithRealmManagementRole(REALM, "umberto", "manage-users");
+        admins.create(REALM, "vault-viewer", "view-identity-providers");
+        admins.create(REALM, "umberto", "manage-users");
         env.admin().call("DELETE", OTHER_REALM, null);
         assertThat(env.admin().call("POST", "", Map.of("realm", OTHER_REALM, "enabled", true)).statusCode()).isEqualTo(201);
-        createUserWithRealmManagementRole(OTHER_REALM, "other-admin", "realm-admin");
+        admins.create(OTHER_REALM, "other-admin", "realm-admin");
     }
 
     @AfterAll
     void tearDown() {
         env.admin().call("DELETE", OTHER_REALM, null);
         for (String admin : List.of("vault-viewer", "umberto")) {
-            String id = env.admin().userIdByUsername(REALM, admin);
-            if (id != null) {
-                env.admin().call("DELETE", REALM + "/users/" + id, null);
-            }
+            admins.delete(REALM, admin);
         }
         env.admin().deleteUserByEmail(REALM, Accounts.GOOGLE_GRACE_H.email());
     }
 
     @Test
     void aViewOnlyAdminSeesConnectionsButCannotRefreshOrDisconnect() {
-        String token = adminToken(REALM, "vault-viewer");
+        String token = admins.token(REALM, "vault-viewer");
         String base = "/admin/realms/" + REALM + "/conduit-vault";
 
         assertThat(call(token, "GET", base + "/connections/" + connectionId).statusCode()).isEqualTo(200);
@@ -88,9 +87,9 @@ class VaultAdminPermissionsIT {
     /** Mallory administers users of the realm (query-users), not its identity providers: the vault names none. */
     @Test
     void malloryWithoutViewIdentityProvidersLearnsNoBrokerNames() {
-        createUserWithRealmManagementRole(REALM, "vault-mallory", "query-users");
+        admins.create(REALM, "vault-mallory", "query-users");
         try {
-            HttpResponse<String> answer = call(adminToken(REALM, "vault-mallory"), "GET", "/admin/realms/" + REALM + "/conduit-vault/providers");
+            HttpResponse<String> answer = call(admins.token(REALM, "vault-mallory"), "GET", "/admin/realms/" + REALM + "/conduit-vault/providers");
             assertThat(answer.statusCode()).isEqualTo(403);
             assertThat(answer.body()).doesNotContain("salesforce").doesNotContain("google").doesNotContain("hubspot");
         } finally {
@@ -100,7 +99,7 @@ class VaultAdminPermissionsIT {
 
     @Test
     void anAdminOfAnotherRealmSeesNothing() {
-        String token = adminToken(OTHER_REALM, "other-admin");
+        String token = admins.token(OTHER_REALM, "other-admin");
         String base = "/admin/realms/" + REALM + "/conduit-vault";
 
         for (String path : List.of("/connections", "/connections/" + connectionId, "/counts", "/providers")) {
@@ -121,7 +120,7 @@ class VaultAdminPermissionsIT {
     void aUserManagerWithoutTheVaultsPermissionReadsNoConnection() {
         JsonNode graceBefore = vault.connection(connectionId);
         String rowsBefore = vault.all().toString();
-        String token = adminToken(REALM, "umberto");
+        String token = admins.token(REALM, "umberto");
         String admin = "/admin/realms/" + REALM;
         assertThat(call(token, "GET", admin + "/users/" + userId).statusCode()).as("he may view Grace herself").isEqualTo(200);
 
@@ -166,30 +165,6 @@ class VaultAdminPermissionsIT {
         JsonNode keys = env.admin().get(REALM + "/conduit-vault/keys");
         assertThat(keys.get("activeKeyId").asText()).isEqualTo("it1");
         assertThat(keys.get("connectionsByKey").get("it1").asLong()).isGreaterThanOrEqualTo(1);
-    }
-
-    private void createUserWithRealmManagementRole(String realm, String username, String role) {
-        String existing = env.admin().userIdByUsername(realm, username);
-        if (existing != null) {
-            env.admin().call("DELETE", realm + "/users/" + existing, null);
-        }
-        HttpResponse<String> created = env.admin().call("POST", realm + "/users", Map.of("username", username, "enabled", true,
-                "email", username + "@admins.example", "emailVerified", true, "firstName", username, "lastName", "Admin",
-                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String userId = env.admin().userIdByUsername(realm, username);
-        String management = env.admin().get(realm + "/clients?clientId=realm-management").get(0).get("id").asText();
-        JsonNode roleRep = env.admin().get(realm + "/clients/" + management + "/roles/" + role);
-        HttpResponse<String> granted = env.admin().call("POST", realm + "/users/" + userId + "/role-mappings/clients/" + management,
-                List.of(Map.of("id", roleRep.get("id").asText(), "name", role)));
-        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(204);
-    }
-
-    private String adminToken(String realm, String username) {
-        HttpResponse<String> answer = apps.post(env.keycloakUrl() + "/realms/" + realm + "/protocol/openid-connect/token",
-                Map.of("grant_type", "password", "client_id", "admin-cli", "username", username, "password", password), null);
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        return AppTokens.json(answer).get("access_token").asText();
     }
 
     private HttpResponse<String> call(String token, String method, String path) {
