@@ -312,4 +312,93 @@ class ServerConnectionsConsoleIT {
         assertThat(vault.connection("ORGANIZATION", organizationId, "salesforce").at("/shown/key_origin").asText())
                 .isEqualTo("uploaded");
     }
+
+    /**
+     * The two other kinds from the page: a Google service account's JSON key file through the file picker (read in
+     * the browser, never shown), acting as a Workspace member; Salesforce client credentials at the org's My Domain
+     * (a second Salesforce identity provider, as the vault keeps one connection per organization and alias).
+     */
+    @Test
+    void aGoogleServiceAccountAndSalesforceClientCredentialsAreCreatedFromTheConsoleAndServeAMember() throws Exception {
+        String organizationId = organization("google");
+        String scope = "https://www.googleapis.com/auth/calendar.readonly";
+        var serviceAccount = s2s.registerGoogleServiceAccount("console-" + UUID.randomUUID().toString().substring(0, 8),
+                "conduit", "acme.example", Set.of(scope));
+        String consumerKey = "console-cc-" + UUID.randomUUID();
+        String consumerSecret = Secrets.generate();
+        s2s.registerSalesforceClientCredentialsApp(consumerKey, consumerSecret, Accounts.SALESFORCE_HEDY.username(), Set.of("api"));
+        String myDomain = s2s.registerSalesforceMyDomain("console-" + UUID.randomUUID().toString().substring(0, 8));
+        String syncAlias = "salesforce-console-cc";
+        env.admin().call("DELETE", REALM + "/identity-provider/instances/" + syncAlias, null);
+        HttpResponse<String> provider = env.admin().call("POST", REALM + "/identity-provider/instances", Map.of(
+                "alias", syncAlias, "providerId", "conduit-salesforce", "enabled", true, "hideOnLogin", true, "config", Map.of(
+                        "clientId", "unused-for-client-credentials", "clientSecret", Secrets.generate(), "loginHost", myDomain)));
+        assertThat(provider.statusCode()).as(provider.body()).isEqualTo(201);
+        String allowed = env.admin().get(REALM + "/clients?clientId=conduit-internal-app").get(0)
+                .at("/attributes/conduit.exchange.providers").asText();
+        apps.setInternalAppAttribute("conduit.exchange.providers", allowed + " " + syncAlias);
+        String memberName = "server-console-betty";
+        organizations.deleteUser(memberName);
+        HttpResponse<String> user = env.admin().call("POST", REALM + "/users", Map.of("username", memberName,
+                "email", Accounts.GOOGLE_BETTY.email(), "emailVerified", true, "enabled", true, "firstName", "Betty",
+                "lastName", "Test", "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+        assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
+        organizations.addMember(organizationId, memberName);
+        try {
+            openAsMasterAdmin();
+            choose("google", "google-service-account");
+            assertThat(field("#server-create", "service_account_key").getAttribute("type")).as("a JSON file picker").isEqualTo("file");
+            Path keyFile = downloads.resolve("service-account.json");
+            Files.writeString(keyFile, serviceAccount.jsonKeyFile());
+            field("#server-create", "service_account_key").sendKeys(keyFile.toString());
+            field("#server-create", "domain").sendKeys("acme.example");
+            field("#server-create", "scopes").sendKeys(scope);
+            driver.findElement(By.id("server-create-submit")).click();
+            awaitAlert("success", "Created the google google-service-account connection");
+            wait.until(d -> d.findElements(row("google-service-account")).size() == 1);
+            assertThat(driver.findElement(row("google-service-account")).findElement(By.cssSelector("[data-shown=client_email]"))
+                    .getText()).isEqualTo(serviceAccount.clientEmail());
+
+            choose(syncAlias, "salesforce-client-credentials");
+            assertThat(field("#server-create", "consumer_secret").getAttribute("type")).isEqualTo("password");
+            field("#server-create", "consumer_key").sendKeys(consumerKey);
+            field("#server-create", "consumer_secret").sendKeys(consumerSecret);
+            driver.findElement(By.id("server-create-submit")).click();
+            awaitAlert("success", "Created the " + syncAlias + " salesforce-client-credentials connection");
+            wait.until(d -> d.findElements(row("salesforce-client-credentials")).size() == 1);
+            Chromium.screenshot(driver, "server-console-7-google-and-client-credentials");
+            String page = driver.getPageSource();
+            assertThat(page).doesNotContain(consumerSecret);
+            for (String line : ServerConnectionsApi.pemBodyLines(ServerConnectionsApi.pem("PRIVATE KEY",
+                    serviceAccount.privateKey().getEncoded()))) {
+                assertThat(page).doesNotContain(line);
+            }
+            assertThat(driver.findElements(By.cssSelector("input")).stream().map(input -> input.getDomProperty("value")))
+                    .as("no input holds the secret any more").noneMatch(value -> value != null && value.contains(consumerSecret));
+
+            // the member is served by both: Google acts as her Workspace address, Salesforce as the app's run-as user
+            String member = apps.passwordLogin(memberName, password);
+            HttpResponse<String> google = apps.exchange(member, Map.of("audience", "google", "organization", organizationId,
+                    "scope", "calendar.read"));
+            assertThat(google.statusCode()).as(google.body()).isEqualTo(200);
+            assertThat(AppTokens.json(google).get("account_id").asText()).isEqualTo(Accounts.GOOGLE_BETTY.email());
+            assertThat(ServerConnectionsApi.apiCall(env.sandbox().baseUrl() + "/google/calendar/v3/calendars/primary/events",
+                    AppTokens.json(google).get("access_token").asText())).isEqualTo(200);
+            HttpResponse<String> salesforce = apps.exchange(member, Map.of("audience", syncAlias, "organization", organizationId,
+                    "scope", "crm.contacts.read"));
+            assertThat(salesforce.statusCode()).as(salesforce.body()).isEqualTo(200);
+            JsonNode served = AppTokens.json(salesforce);
+            assertThat(ServerConnectionsApi.apiCall(served.get("instance_url").asText() + SALESFORCE_QUERY,
+                    served.get("access_token").asText())).isEqualTo(200);
+            driver.navigate().refresh();
+            wait.until(d -> d.findElements(row("salesforce-client-credentials")).size() == 1
+                    && status("salesforce-client-credentials").equals("HEALTHY") && status("google-service-account").equals("HEALTHY"));
+        } finally {
+            removeOrganization(env, vault, organizations, organizationAlias);
+            organizationAlias = null;
+            organizations.deleteUser(memberName);
+            apps.setInternalAppAttribute("conduit.exchange.providers", allowed);
+            env.admin().call("DELETE", REALM + "/identity-provider/instances/" + syncAlias, null);
+        }
+    }
 }
