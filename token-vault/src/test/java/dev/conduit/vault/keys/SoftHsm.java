@@ -31,16 +31,16 @@ import javax.crypto.KeyGenerator;
  * <p>All tokens are made before the first test loads the library: SoftHSM2 reads its slots once per process, so a
  * token initialised later is not seen ({@code CKR_SLOT_ID_INVALID}). Each test takes its own token by label.
  */
-final class SoftHsm {
+public final class SoftHsm {
 
-    static final Path LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
+    public static final Path LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
     private static final Path UTIL = Path.of("/usr/bin/softhsm2-util");
     private static final Pattern SLOT = Pattern.compile("reassigned to slot (\\d+)");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static SoftHsm instance;
 
     /** A token: its label, the slot SoftHSM2 gave it, its user PIN and its directory. */
-    record Token(String label, long slot, char[] pin, Path directory) {
+    public record Token(String label, long slot, char[] pin, Path directory) {
     }
 
     /** The tokens the tests use, one per purpose (see the class comment). */
@@ -54,7 +54,7 @@ final class SoftHsm {
     }
 
     /** One of {@link #TOKENS}, initialised, without keys until a test generates them. */
-    Token token(String label) {
+    public Token token(String label) {
         Token token = byLabel.get(label);
         if (token == null) {
             throw new IllegalArgumentException("no test token '" + label + "': add it to SoftHsm.TOKENS");
@@ -62,7 +62,7 @@ final class SoftHsm {
         return token;
     }
 
-    static synchronized SoftHsm instance() {
+    public static synchronized SoftHsm instance() {
         if (instance == null) {
             ensureInstalled();
             String conf = System.getenv("SOFTHSM2_CONF");
@@ -108,7 +108,7 @@ final class SoftHsm {
      * Generates an AES-256 key inside the token, labelled {@code keyLabel}: sensitive and non-extractable as a KEK
      * must be, or (for the attack tests) extractable.
      */
-    void generateAesKey(Token token, String keyLabel, boolean extractable) {
+    public void generateAesKey(Token token, String keyLabel, boolean extractable) {
         String config = "--name = KeyMaker\nlibrary = \"" + LIBRARY + "\"\nslot = " + token.slot() + "\n"
                 + "attributes(generate, CKO_SECRET_KEY, CKK_AES) = {\n  CKA_SENSITIVE = " + !extractable
                 + "\n  CKA_EXTRACTABLE = " + extractable + "\n}\n";

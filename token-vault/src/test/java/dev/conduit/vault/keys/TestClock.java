@@ -7,7 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
 
     private Instant now = Instant.parse("2026-12-03T12:00:00Z");
 
