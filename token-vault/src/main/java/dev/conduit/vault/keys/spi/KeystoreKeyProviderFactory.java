@@ -17,7 +17,7 @@ public final class KeystoreKeyProviderFactory extends StartedKeyProviderFactory 
     static final FactorySetting FILE = FactorySetting.text("file", null, "Path of the keystore file (required).");
     static final FactorySetting PASSWORD = new FactorySetting("password", ProviderConfigProperty.PASSWORD,
             "Password of the keystore and its entries (required). A plain option: give it through the environment or "
-                    + "Keycloak's config keystore, not on the command line.", null);
+                    + "conf/keycloak.conf (mode 600), not on the command line.", null);
     static final FactorySetting TYPE = FactorySetting.text("type", "PKCS12", "PKCS12 or BCFKS.");
     static final FactorySetting ALIASES = FactorySetting.text("aliases", null,
             "Aliases of the AES-256 secret-key entries that unwrap, comma-separated (required).");

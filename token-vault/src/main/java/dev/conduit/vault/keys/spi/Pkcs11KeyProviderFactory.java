@@ -21,8 +21,8 @@ public final class Pkcs11KeyProviderFactory extends StartedKeyProviderFactory {
     static final FactorySetting SLOT_LIST_INDEX = FactorySetting.text("slot-list-index", null,
             "Index of the token's slot in the library's slot list; or set 'slot'.");
     static final FactorySetting PIN = new FactorySetting("pin", ProviderConfigProperty.PASSWORD,
-            "The token's user PIN (required). A plain option: give it through the environment or Keycloak's config "
-                    + "keystore, not on the command line.", null);
+            "The token's user PIN (required). A plain option: give it through the environment or "
+                    + "conf/keycloak.conf (mode 600), not on the command line.", null);
     static final FactorySetting KEY_LABELS = FactorySetting.text("key-labels", null,
             "Labels (CKA_LABEL) of the AES-256 KEKs that unwrap, comma-separated (required).");
     static final FactorySetting ACTIVE_LABEL = FactorySetting.text("active-label", null,
