@@ -43,6 +43,7 @@ public final class KeystoreKeyEncryptionKeys {
         if (settings.aliases().isEmpty()) {
             throw new IllegalStateException(where + ": no key aliases configured (option 'aliases')");
         }
+        settings.aliases().forEach(alias -> KekIds.check(PROVIDER_ID, alias));
         String active = settings.activeAlias() == null || settings.activeAlias().isBlank()
                 ? settings.aliases().get(0) : settings.activeAlias().trim();
         if (!settings.aliases().contains(active)) {

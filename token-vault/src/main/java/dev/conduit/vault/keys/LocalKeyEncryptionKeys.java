@@ -21,6 +21,7 @@ public final class LocalKeyEncryptionKeys implements KeyEncryptionKeys {
 
     /** @param keks KEK id to a 32-byte AES key, in configuration order; {@code activeKekId} is one of them */
     LocalKeyEncryptionKeys(String providerId, Map<String, SecretKey> keks, String activeKekId) {
+        keks.keySet().forEach(id -> KekIds.check(providerId, id));
         if (!keks.containsKey(activeKekId)) {
             throw new IllegalArgumentException("active KEK '" + activeKekId + "' is not among " + keks.keySet());
         }

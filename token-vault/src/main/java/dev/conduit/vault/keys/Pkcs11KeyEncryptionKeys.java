@@ -98,6 +98,7 @@ public final class Pkcs11KeyEncryptionKeys implements KeyEncryptionKeys {
         if (settings.labels().isEmpty()) {
             throw new IllegalStateException(settings.where() + ": no key labels configured (option 'key-labels')");
         }
+        settings.labels().forEach(label -> KekIds.check(PROVIDER_ID, label));
         if (settings.pin() == null || settings.pin().length == 0) {
             throw new IllegalStateException(settings.where() + ": option 'pin' (the user PIN) is required");
         }

@@ -85,6 +85,8 @@ class KeystoreKeyEncryptionKeysTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no entry 'kek-9'").hasMessageNotContaining(secret);
         assertThatThrownBy(() -> KeystoreKeyEncryptionKeys.load(settings(file, null, List.of("not-aes"), null)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'not-aes' is not an AES-256 secret key");
+        assertThatThrownBy(() -> KeystoreKeyEncryptionKeys.load(settings(file, null, List.of("kek.1"), null)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("KEK id 'kek.1' must be non-empty without '.'");
         assertThatThrownBy(() -> KeystoreKeyEncryptionKeys.load(settings(file, null, List.of("kek-1"), "kek-2")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("active alias 'kek-2'");
     }
