@@ -1,5 +1,6 @@
 package dev.conduit.vault.keycloak;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,16 @@ import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenFingerprints;
+import dev.conduit.vault.keys.DataKeyCache;
+import dev.conduit.vault.keys.DataKeys;
+import dev.conduit.vault.keys.KeyEncryptionKeys;
+import dev.conduit.vault.keys.spi.KeyProvider;
+import dev.conduit.vault.keys.spi.KeyProviderFactory;
+import dev.conduit.vault.keys.spi.KeyProviderSpi;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.DataKeySettings;
+import dev.conduit.vault.service.EnvelopeMigration;
+import dev.conduit.vault.service.StoredDataKeys;
 import dev.conduit.vault.service.RenamedSettings;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.service.VaultSettings;
@@ -55,6 +65,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     private TokenCipher cipher;
     private HandoverSeal handoverSeal;
     private VaultSettings settings;
+    private DataKeySettings dataKeySettings;
     private volatile ConnectionVault vault;
     /** The scheduled runs' workers and the administrators' background jobs: created in postInit, shut down in close. */
     private ExecutorService workers;
@@ -94,19 +105,37 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
                     + ". Set --spi-conduit-vault--keys (see README).", e);
         }
         settings = VaultSettings.from(config);
+        dataKeySettings = DataKeySettings.from(config);
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         workers = VaultPools.workers(settings.refreshThreads());
         background = VaultPools.background();
-        vault = new ConnectionVault(factory, new RowSeal(cipher, new TokenFingerprints(keys)), settings, workers, background);
+        StoredDataKeys dataKeys = new StoredDataKeys(factory, new DataKeys(keyEncryptionKeys(factory),
+                new DataKeyCache(dataKeySettings.cacheTimeToLive(), dataKeySettings.cacheSize(), Clock.systemUTC())),
+                dataKeySettings.perOrganization());
+        RowSeal seal = new RowSeal(new TokenCipher(keys, dataKeys), new TokenFingerprints(keys));
+        vault = new ConnectionVault(factory, seal, dataKeys, settings, workers, background);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 ProactiveRefreshTask.schedule(factory, vault, settings);
+                EnvelopeMigration.atStart(factory, vault);
             }
         });
         factory.register(new OwnerRemovals(vault));
+    }
+
+    /** The chosen key provider's KEKs ({@code conduit-key-provider}, default {@code config}: today's {@code keys}). */
+    private static KeyEncryptionKeys keyEncryptionKeys(KeycloakSessionFactory factory) {
+        var provider = factory.getProviderFactory(KeyProvider.class);
+        if (!(provider instanceof KeyProviderFactory keyProvider) || keyProvider.keys() == null) {
+            throw new IllegalStateException("Conduit token vault: no key provider is running (SPI " + KeyProviderSpi.NAME
+                    + "; see docs/operations.md, Key providers)");
+        }
+        LOG.infof("Conduit token vault: data keys wrapped by key provider '%s', KEK '%s'", keyProvider.keys().providerId(),
+                keyProvider.keys().activeKekId());
+        return keyProvider.keys();
     }
 
     @Override
@@ -119,6 +148,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     public List<ProviderConfigProperty> getConfigMetadata() {
         List<FactorySetting> all = new ArrayList<>(List.of(KEYS, ACTIVE_KEY));
         all.addAll(VaultSettings.SETTINGS);
+        all.addAll(DataKeySettings.SETTINGS);
         return FactorySetting.metadata(all);
     }
 
@@ -129,6 +159,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         info.put("key-ids", String.join(",", keys.keyIds()));
         info.put(ACTIVE_KEY.name(), keys.activeKeyId());
         info.putAll(settings.operationalInfo());
+        info.putAll(dataKeySettings.operationalInfo());
         return info;
     }
 
