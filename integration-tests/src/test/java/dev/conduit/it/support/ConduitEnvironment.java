@@ -170,7 +170,9 @@ public final class ConduitEnvironment {
                         KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
                         // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in
                         // seconds; under the option's deprecated name, which ServerInfoIT shows still works
-                        KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5")));
+                        KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5"),
+                        // an organization's connections under a data key of its own, destroyed with it (shredding ITs)
+                        KeycloakProcess.vaultOption("data-key-per-organization", "true")));
                 // the token vault's key-encryption keys: generated per run, given outside the database
                 options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
                 if (kind == Kind.H2) {
