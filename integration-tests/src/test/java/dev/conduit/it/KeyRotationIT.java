@@ -290,6 +290,12 @@ class KeyRotationIT {
 
     private void insertSealedUnderOldKey(Connection db, String id, String realmId, String userId, MintedGrant grant)
             throws SQLException {
+        insertSealedUnderOldKey(env, db, id, realmId, userId, grant);
+    }
+
+    /** A HubSpot connection of {@code userId} as the vault wrote it before data keys: v1 under the ring's key it0. */
+    static void insertSealedUnderOldKey(ConduitEnvironment env, Connection db, String id, String realmId, String userId,
+            MintedGrant grant) throws SQLException {
         TokenCipher oldKey = new TokenCipher(KeyRingConfig.parse(env.vaultKeys(), "it0"));
         long now = System.currentTimeMillis() / 1000;
         try (PreparedStatement insert = db.prepareStatement("insert into conduit_connection (id, realm_id, owner_kind, owner_id,"
@@ -316,7 +322,7 @@ class KeyRotationIT {
         }
     }
 
-    private static List<String> keyColumns(Connection db, String id) throws SQLException {
+    static List<String> keyColumns(Connection db, String id) throws SQLException {
         try (PreparedStatement query = db.prepareStatement("select key_id, access_token, refresh_token from conduit_connection where id = ?")) {
             query.setString(1, id);
             try (ResultSet rs = query.executeQuery()) {
@@ -350,7 +356,7 @@ class KeyRotationIT {
         }
     }
 
-    private static String realmId(Connection db) throws SQLException {
+    static String realmId(Connection db) throws SQLException {
         try (PreparedStatement query = db.prepareStatement("select id from realm where name = ?")) {
             query.setString(1, REALM);
             try (ResultSet rs = query.executeQuery()) {
