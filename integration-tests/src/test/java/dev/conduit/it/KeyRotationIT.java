@@ -335,7 +335,7 @@ class KeyRotationIT {
 
     /** {@code v1.<keyId>.} or {@code v2.<dataKeyId>.}: the stored form's version and key id. */
     private static String prefix(String stored) {
-        return stored.substring(0, stored.indexOf('.', 3) + 1);
+        return stored == null ? "" : stored.substring(0, stored.indexOf('.', 3) + 1);
     }
 
     private static String fingerprint(Connection db, String id) throws SQLException {

@@ -40,10 +40,13 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
  * The token vault ({@link ConduitVault}): upstream grants land in CONDUIT_CONNECTION, every token sealed with
- * AES-256-GCM under a key-encryption key from server configuration (never from the database):
- * {@code --spi-conduit-vault--keys=k1:<base64 of 32 bytes>} and {@code --spi-conduit-vault--active-key=k1} (the names
- * before, {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
- * {@link RenamedSettings}). Without keys Keycloak refuses to start.
+ * AES-256-GCM under a data key of its realm (or organization, {@code data-key-per-organization}), the data keys stored
+ * in CONDUIT_DATA_KEY wrapped by a KEK of the chosen key provider ({@code conduit-key-provider}, default
+ * {@code config}), never in clear in the database. {@code --spi-conduit-vault--keys=k1:<base64 of 32 bytes>} and
+ * {@code --spi-conduit-vault--active-key=k1} (the names before,
+ * {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
+ * {@link RenamedSettings}) are the {@code config} provider's KEKs and still open the rows sealed before data keys
+ * (v1), which {@link EnvelopeMigration} re-seals from the first start. Without keys Keycloak refuses to start.
  *
  * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
  * organization, an identity provider or a realm do to them.

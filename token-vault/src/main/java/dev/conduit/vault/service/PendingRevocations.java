@@ -256,14 +256,18 @@ public final class PendingRevocations {
      */
     public int resealParked(KeycloakSession session, String realmId, String organizationId) {
         PendingStore store = PendingStore.of(VaultStore.of(session));
-        int resealed = 0;
-        for (PendingRevocationEntity row : store.ofRealm(realmId, organizationId)) {
-            resealed += resealKept(row.getId(), () -> seal.reseal(row));
+        List<PendingRevocationEntity> pendingRows = store.ofRealm(realmId, organizationId);
+        List<RevocationClientEntity> clients = organizationId == null ? store.clientsOfRealm(realmId) : List.of();
+        if (pendingRows.isEmpty() && clients.isEmpty()) {
+            return 0;
         }
-        if (organizationId == null) {
-            for (RevocationClientEntity row : store.clientsOfRealm(realmId)) {
-                resealed += resealKept(row.getId(), () -> seal.reseal(row));
-            }
+        dev.conduit.vault.crypto.TokenCipher.Sealer parked = seal.parkedSealer();
+        int resealed = 0;
+        for (PendingRevocationEntity row : pendingRows) {
+            resealed += resealKept(row.getId(), () -> seal.reseal(row, parked));
+        }
+        for (RevocationClientEntity row : clients) {
+            resealed += resealKept(row.getId(), () -> seal.reseal(row, parked));
         }
         return resealed;
     }

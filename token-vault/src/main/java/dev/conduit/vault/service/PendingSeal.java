@@ -42,7 +42,11 @@ final class PendingSeal {
 
     /** Re-seals both tokens under the parked revocations' active data key; false when they were under it already. */
     boolean reseal(PendingRevocationEntity pending) {
-        TokenCipher.Sealer sealer = cipher.parkedSealer();
+        return reseal(pending, cipher.parkedSealer());
+    }
+
+    /** The same with the parked sealer already at hand, for many rows in one transaction. */
+    boolean reseal(PendingRevocationEntity pending, TokenCipher.Sealer sealer) {
         if (sealer.keyId().equals(pending.getKeyId())) {
             return false;
         }
@@ -57,13 +61,20 @@ final class PendingSeal {
     }
 
     boolean reseal(RevocationClientEntity client) {
-        TokenCipher.Sealer sealer = cipher.parkedSealer();
+        return reseal(client, cipher.parkedSealer());
+    }
+
+    boolean reseal(RevocationClientEntity client, TokenCipher.Sealer sealer) {
         if (sealer.keyId().equals(client.getKeyId())) {
             return false;
         }
         client.setSettings(sealer.reencrypt(client.getSettings(), owner(client)));
         client.setKeyId(sealer.keyId());
         return true;
+    }
+
+    TokenCipher.Sealer parkedSealer() {
+        return cipher.parkedSealer();
     }
 
     private static TokenOwner owner(PendingRevocationEntity pending, String field) {

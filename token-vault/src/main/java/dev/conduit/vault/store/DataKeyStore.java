@@ -21,7 +21,9 @@ public final class DataKeyStore {
 
     /** The scope's ACTIVE key, or null. */
     public DataKeyEntity active(String realmId, String organizationId) {
+        // no auto-flush: this runs on every seal, inside batches holding many changed rows of other tables
         return em.createQuery("select d from DataKeyEntity d where d.activeScope = :scope", DataKeyEntity.class)
+                .setFlushMode(jakarta.persistence.FlushModeType.COMMIT)
                 .setParameter("scope", DataKeyEntity.scope(realmId, organizationId))
                 .getResultStream().findFirst().orElse(null);
     }
