@@ -32,7 +32,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Attacks on the realm's own server connection (issue 15), which only the service account of a client an admin allowed
  * ({@code conduit.exchange.realm-connections=true}) may use with {@code connection_owner=realm}. Mallory tries as a
- * person through the allowed app; through her own app, whose service account nobody allowed; through the allowed app
+ * person through the allowed app; through her own app, whose service account nobody allowed (it has the provider and
+ * the permission, so the attribute is all that refuses it); through the allowed app
  * with her app's service-account token (its audience names the allowed app); Oscar, a member of an organization, tries
  * too; and the allowed app's own service account tries with a token it narrowed to the connection (bound). Each is
  * {@code invalid_target}, and nothing is touched: the connection's row is the same and Salesforce saw no token call
@@ -90,6 +91,9 @@ class RealmConnectionAttackIT {
         client.put("standardFlowEnabled", false);
         client.put("attributes", Map.of("standard.token.exchange.enabled", "true", "conduit.exchange.providers", "*"));
         String mallorysAppId = setup.recreateClient(client);
+        // the permission too, so that the attribute is all that stands between her app and the realm's connection
+        RealmSetup.expect(204, env.admin().call("PUT", REALM + "/clients/" + mallorysAppId + "/default-client-scopes/"
+                + setup.scopeId("crm.contacts.read"), null));
         setup.addAudienceMapper(mallorysAppId, "realm attack audience", AppTokens.INTERNAL_APP);
 
         organizations.createUser("realm-mallory");

@@ -36,12 +36,13 @@ import org.keycloak.representations.AccessToken;
 
 /**
  * RFC 8693 exchange of a Keycloak access token for the fresh upstream access token of a Conduit connection
- * (the user's own, an organization's, or the realm's own with {@code connection_owner=realm}). Checks, in order: confidential client; subject token signature,
- * expiry, active session and issuer; requester is the token's azp or in its aud; a token bound to one
- * connection ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client
- * may use this provider and these permissions (none named: its default ones for the provider; none at all: refused);
- * the organization's membership; the realm's connection only for the requesting client's own service account, on
- * an administrator's {@value RealmConnectionRequest#CLIENT_ATTRIBUTE}. An app whose API call the provider answered 401 names the refused token
+ * (the user's own, an organization's, or the realm's own with {@code connection_owner=realm}). Checks, in order:
+ * confidential client; subject token signature, expiry, active session and issuer; requester is the token's azp or in
+ * its aud; the realm's connection only for the requesting client's own service account, on an administrator's
+ * {@value RealmConnectionRequest#CLIENT_ATTRIBUTE}, never for a bound token; a token bound to one connection
+ * ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client may use this
+ * provider and these permissions (none named: its default ones for the provider; none at all: refused); the
+ * organization's membership. An app whose API call the provider answered 401 names the refused token
  * ({@value RefusedToken#PARAMETER}): the vault replaces it if it is still the connection's, within limits.
  * Errors are RFC 6749/8693 codes;
  * a connection that needs the user again says so ({@code conduit_error}) with where to send the user
