@@ -106,6 +106,7 @@ class RealmConnectionIT {
         assertThat(served.get("identity_provider").asText()).isEqualTo("hubspot");
         assertThat(ServerConnectionsApi.apiCall(env.sandbox().baseUrl() + "/hubspot/account-info/v3/details",
                 served.get("access_token").asText())).isEqualTo(200);
+        assertEvents(id);
         // the permission check is the organization's: a permission the private app was not granted is refused
         JsonNode beyond = assertConduitRefused(realmExchange("hubspot", "crm.deals.read"), 400, "invalid_scope",
                 "insufficient_scope", "crm.objects.deals.read");
@@ -197,6 +198,24 @@ class RealmConnectionIT {
         assertRefused(apps.postBody(tokenUrl, duplicated, authorization), 400, "invalid_request", "duplicated parameter");
         assertRefused(apps.exchange(subject, Map.of("audience", "hubspot", "connection_owner", "realm", "organization", "acme")),
                 400, "invalid_request", "drop organization=");
+    }
+
+    /** The connect, the exchange and the admin's create are recorded, naming the realm as owner and no organization. */
+    private void assertEvents(String id) {
+        JsonNode connects = env.admin().get(REALM + "/events?type=FEDERATED_IDENTITY_LINK&max=100");
+        assertThat(connects).as("the connect event").anySatisfy(event -> {
+            assertThat(event.at("/details/connection_id").asText()).isEqualTo(id);
+            assertThat(event.at("/details/owner_kind").asText()).isEqualTo("REALM");
+            assertThat(event.at("/details/organization_id").isMissingNode()).isTrue();
+        });
+        JsonNode exchanges = env.admin().get(REALM + "/events?type=TOKEN_EXCHANGE&client=" + AppTokens.INTERNAL_APP + "&max=100");
+        assertThat(exchanges).as("the exchange event").anySatisfy(event -> {
+            assertThat(event.at("/details/connection_id").asText()).isEqualTo(id);
+            assertThat(event.at("/details/connection_owner").asText()).isEqualTo("realm");
+        });
+        JsonNode creates = env.admin().get(REALM + "/admin-events?operationTypes=CREATE&resourceTypes=CUSTOM&max=100");
+        assertThat(creates).as("the admin's create").anySatisfy(event ->
+                assertThat(event.get("resourcePath").asText()).endsWith("conduit-vault/server-connections"));
     }
 
     private static List<String> ids(JsonNode connections) {
