@@ -4,8 +4,9 @@
 #   ./demo.sh              build, start everything, print where to click
 #   ./demo.sh --no-build   same, without running the Maven build
 #   ./demo.sh stop         stop the demo app, the sandbox and Keycloak started by this script
-#   ./demo.sh token <salesforce|hubspot|google>
+#   ./demo.sh token <salesforce|hubspot|google> [acme]
 #                          print (and run) a shell one-liner that gets ada's upstream token
+#                          (with acme: the Acme organization's connection, served to ada as a member)
 #
 # Everything lives in .demo/ (gitignored). Provider client secrets are generated
 # on every start and are never printed.
@@ -33,6 +34,9 @@ APP_URL="http://localhost:$APP_PORT"
 # 0600 files the demo app and the token one-liner read (never printed, never on a command line)
 INTERNAL_SECRET_FILE="$DEMO/internal-app-secret"
 ADA_PASSWORD_FILE="$DEMO/ada-password"
+# 0600: what an admin would be handed for the Acme organization's server connections (a private key, a consumer
+# secret, a Google JSON key file, a HubSpot private app token), written by the sandbox, uploaded to the vault
+SERVER_CONNECTIONS_FILE="$DEMO/server-connections.json"
 # a demo-only public client with the password grant, so ada can get a Keycloak token from the shell
 CLI_CLIENT="conduit-demo-cli"
 
@@ -119,21 +123,26 @@ random_secret() {
 # client, password read from its file), exchanged by the internal app (secret read from its file) for the
 # upstream token (RFC 8693). No secret is on a command line or printed; the exchange's answer is.
 token_one_liner() {
-    local provider=$1 endpoint="$KC_URL/realms/$REALM/protocol/openid-connect/token"
+    local provider=$1 organization=${2:-} endpoint="$KC_URL/realms/$REALM/protocol/openid-connect/token"
     printf '%s' "curl -sS $endpoint -d grant_type=password -d client_id=$CLI_CLIENT -d username=ada" \
         " --data-urlencode password@$ADA_PASSWORD_FILE" \
         " | python3 -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)[\"access_token\"])'" \
         " | curl -sS $endpoint -d client_id=conduit-internal-app --data-urlencode client_secret@$INTERNAL_SECRET_FILE" \
         " -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange" \
         " -d subject_token_type=urn:ietf:params:oauth:token-type:access_token --data-urlencode subject_token@-" \
-        " -d audience=$provider | python3 -m json.tool"
+        " -d audience=$provider${organization:+ -d organization=$organization} | python3 -m json.tool"
 }
 
 token_command() {
-    local provider=${1:-} line answer
+    local provider=${1:-} organization=${2:-} line answer whose="ada's"
     case "$provider" in
-        salesforce|hubspot|google) ;;
-        *) die "usage: ./demo.sh token <salesforce|hubspot|google>" ;;
+        salesforce|salesforce-sync|hubspot|google) ;;
+        *) die "usage: ./demo.sh token <salesforce|hubspot|google|salesforce-sync> [acme]" ;;
+    esac
+    case "$organization" in
+        "") ;;
+        acme) whose="the Acme organization's (ada is a member)" ;;
+        *) die "usage: ./demo.sh token <provider> [acme]: the demo's organization is acme" ;;
     esac
     if [[ ! -f "$KC_PID" ]] || ! kill -0 "$(cat "$KC_PID")" 2>/dev/null \
         || [[ ! -f "$INTERNAL_SECRET_FILE" || ! -f "$ADA_PASSWORD_FILE" ]]; then
@@ -142,8 +151,8 @@ token_command() {
     # the running demo's addresses (it may run on other ports)
     [[ -f "$DEMO/addresses" ]] && source "$DEMO/addresses"
     curl -sf -o /dev/null "$KC_URL/realms/$REALM" || die "Keycloak does not answer at $KC_URL; is the demo running?"
-    line=$(token_one_liner "$provider")
-    echo "ada's $provider token from the shell (Keycloak token for ada, then the internal app's RFC 8693 exchange):"
+    line=$(token_one_liner "$provider" "$organization")
+    echo "$whose $provider token from the shell (Keycloak token for ada, then the internal app's RFC 8693 exchange):"
     echo
     echo "  $line"
     echo
@@ -168,16 +177,16 @@ case "${1:-}" in
         ;;
     token)
         trap - ERR
-        token_command "${2:-}"
+        token_command "${2:-}" "${3:-}"
         exit 0
         ;;
     --no-build) BUILD=0 ;;
     "") ;;
     -h|--help)
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
-    *) die "unknown argument '$1' (use: ./demo.sh [--no-build] | ./demo.sh stop | ./demo.sh token <provider>)" ;;
+    *) die "unknown argument '$1' (use: ./demo.sh [--no-build] | ./demo.sh stop | ./demo.sh token <provider> [acme])" ;;
 esac
 
 for tool in java curl python3; do
@@ -261,13 +270,13 @@ KC_URL="$KC_URL" REALM="$REALM" python3 - > "$DEMO/clients.json" <<'EOF'
 import json, os
 base = f"{os.environ['KC_URL']}/realms/{os.environ['REALM']}/broker"
 clients = [
-    ("SALESFORCE", "conduit-demo-salesforce", os.environ["SF_SECRET"], "salesforce"),
-    ("HUBSPOT", "conduit-demo-hubspot", os.environ["HS_SECRET"], "hubspot"),
-    ("GOOGLE", "conduit-demo-google.apps.sandbox", os.environ["GO_SECRET"], "google"),
+    ("SALESFORCE", "conduit-demo-salesforce", os.environ["SF_SECRET"], ["salesforce", "salesforce-sync"]),
+    ("HUBSPOT", "conduit-demo-hubspot", os.environ["HS_SECRET"], ["hubspot"]),
+    ("GOOGLE", "conduit-demo-google.apps.sandbox", os.environ["GO_SECRET"], ["google"]),
 ]
 print(json.dumps([
-    {"provider": p, "clientId": c, "clientSecret": s, "redirectUris": [f"{base}/{alias}/endpoint"]}
-    for p, c, s, alias in clients
+    {"provider": p, "clientId": c, "clientSecret": s, "redirectUris": [f"{base}/{alias}/endpoint" for alias in aliases]}
+    for p, c, s, aliases in clients
 ], indent=2))
 EOF
 unset SF_SECRET HS_SECRET GO_SECRET
@@ -279,7 +288,7 @@ printf 'KC_URL=%q\nAPP_URL=%q\n' "$KC_URL" "$APP_URL" > "$DEMO/addresses"
 SANDBOX_CP="provider-sandbox/target/conduit-provider-sandbox.jar:provider-sandbox/target/lib/*"
 echo "Starting provider sandbox on port $SANDBOX_PORT (log: .demo/sandbox.log) ..."
 nohup java -cp "$SANDBOX_CP" \
-    dev.conduit.sandbox.SandboxMain "$SANDBOX_PORT" "$DEMO/clients.json" \
+    dev.conduit.sandbox.SandboxMain "$SANDBOX_PORT" "$DEMO/clients.json" "$SERVER_CONNECTIONS_FILE" \
     > "$DEMO/sandbox.log" 2>&1 < /dev/null &
 echo $! > "$SANDBOX_PID"
 
@@ -292,6 +301,7 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PW" \
         --spi-connections-http-client--default--socket-timeout-millis=10000 \
         --spi-conduit-vault--keys="demo1:$VAULT_KEY" \
         --spi-conduit-vault--active-key=demo1 \
+        --spi-realm-restapi-extension--conduit-console--provision-master-client=true \
     --vault=file --vault-dir="$VAULT" \
         --features=identity-brokering-api:v2 \
     > "$DEMO/keycloak.log" 2>&1 < /dev/null &
@@ -341,6 +351,44 @@ print(json.dumps({
         "id.token.claim": "false", "access.token.claim": "true", "introspection.token.claim": "true"}}],
 }))
 EOF
+# 8. The Acme organization: ada is a member; its four server connections (issue 15), made through the vault's admin
+#    API with what the sandbox's apps handed over (a vault row cannot be in a realm export), then minted once each.
+#    Only statuses and the vault's words are printed: they never repeat a secret.
+TOKEN="$TOKEN" KC_URL="$KC_URL" REALM="$REALM" ADA_ID="$ADA_ID" FILE="$SERVER_CONNECTIONS_FILE" python3 - <<'EOF'
+import json, os, urllib.error, urllib.request
+admin = f"{os.environ['KC_URL']}/admin/realms/{os.environ['REALM']}"
+def call(method, path, body=None):
+    request = urllib.request.Request(admin + path, method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": "Bearer " + os.environ["TOKEN"], "Content-Type": "application/json",
+                 "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            text = answer.read().decode()
+            return answer.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as refused:
+        text = refused.read().decode()
+        try:
+            return refused.code, json.loads(text)
+        except ValueError:
+            return refused.code, {}
+acme = [o for o in call("GET", "/organizations?search=acme")[1] if o["alias"] == "acme"][0]["id"]
+status, _ = call("POST", f"/organizations/{acme}/members", os.environ["ADA_ID"])
+if status not in (201, 409):
+    raise SystemExit(f"adding ada to acme answered HTTP {status}")
+print("Acme's server connections (ada is a member of Acme):")
+with open(os.environ["FILE"]) as file:
+    connections = json.load(file)
+for body in connections:
+    name = f"{body['alias']} ({body['kind']})"
+    status, answer = call("POST", f"/conduit-vault/organizations/{acme}/server-connections", body)
+    if status != 201:
+        print(f"  {name}: not created: HTTP {status}, {(answer or {}).get('error_description', '')}")
+        continue
+    call("POST", f"/conduit-vault/connections/{answer['id']}/refresh")
+    status, connection = call("GET", f"/conduit-vault/connections/{answer['id']}")
+    print(f"  {name}: {connection['status']}" + (f", {connection['lastError']}" if connection.get("lastError") else ""))
+EOF
 unset TOKEN
 
 APP_CP="demo-app/target/conduit-demo-app.jar:demo-app/target/lib/*"
@@ -352,7 +400,7 @@ nohup java -cp "$APP_CP" dev.conduit.demoapp.DemoAppMain --keycloak-url="$KC_URL
 echo $! > "$APP_PID"
 wait_ready "The demo app" "$APP_PID" "$DEMO/demo-app.log" 30 answers_200 "$APP_URL/"
 
-# 8. Where to click
+# 9. Where to click
 cat <<EOF
 
 Conduit demo is running (ready $SECONDS s after ./demo.sh started).
@@ -366,6 +414,9 @@ Conduit demo is running (ready $SECONDS s after ./demo.sh started).
 
   Token from shell  ./demo.sh token salesforce   (or hubspot, google): prints and runs a
                     one-liner that gets ada's upstream token (after she connected it)
+                    ./demo.sh token salesforce acme   (or hubspot, salesforce-sync): the
+                    Acme organization's server connection, served to ada as a member;
+                    in the demo app: "Fetch acme's Salesforce contacts"
 
   Account console   $KC_URL/realms/$REALM/account
                     Click "Salesforce", "HubSpot" or "Google" to log in through the
@@ -380,6 +431,8 @@ Conduit demo is running (ready $SECONDS s after ./demo.sh started).
   Connections       $KC_URL/realms/master/conduit-console/?realm=$REALM
                     admin / $ADMIN_PW: every user's and organization's connection,
                     with refresh and disconnect
+                    $KC_URL/realms/master/conduit-console/?realm=$REALM&organization=acme
+                    Acme's server connections: create, rotate, certificate, refresh
 
   Logs              .demo/demo-app.log, .demo/keycloak.log, .demo/sandbox.log
   Stop              ./demo.sh stop

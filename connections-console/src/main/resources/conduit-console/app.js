@@ -148,16 +148,42 @@
     }
   }
 
+  /**
+   * Whether the signed-in admin's token carries this admin role for the managed realm (realm-management in the realm
+   * itself, {@code <realm>-realm} from master). Only to hide controls: the API decides.
+   */
+  function hasAdminRole(role) {
+    var access = claims(session.accessToken).resource_access || {};
+    var client = access[view.realm === loginRealm && loginRealm !== 'master' ? 'realm-management' : view.realm + '-realm'] || {};
+    return (client.roles || []).indexOf(role) >= 0;
+  }
+
+  /** The organization's server connections (issue 15), when the admin API lets the signed-in person read them. */
+  function showServerConnections(organizationId, organizationLabel) {
+    if (!window.ConduitServerConnections) {
+      alertBox('danger', 'The server connections script did not load.');
+      return Promise.resolve(null);
+    }
+    return window.ConduitServerConnections.start({ api: api, node: node, alertBox: alertBox,
+      canManage: hasAdminRole('manage-identity-providers'), organizationId: organizationId,
+      organizationLabel: organizationLabel }).catch(function (failure) { alertBox('danger', failure.message); });
+  }
+
   function showWho() {
     var who = claims(session.accessToken);
     el('who').textContent = who.preferred_username ? 'Signed in as ' + who.preferred_username : '';
     el('sign-out').hidden = false;
   }
 
-  function api(method, path) {
+  /** An admin REST call in the managed realm; {@code body} is sent as JSON; {@code as} 'text' answers the body's text. */
+  function api(method, path, body, as) {
     return freshToken().then(function (token) {
+      var headers = { Authorization: 'Bearer ' + token, Accept: as === 'text' ? '*/*' : 'application/json' };
+      if (body !== undefined && body !== null) {
+        headers['Content-Type'] = 'application/json';
+      }
       return fetch(keycloakBase + '/admin/realms/' + encodeURIComponent(view.realm) + path, {
-        method: method, headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' }
+        method: method, headers: headers, body: body === undefined || body === null ? undefined : JSON.stringify(body)
       });
     }).then(function (response) {
       if (response.status === 401) {
@@ -168,6 +194,9 @@
         return null;
       }
       return response.text().then(function (text) {
+        if (as === 'text' && response.ok) {
+          return text;
+        }
         var answer = null;
         try { answer = text ? JSON.parse(text) : null; } catch (notJson) { answer = null; }
         if (response.status === 403) {
@@ -300,7 +329,9 @@
       node('td', { 'data-label': 'Access token expires' }, [timeNode(connection.expiresAt, 'expires')]),
       node('td', { 'data-label': 'Last refresh', 'data-field': 'last-refresh' }, [timeNode(connection.lastRefreshAt)]),
       node('td', { 'data-label': 'Last error', 'class': 'conduit-error', text: connection.lastError || '' }),
-      node('td', { 'class': 'conduit-actions' }, revoking ? [refresh] : [refresh, disconnect])
+      // the API decides; the page shows no button a viewer (no manage-identity-providers) could only get refused for
+      node('td', { 'class': 'conduit-actions' }, !hasAdminRole('manage-identity-providers') ? []
+        : revoking ? [refresh] : [refresh, disconnect])
     ]);
   }
 
@@ -359,6 +390,19 @@
     return Promise.all([loadCounts(), loadConnections()]).catch(function (failure) { alertBox('danger', failure.message); });
   }
 
+  /**
+   * The managed realm's organization with this alias, id or name, or undefined. Keycloak's search matches names (and
+   * domains), not aliases: an alias that is no name is found in the list.
+   */
+  function findOrganization(reference) {
+    function matching(found) {
+      return (found || []).filter(function (o) { return o.alias === reference || o.id === reference || o.name === reference; })[0];
+    }
+    return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(reference)).then(function (found) {
+      return matching(found) || api('GET', '/organizations?briefRepresentation=true&first=0&max=1000').then(matching);
+    });
+  }
+
   function lookUpOwner() {
     var username = el('filter-user').value.trim();
     var organization = el('filter-organization').value.trim();
@@ -372,8 +416,7 @@
       });
     }
     if (organization) {
-      return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(organization)).then(function (found) {
-        var match = found.filter(function (o) { return o.alias === organization || o.name === organization; })[0];
+      return findOrganization(organization).then(function (match) {
         if (!match) {
           throw new Error('No organization ' + organization + ' in realm ' + view.realm + '.');
         }
@@ -611,7 +654,9 @@
 
   function startOrganization(organization) {
     el('title').textContent = 'Connections of organization ' + organization;
-    return loadOrganizationAsAdmin(organization).then(function (held) {
+    // an organization admin's own view is of the login realm's organizations; from another realm, the admin API's
+    var asOrganizationAdmin = view.realm === loginRealm ? loadOrganizationAsAdmin(organization) : Promise.resolve(null);
+    return asOrganizationAdmin.then(function (held) {
       if (held) {
         var label = held.name && held.name !== held.alias ? held.name + ' (' + held.alias + ')' : held.alias;
         el('title').textContent = 'Connections of organization ' + label;
@@ -639,17 +684,19 @@
           return mineRow(connection, { conduit_organization: held.alias });
         }));
         el('mine-empty').hidden = held.connections.length > 0;
-        return null;
+        return showServerConnections(held.id, label);
       }
-      el('subtitle').textContent = 'You are not a Conduit admin of this organization (its "conduit-admins" group): '
-        + 'you cannot connect providers for it.';
+      el('subtitle').textContent = view.realm !== loginRealm
+        ? 'An admin of realm ' + view.realm + ': the organization\'s connections through the admin API.'
+        : 'You are not a Conduit admin of this organization (its "conduit-admins" group): '
+          + 'you cannot connect providers for it.';
       // a realm admin still sees the list (read-only here), through the admin API
-      return api('GET', '/organizations?exact=true&search=' + encodeURIComponent(organization)).then(function (found) {
-        var match = (found || []).filter(function (o) { return o.alias === organization || o.id === organization || o.name === organization; })[0];
+      return findOrganization(organization).then(function (match) {
         if (match) {
           view.ownerKind = 'ORGANIZATION';
           view.ownerId = match.id;
           ownerNames['ORGANIZATION:' + match.id] = 'organization ' + (match.alias || match.name);
+          showServerConnections(match.id, match.alias || match.name);
           return showAdmin();
         }
         return null;
@@ -670,7 +717,9 @@
     el('previous').addEventListener('click', function () { view.first = Math.max(0, view.first - PAGE_SIZE); reload(); });
     el('next').addEventListener('click', function () { view.first += PAGE_SIZE; reload(); });
     if (query.get('organization')) {
-      startOrganization(query.get('organization')).then(showActionOutcome);
+      startOrganization(query.get('organization')).then(showActionOutcome, function (failure) {
+        alertBox('danger', failure.message);
+      });
       return;
     }
     if (query.get('user')) {

@@ -47,9 +47,15 @@ public class ConnectionsConsoleResource {
     }
 
 
+    /** The page's own static files; nothing else is served from the class path. */
+    static final java.util.Set<String> ASSETS = java.util.Set.of("app.js", "app.css", "server-connections.js");
+
     @GET
-    @Path("{file: app\\.(js|css)}")
+    @Path("{file: [a-z-]+\\.(js|css)}")
     public Response asset(@PathParam("file") String file) {
+        if (!ASSETS.contains(file)) {
+            throw new NotFoundException();
+        }
         String type = file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
         return secured(Response.ok(read(file), type)).build();
     }

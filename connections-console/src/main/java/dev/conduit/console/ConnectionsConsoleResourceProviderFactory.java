@@ -5,10 +5,12 @@ import java.util.Map;
 
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -84,16 +86,43 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
                 KeycloakModelUtils.runJobInTransaction(factory,
                         session -> session.realms().getRealmsStream().toList().forEach(realm -> provision(session, realm)));
             } else if (event instanceof RealmModel.RealmPostCreateEvent created) {
-                provision(created.getKeycloakSession(), created.getCreatedRealm());
+                KeycloakSession session = created.getKeycloakSession();
+                RealmModel realm = created.getCreatedRealm();
+                provision(session, realm);
+                String realmId = realm.getId();
+                // the master console's scope is widened once the realm exists: a scope mapping added to it inside the
+                // realm's own creation was lost when the master console had been used before (seen on 26.7.3: the
+                // mapping showed in that transaction and was gone from the admin API afterwards)
+                session.getTransactionManager().enlistAfterCompletion(new AfterCommit(() -> widenMasterConsole(factory, realmId)));
             }
         });
+    }
+
+    /** In a transaction of its own: the master's console client may manage this realm too (when it is ours). */
+    private static void widenMasterConsole(KeycloakSessionFactory factory, String realmId) {
+        try {
+            KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                RealmModel realm = session.realms().getRealm(realmId);
+                RealmModel master = session.realms().getRealmByName(Config.getAdminRealm());
+                if (realm == null || master == null || master.getId().equals(realmId)) {
+                    return;
+                }
+                ClientModel masterConsole = master.getClientByClientId(ConsoleClient.CLIENT_ID);
+                if (masterConsole != null && "true".equals(masterConsole.getAttribute(ConsoleClient.PROVISIONED_ATTRIBUTE))) {
+                    addScope(masterConsole, realm.getMasterAdminClient());
+                }
+            });
+        } catch (ModelException e) {
+            LOG.warnf("The master realm's %s client could not be given the admin roles of realm id %s (%s): it cannot "
+                    + "manage that realm until the next restart", ConsoleClient.CLIENT_ID, realmId, e.getClass().getSimpleName());
+        }
     }
 
     private void provision(KeycloakSession session, RealmModel realm) {
         RealmModel master = session.realms().getRealmByName(Config.getAdminRealm());
         boolean isMaster = master != null && master.getId().equals(realm.getId());
         if (!isMaster && master != null) {
-            // a realm created after the master's console client: that client may manage it too
+            // a realm the master's console client does not reach yet (at start: one created while Conduit was not installed)
             ClientModel masterConsole = master.getClientByClientId(ConsoleClient.CLIENT_ID);
             if (masterConsole != null && "true".equals(masterConsole.getAttribute(ConsoleClient.PROVISIONED_ATTRIBUTE))) {
                 addScope(masterConsole, realm.getMasterAdminClient());
@@ -128,9 +157,28 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
         }
         for (String name : roles) {
             RoleModel role = roleClient.getRole(name);
-            if (role != null) {
+            if (role != null && !consoleClient.hasDirectScope(role)) {
                 consoleClient.addScopeMapping(role);
             }
+        }
+    }
+
+    /** Runs {@code action} once the transaction it is enlisted in committed; nothing on rollback. */
+    private static final class AfterCommit extends AbstractKeycloakTransaction {
+        private final Runnable action;
+
+        AfterCommit(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        protected void commitImpl() {
+            action.run();
+        }
+
+        @Override
+        protected void rollbackImpl() {
+            // the realm was not created
         }
     }
 

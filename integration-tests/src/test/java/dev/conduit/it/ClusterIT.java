@@ -283,24 +283,34 @@ class ClusterIT {
         ServerMint server = serverConnection(Accounts.SALESFORCE_ADELE);
         String serverBefore = ok(cluster.b().exchange(salesforceToken, server.exchange())).get("access_token").asText();
         assertThat(sandbox.mints(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT)).isEqualTo(server.mintsBefore() + 1);
+        // and the same organization's Google connection mints per Workspace user (a lease per user, not per connection)
+        GoogleMint google = googleConnection(server.exchange().get("organization"));
+        int googleMintsBefore = sandbox.mints(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT);
+        String googleBefore = ok(cluster.b().exchange(google.memberToken(), google.exchange())).get("access_token").asText();
+        assertThat(sandbox.mints(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT)).isEqualTo(googleMintsBefore + 1);
+        expireSubjectTokens(google.id());
         cluster.expireForCallersOnly(hubspotId);
         cluster.expireForCallersOnly(salesforceId);
         cluster.expireForCallersOnly(server.id());
         int hubspotCalls = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
         int salesforceCalls = sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token");
         int serverCalls = sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT);
+        int googleCalls = sandbox.tokenCalls(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT);
         // the providers take the refresh (Salesforce rotates its refresh token) and the mint, but answer late
         sandbox.injectFault(Provider.HUBSPOT, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 1);
         sandbox.injectFault(Provider.SALESFORCE, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 2);
-        ExecutorService callers = Executors.newFixedThreadPool(3);
+        sandbox.injectFault(Provider.GOOGLE, Endpoint.TOKEN, Fault.delay(IN_FLIGHT_MILLIS), 1);
+        ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
             Future<HttpResponse<String>> onA = callers.submit(() -> cluster.a().exchange(hubspotToken, HUBSPOT));
             Future<HttpResponse<String>> salesforceOnA = callers.submit(() -> cluster.a().exchange(salesforceToken, SALESFORCE));
             Future<HttpResponse<String>> serverOnA = callers.submit(() -> cluster.a().exchange(salesforceToken, server.exchange()));
+            Future<HttpResponse<String>> googleOnA = callers.submit(() -> cluster.a().exchange(google.memberToken(), google.exchange()));
             long deadline = System.currentTimeMillis() + 20_000;
             while ((sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") == hubspotCalls
                     || sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token") == salesforceCalls
-                    || sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT) == serverCalls)
+                    || sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT) == serverCalls
+                    || sandbox.tokenCalls(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT) == googleCalls)
                     && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
             }
@@ -308,6 +318,8 @@ class ClusterIT {
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("Salesforce refresh in flight").isEqualTo(salesforceCalls + 1);
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT))
                     .as("Salesforce JWT bearer mint in flight").isEqualTo(serverCalls + 1);
+            assertThat(sandbox.tokenCalls(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT))
+                    .as("Google per-user mint in flight").isEqualTo(googleCalls + 1);
             JsonNode inFlight = cluster.b().vault().connection(hubspotId);
             assertThat(inFlight.get("hasRefreshToken").asBoolean()).as("tokens kept while the refresh is in flight").isTrue();
 
@@ -317,6 +329,7 @@ class ClusterIT {
             assertFailed(onA);
             assertFailed(salesforceOnA);
             assertFailed(serverOnA);
+            assertFailed(googleOnA);
 
             // the server connection: node B waits out node A's dead claim, mints once itself, and serves
             long mintStarted = System.nanoTime();
@@ -338,6 +351,26 @@ class ClusterIT {
             assertThat(ok(cluster.b().exchange(salesforceToken, server.exchange())).get("access_token").asText())
                     .as("the same token served again, without a mint").isEqualTo(minted);
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, ServerConnectionsApi.JWT_BEARER_GRANT)).isEqualTo(serverCalls + 2);
+
+            // the Google user's token: node B waits out node A's dead lease on that user's row, mints once, and serves
+            long googleStarted = System.nanoTime();
+            HttpResponse<String> googleOnB = cluster.b().exchange(google.memberToken(), google.exchange());
+            long googleMillis = (System.nanoTime() - googleStarted) / 1_000_000;
+            String googleMinted = ok(googleOnB).get("access_token").asText();
+            System.out.printf("FIGURE cluster server connection (Google, per Workspace user) on node B after node A was"
+                    + " killed mid-mint: HTTP %d in %d ms, mint requests %d (node A's lost one and node B's)%n",
+                    googleOnB.statusCode(), googleMillis,
+                    sandbox.tokenCalls(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT) - googleCalls);
+            assertThat(googleMillis).as("node B's wait for node A's dead per-user mint, ms").isLessThan(40_000);
+            assertThat(googleMinted).as("the expired token was served").isNotEqualTo(googleBefore);
+            assertThat(sandbox.accessTokenActive(googleMinted)).as("node B's minted token is live at Google").isTrue();
+            assertThat(AppTokens.json(googleOnB).get("account_id").asText()).isEqualTo(Accounts.GOOGLE_BETTY.email());
+            assertThat(ok(cluster.b().exchange(google.memberToken(), google.exchange())).get("access_token").asText())
+                    .as("the same token served again, without a mint").isEqualTo(googleMinted);
+            assertThat(sandbox.tokenCalls(Provider.GOOGLE, ServerConnectionsApi.JWT_BEARER_GRANT))
+                    .as("Google mint requests: node A's lost one, then node B's").isEqualTo(googleCalls + 2);
+            assertThat(cluster.b().vault().connection(google.id()).get("status").asText()).isEqualTo("HEALTHY");
+
             long started = System.nanoTime();
             HttpResponse<String> onB = cluster.b().exchange(hubspotToken, HUBSPOT);
             long millis = (System.nanoTime() - started) / 1_000_000;
@@ -378,6 +411,53 @@ class ClusterIT {
         } finally {
             sandbox.clearFaults();
             callers.shutdownNow();
+        }
+    }
+
+    /** An organization's Google connection (domain-wide delegation) and a member with a Workspace address. */
+    private record GoogleMint(String id, String memberToken, Map<String, String> exchange) {
+    }
+
+    /**
+     * The organization's Google service-account connection, the service account registered and delegated at the
+     * sandbox, and a member whose verified e-mail is a Workspace user of its domain; the member's app token.
+     */
+    private GoogleMint googleConnection(String organizationId) {
+        String realm = ConduitEnvironment.REALM;
+        String scope = "https://www.googleapis.com/auth/calendar.readonly";
+        var serviceAccount = sandbox.serverToServer().registerGoogleServiceAccount("cluster-"
+                + java.util.UUID.randomUUID().toString().substring(0, 8), "conduit", "acme.example", Set.of(scope));
+        ServerConnectionsApi servers = new ServerConnectionsApi(cluster.b().admin(), realm);
+        HttpResponse<String> connection = servers.create(organizationId, "google", "google-service-account",
+                Map.of("service_account_key", serviceAccount.jsonKeyFile(), "domain", "acme.example", "scopes", scope));
+        assertThat(connection.statusCode()).as(connection.body()).isEqualTo(201);
+        String username = "cluster-google-betty";
+        String password = dev.conduit.it.support.Secrets.generate();
+        String existing = cluster.b().admin().userIdByUsername(realm, username);
+        if (existing != null) {
+            cluster.b().admin().call("DELETE", realm + "/users/" + existing, null);
+        }
+        HttpResponse<String> user = cluster.b().admin().call("POST", realm + "/users", Map.of("username", username,
+                "email", Accounts.GOOGLE_BETTY.email(), "emailVerified", true, "enabled", true, "firstName", "Betty",
+                "lastName", "Cluster", "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+        assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
+        HttpResponse<String> added = cluster.b().admin().call("POST", realm + "/organizations/" + organizationId + "/members",
+                cluster.b().admin().userIdByUsername(realm, username));
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        return new GoogleMint(AppTokens.json(connection).get("id").asText(), cluster.passwordLogin(username, password),
+                Map.of("audience", "google", "organization", organizationId, "scope", "calendar.read"));
+    }
+
+    /** The per-user tokens of a connection expired for callers (so the next exchange mints on demand). */
+    private void expireSubjectTokens(String connectionId) {
+        try (java.sql.Connection db = cluster.database();
+             java.sql.PreparedStatement update = db.prepareStatement(
+                     "update conduit_subject_token set expires_at = ? where connection_id = ?")) {
+            update.setLong(1, System.currentTimeMillis() / 1000);
+            update.setString(2, connectionId);
+            assertThat(update.executeUpdate()).as("the member's token row").isEqualTo(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not expire the per-user tokens of " + connectionId, e);
         }
     }
 

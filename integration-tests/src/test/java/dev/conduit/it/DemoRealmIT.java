@@ -65,6 +65,24 @@ class DemoRealmIT {
         assertThat(internal.get("attributes").has("conduit.own-connections.read")).isFalse();
     }
 
+    /**
+     * The second Salesforce identity provider, for the Acme organization's client credentials connection (the vault
+     * holds one connection per organization and alias; {@code salesforce} holds its JWT bearer one): its login host is
+     * the org's My Domain (client credentials work there only), it stays off the login page, and the internal app may
+     * exchange for it.
+     */
+    @Test
+    void salesforceSyncIsASecondSalesforceAtTheOrgsMyDomainForServerConnections() {
+        JsonNode sync = env.admin().identityProvider(REALM, "salesforce-sync");
+        assertThat(sync.get("providerId").asText()).isEqualTo("conduit-salesforce");
+        assertThat(sync.get("enabled").asBoolean()).isTrue();
+        assertThat(sync.get("hideOnLogin").asBoolean()).as("not a login button").isTrue();
+        assertThat(sync.at("/config/loginHost").asText()).endsWith("/salesforce/my/acme");
+        JsonNode internal = env.admin().get(REALM + "/clients?clientId=conduit-internal-app").get(0);
+        assertThat(internal.at("/attributes/conduit.exchange.providers").asText().split(" "))
+                .contains("salesforce", "salesforce-sync", "hubspot", "google");
+    }
+
     @Test
     void brokersAreListedWithTheirSettingsForTheAdminConsole() {
         JsonNode providers = env.admin().get(REALM + "/identity-provider/providers/conduit-salesforce");

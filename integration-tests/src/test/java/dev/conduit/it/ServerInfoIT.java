@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * An operator opens the admin console's server info (the admin API's serverinfo) and sees, for each Conduit
  * provider with settings (GET /admin/serverinfo), the values the server runs with: those ConduitEnvironment started it with, the defaults
- * otherwise, and of the vault's keys only their ids.
+ * otherwise, and of the vault's keys (and the key provider's KEKs) only their ids.
  */
 class ServerInfoIT {
 
@@ -39,6 +39,11 @@ class ServerInfoIT {
                 .containsEntry("provision-client", "true").containsEntry("provision-master-client", "true");
         assertThat(operationalInfo(providers, "realm-restapi-extension", "conduit-test-notes"))
                 .containsEntry("enabled", "true");
+        // issue 16: the key provider SPI loads only its chosen provider, config by default, with today's vault keys as KEKs
+        assertThat(operationalInfo(providers, "conduit-key-provider", "config"))
+                .containsExactly(Map.entry("provider", "config"), Map.entry("active-kek", "it1"), Map.entry("kek-ids", "it1,it0"));
+        assertThat(providers.path("conduit-key-provider").path("providers").has("pkcs11")).isFalse();
+        assertThat(providers.path("conduit-key-provider").path("providers").has("keystore")).isFalse();
         // the default: Conduit's request guards leave every other Keycloak endpoint as stock Keycloak answers it
         assertThat(operationalInfo(providers, "oauth2-token-exchange", "conduit-upstream-token"))
                 .containsEntry("keycloak-wide-guards", "false");

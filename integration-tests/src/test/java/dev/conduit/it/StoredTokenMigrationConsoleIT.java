@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.StoredTokenRealms;
@@ -71,6 +72,13 @@ class StoredTokenMigrationConsoleIT {
             }
             realms.switchToConduitSalesforce(realm, alias);
 
+            // the master's console client reaches a realm created after it, also when it signed someone in before
+            // (ServerConnectionsConsoleIT's sign-in used to leave it without this realm's roles)
+            String consoleId = env.admin().get("master/clients?clientId=conduit-console").get(0).get("id").asText();
+            String realmAdminClient = env.admin().get("master/clients?clientId=" + realm + "-realm").get(0).get("id").asText();
+            Await.until("the master console's scope in " + realm, Duration.ofSeconds(10),
+                    () -> env.admin().get("master/clients/" + consoleId + "/scope-mappings/clients/" + realmAdminClient)
+                            .findValuesAsText("name").contains("manage-identity-providers"));
             driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + realm);
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
             wait.ignoring(StaleElementReferenceException.class);

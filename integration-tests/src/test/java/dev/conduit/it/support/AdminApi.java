@@ -22,7 +22,7 @@ public final class AdminApi {
     private final String baseUrl;
     private final String password;
 
-    AdminApi(String baseUrl, String password) {
+    public AdminApi(String baseUrl, String password) {
         this.baseUrl = baseUrl;
         this.password = password;
     }

@@ -27,6 +27,11 @@ public final class Chromium {
     }
 
     public static WebDriver start() {
+        return start(null);
+    }
+
+    /** A browser that saves downloads into {@code downloads} without asking (null: Chromium's default). */
+    public static WebDriver start(Path downloads) {
         String chromium = System.getProperty("conduit.chromium", DEFAULT_CHROMIUM);
         String chromedriver = System.getProperty("conduit.chromedriver", DEFAULT_DRIVER);
         ensurePresent(Path.of(chromium), Path.of(chromedriver));
@@ -36,6 +41,11 @@ public final class Chromium {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-quic", "--window-size=1280,900");
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
+        if (downloads != null) {
+            options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+                    "download.prompt_for_download", false));
+        }
         WebDriver driver = new ChromeDriver(options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         return driver;
@@ -78,6 +88,12 @@ public final class Chromium {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while installing Chromium", e);
         }
+    }
+
+    /** The browser console's lines so far (errors of the page's scripts, failed loads), for a failure message. */
+    public static java.util.List<String> consoleLines(WebDriver driver) {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(entry -> entry.getLevel() + " " + entry.getMessage()).toList();
     }
 
     /** Saves a PNG of the page as {@code target/screenshots/<name>.png}; a name may hold a folder ({@code demo-app/1-x}). */

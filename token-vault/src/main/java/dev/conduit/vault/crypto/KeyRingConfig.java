@@ -14,6 +14,15 @@ public final class KeyRingConfig {
     }
 
     public static KeyRing parse(String keys, String activeKeyId) {
+        Map<String, byte[]> raw = rawKeys(keys);
+        return KeyRing.of(raw, activeKeyId(raw, activeKeyId));
+    }
+
+    /**
+     * The keys of option {@code keys} by id, in configuration order, decoded but not yet checked for length or id
+     * form ({@link KeyRing#of} checks them). For the {@code config} key provider, which holds the same keys as KEKs.
+     */
+    public static Map<String, byte[]> rawKeys(String keys) {
         if (keys == null || keys.isBlank()) {
             throw new IllegalArgumentException("no key-encryption keys configured (option 'keys' = id:base64-of-32-bytes,...)");
         }
@@ -31,7 +40,11 @@ public final class KeyRingConfig {
                 throw new IllegalArgumentException("key '" + id + "' is not valid base64");
             }
         }
-        String active = activeKeyId == null || activeKeyId.isBlank() ? raw.keySet().iterator().next() : activeKeyId.trim();
-        return KeyRing.of(raw, active);
+        return raw;
+    }
+
+    /** Option {@code active-key}, or the first key's id when it is not set. */
+    public static String activeKeyId(Map<String, byte[]> raw, String activeKeyId) {
+        return activeKeyId == null || activeKeyId.isBlank() ? raw.keySet().iterator().next() : activeKeyId.trim();
     }
 }
