@@ -158,7 +158,10 @@
     return (client.roles || []).indexOf(role) >= 0;
   }
 
-  /** The organization's server connections (issue 15), when the admin API lets the signed-in person read them. */
+  /**
+   * An owner's server connections (issue 15), when the admin API lets the signed-in person read them: an
+   * organization's (its id), or with a null id the realm's own.
+   */
   function showServerConnections(organizationId, organizationLabel) {
     if (!window.ConduitServerConnections) {
       alertBox('danger', 'The server connections script did not load.');
@@ -288,6 +291,9 @@
     }
     var path = kind === 'USER' ? '/users/' + encodeURIComponent(id)
       : kind === 'ORGANIZATION' ? '/organizations/' + encodeURIComponent(id) : null;
+    if (kind === 'REALM') {
+      return Promise.resolve('the realm');
+    }
     if (!path) {
       return Promise.resolve(kind.toLowerCase() + ' ' + id);
     }
@@ -730,6 +736,9 @@
       ownerName(view.ownerKind, view.ownerId).then(function (name) { el('title').textContent = 'Connections of ' + name; });
     }
     showAdmin();
+    if (!view.ownerKind) {
+      showServerConnections(null, 'realm ' + view.realm);
+    }
   }
 
   ensureSignedIn().then(start, function (failure) { alertBox('danger', failure.message); });

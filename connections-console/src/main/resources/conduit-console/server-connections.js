@@ -1,6 +1,7 @@
 /*
- * Conduit connections console: an organization's server connections (issue 15), through the vault's admin API
- * (server-kinds, organizations/{id}/server-connections, connections/{id}/credential, certificate, previous-key,
+ * Conduit connections console: an organization's server connections (issue 15), or with no organization id the
+ * realm's own, through the vault's admin API (server-kinds, organizations/{id}/server-connections or
+ * server-connections, connections/{id}/credential, certificate, previous-key,
  * refresh, disconnect). app.js hands over its helpers: api (the admin API with the admin's token), node (elements
  * with text, never HTML), alertBox, and whether the token carries manage-identity-providers (the page then shows
  * the controls; the API decides all the same). Secrets (a consumer secret, a token, a private key or a JSON key
@@ -137,8 +138,9 @@
       var reading = inputOf(createFields, createFiles);
       forget(createFields, createFiles);
       reading.then(function (input) {
-        return api('POST', '/conduit-vault/organizations/' + encodeURIComponent(helpers.organizationId)
-          + '/server-connections', { alias: chosen[0], kind: chosen[1], input: input });
+        return api('POST', (helpers.organizationId ? '/conduit-vault/organizations/'
+          + encodeURIComponent(helpers.organizationId) : '/conduit-vault') + '/server-connections',
+          { alias: chosen[0], kind: chosen[1], input: input });
       }).then(function (connection) {
           alertBox('success', 'Created the ' + connection.providerAlias + ' ' + connection.grantKind + ' connection'
             + (connection.shown && connection.shown.certificate ? ': upload its certificate (below) to the app.' : '.'));
@@ -276,7 +278,8 @@
     }
 
     function load() {
-      var query = new URLSearchParams({ ownerKind: 'ORGANIZATION', ownerId: helpers.organizationId, max: '100' });
+      var query = new URLSearchParams(helpers.organizationId
+        ? { ownerKind: 'ORGANIZATION', ownerId: helpers.organizationId, max: '100' } : { ownerKind: 'REALM', max: '100' });
       return api('GET', '/conduit-vault/connections?' + query.toString()).then(function (connections) {
         var servers = (connections || []).filter(function (connection) { return !!connection.grantKind; });
         var tbody = table.tBodies[0];

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class AdminApiFuzzIT {
 
     private static final String[] FILTERS = {"ownerKind", "ownerId", "provider", "status", "first", "max"};
-    private static final String[] VALUES = {"USER", "ORGANIZATION", "REVOKING", "GROUP", "HEALTHY", "reconnect_required",
+    private static final String[] VALUES = {"USER", "ORGANIZATION", "REVOKING", "REALM", "GROUP", "HEALTHY", "reconnect_required",
             "salesforce", "hubspot ", "-1", "0", "2147483648", "99999999999", "1e3", "NaN", "", " ", "%00", "\u0000",
             "' or 1=1 --", "${jndi:ldap://x}", "../../users", "\u202Egoogle", "a".repeat(300)};
     private static final String[] ACTIONS = {"", "/refresh", "/expire-access-token", "/../../users", "/refresh/x",
@@ -120,7 +120,9 @@ class AdminApiFuzzIT {
     private static Call call(Random random, List<String> realIds) {
         switch (random.nextInt(6)) {
             case 5: {
-                String target = random.nextInt(4) == 0 ? "conduit-vault/connections/" + encode(fakeId(random)) + "/credential"
+                int route = random.nextInt(5);
+                String target = route == 0 ? "conduit-vault/connections/" + encode(fakeId(random)) + "/credential"
+                        : route == 1 ? "conduit-vault/server-connections" // the realm's own (issue 15)
                         : "conduit-vault/organizations/" + (random.nextInt(3) == 0 ? encode(fakeId(random)) : organizationId)
                                 + "/server-connections";
                 return new Call(target.endsWith("/credential") ? "PUT" : "POST", target, body(random));

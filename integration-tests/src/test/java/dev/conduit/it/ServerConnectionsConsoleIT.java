@@ -401,4 +401,47 @@ class ServerConnectionsConsoleIT {
             env.admin().call("DELETE", REALM + "/identity-provider/instances/" + syncAlias, null);
         }
     }
+
+    /**
+     * The realm's own server connections on the console's realm page (no organization): the admin creates a HubSpot
+     * private app there, it is listed as the realm's (not an organization's), and the service account of an app an
+     * admin allowed ({@code conduit.exchange.realm-connections}) is served with {@code connection_owner=realm}.
+     */
+    @Test
+    void theRealmsOwnServerConnectionIsCreatedFromTheRealmPageAndServesAnAllowedServiceAccount() {
+        String realmId = env.admin().get(REALM).get("id").asText();
+        vault.disconnectAll("REALM", realmId);
+        String token = s2s.createHubSpotPrivateApp("5252", Set.of("crm.objects.contacts.read"));
+        apps.setInternalAppAttribute("conduit.exchange.realm-connections", "true");
+        try {
+            driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM);
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+            driver.findElement(By.id("username")).sendKeys("admin");
+            driver.findElement(By.id("password")).sendKeys(env.adminPassword());
+            driver.findElement(By.id("kc-login")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("server-create")));
+            assertThat(driver.findElement(By.id("server-organization")).getText()).isEqualTo("realm " + REALM);
+            choose("hubspot", "hubspot-private-app");
+            field("#server-create", "access_token").sendKeys(token);
+            field("#server-create", "scopes").sendKeys("crm.objects.contacts.read");
+            driver.findElement(By.id("server-create-submit")).click();
+            awaitAlert("success", "Created the hubspot hubspot-private-app connection");
+            wait.until(d -> d.findElements(row("hubspot-private-app")).size() == 1);
+            Chromium.screenshot(driver, "server-console-8-realm");
+            assertThat(driver.getPageSource()).doesNotContain(token);
+
+            JsonNode realms = vault.connectionsOf("REALM", realmId);
+            assertThat(realms.size()).isEqualTo(1);
+            assertThat(realms.get(0).get("grantKind").asText()).isEqualTo("hubspot-private-app");
+            assertThat(driver.findElement(row("hubspot-private-app")).getAttribute("data-connection-id"))
+                    .isEqualTo(realms.get(0).get("id").asText());
+            HttpResponse<String> served = apps.exchange(apps.serviceAccountToken(), Map.of("audience", "hubspot",
+                    "connection_owner", "realm", "scope", "crm.contacts.read"));
+            assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+            assertThat(AppTokens.json(served).get("access_token").asText()).isEqualTo(token);
+        } finally {
+            apps.setInternalAppAttribute("conduit.exchange.realm-connections", "");
+            vault.disconnectAll("REALM", realmId);
+        }
+    }
 }

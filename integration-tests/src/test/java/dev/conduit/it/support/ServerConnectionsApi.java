@@ -33,6 +33,11 @@ public final class ServerConnectionsApi {
                 Map.of("alias", alias, "kind", kind, "input", input));
     }
 
+    /** The realm's own server connection (owner kind REALM): same body as an organization's. */
+    public HttpResponse<String> createForRealm(String alias, String kind, Map<String, String> input) {
+        return admin.call("POST", base + "/server-connections", Map.of("alias", alias, "kind", kind, "input", input));
+    }
+
     public HttpResponse<String> createRaw(String organizationId, String body) {
         return admin.callRaw("POST", base + "/organizations/" + organizationId + "/server-connections", body);
     }

@@ -9,6 +9,7 @@ import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.api.permission.Vocabulary;
 import dev.conduit.exchange.upstream.PermissionCheck;
+import dev.conduit.exchange.upstream.RealmConnectionRequest;
 import dev.conduit.exchange.upstream.UpstreamTokenRequest;
 import org.keycloak.common.Profile;
 import org.keycloak.common.VerificationException;
@@ -174,6 +175,24 @@ public final class ExchangeChecks {
         String allowed = client.getAttribute(CLIENT_ORGANIZATIONS);
         return UpstreamTokenRequest.clientMayUse(allowed, organization.getAlias())
                 || UpstreamTokenRequest.clientMayUse(allowed, organization.getId());
+    }
+
+    /**
+     * The realm's own connection ({@code connection_owner=realm}) is for the requesting client's own service account
+     * in a token issued to it, when an administrator set {@value RealmConnectionRequest#CLIENT_ATTRIBUTE} to true; never
+     * for a person, another client's service account, or a token bound to a connection. Refused as {@code invalid_target}.
+     */
+    public static void realmConnection(ClientModel client, UserModel user, AccessToken token, ConnectionBinding binding) {
+        if (binding != null) {
+            throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection",
+                    Errors.NOT_ALLOWED);
+        }
+        if (!RealmConnectionRequest.allowed(client.getId(), client.getClientId(),
+                client.getAttribute(RealmConnectionRequest.CLIENT_ATTRIBUTE), user.getServiceAccountClientLink(),
+                token.getIssuedFor())) {
+            throw new ExchangeRefusal(400, "invalid_target", "The realm's connections are for the service account of a"
+                    + " client an administrator allowed them", Errors.NOT_ALLOWED);
+        }
     }
 
     /** The names of the client's client scopes, default and optional: the permissions it may ask for. */

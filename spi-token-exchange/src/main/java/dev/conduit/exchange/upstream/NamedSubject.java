@@ -7,8 +7,8 @@ import org.keycloak.events.Errors;
 
 /**
  * The user a service account's job acts as at the provider, named with {@code requested_subject} (Keycloak's name for
- * it; issue 15): only the requesting client's own service account may name one, only for an organization's connection
- * ({@code organization=}), never in Keycloak's legacy form. Whether this connection lets this client name a subject,
+ * it; issue 15): only the requesting client's own service account may name one, only for a shared connection (an
+ * organization's, {@code organization=}, or the realm's, {@code connection_owner=realm}), never in Keycloak's legacy form. Whether this connection lets this client name a subject,
  * and whether the subject is one it may act as, the vault decides from the connection ({@code subject_not_allowed}).
  * A person always acts as themselves: a person's exchange that names a subject is refused, never served as them.
  */
@@ -25,7 +25,7 @@ record NamedSubject(String subject, String namedBy) {
      * @param callerServiceAccountOf the client whose service account the subject token's user is (its internal id),
      *        null for a person
      */
-    static NamedSubject read(List<String> values, boolean legacy, boolean forOrganization, String clientInternalId,
+    static NamedSubject read(List<String> values, boolean legacy, boolean forSharedConnection, String clientInternalId,
             String clientId, String callerServiceAccountOf) {
         if (values == null || values.isEmpty()) {
             return null;
@@ -43,8 +43,9 @@ record NamedSubject(String subject, String namedBy) {
         if (callerServiceAccountOf == null || !callerServiceAccountOf.equals(clientInternalId)) {
             throw refusal(PARAMETER + " is for a client's own service account; a person acts as themselves");
         }
-        if (!forOrganization) {
-            throw refusal(PARAMETER + " names a user to act as for an organization's connection: add organization=");
+        if (!forSharedConnection) {
+            throw refusal(PARAMETER + " names a user to act as for a shared connection: add organization= or"
+                    + " connection_owner=realm");
         }
         return new NamedSubject(value, clientId);
     }

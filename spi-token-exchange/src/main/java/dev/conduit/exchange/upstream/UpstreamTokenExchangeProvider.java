@@ -36,11 +36,13 @@ import org.keycloak.representations.AccessToken;
 
 /**
  * RFC 8693 exchange of a Keycloak access token for the fresh upstream access token of a Conduit connection
- * (the user's own, or an organization's). Checks, in order: confidential client; subject token signature,
- * expiry, active session and issuer; requester is the token's azp or in its aud; a token bound to one
- * connection ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client
- * may use this provider and these permissions (none named: its default ones for the provider; none at all: refused);
- * the organization's membership. An app whose API call the provider answered 401 names the refused token
+ * (the user's own, an organization's, or the realm's own with {@code connection_owner=realm}). Checks, in order:
+ * confidential client; subject token signature, expiry, active session and issuer; requester is the token's azp or in
+ * its aud; the realm's connection only for the requesting client's own service account, on an administrator's
+ * {@value RealmConnectionRequest#CLIENT_ATTRIBUTE}, never for a bound token; a token bound to one connection
+ * ({@code conduit_connection}) reaches only that one and only the permissions it holds; the client may use this
+ * provider and these permissions (none named: its default ones for the provider; none at all: refused); the
+ * organization's membership. An app whose API call the provider answered 401 names the refused token
  * ({@value RefusedToken#PARAMETER}): the vault replaces it if it is still the connection's, within limits.
  * Errors are RFC 6749/8693 codes;
  * a connection that needs the user again says so ({@code conduit_error}) with where to send the user
@@ -91,6 +93,13 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         } catch (IllegalArgumentException e) {
             throw new ExchangeRefusal(400, "invalid_request", e.getMessage(), Errors.INVALID_REQUEST);
         }
+        boolean realmOwned;
+        try {
+            realmOwned = RealmConnectionRequest.asksForRealm(context.getFormParams().get(RealmConnectionRequest.PARAMETER),
+                    context.getFormParams().get(ORGANIZATION_PARAMETER));
+        } catch (IllegalArgumentException e) {
+            throw new ExchangeRefusal(400, "invalid_request", e.getMessage(), Errors.INVALID_REQUEST);
+        }
         if (refused != null) {
             event.detail("conduit_refused_token", "reported");
         }
@@ -103,6 +112,10 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         AccessToken token = subject.token();
         event.user(subject.user()).detail(Details.SUBJECT_TOKEN_CLIENT_ID, token.getIssuedFor());
         ConnectionBinding binding = ConnectionBinding.of(token);
+        if (realmOwned) {
+            event.detail(RealmConnectionRequest.PARAMETER, RealmConnectionRequest.REALM);
+            ExchangeChecks.realmConnection(client, subject.user(), token, binding);
+        }
         if (binding != null && !binding.provider().equals(request.alias())) {
             throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
         }
@@ -112,7 +125,8 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                 context.getFormParams().getFirst("scope"),
                 binding == null ? null : ExchangeChecks.heldPermissions(realm, token));
 
-        ConnectionKey key = ConnectionKey.user(realm.getId(), subject.user().getId(), provider.getAlias());
+        ConnectionKey key = realmOwned ? ConnectionKey.realm(realm.getId(), provider.getAlias())
+                : ConnectionKey.user(realm.getId(), subject.user().getId(), provider.getAlias());
         String organizationReference = request.organization();
         if (binding != null && binding.organizationId() != null) {
             organizationReference = organizationReference == null ? binding.organizationId() : organizationReference;
@@ -134,8 +148,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             throw new ExchangeRefusal(503, "temporarily_unavailable", "The token vault is not installed on this server",
                     Errors.INVALID_REQUEST);
         }
+        boolean shared = realmOwned || organizationReference != null;
         NamedSubject named = NamedSubject.read(context.getFormParams().get(NamedSubject.PARAMETER), legacy,
-                organizationReference != null, client.getId(), client.getClientId(),
+                shared, client.getId(), client.getClientId(),
                 subject.user().getServiceAccountClientLink());
         FreshToken fresh;
         try {
@@ -148,17 +163,22 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                 fresh = vault.accessToken(key, refused, acting.isEmailVerified() ? acting.getEmail() : null);
             }
         } catch (ConnectionUnavailableException e) {
-            if (legacy && organizationReference == null) {
+            if (legacy && !shared) {
                 throw legacyUnavailable(context, provider.getAlias(), token, e);
             }
-            throw unavailable(context, provider.getAlias(), request.organization(), token.getIssuedFor(), e);
+            throw unavailable(context, provider.getAlias(), request.organization(), token.getIssuedFor(), !realmOwned, e);
         }
         Set<String> missing = PermissionCheck.missing(neededScopes, fresh.scopes());
         if (!missing.isEmpty()) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("conduit_error", "insufficient_scope");
+            extra.put("missing_scopes", String.join(" ", missing));
+            if (!realmOwned) {
+                // the realm's connection is an admin's: no consent a user could give widens it
+                extra.put("connect_uri", connectUri(context, provider.getAlias(), request.organization(), token.getIssuedFor(), missing));
+            }
             throw new ExchangeRefusal(400, "invalid_scope", "The " + provider.getAlias() + " connection was not granted: "
-                    + String.join(" ", missing), Errors.NOT_ALLOWED, Map.of("conduit_error", "insufficient_scope",
-                    "missing_scopes", String.join(" ", missing),
-                    "connect_uri", connectUri(context, provider.getAlias(), request.organization(), token.getIssuedFor(), missing)));
+                    + String.join(" ", missing), Errors.NOT_ALLOWED, extra);
         }
         event.detail("connection_id", fresh.connectionId()).success();
         return Response.ok(body(fresh, neededScopes, broker.organizationIdName()), MediaType.APPLICATION_JSON_TYPE).build();
@@ -230,8 +250,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         return body;
     }
 
+    /** @param offerConsent false for the realm's own connection: an admin's, which no user's consent makes */
     private static ExchangeRefusal unavailable(TokenExchangeContext context, String alias, String organization,
-            String appClientId, ConnectionUnavailableException e) {
+            String appClientId, boolean offerConsent, ConnectionUnavailableException e) {
         if (ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE.equals(e.code())) {
             return new ExchangeRefusal(503, "temporarily_unavailable", e.getMessage(), Errors.IDENTITY_PROVIDER_ERROR);
         }
@@ -244,6 +265,9 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             // a server connection's administrator must act at the provider or in Conduit: no consent to offer
             return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED,
                     Map.of("conduit_error", e.code()));
+        }
+        if (!offerConsent) {
+            return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of("conduit_error", e.code()));
         }
         return new ExchangeRefusal(400, "invalid_target", e.getMessage(), Errors.NOT_ALLOWED, Map.of(
                 "conduit_error", e.code(),
@@ -259,7 +283,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
             ConnectionUnavailableException e) {
         String[] v1 = LegacyExchange.error(e.code()).orElse(null);
         if (v1 == null) {
-            return unavailable(context, alias, null, token.getIssuedFor(), e);
+            return unavailable(context, alias, null, token.getIssuedFor(), true, e);
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("conduit_error", e.code());

@@ -17,7 +17,7 @@ import dev.conduit.api.vault.RefusedToken;
  *   <li>Keycloak's legacy internal-to-external exchange: {@code requested_issuer=<alias>}.</li>
  * </ul>
  * plus, optionally, {@code organization=<alias or id>} for the organization's connection instead of the
- * user's own, and {@value RefusedToken#PARAMETER} naming the token the provider refused ({@link #refusedToken}).
+ * user's own (or {@code connection_owner=realm} for the realm's own: {@link RealmConnectionRequest}), and {@value RefusedToken#PARAMETER} naming the token the provider refused ({@link #refusedToken}).
  * Plain logic, no Keycloak types.
  */
 public record UpstreamTokenRequest(String alias, String organization) {

@@ -13,7 +13,7 @@ import dev.conduit.vault.service.ConnectionStatus;
  */
 public final class AdminQuery {
 
-    static final Set<String> OWNER_KINDS = Set.of("USER", "ORGANIZATION", "REVOKING");
+    static final Set<String> OWNER_KINDS = Set.of("USER", "ORGANIZATION", "REALM", "REVOKING");
     private static final int MAX_VALUE_LENGTH = 255;
 
     private AdminQuery() {
@@ -41,7 +41,7 @@ public final class AdminQuery {
         }
         kind = kind.toUpperCase(Locale.ROOT);
         if (!OWNER_KINDS.contains(kind)) {
-            throw new IllegalArgumentException("ownerKind must be one of USER, ORGANIZATION, REVOKING");
+            throw new IllegalArgumentException("ownerKind must be one of USER, ORGANIZATION, REALM, REVOKING");
         }
         return kind;
     }

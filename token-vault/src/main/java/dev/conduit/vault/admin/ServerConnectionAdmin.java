@@ -32,7 +32,8 @@ import org.keycloak.organization.OrganizationProvider;
 
 /**
  * The admin API's server connections (issue 15), behind {@link VaultAdminResource}'s endpoints, which check the
- * admin's permissions first: the kinds each Conduit broker offers, creating an organization's connection, replacing
+ * admin's permissions first: the kinds each Conduit broker offers, creating an organization's connection or the realm's
+ * own (owner kind {@code REALM}, for the realm's own integrations), replacing
  * its credential, its certificate. Refusals are {@link ServerConnectionRefusal}s (400 with the kind's words, 404,
  * 409), never an echo of what was sent.
  */
@@ -129,23 +130,45 @@ final class ServerConnectionAdmin {
     /** Creates the organization's connection and persists it; the caller records the admin event. */
     ConnectionEntity create(String organizationId, Request request, String adminUserId) throws ServerConnectionRefusal {
         OrganizationModel organization = organization(organizationId);
-        IdentityProviderModel model = request.alias().length() > 255 ? null : session.identityProviders().getByAlias(request.alias());
-        Optional<ConduitBroker> broker = ConduitBrokers.of(session, model);
-        if (model == null || broker.isEmpty() || !model.isEnabled()
-                || !ConduitBrokers.servesOrganization(model, organization.getId())) {
+        IdentityProviderModel model = enabledBroker(request.alias());
+        if (model == null || !ConduitBrokers.servesOrganization(model, organization.getId())) {
             throw new ServerConnectionRefusal(400, "alias names no enabled Conduit identity provider this organization may use");
         }
-        ServerGrantKind kind = kind(broker.get(), model, request.kind());
+        return create(TokenOwner.Kind.ORGANIZATION, organization.getId(), "The organization", model, request, adminUserId);
+    }
+
+    /**
+     * Creates the realm's own connection (for the realm's own integrations, owned by the realm) and persists it; any
+     * enabled Conduit identity provider may serve one. The caller records the admin event.
+     */
+    ConnectionEntity createForRealm(Request request, String adminUserId) throws ServerConnectionRefusal {
+        IdentityProviderModel model = enabledBroker(request.alias());
+        if (model == null) {
+            throw new ServerConnectionRefusal(400, "alias names no enabled Conduit identity provider of this realm");
+        }
+        return create(TokenOwner.Kind.REALM, realm.getId(), "The realm", model, request, adminUserId);
+    }
+
+    /** The enabled Conduit broker of that alias, or null. */
+    private IdentityProviderModel enabledBroker(String alias) {
+        IdentityProviderModel model = alias.length() > 255 ? null : session.identityProviders().getByAlias(alias);
+        return model != null && model.isEnabled() && ConduitBrokers.of(session, model).isPresent() ? model : null;
+    }
+
+    /** @param owner the owner in the 409's words ("The organization", "The realm") */
+    private ConnectionEntity create(TokenOwner.Kind ownerKind, String ownerId, String owner, IdentityProviderModel model,
+            Request request, String adminUserId) throws ServerConnectionRefusal {
+        ConduitBroker broker = ConduitBrokers.of(session, model).orElseThrow();
+        ServerGrantKind kind = kind(broker, model, request.kind());
         VaultStore store = VaultStore.of(session);
-        Optional<ConnectionEntity> existing = store.find(realm.getId(), TokenOwner.Kind.ORGANIZATION.name(),
-                organization.getId(), model.getAlias());
+        Optional<ConnectionEntity> existing = store.find(realm.getId(), ownerKind.name(), ownerId, model.getAlias());
         if (existing.isPresent()) {
             throw new ServerConnectionRefusal(409, existing.get().isServer()
-                    ? "The organization has a server connection through " + model.getAlias() + " already: change its"
+                    ? owner + " has a server connection through " + model.getAlias() + " already: change its"
                             + " credential (PUT connections/" + existing.get().getId() + "/credential) or disconnect it first"
-                    : "The organization has a consent connection through " + model.getAlias() + ": disconnect it first");
+                    : owner + " has a consent connection through " + model.getAlias() + ": disconnect it first");
         }
-        ConnectionEntity row = connections.create(realm.getId(), organization.getId(), model, kind, request.input(),
+        ConnectionEntity row = connections.create(realm.getId(), ownerKind, ownerId, model, kind, request.input(),
                 adminUserId, Instant.now());
         try {
             store.persist(row);
@@ -154,8 +177,8 @@ final class ServerConnectionAdmin {
             if (StorageOutage.causedBy(e)) {
                 throw e;
             }
-            // another admin's create for the same organization and alias committed first: the unique key refused ours
-            throw new ServerConnectionRefusal(409, "The organization got a connection through " + model.getAlias()
+            // another admin's create for the same owner and alias committed first: the unique key refused ours
+            throw new ServerConnectionRefusal(409, owner + " got a connection through " + model.getAlias()
                     + " at the same moment: change its credential or disconnect it first");
         }
         vault.connected(session, realm, row, false);

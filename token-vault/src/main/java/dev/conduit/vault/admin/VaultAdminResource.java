@@ -67,7 +67,7 @@ public final class VaultAdminResource {
     }
 
     /**
-     * The realm's connections, filtered by owner ({@code ownerKind=USER|ORGANIZATION|REVOKING} and {@code ownerId}),
+     * The realm's connections, filtered by owner ({@code ownerKind=USER|ORGANIZATION|REALM|REVOKING} and {@code ownerId}),
      * provider alias and stored status, ordered by provider and owner, paged with {@code first} and {@code max}
      * (at most 500).
      */
@@ -233,15 +233,37 @@ public final class VaultAdminResource {
         auth.realm().requireManageIdentityProviders();
         try {
             ServerConnectionAdmin.Request request = ServerConnectionAdmin.read(body, true);
-            ConnectionEntity row = servers().create(organizationId, request, auth.adminAuth().getUser().getId());
-            adminEvent.operation(OperationType.CREATE).resourcePath(session.getContext().getUri())
-                    .representation(Map.of("connection", row.getId(), "provider", row.getProviderAlias(),
-                            "kind", row.getGrantKind()))
-                    .success();
-            return Response.status(Response.Status.CREATED).entity(view(row)).build();
+            return created(servers().create(organizationId, request, auth.adminAuth().getUser().getId()));
         } catch (ServerConnectionRefusal refused) {
             throw refusal(refused);
         }
+    }
+
+    /**
+     * Creates the realm's own server connection (owner kind {@code REALM}, for the realm's own integrations), with the
+     * same body and answer as an organization's; only service accounts of clients an admin allowed
+     * ({@code conduit.exchange.realm-connections}) get its tokens.
+     */
+    @POST
+    @Path("server-connections")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response createRealmServerConnection(String body) {
+        auth.realm().requireManageIdentityProviders();
+        try {
+            ServerConnectionAdmin.Request request = ServerConnectionAdmin.read(body, true);
+            return created(servers().createForRealm(request, auth.adminAuth().getUser().getId()));
+        } catch (ServerConnectionRefusal refused) {
+            throw refusal(refused);
+        }
+    }
+
+    private Response created(ConnectionEntity row) {
+        adminEvent.operation(OperationType.CREATE).resourcePath(session.getContext().getUri())
+                .representation(Map.of("connection", row.getId(), "provider", row.getProviderAlias(),
+                        "kind", row.getGrantKind(), "ownerKind", row.getOwnerKind()))
+                .success();
+        return Response.status(Response.Status.CREATED).entity(view(row)).build();
     }
 
     /**

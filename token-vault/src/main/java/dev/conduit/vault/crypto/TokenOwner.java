@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Whose token a ciphertext is: realm, a user or an organization, and the provider alias. It is the
+ * Whose token a ciphertext is: realm, a user, an organization or the realm itself, and the provider alias. It is the
  * additional authenticated data of the encryption, so a ciphertext copied to another owner's row fails.
  */
 public record TokenOwner(String realmId, Kind kind, String ownerId, String providerAlias, String field) {
 
-    /** REVOKING: a disconnected connection whose revocation at the provider is still being retried. */
-    public enum Kind { USER, ORGANIZATION, REVOKING }
+    /**
+     * REVOKING: a disconnected connection whose revocation at the provider is still being retried. REALM: the realm's
+     * own server connection, its owner id the realm's id.
+     */
+    public enum Kind { USER, ORGANIZATION, REVOKING, REALM }
 
     public TokenOwner {
         Objects.requireNonNull(realmId, "realmId");

@@ -43,12 +43,17 @@ public final class ServerConnections {
     }
 
     /**
-     * A new organization connection of {@code kind} through {@code provider}, not yet persisted.
+     * A new server connection of {@code kind} through {@code provider}, not yet persisted, owned by an organization
+     * ({@code ORGANIZATION}, its id) or by the realm for its own integrations ({@code REALM}, the realm's id): the
+     * owner is sealed into the credential's ciphertext, so a row copied to another owner does not open.
      *
      * @throws ServerConnectionRefusal 400 with the kind's words for input it refuses
      */
-    public ConnectionEntity create(String realmId, String organizationId, IdentityProviderModel provider,
+    public ConnectionEntity create(String realmId, TokenOwner.Kind ownerKind, String ownerId, IdentityProviderModel provider,
             ServerGrantKind kind, Map<String, String> input, String connectedBy, Instant now) throws ServerConnectionRefusal {
+        if (ownerKind != TokenOwner.Kind.ORGANIZATION && ownerKind != TokenOwner.Kind.REALM) {
+            throw new IllegalArgumentException("A server connection is owned by an organization or the realm");
+        }
         Optional<String> notServed = notServed(kind.id());
         if (notServed.isPresent()) {
             throw new ServerConnectionRefusal(400, notServed.get());
@@ -57,8 +62,8 @@ public final class ServerConnections {
         ConnectionEntity row = new ConnectionEntity();
         row.setId(UUID.randomUUID().toString());
         row.setRealmId(realmId);
-        row.setOwnerKind(TokenOwner.Kind.ORGANIZATION.name());
-        row.setOwnerId(organizationId);
+        row.setOwnerKind(ownerKind.name());
+        row.setOwnerId(ownerId);
         row.setProviderAlias(provider.getAlias());
         row.setProviderId(provider.getProviderId());
         row.setGrantKind(kind.id());

@@ -81,8 +81,10 @@ final class VaultEvents {
     private static EventBuilder owned(EventBuilder event, ParkedFor parked) {
         if ("USER".equals(parked.ownerKind())) {
             event.user(parked.ownerId());
-        } else if (parked.ownerKind() != null) {
+        } else if ("ORGANIZATION".equals(parked.ownerKind())) {
             event.detail("organization_id", parked.ownerId());
+        } else if ("REALM".equals(parked.ownerKind())) {
+            event.detail("disconnected_owner_kind", "REALM");
         }
         return event;
     }
@@ -117,7 +119,8 @@ final class VaultEvents {
                 .detail("owner_kind", row.getOwnerKind());
         if ("USER".equals(row.getOwnerKind())) {
             event.user(row.getOwnerId());
-        } else {
+        } else if (!"REALM".equals(row.getOwnerKind())) {
+            // the realm's own row names no owner beyond its owner_kind; an organization's names the organization
             event.detail("organization_id", row.getOwnerId());
         }
         return event;

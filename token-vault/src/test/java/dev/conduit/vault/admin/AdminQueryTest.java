@@ -20,6 +20,7 @@ class AdminQueryTest {
     @Test
     void filtersAreNormalisedOrRefusedByName() {
         assertThat(AdminQuery.ownerKind(" organization ")).isEqualTo("ORGANIZATION");
+        assertThat(AdminQuery.ownerKind("realm")).as("the realm's own connections").isEqualTo("REALM");
         assertThat(AdminQuery.status("reconnect_required")).isEqualTo("RECONNECT_REQUIRED");
         assertThat(AdminQuery.ownerKind("")).isNull();
         assertThat(AdminQuery.text("provider", " hubspot ")).isEqualTo("hubspot");

@@ -11,6 +11,7 @@ import dev.conduit.api.server.ServerCredential;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenFingerprints;
+import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.store.ConnectionEntity;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class ServerConnectionsTest {
     }
 
     private ConnectionEntity created(FakeKind kind, Map<String, String> input, String organizationId) throws ServerConnectionRefusal {
-        return connections.create("realm-1", organizationId, provider, kind, input, "admin-1", NOW);
+        return connections.create("realm-1", TokenOwner.Kind.ORGANIZATION, organizationId, provider, kind, input, "admin-1", NOW);
     }
 
     @Test
@@ -71,6 +72,22 @@ class ServerConnectionsTest {
         theirs.setCredential(mine.getCredential());
 
         assertThat(seal.opens(theirs)).isFalse();
+    }
+
+    @Test
+    void theRealmsOwnConnectionIsOwnedByTheRealmAndDoesNotOpenInAnOrganizationsRow() throws Exception {
+        ConnectionEntity realms = connections.create("realm-1", TokenOwner.Kind.REALM, "realm-1", provider, FakeKind.minted(),
+                Map.of("username", "a@acme.test", "private_key", "the-realms"), "admin-1", NOW);
+        assertThat(realms.getOwnerKind()).isEqualTo("REALM");
+        assertThat(realms.getOwnerId()).isEqualTo("realm-1");
+        assertThat(connections.current(realms).sealed("private_key")).isEqualTo("the-realms");
+
+        // an organization whose id is the realm's id still does not open the realm's credential
+        ConnectionEntity organizations = created(FakeKind.minted(), Map.of("username", "b@acme.test", "private_key", "x"), "realm-1");
+        organizations.setCredential(realms.getCredential());
+        assertThat(seal.opens(organizations)).isFalse();
+        assertThatThrownBy(() -> connections.create("realm-1", TokenOwner.Kind.USER, "user-1", provider, FakeKind.minted(),
+                Map.of("username", "a@acme.test", "private_key", "k"), "admin-1", NOW)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
