@@ -26,5 +26,7 @@ class StoredDataKeysTest {
         assertThat(perOrganization.organizationOf(TokenOwner.user("realm-1", "user-ada", "salesforce", "refresh"))).isNull();
         assertThat(perOrganization.organizationOf(new TokenOwner("realm-1", TokenOwner.Kind.REVOKING, "org-acme",
                 "salesforce", "refresh"))).isNull();
+        assertThat(perOrganization.organizationOf(new TokenOwner("realm-1", TokenOwner.Kind.REALM, "realm-1",
+                "hubspot", "access"))).as("a realm's own connection").isNull();
     }
 }
