@@ -276,10 +276,10 @@ class KeyRotationIT {
             organizations.delete(alias);
             deleted = true;
 
-            assertThat(DataKeysDb.countOfOrganization(db, organizationId)).as("its data key is destroyed").isZero();
             assertThatThrownBy(() -> opener.accessToken(backup.get(0))).as("the backup's copy no longer opens")
                     .isInstanceOf(dev.conduit.vault.crypto.TokenDecryptionException.class)
                     .hasMessageContaining("does not exist").hasMessageNotContaining(token);
+            assertThat(DataKeysDb.countOfOrganization(db, organizationId)).as("its data key is destroyed").isZero();
             assertThat(DataKeysDb.active(db, realmId, null)).as("the realm's own key is untouched").isNotNull();
         } finally {
             if (!deleted) {

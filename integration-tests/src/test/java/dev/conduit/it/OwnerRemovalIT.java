@@ -292,10 +292,10 @@ class OwnerRemovalIT {
             HttpResponse<String> deleted = env.admin().call("DELETE", realm, null);
             assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
 
-            assertThat(DataKeysDb.count(db, realmId)).as("the realm's data keys are destroyed").isZero();
             assertThatThrownBy(() -> opener.accessToken(backup.get(0))).as("the backup's copy no longer opens")
                     .isInstanceOf(TokenDecryptionException.class).hasMessageContaining("does not exist")
                     .hasMessageNotContaining(salesforce.accessToken());
+            assertThat(DataKeysDb.count(db, realmId)).as("the realm's data keys are destroyed").isZero();
             assertThat(pending(db, realmId)).as("its revocation is parked").isEqualTo(1);
 
             sendAllPending();

@@ -158,6 +158,7 @@ public final class VaultAdminResource {
         try {
             made = vault.dataKeys().rotate(session, realm.getId());
         } catch (KeyUnavailableException e) {
+            session.getTransactionManager().setRollbackOnly();
             throw keyProviderUnavailable(e);
         }
         store().flush();

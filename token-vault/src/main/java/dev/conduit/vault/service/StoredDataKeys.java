@@ -1,6 +1,5 @@
 package dev.conduit.vault.service;
 
-import java.util.Map;
 import java.util.function.Function;
 
 import javax.crypto.SecretKey;
@@ -146,20 +145,27 @@ public final class StoredDataKeys implements DataKeySource {
      * RETIRED and each scope gets a new ACTIVE key; the rows are re-sealed by the background rotation, and a RETIRED key
      * is deleted once no row uses it. Answers the new keys' ids.
      *
-     * @throws dev.conduit.vault.keys.KeyUnavailableException when the key provider cannot wrap: the caller rolls back
+     * @throws dev.conduit.vault.keys.KeyUnavailableException when the key provider cannot wrap: nothing was changed
      */
     public java.util.List<String> rotate(KeycloakSession session, String realmId) {
         DataKeyStore store = DataKeyStore.of(VaultStore.of(session));
-        Map<String, String> scopes = store.retireActive(realmId);
-        java.util.List<String> made = new java.util.ArrayList<>();
-        java.util.Set<String> organizations = new java.util.LinkedHashSet<>(scopes.values());
+        java.util.Set<String> organizations = new java.util.LinkedHashSet<>();
         organizations.add(null); // the realm's own key, even if it had none yet
-        for (String organizationId : organizations) {
-            DataKeyEntity row = entity(keys.create(realmId, organizationId), DataKeyEntity.ACTIVE);
-            store.insert(row);
-            made.add(row.getId());
+        for (DataKeyEntity key : store.ofRealm(realmId)) {
+            if (DataKeyEntity.ACTIVE.equals(key.getState()) && key.getOrganizationId() != null) {
+                organizations.add(key.getOrganizationId());
+            }
         }
-        return made;
+        // every new key wrapped first: with the key provider away nothing is retired
+        java.util.List<DataKeyEntity> made = new java.util.ArrayList<>();
+        for (String organizationId : organizations) {
+            made.add(entity(keys.create(realmId, organizationId), DataKeyEntity.ACTIVE));
+        }
+        store.retireActive(realmId);
+        for (DataKeyEntity row : made) {
+            store.insert(row);
+        }
+        return made.stream().map(DataKeyEntity::getId).toList();
     }
 
     /**
