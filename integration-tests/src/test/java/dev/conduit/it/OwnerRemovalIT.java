@@ -2,6 +2,7 @@ package dev.conduit.it;
 
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -26,6 +27,8 @@ import dev.conduit.it.support.Await;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.CopiedRowOpener;
+import dev.conduit.it.support.DataKeysDb;
 import dev.conduit.it.support.Database;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
@@ -38,6 +41,7 @@ import dev.conduit.sandbox.SandboxEngine;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
+import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenFingerprints;
 import dev.conduit.vault.crypto.TokenOwner;
 import org.junit.jupiter.api.BeforeAll;
@@ -243,10 +247,14 @@ class OwnerRemovalIT {
             assertThat(rows(db, realmId)).isZero();
             assertThat(pending(db, realmId)).as("the portal token once, the Salesforce token").isEqualTo(2);
             assertNothingInClear(db, realmId, salesforce, portal, env.client(Provider.SALESFORCE).clientSecret());
-            assertThat(pendingKeys(db, realmId)).containsExactlyInAnyOrder("it0", "it1");
+            String parkedKey = DataKeysDb.active(db, DataKeysDb.PARKED_REALM, null);
+            assertThat(parkedKey).as("the parked revocations' data key").isNotNull();
+            assertThat(pendingKeys(db, realmId)).as("re-sealed under the parked revocations' key before the realm's went")
+                    .hasSize(4).containsOnly(parkedKey);
+            assertThat(DataKeysDb.count(db, realmId)).as("the realm's data keys are destroyed").isZero();
 
             assertThat(vault.inRealm("master").rotateKey().get("state").asText()).isEqualTo("FINISHED");
-            assertThat(pendingKeys(db, realmId)).as("re-sealed under the active key").containsExactly("it1", "it1");
+            assertThat(pendingKeys(db, realmId)).as("left under the parked key").hasSize(4).containsOnly(parkedKey);
 
             sendAllPending();
 
@@ -256,6 +264,44 @@ class OwnerRemovalIT {
             assertThat(sandbox.refreshTokenActive(portal.refreshToken())).isFalse();
             assertThat(pending(db, realmId)).isZero();
             assertThat(clients(db, realmId)).isZero();
+        }
+    }
+
+    /**
+     * Crypto-shredding (issue 16, item 3): a realm's rows, re-sealed under its data key by the rotation, are copied over
+     * SQL as a backup would; the realm is deleted; the copies no longer open, not even with the server's KEKs, while the
+     * parked revocation of the same token is still sent.
+     */
+    @Test
+    void deletingARealmDestroysItsDataKeysSoACopyOfItsRowsNoLongerOpensWhileItsRevocationIsStillSent() throws Exception {
+        String realm = scratchRealm("s28-shred-", "salesforce");
+        MintedGrant salesforce = mintSalesforce(Accounts.SALESFORCE_ADELE);
+        try (Connection db = database()) {
+            String realmId = realmId(db, realm);
+            insert(db, realmId, "salesforce", salesforce, Accounts.SALESFORCE_ADELE);
+            assertThat(vault.inRealm(realm).rotateKey().get("state").asText()).isEqualTo("FINISHED");
+            String dataKey = DataKeysDb.active(db, realmId, null);
+            List<CopiedRowOpener.Copy> backup = CopiedRowOpener.copy(db, realmId, null);
+            assertThat(backup).hasSize(1);
+            assertThat(backup.get(0).keyId()).as("migrated to the realm's data key").isEqualTo(dataKey);
+            CopiedRowOpener opener = new CopiedRowOpener(db, env.vaultKeys(), "it1");
+            assertThat(opener.accessToken(backup.get(0))).as("the copy opens while the realm exists")
+                    .isEqualTo(salesforce.accessToken());
+            sandbox.resetCounts();
+
+            HttpResponse<String> deleted = env.admin().call("DELETE", realm, null);
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+
+            assertThatThrownBy(() -> opener.accessToken(backup.get(0))).as("the backup's copy no longer opens")
+                    .isInstanceOf(TokenDecryptionException.class).hasMessageContaining("does not exist")
+                    .hasMessageNotContaining(salesforce.accessToken());
+            assertThat(DataKeysDb.count(db, realmId)).as("the realm's data keys are destroyed").isZero();
+            assertThat(pending(db, realmId)).as("its revocation is parked").isEqualTo(1);
+
+            sendAllPending();
+            assertThat(sandbox.calls(Provider.SALESFORCE, Endpoint.REVOKE)).as("the parked revocation is sent").isEqualTo(1);
+            assertThat(sandbox.refreshTokenActive(salesforce.refreshToken())).isFalse();
+            assertThat(pending(db, realmId)).isZero();
         }
     }
 
@@ -508,7 +554,7 @@ class OwnerRemovalIT {
     private static List<String> pendingKeys(Connection db, String realmId) throws SQLException {
         List<String> keys = new ArrayList<>();
         try (PreparedStatement query = db.prepareStatement("select key_id from conduit_pending_revocation where realm_id = ?"
-                + " union all select key_id from conduit_revocation_client where realm_id = ? and key_id <> 'it1'")) {
+                + " union all select key_id from conduit_revocation_client where realm_id = ?")) {
             query.setString(1, realmId);
             query.setString(2, realmId);
             try (ResultSet rs = query.executeQuery()) {
@@ -594,7 +640,7 @@ class OwnerRemovalIT {
         insert.setString(c++, account.organizationId());
         insert.setString(c++, cipher.encrypt(accessToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, alias, "access")));
         insert.setString(c++, cipher.encrypt(refreshToken, new TokenOwner(realmId, TokenOwner.Kind.USER, ownerId, alias, "refresh")));
-        insert.setString(c++, cipher.activeKeyId());
+        insert.setString(c++, cipher.ringKeyId());
         insert.setLong(c++, now);
         insert.setLong(c++, now + 1800);
         insert.setString(c++, ownerId);

@@ -231,7 +231,7 @@ class ProactiveRefreshBenchmarkIT {
                     insert.setString(c++, instanceUrl);
                     insert.setString(c++, row.sealedAccess());
                     insert.setString(c++, row.sealedRefresh());
-                    insert.setString(c++, cipher.activeKeyId());
+                    insert.setString(c++, cipher.ringKeyId());
                     insert.setString(c++, String.join(" ", SCOPES));
                     insert.setLong(c++, now);
                     insert.setLong(c++, row.expiresAt());

@@ -163,8 +163,18 @@ class VaultAdminPermissionsIT {
         assertThat(counts.get("HEALTHY").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(counts.has("RECONNECT_REQUIRED")).isTrue();
         JsonNode keys = env.admin().get(REALM + "/conduit-vault/keys");
-        assertThat(keys.get("activeKeyId").asText()).isEqualTo("it1");
-        assertThat(keys.get("connectionsByKey").get("it1").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(keys.get("activeKeyId").asText()).as("the KEK that wraps the data keys").isEqualTo("it1");
+        JsonNode realmKey = null;
+        for (JsonNode dataKey : keys.get("dataKeys")) {
+            if (dataKey.get("state").asText().equals("ACTIVE") && !dataKey.hasNonNull("organizationId")) {
+                realmKey = dataKey;
+            }
+        }
+        assertThat(realmKey).as("the realm's data key is listed").isNotNull();
+        assertThat(realmKey.get("kekId").asText()).isEqualTo("it1");
+        assertThat(realmKey.get("rows").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(keys.get("connectionsByKey").get(realmKey.get("id").asText()).asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(keys.toString()).as("never key material").doesNotContain("k1.").doesNotContain("wrapped");
     }
 
     private HttpResponse<String> call(String token, String method, String path) {

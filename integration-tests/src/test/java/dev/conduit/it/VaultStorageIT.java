@@ -55,6 +55,16 @@ class VaultStorageIT {
         }
     }
 
+    private static String realmIdOf(Connection db) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("select id from realm where name = ?")) {
+            query.setString(1, REALM);
+            try (ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
     private static int rowsOf(Connection db, String userId) throws SQLException {
         try (PreparedStatement count = db.prepareStatement("select count(*) from conduit_connection where owner_id = ?")) {
             count.setString(1, userId);
@@ -80,9 +90,11 @@ class VaultStorageIT {
                 row.setString(1, userId);
                 try (ResultSet rs = row.executeQuery()) {
                     assertThat(rs.next()).as("connection row").isTrue();
-                    assertThat(rs.getString(1)).startsWith("v1.it1.");
-                    assertThat(rs.getString(2)).startsWith("v1.it1.");
-                    assertThat(rs.getString(3)).isEqualTo("it1");
+                    String dataKey = dev.conduit.it.support.DataKeysDb.active(db, realmIdOf(db), null);
+                    assertThat(dataKey).as("the realm's data key").isNotNull();
+                    assertThat(rs.getString(1)).as("sealed under the realm's data key").startsWith("v2." + dataKey + ".");
+                    assertThat(rs.getString(2)).startsWith("v2." + dataKey + ".");
+                    assertThat(rs.getString(3)).isEqualTo(dataKey);
                     assertThat(rs.getString(4)).isEqualTo(Accounts.SALESFORCE_ORG);
                 }
             }

@@ -41,7 +41,7 @@ public final class ConduitEnvironment {
     private static ConduitEnvironment onH2;
 
     /** Which server: the shared one, the shared one on H2, or one without the token vault. */
-    private enum Kind { SHARED, H2, WITHOUT_VAULT }
+    private enum Kind { SHARED, H2, WITHOUT_VAULT, PKCS11 }
 
     private final ProviderSandbox sandbox;
     private final KeycloakProcess keycloak;
@@ -63,6 +63,7 @@ public final class ConduitEnvironment {
     /** The H2 server's JDBC URL, which the tests open while Keycloak runs (AUTO_SERVER); null on the shared server. */
     private final String h2Url;
     private final String h2Password = Secrets.generate();
+    private final SoftHsmTokens hsm;
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
@@ -92,6 +93,24 @@ public final class ConduitEnvironment {
         return new ConduitEnvironment(Kind.WITHOUT_VAULT);
     }
 
+    /**
+     * An environment of its own (sandbox, demo realm, token vault on H2 in a copy of the distribution) whose data keys
+     * are wrapped by the {@code pkcs11} key provider's KEK in a SoftHSM2 token ({@link #hsm()}, label
+     * {@link #HSM_TOKEN}), made as docs/operations.md says, and whose nodes keep one unwrapped data key in memory
+     * ({@code data-key-cache-size=1}). The caller stops it ({@link #stop()}).
+     */
+    public static ConduitEnvironment startWithPkcs11() {
+        return new ConduitEnvironment(Kind.PKCS11);
+    }
+
+    /** The SoftHSM2 token of {@link #startWithPkcs11()}. */
+    public static final String HSM_TOKEN = "conduit-kek";
+
+    /** The SoftHSM2 tokens of {@link #startWithPkcs11()}; null for the other environments. */
+    public SoftHsmTokens hsm() {
+        return hsm;
+    }
+
     private ConduitEnvironment(Kind kind) {
         boolean withVault = kind != Kind.WITHOUT_VAULT;
         Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
@@ -99,14 +118,26 @@ public final class ConduitEnvironment {
         if (kind == Kind.WITHOUT_VAULT) {
             home = distribution.resolveSibling(distribution.getFileName() + "-without-vault");
             KeycloakProcess.copyDistribution(distribution, home, KeycloakProcess.providerJar("conduit-token-vault"));
-        } else if (kind == Kind.H2) {
-            home = distribution.resolveSibling(distribution.getFileName() + "-h2");
+        } else if (kind == Kind.H2 || kind == Kind.PKCS11) {
+            home = distribution.resolveSibling(distribution.getFileName() + (kind == Kind.H2 ? "-h2" : "-pkcs11"));
             KeycloakProcess.copyDistribution(distribution, home, relative -> false);
             requireSameH2(home);
         }
+        Map<String, String> processEnvironment = new java.util.HashMap<>();
+        if (kind == Kind.PKCS11) {
+            hsm = SoftHsmTokens.in(home.resolve("softhsm"));
+            SoftHsmTokens.Token token = hsm.tokenWithKey(HSM_TOKEN, "kek-it");
+            processEnvironment.putAll(Map.of("SOFTHSM2_CONF", hsm.conf().toString(),
+                    "KC_SPI_CONDUIT_KEY_PROVIDER__PKCS11__LIBRARY", SoftHsmTokens.LIBRARY.toString(),
+                    "KC_SPI_CONDUIT_KEY_PROVIDER__PKCS11__SLOT", Long.toString(token.slot()),
+                    "KC_SPI_CONDUIT_KEY_PROVIDER__PKCS11__PIN", token.pin(),
+                    "KC_SPI_CONDUIT_KEY_PROVIDER__PKCS11__KEY_LABELS", token.keyLabel()));
+        } else {
+            hsm = null;
+        }
         // Keycloak's dev-file database (its default URL's NON_KEYWORDS=VALUE), opened as a server from the first
         // process (AUTO_SERVER) so the test JVM can open it too while Keycloak runs
-        this.h2Url = kind == Kind.H2
+        this.h2Url = kind == Kind.H2 || kind == Kind.PKCS11
                 ? "jdbc:h2:file:" + home.resolve("data/h2/keycloakdb") + ";NON_KEYWORDS=VALUE;AUTO_SERVER=TRUE"
                 : null;
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
@@ -170,17 +201,23 @@ public final class ConduitEnvironment {
                         KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
                         // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in
                         // seconds; under the option's deprecated name, which ServerInfoIT shows still works
-                        KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5")));
+                        KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5"),
+                        // an organization's connections under a data key of its own, destroyed with it (shredding ITs)
+                        KeycloakProcess.vaultOption("data-key-per-organization", "true")));
                 // the token vault's key-encryption keys: generated per run, given outside the database
                 options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
-                if (kind == Kind.H2) {
+                if (kind == Kind.PKCS11) {
+                    options.addAll(List.of("--spi-conduit-key-provider--provider=pkcs11",
+                            KeycloakProcess.vaultOption("data-key-cache-size", "1")));
+                }
+                if (kind == Kind.H2 || kind == Kind.PKCS11) {
                     options.addAll(List.of("--db=dev-file", "--db-url=" + h2Url, "--db-username=sa", "--db-password=" + h2Password));
                 } else {
                     options.addAll(Database.options());
                 }
             } // without the vault: Keycloak's H2 in the copy's own data/, apart from the shared server's database
             keycloak = KeycloakProcess.in(home).named(kind == Kind.SHARED ? "keycloak" : "keycloak-" + kind.name().toLowerCase().replace('_', '-')).command("start-dev").options(options)
-                    .bootstrapAdmin(adminPassword).log(logFile).start();
+                    .environment(processEnvironment).bootstrapAdmin(adminPassword).log(logFile).start();
             long ready = keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
                     Duration.ofMinutes(6));
             System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl, ready, logFile);

@@ -76,6 +76,11 @@ public final class SoftHsmTokens {
         return new Token(Long.parseLong(slot.group(1)), pin, keyLabel);
     }
 
+    /** Deletes the token labelled {@code label}: to a running key provider, the HSM is gone. */
+    public void deleteToken(String label) {
+        run(List.of(UTIL.toString(), "--delete-token", "--token", label));
+    }
+
     private static synchronized void ensureInstalled() {
         if (Files.isReadable(LIBRARY) && Files.isExecutable(UTIL)) {
             return;

@@ -122,6 +122,20 @@ public final class VaultApi {
         return progress;
     }
 
+    /**
+     * Rotates the realm's data keys (POST data-keys/rotate: new ACTIVE keys, the old RETIRED), then waits for the
+     * background re-sealing as {@link #rotateKey} does; answers the run's final progress.
+     */
+    public JsonNode rotateDataKeys() {
+        expect(202, admin.call("POST", base + "/data-keys/rotate", null));
+        return rotateKey();
+    }
+
+    /** GET keys: the KEK id, the connections per key id and the realm's data keys. */
+    public JsonNode keys() {
+        return AppTokens.json(expect(200, admin.call("GET", base + "/keys", null)));
+    }
+
     /** The realm's latest key rotation: GET rotate-key. */
     public JsonNode rotateKeyProgress() {
         return AppTokens.json(expect(200, admin.call("GET", base + "/rotate-key", null)));

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.api.grant.ConduitBrokers;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.keys.KeyUnavailableException;
 import dev.conduit.vault.service.KeyRotations;
+import dev.conduit.vault.store.DataKeyEntity;
+import dev.conduit.vault.store.DataKeyStore;
 import dev.conduit.vault.service.PendingReport;
 import dev.conduit.vault.service.RunReport;
 import dev.conduit.vault.service.StoredTokenMigration;
@@ -45,6 +48,8 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
  * change is an admin event.
  */
 public final class VaultAdminResource {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(VaultAdminResource.class);
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -110,16 +115,73 @@ public final class VaultAdminResource {
         return ConduitBrokers.enabled(session);
     }
 
-    /** Re-encryption status: the active key and how many of the realm's connections each key id still seals. */
+    /**
+     * Re-encryption status: the KEK that wraps new data keys ({@code activeKeyId}), how many of the realm's connections
+     * each key id seals (a data key's id, or a configured key's id for rows from before data keys), how many are under
+     * no ACTIVE data key yet, and the realm's data keys (id, organization, KEK id, state, rows): never key material.
+     */
     @GET
     @Path("keys")
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> keys() {
         auth.realm().requireViewRealm();
         Map<String, Long> byKey = store().countsByKey(realm.getId());
-        long pending = byKey.entrySet().stream().filter(e -> !e.getKey().equals(vault.seal().activeKeyId()))
-                .mapToLong(Map.Entry::getValue).sum();
-        return Map.of("activeKeyId", vault.seal().activeKeyId(), "connectionsByKey", byKey, "pendingReencryption", pending);
+        List<Map<String, Object>> dataKeys = new java.util.ArrayList<>();
+        for (DataKeyEntity key : DataKeyStore.of(store()).ofRealm(realm.getId())) {
+            Map<String, Object> view = new java.util.LinkedHashMap<>();
+            view.put("id", key.getId());
+            view.put("organizationId", key.getOrganizationId());
+            view.put("kekId", key.getKekId());
+            view.put("state", key.getState());
+            view.put("createdAt", key.getCreatedAt());
+            view.put("rows", byKey.getOrDefault(key.getId(), 0L));
+            dataKeys.add(view);
+        }
+        List<String> active = DataKeyStore.of(store()).activeIdsOfRealm(realm.getId());
+        long pending = byKey.entrySet().stream().filter(e -> !active.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        return Map.of("activeKeyId", vault.dataKeys().activeKekId(), "connectionsByKey", byKey,
+                "pendingReencryption", pending, "dataKeys", dataKeys);
+    }
+
+    /**
+     * Data-key rotation: the realm's ACTIVE data keys (its organizations' too) become RETIRED and new ones ACTIVE, in
+     * this request's transaction; then the background rotation re-seals the rows (see {@code GET rotate-key}) and deletes
+     * a RETIRED key once no row uses it. 202 with the new keys' ids and the run's progress; 503
+     * {@code temporarily_unavailable} when the key provider cannot wrap a new key (nothing changed).
+     */
+    @POST
+    @Path("data-keys/rotate")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response rotateDataKeys() {
+        auth.realm().requireManageRealm();
+        List<String> made;
+        try {
+            made = vault.dataKeys().rotate(session, realm.getId());
+        } catch (KeyUnavailableException e) {
+            session.getTransactionManager().setRollbackOnly();
+            throw keyProviderUnavailable(e);
+        }
+        store().flush();
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
+                .representation(Map.of("dataKeys", made)).success();
+        session.getTransactionManager().enlistAfterCompletion(new org.keycloak.models.AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                vault.keyRotations().start(realm.getId(), false);
+            }
+
+            @Override
+            protected void rollbackImpl() {
+            }
+        });
+        return Response.accepted(Map.of("dataKeys", made, "progress", "GET rotate-key")).build();
+    }
+
+    private static WebApplicationException keyProviderUnavailable(KeyUnavailableException e) {
+        LOG.warnf("Key provider unreachable: %s", e.getMessage());
+        return new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("error", "temporarily_unavailable",
+                        "error_description", "The key provider is unreachable; retry shortly")).build());
     }
 
     private VaultStore store() {
@@ -327,7 +389,9 @@ public final class VaultAdminResource {
     }
 
     /**
-     * Starts re-encrypting the realm's connections under the active key in the background (see README, key rotation):
+     * KEK rotation and migration: rewraps every data key not under the active KEK (no connection row touched; 503
+     * {@code temporarily_unavailable} when the key provider is unreachable), then starts re-sealing the realm's
+     * connections not under their scope's ACTIVE data key in the background (see docs/operations.md, key management):
      * 202 with the run's progress, the same as {@code GET rotate-key}; a run already going on is not started twice.
      */
     @POST
@@ -335,6 +399,11 @@ public final class VaultAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response rotateKey() {
         auth.realm().requireManageRealm();
+        try {
+            vault.dataKeys().rewrapAll();
+        } catch (KeyUnavailableException e) {
+            throw keyProviderUnavailable(e);
+        }
         Map.Entry<Boolean, KeyRotations.Progress> started = vault.keyRotations().start(realm.getId(), isAdminRealm());
         adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri())
                 .representation(Map.of("started", started.getKey(), "left", started.getValue().left()))

@@ -7,65 +7,155 @@ import java.util.Base64;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * AES-256-GCM encryption of one token, bound to its {@link TokenOwner}. The stored form is
- * {@code v1.<keyId>.<base64url(nonce)>.<base64url(ciphertext+tag)>}: the key id travels with the data.
+ * AES-256-GCM encryption of one token, bound to its {@link TokenOwner} (the associated data). Two stored forms, the
+ * key id travelling with the data:
+ * <ul>
+ * <li>{@code v2.<dataKeyId>.<base64url(nonce)>.<base64url(ciphertext+tag)>}: under a data key of the owner's scope
+ * (envelope encryption, issue 16; {@link DataKeySource}). Every token is written so when a data-key source is given.</li>
+ * <li>{@code v1.<keyId>.<nonce>.<ct>}: under a key of the configured ring (option {@code keys}), as the vault wrote
+ * before data keys; still opened, so existing rows serve while the background migration re-seals them as v2. The
+ * sign-in handover's short-lived seals ({@link #seal}) stay v1.</li>
+ * </ul>
  */
 public final class TokenCipher {
 
-    private static final String VERSION = "v1";
+    private static final String V1 = "v1";
+    private static final String V2 = "v2";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final KeyRing keys;
-    private final SecureRandom random = new SecureRandom();
+    private final DataKeySource dataKeys;
 
+    /** Seals v1 under the ring's active key: the handover seal, and tests of the v1 form. */
     public TokenCipher(KeyRing keys) {
+        this(keys, null);
+    }
+
+    /** @param dataKeys null to seal v1 under the ring (only the handover seal does) */
+    public TokenCipher(KeyRing keys, DataKeySource dataKeys) {
         this.keys = keys;
+        this.dataKeys = dataKeys;
+    }
+
+    /** One key for several columns of a row, so the row's {@code KEY_ID} is true of all of them. */
+    public final class Sealer {
+        private final String version;
+        private final String keyId;
+        private final SecretKey key;
+
+        private Sealer(String version, String keyId, SecretKey key) {
+            this.version = version;
+            this.keyId = keyId;
+            this.key = key;
+        }
+
+        public String keyId() {
+            return keyId;
+        }
+
+        public String encrypt(String token, TokenOwner owner) {
+            return sealWith(version, keyId, key, token.getBytes(StandardCharsets.UTF_8), owner.associatedData());
+        }
+
+        /** Re-seals under this key; a value already under it is returned unchanged. */
+        public String reencrypt(String stored, TokenOwner owner) {
+            return keyId.equals(keyIdOf(stored)) ? stored : encrypt(decrypt(stored, owner), owner);
+        }
+    }
+
+    /** The sealer of {@code owner}'s scope: its ACTIVE data key (made if the scope has none yet). */
+    public Sealer sealer(TokenOwner owner) {
+        if (dataKeys == null) {
+            return new Sealer(V1, keys.activeKeyId(), keys.active());
+        }
+        DataKeySource.SealingKey active = dataKeys.active(owner);
+        return new Sealer(V2, active.id(), active.key());
+    }
+
+    /** The sealer of the parked revocations, whose key outlives their organization and realm. */
+    public Sealer parkedSealer() {
+        if (dataKeys == null) {
+            return new Sealer(V1, keys.activeKeyId(), keys.active());
+        }
+        DataKeySource.SealingKey parked = dataKeys.parked();
+        return new Sealer(V2, parked.id(), parked.key());
     }
 
     public String encrypt(String token, TokenOwner owner) {
-        return seal(token.getBytes(StandardCharsets.UTF_8), owner.associatedData());
+        return sealer(owner).encrypt(token, owner);
     }
 
-    /** Seals any content under the active key, bound to {@code associatedData}; the same stored form as a token. */
+    /** Seals any content under the ring's active key (v1), bound to {@code associatedData}: the sign-in handover. */
     String seal(byte[] content, byte[] associatedData) {
+        return sealWith(V1, keys.activeKeyId(), keys.active(), content, associatedData);
+    }
+
+    private static String sealWith(String version, String keyId, SecretKey key, byte[] content, byte[] associatedData) {
         byte[] nonce = new byte[NONCE_BYTES];
-        random.nextBytes(nonce);
+        RANDOM.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, keys.active(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData);
             byte[] sealed = cipher.doFinal(content);
-            return VERSION + "." + keys.activeKeyId() + "." + ENCODER.encodeToString(nonce) + "." + ENCODER.encodeToString(sealed);
+            return version + "." + keyId + "." + ENCODER.encodeToString(nonce) + "." + ENCODER.encodeToString(sealed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available", e);
         }
     }
 
     /**
-     * @throws TokenDecryptionException when the value is malformed, its key is unknown, or it was sealed for
-     *         another owner or altered; the message never contains the value
+     * @throws TokenDecryptionException when the value is malformed, its key is unknown (a v1 key no longer configured,
+     *         a data key shredded), or it was sealed for another owner or altered; the message never contains the value
      */
     public String decrypt(String stored, TokenOwner owner) {
-        return new String(open(stored, owner.associatedData()), StandardCharsets.UTF_8);
+        String[] parts = parts(stored);
+        SecretKey key;
+        if (V2.equals(parts[0])) {
+            if (dataKeys == null) {
+                throw new TokenDecryptionException("stored token is sealed under a data key, and this cipher has none");
+            }
+            key = dataKeys.opening(parts[1], owner);
+        } else {
+            key = v1Key(parts);
+        }
+        return new String(openWith(key, parts, owner.associatedData()), StandardCharsets.UTF_8);
     }
 
     /**
-     * Opens what {@link #seal} sealed.
+     * Opens what {@link #seal} sealed (v1 only).
      *
      * @throws TokenDecryptionException as {@link #decrypt}
      */
     byte[] open(String stored, byte[] associatedData) {
-        String[] parts = stored == null ? new String[0] : stored.split("\\.", -1);
-        if (parts.length != 4 || !VERSION.equals(parts[0])) {
-            throw new TokenDecryptionException("stored token is not in the v1 format");
+        String[] parts = parts(stored);
+        if (!V1.equals(parts[0])) {
+            throw new TokenDecryptionException("stored value is not in the v1 format");
         }
-        var key = keys.key(parts[1]).orElseThrow(() -> new TokenDecryptionException("unknown key id '" + parts[1] + "'"));
+        return openWith(v1Key(parts), parts, associatedData);
+    }
+
+    private static String[] parts(String stored) {
+        String[] parts = stored == null ? new String[0] : stored.split("\\.", -1);
+        if (parts.length != 4 || !(V1.equals(parts[0]) || V2.equals(parts[0]))) {
+            throw new TokenDecryptionException("stored token is not in the v1 or v2 format");
+        }
+        return parts;
+    }
+
+    private SecretKey v1Key(String[] parts) {
+        return keys.key(parts[1]).orElseThrow(() -> new TokenDecryptionException("unknown key id '" + parts[1] + "'"));
+    }
+
+    private static byte[] openWith(SecretKey key, String[] parts, byte[] associatedData) {
         try {
             byte[] nonce = DECODER.decode(parts[2]);
             byte[] sealed = DECODER.decode(parts[3]);
@@ -85,7 +175,8 @@ public final class TokenCipher {
         }
     }
 
-    public String activeKeyId() {
+    /** The active key id of the configured ring (v1: the handover seal; the legacy rows' migration target is v2). */
+    public String ringKeyId() {
         return keys.activeKeyId();
     }
 
@@ -95,11 +186,8 @@ public final class TokenCipher {
         return parts.length == 4 ? parts[1] : null;
     }
 
-    /** Re-seals under the active key; a value already under it is returned unchanged. */
+    /** Re-seals under the owner's sealer; a value already under it is returned unchanged. */
     public String reencrypt(String stored, TokenOwner owner) {
-        if (keys.activeKeyId().equals(keyIdOf(stored))) {
-            return stored;
-        }
-        return encrypt(decrypt(stored, owner), owner);
+        return sealer(owner).reencrypt(stored, owner);
     }
 }

@@ -1,5 +1,6 @@
 package dev.conduit.vault.keycloak;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,16 @@ import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
 import dev.conduit.vault.crypto.TokenCipher;
 import dev.conduit.vault.crypto.TokenFingerprints;
+import dev.conduit.vault.keys.DataKeyCache;
+import dev.conduit.vault.keys.DataKeys;
+import dev.conduit.vault.keys.KeyEncryptionKeys;
+import dev.conduit.vault.keys.spi.KeyProvider;
+import dev.conduit.vault.keys.spi.KeyProviderFactory;
+import dev.conduit.vault.keys.spi.KeyProviderSpi;
 import dev.conduit.vault.service.ConnectionVault;
+import dev.conduit.vault.service.DataKeySettings;
+import dev.conduit.vault.service.EnvelopeMigration;
+import dev.conduit.vault.service.StoredDataKeys;
 import dev.conduit.vault.service.RenamedSettings;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.service.VaultSettings;
@@ -30,10 +40,13 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
  * The token vault ({@link ConduitVault}): upstream grants land in CONDUIT_CONNECTION, every token sealed with
- * AES-256-GCM under a key-encryption key from server configuration (never from the database):
- * {@code --spi-conduit-vault--keys=k1:<base64 of 32 bytes>} and {@code --spi-conduit-vault--active-key=k1} (the names
- * before, {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
- * {@link RenamedSettings}). Without keys Keycloak refuses to start.
+ * AES-256-GCM under a data key of its realm (or organization, {@code data-key-per-organization}), the data keys stored
+ * in CONDUIT_DATA_KEY wrapped by a KEK of the chosen key provider ({@code conduit-key-provider}, default
+ * {@code config}), never in clear in the database. {@code --spi-conduit-vault--keys=k1:<base64 of 32 bytes>} and
+ * {@code --spi-conduit-vault--active-key=k1} (the names before,
+ * {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
+ * {@link RenamedSettings}) are the {@code config} provider's KEKs and still open the rows sealed before data keys
+ * (v1), which {@link EnvelopeMigration} re-seals from the first start. Without keys Keycloak refuses to start.
  *
  * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
  * organization, an identity provider or a realm do to them.
@@ -55,6 +68,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     private TokenCipher cipher;
     private HandoverSeal handoverSeal;
     private VaultSettings settings;
+    private DataKeySettings dataKeySettings;
     private volatile ConnectionVault vault;
     /** The scheduled runs' workers and the administrators' background jobs: created in postInit, shut down in close. */
     private ExecutorService workers;
@@ -94,19 +108,37 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
                     + ". Set --spi-conduit-vault--keys (see README).", e);
         }
         settings = VaultSettings.from(config);
+        dataKeySettings = DataKeySettings.from(config);
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         workers = VaultPools.workers(settings.refreshThreads());
         background = VaultPools.background();
-        vault = new ConnectionVault(factory, new RowSeal(cipher, new TokenFingerprints(keys)), settings, workers, background);
+        StoredDataKeys dataKeys = new StoredDataKeys(factory, new DataKeys(keyEncryptionKeys(factory),
+                new DataKeyCache(dataKeySettings.cacheTimeToLive(), dataKeySettings.cacheSize(), Clock.systemUTC())),
+                dataKeySettings.perOrganization());
+        RowSeal seal = new RowSeal(new TokenCipher(keys, dataKeys), new TokenFingerprints(keys));
+        vault = new ConnectionVault(factory, seal, dataKeys, settings, workers, background);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 ProactiveRefreshTask.schedule(factory, vault, settings);
+                EnvelopeMigration.atStart(factory, vault);
             }
         });
         factory.register(new OwnerRemovals(vault));
+    }
+
+    /** The chosen key provider's KEKs ({@code conduit-key-provider}, default {@code config}: today's {@code keys}). */
+    private static KeyEncryptionKeys keyEncryptionKeys(KeycloakSessionFactory factory) {
+        var provider = factory.getProviderFactory(KeyProvider.class);
+        if (!(provider instanceof KeyProviderFactory keyProvider) || keyProvider.keys() == null) {
+            throw new IllegalStateException("Conduit token vault: no key provider is running (SPI " + KeyProviderSpi.NAME
+                    + "; see docs/operations.md, Key providers)");
+        }
+        LOG.infof("Conduit token vault: data keys wrapped by key provider '%s', KEK '%s'", keyProvider.keys().providerId(),
+                keyProvider.keys().activeKekId());
+        return keyProvider.keys();
     }
 
     @Override
@@ -119,6 +151,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     public List<ProviderConfigProperty> getConfigMetadata() {
         List<FactorySetting> all = new ArrayList<>(List.of(KEYS, ACTIVE_KEY));
         all.addAll(VaultSettings.SETTINGS);
+        all.addAll(DataKeySettings.SETTINGS);
         return FactorySetting.metadata(all);
     }
 
@@ -129,6 +162,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         info.put("key-ids", String.join(",", keys.keyIds()));
         info.put(ACTIVE_KEY.name(), keys.activeKeyId());
         info.putAll(settings.operationalInfo());
+        info.putAll(dataKeySettings.operationalInfo());
         return info;
     }
 

@@ -14,6 +14,7 @@ import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RevocationSettings;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.MigrationRunStore;
+import dev.conduit.vault.store.DataKeyStore;
 import dev.conduit.vault.store.VaultStore;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -69,17 +70,39 @@ final class OwnerRemovals implements ProviderEventListener {
                     TokenOwner.Kind.USER.name(), removed.getUser().getId()), "user_removed");
         } else if (event instanceof OrganizationModel.OrganizationRemovedEvent removed) {
             KeycloakSession session = removed.getKeycloakSession();
-            List<ConnectionEntity> rows = VaultStore.of(session).byOwnerId(TokenOwner.Kind.ORGANIZATION.name(),
-                    removed.getOrganization().getId());
+            String organizationId = removed.getOrganization().getId();
+            List<ConnectionEntity> rows = VaultStore.of(session).byOwnerId(TokenOwner.Kind.ORGANIZATION.name(), organizationId);
             for (ConnectionEntity row : rows) {
                 park(session, session.realms().getRealm(row.getRealmId()), List.of(row), "organization_removed");
             }
+            shredOrganization(session, organizationId, rows);
         } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
             providerRemoved(removed);
         } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
             rememberProviders(removed.getKeycloakSession(), removed.getClient().getRealm());
         } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
             realmRemoved(removed);
+        }
+    }
+
+    /**
+     * Crypto-shredding (issue 16, item 3): the organization's parked rows are under its realm's key now (re-owned as
+     * REVOKING by {@link #park}) and its pending revocations under the parked revocations' key; then its data keys are
+     * deleted in the removal's transaction, so no copy of its rows (a backup) opens again.
+     */
+    private void shredOrganization(KeycloakSession session, String organizationId, List<ConnectionEntity> rows) {
+        java.util.Set<String> realms = new java.util.LinkedHashSet<>();
+        rows.forEach(row -> realms.add(row.getRealmId()));
+        if (session.getContext().getRealm() != null) {
+            realms.add(session.getContext().getRealm().getId());
+        }
+        for (String realmId : realms) {
+            vault.pendingRevocations().resealParked(session, realmId, organizationId);
+        }
+        VaultStore.of(session).flush();
+        int destroyed = DataKeyStore.of(VaultStore.of(session)).deleteOrganization(organizationId);
+        if (destroyed > 0) {
+            LOG.infof("Organization %s removed: %d data key(s) destroyed", organizationId, destroyed);
         }
     }
 
@@ -130,8 +153,14 @@ final class OwnerRemovals implements ProviderEventListener {
             }
             session.removeAttribute(PROVIDERS_OF + realmId);
         }
+        // what is still to be revoked outlives the realm's data keys: re-sealed under the parked revocations' key first
+        int resealed = vault.pendingRevocations().resealParked(session, realmId, null);
+        VaultStore.of(session).flush();
         long parkedAt = System.nanoTime();
         int purged = VaultStore.of(session).purgeRealm(realmId);
+        int destroyed = DataKeyStore.of(VaultStore.of(session)).deleteRealm(realmId);
+        LOG.debugf("Realm %s: %d pending revocation(s) re-sealed under the parked key, %d data key(s) destroyed", realmId,
+                resealed, destroyed);
         MigrationRunStore.of(session).deleteRealm(realmId);
         LOG.debugf("Realm %s: parking took %d ms, purging %d ms", realmId, (parkedAt - started) / 1_000_000,
                 (System.nanoTime() - parkedAt) / 1_000_000);

@@ -15,6 +15,7 @@ import dev.conduit.api.vault.ConnectionUnavailableException;
 import dev.conduit.api.vault.FreshToken;
 import dev.conduit.api.vault.RefusedToken;
 import dev.conduit.vault.crypto.TokenDecryptionException;
+import dev.conduit.vault.keys.KeyUnavailableException;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.refresh.RefreshPolicy.Trigger;
 import dev.conduit.vault.refresh.UnsavedRefreshes;
@@ -65,14 +66,16 @@ public final class ConnectionVault {
     private final PendingRevocations pendingRevocations;
     private final StoredTokenMigration storedTokens;
     private final SubjectMints subjectMints;
+    private final StoredDataKeys dataKeys;
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
      * @param background the factory's pool for long administrator jobs (key rotation, stored-token migration), shut down by the factory
      */
-    public ConnectionVault(KeycloakSessionFactory factory, RowSeal seal, VaultSettings settings, ExecutorService workers,
-            ExecutorService background) {
+    public ConnectionVault(KeycloakSessionFactory factory, RowSeal seal, StoredDataKeys dataKeys, VaultSettings settings,
+            ExecutorService workers, ExecutorService background) {
         this.factory = factory;
+        this.dataKeys = dataKeys;
         this.seal = seal;
         this.settings = settings;
         this.policy = settings.refreshPolicy();
@@ -85,7 +88,7 @@ public final class ConnectionVault {
         revocations.sendAfterCommitWith(this::sendParkedRevocation);
         this.pendingRevocations = new PendingRevocations(factory, new PendingSeal(seal.cipher()), revocations, settings,
                 workers);
-        this.keyRotations = new KeyRotations(factory, seal, locks, background, pendingRevocations);
+        this.keyRotations = new KeyRotations(factory, seal, dataKeys, locks, background, pendingRevocations);
         this.fingerprintBackfill = new FingerprintBackfill(factory, seal);
         this.storedTokens = new StoredTokenMigration(factory, this, background, RefreshAttempts.NODE);
         this.subjectMints = new SubjectMints(factory, seal, policy, locks,
@@ -104,6 +107,11 @@ public final class ConnectionVault {
 
     public RowSeal seal() {
         return seal;
+    }
+
+    /** The data keys that seal the rows (envelope encryption). */
+    public StoredDataKeys dataKeys() {
+        return dataKeys;
     }
 
     public VaultSettings settings() {
@@ -210,7 +218,12 @@ public final class ConnectionVault {
     private FreshToken opening(ConnectionEntity row, Serving serving) throws ConnectionUnavailableException {
         try {
             return serving.serve();
+        } catch (KeyUnavailableException e) {
+            throw keyProviderUnavailable(row, e);
         } catch (RuntimeException e) {
+            if (e.getCause() instanceof KeyUnavailableException unavailable) {
+                throw keyProviderUnavailable(row, unavailable);
+            }
             if (!(e instanceof TokenDecryptionException) && !(e.getCause() instanceof TokenDecryptionException)) {
                 throw e;
             }
@@ -221,6 +234,16 @@ public final class ConnectionVault {
             throw new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
                     "The stored connection cannot be opened with this server's keys; an administrator must restore the key");
         }
+    }
+
+    /**
+     * The key provider cannot unwrap the row's data key (not in this node's memory) or wrap a new one: nothing is served,
+     * nothing written, the app retries (503 {@code temporarily_unavailable} at the exchange).
+     */
+    private static ConnectionUnavailableException keyProviderUnavailable(ConnectionEntity row, KeyUnavailableException e) {
+        LOG.warnf("Connection %s: the key provider is unreachable (%s)", row.getId(), e.getMessage());
+        return new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                "The key provider is unreachable; retry shortly");
     }
 
     private FreshToken servedToken(ConnectionEntity row) throws ConnectionUnavailableException {

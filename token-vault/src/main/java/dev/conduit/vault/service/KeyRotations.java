@@ -10,6 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 import dev.conduit.vault.crypto.TokenDecryptionException;
+import dev.conduit.vault.keys.KeyUnavailableException;
+import dev.conduit.vault.store.DataKeyStore;
 import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.VaultStore;
 import org.jboss.logging.Logger;
@@ -19,7 +21,8 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
- * Re-encrypts a realm's connections still sealed under an older key with the active key, in the background on the
+ * Re-encrypts a realm's connections not sealed under the ACTIVE data key of their scope (v1 rows of the configured
+ * ring: the migration; rows of a RETIRED data key: data-key rotation) with that key, in the background on the
  * factory's pool: ids are read a page at a time (in id order, {@value #PAGE} per page), each row re-sealed in its own
  * transaction under the refresh locks and the row lock, so the server keeps serving throughout and no request holds
  * the realm's ids. One run per realm at a time on this node; {@link #progress} tells how far it got. A row whose key
@@ -35,7 +38,10 @@ public final class KeyRotations {
     static final int PAGE = 200;
     static final int NAMED = 100;
 
-    /** How far a realm's rotation got; {@code left} counts rows still under another key, not yet visited. */
+    /**
+     * How far a realm's rotation got; {@code left} counts rows still under another key, not yet visited;
+     * {@code activeKeyId} is the KEK that wraps the data keys.
+     */
     public record Progress(String state, String activeKeyId, long startedAt, Long finishedAt, int done, long left,
             int undecryptable, List<String> undecryptableIds) {
         public static final String RUNNING = "RUNNING";
@@ -45,15 +51,17 @@ public final class KeyRotations {
 
     private final KeycloakSessionFactory factory;
     private final RowSeal seal;
+    private final StoredDataKeys dataKeys;
     private final RefreshLocks locks;
     private final ExecutorService background;
     private final PendingRevocations pending;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
-    KeyRotations(KeycloakSessionFactory factory, RowSeal seal, RefreshLocks locks, ExecutorService background,
-            PendingRevocations pending) {
+    KeyRotations(KeycloakSessionFactory factory, RowSeal seal, StoredDataKeys dataKeys, RefreshLocks locks,
+            ExecutorService background, PendingRevocations pending) {
         this.factory = factory;
         this.seal = seal;
+        this.dataKeys = dataKeys;
         this.locks = locks;
         this.background = background;
         this.pending = pending;
@@ -101,7 +109,7 @@ public final class KeyRotations {
         Run current = runs.compute(realmId, (id, existing) ->
                 existing != null && Progress.RUNNING.equals(existing.state) ? existing : fresh);
         if (current != fresh) {
-            return Map.entry(false, current.progress(seal.activeKeyId()));
+            return Map.entry(false, current.progress(dataKeys.activeKekId()));
         }
         try {
             background.submit(() -> run(realmId, orphans, fresh));
@@ -110,17 +118,19 @@ public final class KeyRotations {
             fresh.finishedAt = (long) Time.currentTime();
             LOG.warnf("Key rotation of realm %s not started: the server is shutting down", realmId);
         }
-        return Map.entry(true, fresh.progress(seal.activeKeyId()));
+        return Map.entry(true, fresh.progress(dataKeys.activeKekId()));
     }
 
     /** The realm's latest run on this node, if any. */
     public Optional<Progress> progress(String realmId) {
-        return Optional.ofNullable(runs.get(realmId)).map(run -> run.progress(seal.activeKeyId()));
+        return Optional.ofNullable(runs.get(realmId)).map(run -> run.progress(dataKeys.activeKekId()));
     }
 
-    private long pendingIn(KeycloakSession session, String realmId) {
+    /** The realm's rows under no ACTIVE data key of the realm (v1 rows, rows of a RETIRED key). */
+    static long pendingIn(KeycloakSession session, String realmId) {
+        List<String> active = DataKeyStore.of(VaultStore.of(session)).activeIdsOfRealm(realmId);
         return VaultStore.of(session).countsByKey(realmId).entrySet().stream()
-                .filter(e -> !e.getKey().equals(seal.activeKeyId()))
+                .filter(e -> !active.contains(e.getKey()))
                 .mapToLong(Map.Entry::getValue).sum();
     }
 
@@ -151,10 +161,16 @@ public final class KeyRotations {
             }
             // the pending revocations of the realm's removed providers (and, for the master realm, of removed realms)
             int pendingResealed = pending.reseal(realmId, orphans);
+            int deleted = inOwnTransaction(s -> DataKeyStore.of(VaultStore.of(s)).deleteUnusedRetired(realmId)
+                    + (orphans ? DataKeyStore.of(VaultStore.of(s)).deleteUnusedRetired(StoredDataKeys.PARKED_REALM) : 0));
             run.state = Progress.FINISHED;
-            LOG.infof("Re-encrypted %d connection(s) of realm %s under key '%s'; %d could not be opened; %d pending"
-                    + " revocation row(s) re-sealed", run.done, realmId, seal.activeKeyId(), run.undecryptableCount,
-                    pendingResealed);
+            LOG.infof("Re-encrypted %d connection(s) of realm %s under its data keys; %d could not be opened; %d pending"
+                    + " revocation row(s) re-sealed; %d retired data key(s) no row uses deleted", run.done, realmId,
+                    run.undecryptableCount, pendingResealed, deleted);
+        } catch (KeyUnavailableException e) {
+            run.state = Progress.FAILED;
+            LOG.warnf("Key rotation of realm %s stopped after %d connection(s): the key provider is unreachable (%s);"
+                    + " nothing was lost, start it again later", realmId, run.done, e.getMessage());
         } catch (RuntimeException e) {
             run.state = Progress.FAILED;
             LOG.warnf("Key rotation of realm %s stopped after %d connection(s): %s", realmId, run.done, e.getClass().getName());
@@ -169,7 +185,7 @@ public final class KeyRotations {
         if (row == null) {
             return false;
         }
-        if (seal.activeKeyId().equals(row.getKeyId())) {
+        if (seal.currentKeyId(row).equals(row.getKeyId())) {
             fingerprintIfMissing(row, id);
             return false;
         }

@@ -248,6 +248,39 @@ public final class PendingRevocations {
         return resealed;
     }
 
+    /**
+     * Before a realm's (or, with {@code organizationId}, an organization's) data keys are destroyed: re-seals its
+     * pending revocations (and the realm's removed providers' settings) under the parked revocations' data key, in the
+     * caller's transaction, so they are still sent. Answers how many rows were re-sealed; a row that cannot be opened is
+     * left as it is (nothing could send it anyway).
+     */
+    public int resealParked(KeycloakSession session, String realmId, String organizationId) {
+        PendingStore store = PendingStore.of(VaultStore.of(session));
+        List<PendingRevocationEntity> pendingRows = store.ofRealm(realmId, organizationId);
+        List<RevocationClientEntity> clients = organizationId == null ? store.clientsOfRealm(realmId) : List.of();
+        if (pendingRows.isEmpty() && clients.isEmpty()) {
+            return 0;
+        }
+        dev.conduit.vault.crypto.TokenCipher.Sealer parked = seal.parkedSealer();
+        int resealed = 0;
+        for (PendingRevocationEntity row : pendingRows) {
+            resealed += resealKept(row.getId(), () -> seal.reseal(row, parked));
+        }
+        for (RevocationClientEntity row : clients) {
+            resealed += resealKept(row.getId(), () -> seal.reseal(row, parked));
+        }
+        return resealed;
+    }
+
+    private static int resealKept(String id, java.util.function.BooleanSupplier reseal) {
+        try {
+            return reseal.getAsBoolean() ? 1 : 0;
+        } catch (TokenDecryptionException e) {
+            LOG.warnf("Pending revocation %s cannot be opened with this server's keys (%s); left as it is", id, e.getMessage());
+            return 0;
+        }
+    }
+
     private boolean resealOne(KeycloakSession session, boolean client, String id) {
         PendingStore store = PendingStore.of(VaultStore.of(session));
         try {

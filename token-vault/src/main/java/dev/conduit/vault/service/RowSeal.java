@@ -7,7 +7,7 @@ import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
 
 /**
- * Seals and opens a row's two token columns, each bound to the row's realm, owner, alias and column, and writes the
+ * Seals and opens a row's token columns under the ACTIVE data key of the row's scope (v2; v1 rows still open), each bound to the row's realm, owner, alias and column, and writes the
  * refresh token's keyed fingerprint with it ({@link TokenFingerprints}): every write of the refresh token goes through
  * {@link #seal}, so a row's fingerprint is null only for rows from before changelog 0008.
  */
@@ -54,8 +54,10 @@ public final class RowSeal {
     }
 
     public void sealSubjectToken(ConnectionEntity row, dev.conduit.vault.store.SubjectTokenEntity token, String accessToken) {
-        token.setAccessToken(accessToken == null ? null : cipher.encrypt(accessToken, owner(row, "subject:" + token.getSubject())));
-        token.setKeyId(cipher.activeKeyId());
+        TokenOwner owner = owner(row, "subject:" + token.getSubject());
+        TokenCipher.Sealer sealer = cipher.sealer(owner);
+        token.setAccessToken(accessToken == null ? null : sealer.encrypt(accessToken, owner));
+        token.setKeyId(sealer.keyId());
     }
 
     /** A server connection's sealed credential (JSON, see {@link ServerCredentials}), or null when the row has none. */
@@ -70,7 +72,7 @@ public final class RowSeal {
     public void sealCredential(ConnectionEntity row, String credentialJson) {
         String accessToken = accessToken(row);
         String refreshToken = refreshToken(row);
-        row.setCredential(cipher.encrypt(credentialJson, owner(row, CREDENTIAL)));
+        row.setCredential(cipher.sealer(owner(row, ACCESS)).encrypt(credentialJson, owner(row, CREDENTIAL)));
         seal(row, accessToken, refreshToken);
     }
 
@@ -80,12 +82,13 @@ public final class RowSeal {
      * and every mint), so the row's {@code KEY_ID} is true of every sealed column.
      */
     public void seal(ConnectionEntity row, String accessToken, String refreshToken) {
+        TokenCipher.Sealer sealer = cipher.sealer(owner(row, ACCESS));
         if (row.getCredential() != null) {
-            row.setCredential(cipher.reencrypt(row.getCredential(), owner(row, CREDENTIAL)));
+            row.setCredential(sealer.reencrypt(row.getCredential(), owner(row, CREDENTIAL)));
         }
-        row.setAccessToken(accessToken == null ? null : cipher.encrypt(accessToken, owner(row, ACCESS)));
-        row.setRefreshToken(refreshToken == null ? null : cipher.encrypt(refreshToken, owner(row, REFRESH)));
-        row.setKeyId(cipher.activeKeyId());
+        row.setAccessToken(accessToken == null ? null : sealer.encrypt(accessToken, owner(row, ACCESS)));
+        row.setRefreshToken(refreshToken == null ? null : sealer.encrypt(refreshToken, owner(row, REFRESH)));
+        row.setKeyId(sealer.keyId());
         row.setRefreshFingerprint(refreshToken == null ? null : fingerprint(row, refreshToken));
     }
 
@@ -103,8 +106,14 @@ public final class RowSeal {
         return cipher;
     }
 
-    public String activeKeyId() {
-        return cipher.activeKeyId();
+    /**
+     * The id of the key that seals the row's owner now: its scope's ACTIVE data key (made when the scope has none). A row
+     * whose {@code KEY_ID} differs is re-sealed by the background rotation.
+     *
+     * @throws dev.conduit.vault.keys.KeyUnavailableException when a new data key cannot be wrapped
+     */
+    public String currentKeyId(ConnectionEntity row) {
+        return cipher.sealer(owner(row, ACCESS)).keyId();
     }
 
     private static TokenOwner owner(ConnectionEntity row, String field) {

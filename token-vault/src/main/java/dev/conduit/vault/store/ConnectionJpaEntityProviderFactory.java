@@ -20,7 +20,7 @@ public final class ConnectionJpaEntityProviderFactory extends LifecycleFreeProvi
             public List<Class<?>> getEntities() {
                 return List.of(ConnectionEntity.class, RoundEntity.class, RefreshAttemptEntity.class,
                         PendingRevocationEntity.class, RevocationClientEntity.class, MigrationRunEntity.class,
-                        SubjectTokenEntity.class);
+                        SubjectTokenEntity.class, DataKeyEntity.class);
             }
 
             @Override

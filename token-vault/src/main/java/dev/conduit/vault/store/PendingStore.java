@@ -111,4 +111,22 @@ public final class PendingStore {
                 .setMaxResults(max)
                 .getResultList();
     }
+
+    /** The realm's pending revocations, or with {@code organizationId} those of that organization's connections. */
+    public List<PendingRevocationEntity> ofRealm(String realmId, String organizationId) {
+        var query = em.createQuery("select p from PendingRevocationEntity p where p.realmId = :realmId"
+                        + (organizationId == null ? "" : " and p.ownerKind = 'ORGANIZATION' and p.ownerId = :org"),
+                        PendingRevocationEntity.class)
+                .setParameter("realmId", realmId);
+        if (organizationId != null) {
+            query.setParameter("org", organizationId);
+        }
+        return query.getResultList();
+    }
+
+    /** The realm's removed providers' settings. */
+    public List<RevocationClientEntity> clientsOfRealm(String realmId) {
+        return em.createQuery("select c from RevocationClientEntity c where c.realmId = :realmId", RevocationClientEntity.class)
+                .setParameter("realmId", realmId).getResultList();
+    }
 }
