@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -18,9 +17,9 @@ import dev.conduit.vault.keys.ConfigKeyEncryptionKeys;
 import dev.conduit.vault.keys.DataKeyCache;
 import dev.conduit.vault.keys.DataKeys;
 import dev.conduit.vault.keys.KeyEncryptionKeys;
+import dev.conduit.vault.keys.ReachableKeys;
 import dev.conduit.vault.keys.KeyUnavailableException;
 import dev.conduit.vault.keys.SealedDataKey;
-import dev.conduit.vault.keys.WrappedKey;
 import org.junit.jupiter.api.Test;
 
 /** v2 sealing: tokens under a realm's data key (envelope encryption), v1 rows of the configured ring still opening. */
@@ -36,47 +35,6 @@ class EnvelopeSealingTest {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return bytes;
-    }
-
-    /** KEKs that can be taken away, as an HSM goes away. */
-    private static final class Reachable implements KeyEncryptionKeys {
-        private final KeyEncryptionKeys keks;
-        boolean up = true;
-
-        Reachable(KeyEncryptionKeys keks) {
-            this.keks = keks;
-        }
-
-        @Override
-        public String providerId() {
-            return keks.providerId();
-        }
-
-        @Override
-        public String activeKekId() {
-            return keks.activeKekId();
-        }
-
-        @Override
-        public List<String> kekIds() {
-            return keks.kekIds();
-        }
-
-        @Override
-        public WrappedKey wrap(byte[] dataKey, byte[] aad) {
-            if (!up) {
-                throw new KeyUnavailableException("test HSM is away");
-            }
-            return keks.wrap(dataKey, aad);
-        }
-
-        @Override
-        public byte[] unwrap(WrappedKey wrapped, byte[] aad) {
-            if (!up) {
-                throw new KeyUnavailableException("test HSM is away");
-            }
-            return keks.unwrap(wrapped, aad);
-        }
     }
 
     /** The stored data keys as CONDUIT_DATA_KEY holds them: wrapped, one active per realm; a removal deletes them. */
@@ -119,7 +77,7 @@ class EnvelopeSealingTest {
         }
     }
 
-    private final Reachable keks = new Reachable(ConfigKeyEncryptionKeys.parse(kek, "kek1"));
+    private final ReachableKeys keks = new ReachableKeys(ConfigKeyEncryptionKeys.parse(kek, "kek1"));
     private final StoredKeys dataKeys = new StoredKeys(keks);
     private final TokenCipher cipher = new TokenCipher(KeyRing.of(Map.of("k1", ring), "k1"), dataKeys);
 

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -20,51 +19,8 @@ class DataKeysTest {
     private static final String K1 = "k1:" + Base64.getEncoder().encodeToString(random(32));
     private static final String K2 = "k2:" + Base64.getEncoder().encodeToString(random(32));
 
-    /** Real config KEKs that the test can take away, as an HSM goes away, and that count their unwraps. */
-    private static final class Reachable implements KeyEncryptionKeys {
-        private final KeyEncryptionKeys keks;
-        boolean up = true;
-        int unwraps;
-
-        Reachable(KeyEncryptionKeys keks) {
-            this.keks = keks;
-        }
-
-        @Override
-        public String providerId() {
-            return keks.providerId();
-        }
-
-        @Override
-        public String activeKekId() {
-            return keks.activeKekId();
-        }
-
-        @Override
-        public List<String> kekIds() {
-            return keks.kekIds();
-        }
-
-        @Override
-        public WrappedKey wrap(byte[] dataKey, byte[] aad) {
-            if (!up) {
-                throw new KeyUnavailableException("test HSM is away");
-            }
-            return keks.wrap(dataKey, aad);
-        }
-
-        @Override
-        public byte[] unwrap(WrappedKey wrapped, byte[] aad) {
-            if (!up) {
-                throw new KeyUnavailableException("test HSM is away");
-            }
-            unwraps++;
-            return keks.unwrap(wrapped, aad);
-        }
-    }
-
     private final TestClock clock = new TestClock();
-    private final Reachable keks = new Reachable(ConfigKeyEncryptionKeys.parse(K1 + "," + K2, "k1"));
+    private final ReachableKeys keks = new ReachableKeys(ConfigKeyEncryptionKeys.parse(K1 + "," + K2, "k1"));
 
     private DataKeys node(Duration ttl, int size) {
         return new DataKeys(keks, new DataKeyCache(ttl, size, clock));
