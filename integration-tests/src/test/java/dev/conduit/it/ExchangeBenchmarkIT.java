@@ -2,39 +2,26 @@ package dev.conduit.it;
 
 import static dev.conduit.it.support.ConduitEnvironment.GOOGLE_STORED_ALIAS;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
+import static dev.conduit.it.support.ExchangeLoad.errorOf;
+import static dev.conduit.it.support.ExchangeLoad.form;
+import static dev.conduit.it.support.ExchangeLoad.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.conduit.it.support.AdminApi;
 import dev.conduit.it.support.RealmSetup;
 import dev.conduit.it.support.AppTokens;
-import dev.conduit.it.support.BrokerFlows;
-import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.ExchangeLoad;
+import dev.conduit.it.support.ExchangeLoad.UserTokens;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
 import dev.conduit.sandbox.Endpoint;
@@ -86,10 +73,7 @@ class ExchangeBenchmarkIT {
     private final ConduitEnvironment env = ConduitEnvironment.get();
     private final SandboxEngine sandbox = env.sandbox().engine();
     private final AppTokens apps = new AppTokens(env);
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final ExchangeLoad load = new ExchangeLoad("exchange", CONCURRENCY);
 
     private String internalClientUuid;
     private UserTokens conduitUser;
@@ -151,16 +135,16 @@ class ExchangeBenchmarkIT {
             assertThat(v2Answer.has("refresh_token")).isFalse();
         }
 
-        List<Target> endpoints = new ArrayList<>();
-        endpoints.add(new Target("conduit_upstream", conduitUpstreamToken, () -> form(tokenUrl, basic, Map.of(
+        List<ExchangeLoad.Target> endpoints = new ArrayList<>();
+        endpoints.add(load.target("conduit_upstream", conduitUpstreamToken, () -> form(tokenUrl, basic, Map.of(
                 "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
                 "subject_token", conduitUser.access(),
                 "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
                 "audience", "google"))));
-        endpoints.add(new Target("client_credentials", null,
+        endpoints.add(load.target("client_credentials", null,
                 () -> form(tokenUrl, basic, Map.of("grant_type", "client_credentials"))));
         if (v2Missing == null) {
-            endpoints.add(new Target("brokering_v2", storedUpstreamToken,
+            endpoints.add(load.target("brokering_v2", storedUpstreamToken,
                     () -> form(brokerTokenUrl, basic, Map.of("token", storedUser.access()))));
         }
 
@@ -169,7 +153,7 @@ class ExchangeBenchmarkIT {
         long benchStarted = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
         try {
-            for (Target endpoint : endpoints) {
+            for (ExchangeLoad.Target endpoint : endpoints) {
                 freshUserTokens();
                 endpoint.run(pool, WARMUP, false);
             }
@@ -191,156 +175,24 @@ class ExchangeBenchmarkIT {
                         + " order=interleaved-rounds (one block per endpoint per round, order rotating) http=1.1-keepalive"
                         + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f%n",
                 REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9);
-        for (Target endpoint : endpoints) {
+        for (ExchangeLoad.Target endpoint : endpoints) {
             System.out.println(endpoint.line());
         }
-        Target conduit = endpoints.get(0);
-        System.out.println(ratio(conduit, endpoints.get(1)));
+        ExchangeLoad.Target conduit = endpoints.get(0);
+        System.out.println(load.ratio(conduit, endpoints.get(1)));
         if (v2Missing == null) {
-            System.out.println(ratio(conduit, endpoints.get(2)));
+            System.out.println(load.ratio(conduit, endpoints.get(2)));
         } else {
             System.out.printf(Locale.ROOT, "BENCHMARK exchange endpoint=brokering_v2 unavailable reason=\"%s\"%n", v2Missing);
         }
 
-        for (Target endpoint : endpoints) {
-            assertThat(endpoint.errors.get()).as(endpoint.name + " errors " + endpoint.errorSummary()).isZero();
-            assertThat(endpoint.measured()).as(endpoint.name + " measured requests").isEqualTo(REQUESTS);
+        for (ExchangeLoad.Target endpoint : endpoints) {
+            assertThat(endpoint.errors()).as(endpoint.name() + " errors " + endpoint.errorSummary()).isZero();
+            assertThat(endpoint.measured()).as(endpoint.name() + " measured requests").isEqualTo(REQUESTS);
         }
         assertThat(refreshes).as("Google refresh_token calls the sandbox saw during warm-up and measurement").isZero();
         assertThat(googleTokenCalls).as("Google token endpoint calls the sandbox saw during warm-up and measurement").isZero();
         assertThat(v2Missing).as("Identity Brokering API V2 (identity-brokering-api:v2) on " + GOOGLE_STORED_ALIAS).isNull();
-    }
-
-    // ---- load ------------------------------------------------------------------------------------
-
-    /** One endpoint under load: its request (rebuilt per block, as the user's token changes) and its figures. */
-    private final class Target {
-        final String name;
-        /** The upstream token every answer must carry, or null where any access token will do. */
-        final String expectedToken;
-        final Supplier<HttpRequest> request;
-        final List<long[]> blocks = new ArrayList<>();
-        final AtomicInteger errors = new AtomicInteger();
-        final Map<String, AtomicInteger> errorKinds = new ConcurrentHashMap<>();
-        long wallNanos;
-
-        Target(String name, String expectedToken, Supplier<HttpRequest> request) {
-            this.name = name;
-            this.expectedToken = expectedToken;
-            this.request = request;
-        }
-
-        void run(ExecutorService pool, int count, boolean measured) throws Exception {
-            HttpRequest req = request.get();
-            long[] latencies = new long[count];
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> workers = new ArrayList<>();
-            long started = System.nanoTime();
-            for (int w = 0; w < CONCURRENCY; w++) {
-                workers.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        long t0 = System.nanoTime();
-                        String failure = null;
-                        try {
-                            HttpResponse<String> response = http.send(req, HttpResponse.BodyHandlers.ofString());
-                            latencies[i] = System.nanoTime() - t0;
-                            if (response.statusCode() != 200) {
-                                failure = response.statusCode() + " " + errorOf(response);
-                            } else if (!response.body().contains("\"access_token\"")
-                                    || (expectedToken != null && !response.body().contains(expectedToken))) {
-                                failure = "200 without the expected access token";
-                            }
-                        } catch (IOException e) {
-                            latencies[i] = System.nanoTime() - t0;
-                            failure = e.getClass().getSimpleName();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                        if (failure != null) {
-                            if (measured) {
-                                errors.incrementAndGet();
-                            }
-                            errorKinds.computeIfAbsent((measured ? "" : "warmup ") + failure, k -> new AtomicInteger())
-                                    .incrementAndGet();
-                        }
-                    }
-                }));
-            }
-            for (Future<?> worker : workers) {
-                worker.get();
-            }
-            if (measured) {
-                wallNanos += System.nanoTime() - started;
-                blocks.add(latencies);
-            }
-        }
-
-        int measured() {
-            return blocks.stream().mapToInt(b -> b.length).sum();
-        }
-
-        long[] sorted() {
-            long[] all = blocks.stream().flatMapToLong(Arrays::stream).toArray();
-            Arrays.sort(all);
-            return all;
-        }
-
-        double rps() {
-            return measured() / (wallNanos / 1e9);
-        }
-
-        double percentileMillis(double p) {
-            long[] all = sorted();
-            int rank = (int) Math.ceil(p * all.length);
-            return all[Math.max(0, Math.min(all.length - 1, rank - 1))] / 1e6;
-        }
-
-        String line() {
-            return String.format(Locale.ROOT, "BENCHMARK exchange endpoint=%s requests=%d concurrency=%d rps=%.1f"
-                            + " p50_ms=%.2f p99_ms=%.2f errors=%d", name, measured(), CONCURRENCY, rps(),
-                    percentileMillis(0.50), percentileMillis(0.99), errors.get());
-        }
-
-        String errorSummary() {
-            return new TreeMap<>(errorKinds).toString();
-        }
-    }
-
-    /** Ratios of Conduit's figures to a Keycloak endpoint's: rps above 1 is faster, latency above 1 slower. */
-    private static String ratio(Target conduit, Target keycloak) {
-        return String.format(Locale.ROOT, "BENCHMARK exchange ratio %s/%s rps=%.2f p50=%.2f p99=%.2f",
-                conduit.name, keycloak.name, conduit.rps() / keycloak.rps(),
-                conduit.percentileMillis(0.50) / keycloak.percentileMillis(0.50),
-                conduit.percentileMillis(0.99) / keycloak.percentileMillis(0.99));
-    }
-
-    private static HttpRequest form(String url, String authorization, Map<String, String> form) {
-        String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        return HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", authorization)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-    }
-
-    /** The OAuth {@code error} code of an answer (never its body, which may hold a token elsewhere). */
-    private static String errorOf(HttpResponse<String> response) {
-        try {
-            JsonNode json = AdminApi.mapper().readTree(response.body());
-            return json == null ? "" : json.path("error").asText("") + (json.has("error_description")
-                    ? " (" + json.get("error_description").asText() + ")" : "");
-        } catch (IOException | RuntimeException e) {
-            return "(no JSON body)";
-        }
-    }
-
-    private static JsonNode ok(HttpResponse<String> response, String what) {
-        assertThat(response.statusCode()).as(what + ": " + errorOf(response)).isEqualTo(200);
-        return AppTokens.json(response);
     }
 
     // ---- setup -----------------------------------------------------------------------------------
@@ -372,44 +224,12 @@ class ExchangeBenchmarkIT {
         changedClient = true;
     }
 
-    /** Logs {@code account} in through {@code alias} as the demo app, keeping the refresh token to renew the access token. */
     private UserTokens login(String alias, Account account) {
-        BrowserSession.Page page = new BrokerFlows(env).login(new BrowserSession(), alias, account);
-        assertThat(page.endedAtApp()).as("login through " + alias + " ended at the app: " + page.uri()).isTrue();
-        String code = page.callbackParameter("code");
-        assertThat(code).as("code from the login through " + alias).isNotNull();
-        UserTokens tokens = new UserTokens();
-        tokens.update(ok(apps.post(env.realmUrl() + "/protocol/openid-connect/token", Map.of(
-                "grant_type", "authorization_code", "client_id", ConduitEnvironment.APP_CLIENT, "code", code,
-                "redirect_uri", ConduitEnvironment.APP_REDIRECT, "code_verifier", ConduitEnvironment.APP_PKCE_VERIFIER),
-                null), "code redemption after " + alias));
-        return tokens;
+        return UserTokens.login(env, alias, account);
     }
 
     private void freshUserTokens() {
-        for (UserTokens tokens : List.of(conduitUser, storedUser)) {
-            Map<String, String> refresh = new LinkedHashMap<>();
-            refresh.put("grant_type", "refresh_token");
-            refresh.put("client_id", ConduitEnvironment.APP_CLIENT);
-            refresh.put("refresh_token", tokens.refresh);
-            tokens.update(ok(apps.post(env.realmUrl() + "/protocol/openid-connect/token", refresh, null), "user token refresh"));
-        }
-    }
-
-    /** The demo app's tokens for one user. Never printed. */
-    private static final class UserTokens {
-        private volatile String access;
-        private volatile String refresh;
-
-        void update(JsonNode answer) {
-            access = answer.get("access_token").asText();
-            if (answer.hasNonNull("refresh_token")) {
-                refresh = answer.get("refresh_token").asText();
-            }
-        }
-
-        String access() {
-            return access;
-        }
+        conduitUser.renew();
+        storedUser.renew();
     }
 }
