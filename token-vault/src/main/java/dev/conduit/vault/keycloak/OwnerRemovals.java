@@ -71,6 +71,11 @@ final class OwnerRemovals implements ProviderEventListener {
             dispatch(event);
         } catch (KeyUnavailableException e) {
             throw keyProviderUnavailable(event, e);
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof KeyUnavailableException unavailable) {
+                throw keyProviderUnavailable(event, unavailable);
+            }
+            throw e;
         }
     }
 
