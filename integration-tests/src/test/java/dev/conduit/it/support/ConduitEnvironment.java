@@ -41,7 +41,13 @@ public final class ConduitEnvironment {
     private static ConduitEnvironment onH2;
 
     /** Which server: the shared one, the shared one on H2, or one without the token vault. */
-    private enum Kind { SHARED, H2, WITHOUT_VAULT, PKCS11 }
+    private enum Kind {
+        SHARED, H2, WITHOUT_VAULT, PKCS11, PKCS11_ONLY;
+
+        boolean pkcs11() {
+            return this == PKCS11 || this == PKCS11_ONLY;
+        }
+    }
 
     private final ProviderSandbox sandbox;
     private KeycloakProcess keycloak;
@@ -105,6 +111,15 @@ public final class ConduitEnvironment {
         return new ConduitEnvironment(Kind.PKCS11);
     }
 
+    /**
+     * As {@link #startWithPkcs11()}, but without the vault's {@code keys} option: no key material outside the HSM, as a
+     * new installation on {@code pkcs11} runs (rows, refresh-token fingerprints and sign-in handovers all under data
+     * keys). The caller stops it ({@link #stop()}).
+     */
+    public static ConduitEnvironment startWithPkcs11Only() {
+        return new ConduitEnvironment(Kind.PKCS11_ONLY);
+    }
+
     /** The SoftHSM2 token of {@link #startWithPkcs11()}. */
     public static final String HSM_TOKEN = "conduit-kek";
 
@@ -120,13 +135,13 @@ public final class ConduitEnvironment {
         if (kind == Kind.WITHOUT_VAULT) {
             home = distribution.resolveSibling(distribution.getFileName() + "-without-vault");
             KeycloakProcess.copyDistribution(distribution, home, KeycloakProcess.providerJar("conduit-token-vault"));
-        } else if (kind == Kind.H2 || kind == Kind.PKCS11) {
-            home = distribution.resolveSibling(distribution.getFileName() + (kind == Kind.H2 ? "-h2" : "-pkcs11"));
+        } else if (kind == Kind.H2 || kind.pkcs11()) {
+            home = distribution.resolveSibling(distribution.getFileName() + "-" + kind.name().toLowerCase().replace('_', '-'));
             KeycloakProcess.copyDistribution(distribution, home, relative -> false);
             requireSameH2(home);
         }
         Map<String, String> processEnvironment = new java.util.HashMap<>();
-        if (kind == Kind.PKCS11) {
+        if (kind.pkcs11()) {
             hsm = SoftHsmTokens.in(home.resolve("softhsm"));
             SoftHsmTokens.Token token = hsm.tokenWithKey(HSM_TOKEN, "kek-it");
             processEnvironment.putAll(Map.of("SOFTHSM2_CONF", hsm.conf().toString(),
@@ -139,7 +154,7 @@ public final class ConduitEnvironment {
         }
         // Keycloak's dev-file database (its default URL's NON_KEYWORDS=VALUE), opened as a server from the first
         // process (AUTO_SERVER) so the test JVM can open it too while Keycloak runs
-        this.h2Url = kind == Kind.H2 || kind == Kind.PKCS11
+        this.h2Url = kind == Kind.H2 || kind.pkcs11()
                 ? "jdbc:h2:file:" + home.resolve("data/h2/keycloakdb") + ";NON_KEYWORDS=VALUE;AUTO_SERVER=TRUE"
                 : null;
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
@@ -206,13 +221,16 @@ public final class ConduitEnvironment {
                         KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5"),
                         // an organization's connections under a data key of its own, destroyed with it (shredding ITs)
                         KeycloakProcess.vaultOption("data-key-per-organization", "true")));
-                // the token vault's key-encryption keys: generated per run, given outside the database
-                options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
-                if (kind == Kind.PKCS11) {
+                if (kind != Kind.PKCS11_ONLY) {
+                    // the config key provider's key-encryption keys (for pkcs11: the ring of rows sealed before data
+                    // keys, which the tests insert): generated per run, given outside the database
+                    options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
+                }
+                if (kind.pkcs11()) {
                     options.addAll(List.of("--spi-conduit-key-provider--provider=pkcs11",
                             KeycloakProcess.vaultOption("data-key-cache-size", "1")));
                 }
-                if (kind == Kind.H2 || kind == Kind.PKCS11) {
+                if (kind == Kind.H2 || kind.pkcs11()) {
                     options.addAll(List.of("--db=dev-file", "--db-url=" + h2Url, "--db-username=sa", "--db-password=" + h2Password));
                 } else {
                     options.addAll(Database.options());
@@ -351,6 +369,7 @@ public final class ConduitEnvironment {
         }
     }
 
+    /** The vault's {@code keys} option (the config key provider's KEKs); not given to {@link #startWithPkcs11Only()}'s server. */
     public String vaultKeys() {
         return vaultKeys;
     }
