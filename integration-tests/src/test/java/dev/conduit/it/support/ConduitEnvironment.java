@@ -42,7 +42,7 @@ public final class ConduitEnvironment {
 
     /** Which server: the shared one, the shared one on H2, or one without the token vault. */
     private enum Kind {
-        SHARED, H2, WITHOUT_VAULT, PKCS11, PKCS11_ONLY;
+        SHARED, H2, WITHOUT_VAULT, PKCS11, PKCS11_ONLY, POOL;
 
         boolean pkcs11() {
             return this == PKCS11 || this == PKCS11_ONLY;
@@ -72,6 +72,7 @@ public final class ConduitEnvironment {
     private final String h2Url;
     private final String h2Password = Secrets.generate();
     private final SoftHsmTokens hsm;
+    private final Kind kind;
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
@@ -123,12 +124,35 @@ public final class ConduitEnvironment {
     /** The SoftHSM2 token of {@link #startWithPkcs11()}. */
     public static final String HSM_TOKEN = "conduit-kek";
 
+    /** The schema of {@link #startWithDatabasePool}'s Keycloak in the test database, apart from the shared server's tables. */
+    public static final String POOL_SCHEMA = "conduit_pool";
+    /** How {@link #startWithDatabasePool}'s Keycloak names its connections in PostgreSQL's {@code pg_stat_activity}. */
+    public static final String POOL_APPLICATION = "conduit-pool-keycloak";
+
+    /**
+     * An environment of its own (sandbox, demo realm, token vault) on PostgreSQL, in schema {@link #POOL_SCHEMA} of the
+     * test database, whose Keycloak keeps at most {@code maxPooled} database connections ({@code --db-pool-max-size},
+     * initial and minimum size 5), named {@link #POOL_APPLICATION}; the vault's upstream read timeout is 10 s, so a
+     * provider may take seconds to answer. The caller stops it ({@link #stop()}), which drops the schema.
+     */
+    public static ConduitEnvironment startWithDatabasePool(int maxPooled) {
+        if (!Database.postgres()) {
+            throw new IllegalStateException("a database pool on PostgreSQL needs PostgreSQL (not CONDUIT_TEST_DB=h2)");
+        }
+        return new ConduitEnvironment(Kind.POOL, maxPooled);
+    }
+
     /** The SoftHSM2 tokens of {@link #startWithPkcs11()}; null for the other environments. */
     public SoftHsmTokens hsm() {
         return hsm;
     }
 
     private ConduitEnvironment(Kind kind) {
+        this(kind, 0);
+    }
+
+    private ConduitEnvironment(Kind kind, int maxPooled) {
+        this.kind = kind;
         boolean withVault = kind != Kind.WITHOUT_VAULT;
         Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
         Path home = distribution;
@@ -139,6 +163,10 @@ public final class ConduitEnvironment {
             home = distribution.resolveSibling(distribution.getFileName() + "-" + kind.name().toLowerCase().replace('_', '-'));
             KeycloakProcess.copyDistribution(distribution, home, relative -> false);
             requireSameH2(home);
+        } else if (kind == Kind.POOL) {
+            home = distribution.resolveSibling(distribution.getFileName() + "-pool");
+            KeycloakProcess.copyDistribution(distribution, home, relative -> false);
+            Database.recreateSchema(POOL_SCHEMA);
         }
         Map<String, String> processEnvironment = new java.util.HashMap<>();
         if (kind.pkcs11()) {
@@ -214,7 +242,7 @@ public final class ConduitEnvironment {
                 options.addAll(List.of(
                         // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out
                         // of the way (tests trigger runs through the admin API so call counts stay exact)
-                        KeycloakProcess.vaultOption("read-timeout-millis", "2000"),
+                        KeycloakProcess.vaultOption("read-timeout-millis", kind == Kind.POOL ? "10000" : "2000"),
                         KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
                         // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in
                         // seconds; under the option's deprecated name, which ServerInfoIT shows still works
@@ -232,6 +260,9 @@ public final class ConduitEnvironment {
                 }
                 if (kind == Kind.H2 || kind.pkcs11()) {
                     options.addAll(List.of("--db=dev-file", "--db-url=" + h2Url, "--db-username=sa", "--db-password=" + h2Password));
+                } else if (kind == Kind.POOL) {
+                    options.addAll(Database.options(POOL_SCHEMA, POOL_APPLICATION));
+                    options.addAll(List.of("--db-pool-max-size=" + maxPooled, "--db-pool-min-size=5", "--db-pool-initial-size=5"));
                 } else {
                     options.addAll(Database.options());
                 }
@@ -279,6 +310,9 @@ public final class ConduitEnvironment {
     public void stop() {
         keycloak.stop();
         sandbox.close();
+        if (kind == Kind.POOL) {
+            Database.dropSchema(POOL_SCHEMA);
+        }
     }
 
     /**
@@ -308,6 +342,9 @@ public final class ConduitEnvironment {
     public Connection database(String what) throws SQLException {
         if (h2Url != null) {
             return DriverManager.getConnection(h2Url, "sa", h2Password);
+        }
+        if (kind == Kind.POOL) {
+            return Database.connect(POOL_SCHEMA);
         }
         Database.requirePostgres(what);
         return Database.connect();
