@@ -50,7 +50,9 @@ public final class ConduitEnvironment {
     }
 
     private final ProviderSandbox sandbox;
-    private final KeycloakProcess keycloak;
+    private KeycloakProcess keycloak;
+    /** How {@link #keycloak} was started, for {@link #restart()}. */
+    private final KeycloakProcess.Builder again;
     private final String keycloakUrl;
     private final String adminPassword;
     private final String existingUserPassword = Secrets.generate();
@@ -265,8 +267,12 @@ public final class ConduitEnvironment {
                     options.addAll(Database.options());
                 }
             } // without the vault: Keycloak's H2 in the copy's own data/, apart from the shared server's database
-            keycloak = KeycloakProcess.in(home).named(kind == Kind.SHARED ? "keycloak" : "keycloak-" + kind.name().toLowerCase().replace('_', '-')).command("start-dev").options(options)
+            String name = kind == Kind.SHARED ? "keycloak" : "keycloak-" + kind.name().toLowerCase().replace('_', '-');
+            keycloak = KeycloakProcess.in(home).named(name).command("start-dev").options(options)
                     .environment(processEnvironment).bootstrapAdmin(adminPassword).log(logFile).start();
+            again = KeycloakProcess.in(home).named(name).command("start-dev")
+                    .options(options.stream().filter(option -> !option.equals("--import-realm")).toList())
+                    .environment(processEnvironment).bootstrapAdmin(adminPassword).log(logFile);
             long ready = keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
                     Duration.ofMinutes(6));
             System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl, ready, logFile);
@@ -307,6 +313,25 @@ public final class ConduitEnvironment {
         if (kind == Kind.POOL) {
             Database.dropSchema(POOL_SCHEMA);
         }
+    }
+
+    /**
+     * Stops Keycloak (gracefully) and starts it again with the same options and database, the sandbox left running; the
+     * earlier log is kept as {@code keycloak-test-before-restart.log}. For environments a test class owns
+     * ({@link #startWithPkcs11()}): close JDBC connections to an H2 environment first, since Keycloak's process holds its
+     * database. Returns once the realm is served, in milliseconds from the new start.
+     */
+    public long restart() {
+        keycloak.stop();
+        try {
+            Files.move(logFile, logFile.resolveSibling("keycloak-test-before-restart.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        keycloak = again.start();
+        return keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
+                Duration.ofMinutes(6));
     }
 
     /**

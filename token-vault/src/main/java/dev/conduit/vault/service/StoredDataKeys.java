@@ -144,6 +144,9 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
             if (winner == null) {
                 throw e;
             }
+            LOG.debugf("Data key of realm %s%s: another transaction made it first (%s); using %s", realmId,
+                    organizationId == null ? "" : " organization " + organizationId, e.getClass().getSimpleName(),
+                    winner.getId());
             return winner;
         }
     }
