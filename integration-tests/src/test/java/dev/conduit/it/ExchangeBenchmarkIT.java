@@ -8,6 +8,7 @@ import static dev.conduit.it.support.ExchangeLoad.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,10 @@ import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conduit.it.support.BenchProfiling;
+import dev.conduit.it.support.MachineLoad;
 import dev.conduit.it.support.RealmSetup;
+import dev.conduit.it.support.SqlStatements;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.ExchangeLoad;
@@ -148,6 +152,9 @@ class ExchangeBenchmarkIT {
                     () -> form(brokerTokenUrl, basic, Map.of("token", storedUser.access()))));
         }
 
+        BenchProfiling.resetWindows();
+        SqlStatements sql = SqlStatements.openIfAvailable();
+        MachineLoad machine = MachineLoad.start();
         int refreshesBefore = sandbox.tokenCalls(Provider.GOOGLE, "refresh_token");
         int googleTokenCallsBefore = sandbox.calls(Provider.GOOGLE, Endpoint.TOKEN);
         long benchStarted = System.nanoTime();
@@ -162,12 +169,20 @@ class ExchangeBenchmarkIT {
                 for (int i = 0; i < endpoints.size(); i++) {
                     // user access tokens live 5 minutes: every block starts with fresh ones
                     freshUserTokens();
-                    endpoints.get((round + i) % endpoints.size()).run(pool, block, true);
+                    ExchangeLoad.Target endpoint = endpoints.get((round + i) % endpoints.size());
+                    if (sql != null) {
+                        sql.reset();
+                    }
+                    endpoint.run(pool, block, true);
+                    if (sql != null) {
+                        sql.collect(endpoint.name());
+                    }
                 }
             }
         } finally {
             pool.shutdownNow();
         }
+        String busy = machine.summary();
         int refreshes = sandbox.tokenCalls(Provider.GOOGLE, "refresh_token") - refreshesBefore;
         int googleTokenCalls = sandbox.calls(Provider.GOOGLE, Endpoint.TOKEN) - googleTokenCallsBefore;
 
@@ -175,8 +190,20 @@ class ExchangeBenchmarkIT {
                         + " order=interleaved-rounds (one block per endpoint per round, order rotating) http=1.1-keepalive"
                         + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f%n",
                 REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9);
+        System.out.println("BENCHMARK exchange machine " + busy);
         for (ExchangeLoad.Target endpoint : endpoints) {
             System.out.println(endpoint.line());
+        }
+        if (sql != null) {
+            for (ExchangeLoad.Target endpoint : endpoints) {
+                System.out.println(sql.line("exchange", endpoint.name(), endpoint.measured()));
+            }
+        }
+        Path jfr = BenchProfiling.jfrFile();
+        if (jfr != null) {
+            env.dumpFlightRecording(jfr);
+            System.out.printf(Locale.ROOT, "BENCHMARK exchange jfr=%s windows=%s (java scripts/JfrPhases.java %s)%n", jfr,
+                    BenchProfiling.windowsFile(jfr), jfr);
         }
         ExchangeLoad.Target conduit = endpoints.get(0);
         System.out.println(load.ratio(conduit, endpoints.get(1)));
