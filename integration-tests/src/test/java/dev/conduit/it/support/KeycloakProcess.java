@@ -217,7 +217,8 @@ public final class KeycloakProcess {
      * to {@code file}, through the test JVM's {@code jcmd}.
      */
     public void dumpFlightRecording(String recording, Path file) {
-        ProcessHandle jvm = process.descendants()
+        // kc.sh execs java (the process itself), or runs it as a child
+        ProcessHandle jvm = Stream.concat(Stream.of(process.toHandle()), process.descendants())
                 .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .findFirst().orElseThrow(() -> new IllegalStateException(name + ": no java process under kc.sh"));
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");

@@ -70,8 +70,13 @@ public final class SqlStatements {
     static String label(String query) {
         String trimmed = query.trim();
         String verb = trimmed.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
-        if (verb.equals("begin") || verb.equals("commit") || verb.equals("rollback") || verb.equals("set")
-                || verb.equals("show") || verb.equals("savepoint") || verb.equals("release")) {
+        if (verb.equals("set") || verb.equals("show")) {
+            // which setting (SET LOCAL synchronous_commit: Keycloak's asynchronous commit of event rows)
+            String[] words = trimmed.split("\\s+");
+            return verb.toUpperCase(Locale.ROOT) + " " + String.join(" ", java.util.Arrays.copyOfRange(words, 1, Math.min(words.length, 3)));
+        }
+        if (verb.equals("begin") || verb.equals("commit") || verb.equals("rollback") || verb.equals("savepoint")
+                || verb.equals("release")) {
             return verb.toUpperCase(Locale.ROOT);
         }
         Matcher table = TABLE.matcher(trimmed);
