@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.ConduitBrokers;
@@ -213,7 +214,7 @@ public final class ExchangeChecks {
     }
 
     /** The same, with the realm's client scope attributes by name from {@code scopeAttributes} (a {@link ScopeLookup}). */
-    public static Set<String> heldPermissions(AccessToken token, java.util.function.Function<String, Map<String, String>> scopeAttributes) {
+    public static Set<String> heldPermissions(AccessToken token, Function<String, Map<String, String>> scopeAttributes) {
         Set<String> held = new LinkedHashSet<>();
         String scope = token.getScope();
         if (scope != null) {
