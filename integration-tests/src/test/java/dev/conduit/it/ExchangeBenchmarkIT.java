@@ -58,7 +58,9 @@ import org.junit.jupiter.api.TestInstance;
  * Sizes: {@code conduit.bench.requests} (measured per endpoint, default 2000), {@code conduit.bench.concurrency}
  * (default 8), {@code conduit.bench.warmup} (per endpoint, default 200), {@code conduit.bench.rounds} (default
  * requests/500, 1 to 10). The {@code benchmark} Maven profile runs larger sizes. Asserts correctness only (every
- * answer 200 with the expected token, no upstream refresh), never timing.
+ * answer 200 with the expected token, no upstream refresh), never timing. Off by default: {@code conduit.bench.jfr},
+ * {@code conduit.bench.sql} ({@link BenchProfiling}: a flight recording and SQL statement counts per endpoint) and
+ * {@code conduit.bench.events=alike} (every endpoint stores its event, {@link #EVENTS_ALIKE}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExchangeBenchmarkIT {
@@ -68,6 +70,15 @@ class ExchangeBenchmarkIT {
     private static final int WARMUP = Integer.getInteger("conduit.bench.warmup", 200);
     private static final int ROUNDS = Math.max(1, Math.min(REQUESTS,
             Integer.getInteger("conduit.bench.rounds", Math.max(1, Math.min(10, REQUESTS / 500)))));
+
+    /**
+     * {@code conduit.bench.events=alike}: for the run, the realm stores exactly the three endpoints' success events
+     * ({@code TOKEN_EXCHANGE}, {@code CLIENT_LOGIN} and V2's {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN}, which Keycloak's
+     * default set leaves out), so that each endpoint writes its audit record; by default the demo realm's settings
+     * (events on, Keycloak's default set: V2 stores none).
+     */
+    private static final boolean EVENTS_ALIKE = "alike".equals(System.getProperty("conduit.bench.events", ""));
+    private static final String[] ALIKE_EVENT_TYPES = {"TOKEN_EXCHANGE", "CLIENT_LOGIN", "IDENTITY_PROVIDER_RETRIEVE_TOKEN"};
 
     private static final Account CONDUIT_ACCOUNT = Accounts.GOOGLE_CLAUDE;
     private static final Account STORED_ACCOUNT = Accounts.GOOGLE_RADIA;
@@ -84,11 +95,15 @@ class ExchangeBenchmarkIT {
     private UserTokens storedUser;
     private boolean createdIdp;
     private boolean changedClient;
+    private JsonNode eventsConfig;
 
     @BeforeAll
     void setUp() {
         createStoredTokenProvider();
         allowInternalAppToUseBrokeringV2();
+        if (EVENTS_ALIKE) {
+            storeEachEndpointsEvent();
+        }
         env.admin().deleteUserByEmail(REALM, CONDUIT_ACCOUNT.email());
         env.admin().deleteUserByEmail(REALM, STORED_ACCOUNT.email());
         conduitUser = login("google", CONDUIT_ACCOUNT);
@@ -97,6 +112,9 @@ class ExchangeBenchmarkIT {
 
     @AfterAll
     void tearDown() {
+        if (eventsConfig != null) {
+            env.admin().call("PUT", REALM + "/events/config", eventsConfig);
+        }
         if (changedClient) {
             JsonNode client = env.admin().get(REALM + "/clients/" + internalClientUuid);
             ObjectNode attributes = (ObjectNode) client.get("attributes");
@@ -188,8 +206,9 @@ class ExchangeBenchmarkIT {
 
         System.out.printf(Locale.ROOT, "BENCHMARK exchange setup requests=%d concurrency=%d warmup=%d rounds=%d"
                         + " order=interleaved-rounds (one block per endpoint per round, order rotating) http=1.1-keepalive"
-                        + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f%n",
-                REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9);
+                        + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f events=%s%n",
+                REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9,
+                EVENTS_ALIKE ? "alike(" + String.join(",", ALIKE_EVENT_TYPES) + ")" : "realm-default");
         System.out.println("BENCHMARK exchange machine " + busy);
         for (ExchangeLoad.Target endpoint : endpoints) {
             System.out.println(endpoint.line());
@@ -237,6 +256,19 @@ class ExchangeBenchmarkIT {
         HttpResponse<String> created = env.admin().call("POST", REALM + "/identity-provider/instances", idp);
         assertThat(created.statusCode()).as("create " + GOOGLE_STORED_ALIAS + ": " + created.body()).isEqualTo(201);
         createdIdp = true;
+    }
+
+    /** The realm stores the three endpoints' success events, and only those, for this run ({@link #EVENTS_ALIKE}). */
+    private void storeEachEndpointsEvent() {
+        eventsConfig = env.admin().get(REALM + "/events/config");
+        ObjectNode alike = eventsConfig.deepCopy();
+        alike.put("eventsEnabled", true);
+        var types = alike.putArray("enabledEventTypes");
+        for (String type : ALIKE_EVENT_TYPES) {
+            types.add(type);
+        }
+        HttpResponse<String> updated = env.admin().call("PUT", REALM + "/events/config", alike);
+        assertThat(updated.statusCode()).as("events config: " + updated.body()).isEqualTo(204);
     }
 
     /** Identity Brokering API V2: the calling client needs {@code external.token.enabled} and the alias in {@code external.token.idp}. */
