@@ -169,6 +169,10 @@ public final class ConduitEnvironment {
             Database.recreateSchema(POOL_SCHEMA);
         }
         Map<String, String> processEnvironment = new java.util.HashMap<>();
+        if (kind == Kind.SHARED) {
+            // the benchmarks' flight recording, off unless conduit.bench.jfr names a file
+            processEnvironment.putAll(BenchProfiling.keycloakEnvironment());
+        }
         if (kind.pkcs11()) {
             hsm = SoftHsmTokens.in(home.resolve("softhsm"));
             SoftHsmTokens.Token token = hsm.tokenWithKey(HSM_TOKEN, "kek-it");
@@ -305,6 +309,11 @@ public final class ConduitEnvironment {
     private SandboxClient client(Provider provider, String clientId, String alias) {
         return new SandboxClient(provider, clientId, Secrets.generate(),
                 List.of(keycloakUrl + "/realms/" + REALM + "/broker/" + alias + "/endpoint"));
+    }
+
+    /** Dumps the flight recording {@link BenchProfiling} started (only when it did) to {@code file}. */
+    public void dumpFlightRecording(Path file) {
+        keycloak.dumpFlightRecording(BenchProfiling.RECORDING, file);
     }
 
     public void stop() {

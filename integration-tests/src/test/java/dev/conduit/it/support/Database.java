@@ -198,15 +198,20 @@ public final class Database {
                     // the library, which would delete it on close)
                     TestFiles.deleteTree(dataDirectory);
                 }
-                server = EmbeddedPostgres.builder()
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                         .setPort(port)
                         .setDataDirectory(dataDirectory)
                         .setCleanDataDirectory(false)
                         // the test server, two cluster nodes and the tests' own JDBC connections
                         .setServerConfig("max_connections", "300")
                         // whole statements in pg_stat_activity (RefreshPoolIT tells whose tables a held one read)
-                        .setServerConfig("track_activity_query_size", "8192")
-                        .start();
+                        .setServerConfig("track_activity_query_size", "8192");
+                if (BenchProfiling.sqlStatements()) {
+                    // the benchmarks' statement counts (SqlStatements); off by default
+                    builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                            .setServerConfig("pg_stat_statements.max", "10000");
+                }
+                server = builder.start();
                 started = true;
                 System.out.printf("embedded PostgreSQL on port %d (data: %s)%n", port, dataDirectory);
             } catch (IOException e) {
