@@ -42,10 +42,15 @@ public final class ConduitEnvironment {
 
     /** Which server: the shared one, the shared one on H2, or one without the token vault. */
     private enum Kind {
-        SHARED, H2, WITHOUT_VAULT, PKCS11, PKCS11_ONLY, POOL;
+        SHARED, H2, WITHOUT_VAULT, PKCS11, PKCS11_ONLY, POOL, KEYSTORE;
 
         boolean pkcs11() {
             return this == PKCS11 || this == PKCS11_ONLY;
+        }
+
+        /** On H2 in a copy of the distribution of its own. */
+        boolean ownH2() {
+            return this == H2 || this == KEYSTORE || pkcs11();
         }
     }
 
@@ -73,6 +78,7 @@ public final class ConduitEnvironment {
     private final String h2Password = Secrets.generate();
     private final SoftHsmTokens hsm;
     private final Kind kind;
+    private final KeystoreKek keystore;
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
@@ -121,6 +127,34 @@ public final class ConduitEnvironment {
         return new ConduitEnvironment(Kind.PKCS11_ONLY);
     }
 
+    /**
+     * An environment of its own (sandbox, demo realm, token vault on H2 in a copy of the distribution) whose data keys
+     * are wrapped by the {@code keystore} key provider's KEK: an AES-256 entry of a PKCS#12 file made with
+     * {@code keytool -genseckey} as docs/operations.md says, its password generated and given through the environment
+     * ({@link #keystore()}). The caller stops it ({@link #stop()}).
+     */
+    public static ConduitEnvironment startWithKeystore() {
+        return new ConduitEnvironment(Kind.KEYSTORE);
+    }
+
+    /** The PKCS#12 keystore of {@link #startWithKeystore()}: where it is, its password and its one KEK's alias. */
+    public record KeystoreKek(Path file, String password, String alias) {
+        @Override
+        public String toString() {
+            return "KeystoreKek[" + file + ", alias=" + alias + "]";
+        }
+    }
+
+    /** The keystore of {@link #startWithKeystore()}; null for the other environments. */
+    public KeystoreKek keystore() {
+        return keystore;
+    }
+
+    /** The key provider wrapping this server's data keys: {@code config}, {@code keystore} or {@code pkcs11}. */
+    public String keyProvider() {
+        return hsm != null ? "pkcs11" : keystore != null ? "keystore" : "config";
+    }
+
     /** The SoftHSM2 token of {@link #startWithPkcs11()}. */
     public static final String HSM_TOKEN = "conduit-kek";
 
@@ -159,7 +193,7 @@ public final class ConduitEnvironment {
         if (kind == Kind.WITHOUT_VAULT) {
             home = distribution.resolveSibling(distribution.getFileName() + "-without-vault");
             KeycloakProcess.copyDistribution(distribution, home, KeycloakProcess.providerJar("conduit-token-vault"));
-        } else if (kind == Kind.H2 || kind.pkcs11()) {
+        } else if (kind.ownH2()) {
             home = distribution.resolveSibling(distribution.getFileName() + "-" + kind.name().toLowerCase().replace('_', '-'));
             KeycloakProcess.copyDistribution(distribution, home, relative -> false);
             requireSameH2(home);
@@ -184,9 +218,17 @@ public final class ConduitEnvironment {
         } else {
             hsm = null;
         }
+        if (kind == Kind.KEYSTORE) {
+            keystore = keystoreWithKek(home.resolve("conduit-keks.p12"), "kek-it");
+            processEnvironment.putAll(Map.of("KC_SPI_CONDUIT_KEY_PROVIDER__KEYSTORE__FILE", keystore.file().toString(),
+                    "KC_SPI_CONDUIT_KEY_PROVIDER__KEYSTORE__PASSWORD", keystore.password(),
+                    "KC_SPI_CONDUIT_KEY_PROVIDER__KEYSTORE__ALIASES", keystore.alias()));
+        } else {
+            keystore = null;
+        }
         // Keycloak's dev-file database (its default URL's NON_KEYWORDS=VALUE), opened as a server from the first
         // process (AUTO_SERVER) so the test JVM can open it too while Keycloak runs
-        this.h2Url = kind == Kind.H2 || kind.pkcs11()
+        this.h2Url = kind.ownH2()
                 ? "jdbc:h2:file:" + home.resolve("data/h2/keycloakdb") + ";NON_KEYWORDS=VALUE;AUTO_SERVER=TRUE"
                 : null;
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
@@ -262,7 +304,10 @@ public final class ConduitEnvironment {
                     options.addAll(List.of("--spi-conduit-key-provider--provider=pkcs11",
                             KeycloakProcess.vaultOption("data-key-cache-size", "1")));
                 }
-                if (kind == Kind.H2 || kind.pkcs11()) {
+                if (kind == Kind.KEYSTORE) {
+                    options.add("--spi-conduit-key-provider--provider=keystore");
+                }
+                if (kind.ownH2()) {
                     options.addAll(List.of("--db=dev-file", "--db-url=" + h2Url, "--db-username=sa", "--db-password=" + h2Password));
                 } else if (kind == Kind.POOL) {
                     options.addAll(Database.options(POOL_SCHEMA, POOL_APPLICATION));
@@ -286,6 +331,35 @@ public final class ConduitEnvironment {
         }
         admin = new AdminApi(keycloakUrl, adminPassword);
         admin.setPassword(REALM, admin.userIdByUsername(REALM, EXISTING_USER), existingUserPassword);
+    }
+
+    /**
+     * A PKCS#12 keystore holding one AES-256 secret-key entry, made as docs/operations.md tells an operator:
+     * {@code keytool -genseckey -keyalg AES -keysize 256 -storetype PKCS12}, the generated password passed to keytool
+     * through its environment ({@code -storepass:env}), never on a command line.
+     */
+    private static KeystoreKek keystoreWithKek(Path file, String alias) {
+        String password = Secrets.generate();
+        try {
+            Files.deleteIfExists(file);
+            Files.createDirectories(file.getParent());
+            Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+            ProcessBuilder builder = new ProcessBuilder(keytool.toString(), "-genseckey", "-keyalg", "AES", "-keysize", "256",
+                    "-alias", alias, "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass:env", "CONDUIT_KEYSTORE_PASSWORD")
+                    .redirectErrorStream(true);
+            builder.environment().put("CONDUIT_KEYSTORE_PASSWORD", password);
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("keytool -genseckey failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running keytool", e);
+        }
+        return new KeystoreKek(file, password, alias);
     }
 
     /**
