@@ -1,0 +1,123 @@
+package dev.conduit.vault.keycloak;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.conduit.vault.cache.Invalidation;
+import dev.conduit.vault.cache.RowCaches;
+import dev.conduit.vault.store.RowChanges;
+import org.jboss.logging.Logger;
+import org.keycloak.cluster.ClusterEvent;
+import org.keycloak.cluster.ClusterProvider;
+import org.keycloak.keys.infinispan.PublicKeyStorageInvalidationEvent;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.utils.KeycloakSessionUtil;
+
+/**
+ * The row caches' Keycloak side (issue 17): follows each session that works on the vault's tables to the end of its
+ * transaction, and tells every node what it changed through Keycloak's {@link ClusterProvider}.
+ *
+ * <p>A change is applied to this node's caches at once (before the commit: nothing read from now on is kept), and
+ * again after the transaction ends, committed or rolled back, when it is also sent to every node, this one included
+ * ({@link ClusterProvider.DCNotify#ALL_DCS}). Keycloak's cluster provider puts the message into its replicated
+ * {@code work} cache synchronously and the listeners run as each node applies it, so the request that wrote returns
+ * only once the other nodes dropped the rows: a disconnect answered on node A is refused on node B at once. The
+ * after-commit send is what makes it safe: a reader on B that read the old row before the commit holds a generation
+ * ticket the message makes stale ({@code cache.GenerationCache}).
+ *
+ * <p>The message rides on Keycloak's own {@link PublicKeyStorageInvalidationEvent} (a string key, already known to
+ * Keycloak's cluster marshalling), under this vault's own task key, so Keycloak's public-key cache never sees it; the
+ * string is an {@link Invalidation}'s wire form: ids and names, never a token or key.
+ */
+final class RowCacheCluster implements RowChanges.Receiver {
+
+    static final String TASK_KEY = "conduit-vault-row-cache";
+    private static final String PENDING = RowCacheCluster.class.getName() + ".pending";
+    private static final Logger LOG = Logger.getLogger(RowCacheCluster.class);
+
+    private final KeycloakSessionFactory factory;
+    private final RowCaches caches;
+
+    RowCacheCluster(KeycloakSessionFactory factory, RowCaches caches) {
+        this.factory = factory;
+        this.caches = caches;
+    }
+
+    /** At server start: receives the changes at once; the caches serve once this node hears every node's. */
+    void start() {
+        RowChanges.receiveWith(this);
+        KeycloakModelUtils.runJobInTransaction(factory,
+                session -> session.getProvider(ClusterProvider.class).registerListener(TASK_KEY, this::received));
+        caches.goLive();
+    }
+
+    void stop() {
+        RowChanges.stopReceiving(this);
+    }
+
+    private void received(ClusterEvent event) {
+        // anything else under our task key is not ours to read: drop everything
+        caches.apply(event instanceof PublicKeyStorageInvalidationEvent message ? Invalidation.parse(message.getCacheKey())
+                : Invalidation.all());
+    }
+
+    @Override
+    public void watch(KeycloakSession session) {
+        if (session.getAttribute(PENDING) != null || !session.getTransactionManager().isActive()) {
+            return;
+        }
+        Set<String> pending = new LinkedHashSet<>();
+        session.setAttribute(PENDING, pending);
+        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                ended(session, pending);
+            }
+
+            @Override
+            protected void rollbackImpl() {
+                ended(session, pending);
+            }
+        });
+    }
+
+    @Override
+    public void changed(Invalidation change) {
+        caches.apply(change);
+        KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
+        Object pending = session == null ? null : session.getAttribute(PENDING);
+        if (pending instanceof Set<?> set) {
+            @SuppressWarnings("unchecked")
+            Set<String> messages = (Set<String>) set;
+            messages.add(change.encode());
+            return;
+        }
+        // a write from a session nobody watched (not expected: every writer goes through VaultStore.of): tell every node
+        // now, before its commit, and drop everything, so at worst a row read in between lasts row-cache-max-age-seconds
+        LOG.warn("Conduit row cache: a write outside a watched transaction; invalidating every node's row cache now");
+        caches.apply(Invalidation.all());
+        KeycloakModelUtils.runJobInTransaction(factory, own -> send(own, List.of(change.encode(), Invalidation.all().encode())));
+    }
+
+    private void ended(KeycloakSession session, Set<String> pending) {
+        session.removeAttribute(PENDING);
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<String> messages = new ArrayList<>(pending);
+        pending.clear();
+        messages.forEach(message -> caches.apply(Invalidation.parse(message)));
+        send(session, messages);
+    }
+
+    private static void send(KeycloakSession session, List<String> messages) {
+        List<ClusterEvent> events = messages.stream()
+                .<ClusterEvent>map(PublicKeyStorageInvalidationEvent::create).toList();
+        session.getProvider(ClusterProvider.class).notify(TASK_KEY, events, false, ClusterProvider.DCNotify.ALL_DCS);
+    }
+}
