@@ -162,6 +162,33 @@ class ClusterIT {
     }
 
     /**
+     * The sealed-row cache (issue 17) on both nodes: node B serves a connection (and keeps its row), an administrator
+     * refreshes it on node A, and node B's next exchange serves the new token at once, never the replaced one; then an
+     * administrator's expiry on node A makes node B's next exchange refresh it (one upstream call).
+     */
+    @Test
+    @Order(2)
+    void aRefreshOnNodeAIsServedAtOnceOnNodeB() {
+        String userToken = cluster.brokerLogin("hubspot", Accounts.HUBSPOT_KATHLEEN);
+        String id = connectionId(Accounts.HUBSPOT_KATHLEEN, "hubspot");
+        String before = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+        assertThat(ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText())
+                .as("node B serves the same token again").isEqualTo(before);
+
+        assertThat(cluster.a().vault().refresh(id).get("refreshed").asInt()).isEqualTo(1);
+        String after = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+
+        assertThat(after.equals(before)).as("node B served the token node A replaced").isFalse();
+        assertThat(sandbox.accessTokenActive(after)).isTrue();
+
+        int refreshesBefore = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        cluster.a().vault().expireAccessToken(id);
+        String renewed = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+        assertThat(renewed.equals(after)).as("node B served the token node A expired").isFalse();
+        assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") - refreshesBefore).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
      * Conduit's switch of an identity provider on node A (README, coming from Keycloak's stored tokens): node B, which
      * had the provider cached as {@code oidc}, shows the Conduit broker at once, with Store Tokens off, the same internal
      * id and the user's link; Keycloak's own update invalidated its caches cluster-wide.

@@ -23,8 +23,8 @@ import org.keycloak.utils.KeycloakSessionUtil;
  * transaction, and tells every node what it changed through Keycloak's {@link ClusterProvider}.
  *
  * <p>A change is applied to this node's caches at once (before the commit: nothing read from now on is kept), and
- * again after the transaction ends, committed or rolled back, when it is also sent to every node, this one included
- * ({@link ClusterProvider.DCNotify#ALL_DCS}). Keycloak's cluster provider puts the message into its replicated
+ * again after the transaction ends, committed or rolled back (a row read inside the writing transaction may have been
+ * kept); after a commit it is also sent to every node, this one included ({@link ClusterProvider.DCNotify#ALL_DCS}). Keycloak's cluster provider puts the message into its replicated
  * {@code work} cache synchronously and the listeners run as each node applies it, so the request that wrote returns
  * only once the other nodes dropped the rows: a disconnect answered on node A is refused on node B at once. The
  * after-commit send is what makes it safe: a reader on B that read the old row before the commit holds a generation
@@ -76,12 +76,13 @@ final class RowCacheCluster implements RowChanges.Receiver {
         session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
-                ended(session, pending);
+                ended(session, pending, true);
             }
 
             @Override
             protected void rollbackImpl() {
-                ended(session, pending);
+                // nothing changed in the database, so no other node can hold what this one read from its own transaction
+                ended(session, pending, false);
             }
         });
     }
@@ -104,7 +105,7 @@ final class RowCacheCluster implements RowChanges.Receiver {
         KeycloakModelUtils.runJobInTransaction(factory, own -> send(own, List.of(change.encode(), Invalidation.all().encode())));
     }
 
-    private void ended(KeycloakSession session, Set<String> pending) {
+    private void ended(KeycloakSession session, Set<String> pending, boolean committed) {
         session.removeAttribute(PENDING);
         if (pending.isEmpty()) {
             return;
@@ -112,7 +113,9 @@ final class RowCacheCluster implements RowChanges.Receiver {
         List<String> messages = new ArrayList<>(pending);
         pending.clear();
         messages.forEach(message -> caches.apply(Invalidation.parse(message)));
-        send(session, messages);
+        if (committed) {
+            send(session, messages);
+        }
     }
 
     private static void send(KeycloakSession session, List<String> messages) {
