@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import dev.conduit.vault.cache.Invalidation;
 import dev.conduit.vault.cache.RowCaches;
@@ -40,8 +44,12 @@ final class RowCacheCluster implements RowChanges.Receiver {
     private static final String PENDING = RowCacheCluster.class.getName() + ".pending";
     private static final Logger LOG = Logger.getLogger(RowCacheCluster.class);
 
+    /** When a write came from no watched transaction: everything is dropped on every node now and after these delays. */
+    private static final long[] UNWATCHED_RESENDS_MILLIS = {0, 1_000, 5_000};
+
     private final KeycloakSessionFactory factory;
     private final RowCaches caches;
+    private volatile ScheduledExecutorService resends;
 
     RowCacheCluster(KeycloakSessionFactory factory, RowCaches caches) {
         this.factory = factory;
@@ -50,6 +58,11 @@ final class RowCacheCluster implements RowChanges.Receiver {
 
     /** At server start: receives the changes at once; the caches serve once this node hears every node's. */
     void start() {
+        resends = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "conduit-row-cache-resend");
+            thread.setDaemon(true);
+            return thread;
+        });
         RowChanges.receiveWith(this);
         KeycloakModelUtils.runJobInTransaction(factory,
                 session -> session.getProvider(ClusterProvider.class).registerListener(TASK_KEY, this::received));
@@ -58,6 +71,9 @@ final class RowCacheCluster implements RowChanges.Receiver {
 
     void stop() {
         RowChanges.stopReceiving(this);
+        if (resends != null) {
+            resends.shutdownNow();
+        }
     }
 
     private void received(ClusterEvent event) {
@@ -98,11 +114,23 @@ final class RowCacheCluster implements RowChanges.Receiver {
             messages.add(change.encode());
             return;
         }
-        // a write from a session nobody watched (not expected: every writer goes through VaultStore.of): tell every node
-        // now, before its commit, and drop everything, so at worst a row read in between lasts row-cache-max-age-seconds
-        LOG.warn("Conduit row cache: a write outside a watched transaction; invalidating every node's row cache now");
+        // a write from a session nobody watched (not expected: every writer goes through VaultStore.of), maybe inside its
+        // flush: drop everything here, and on every node from another thread now and again once its commit is surely
+        // done, so at worst a row read in between lasts until the last resend
+        LOG.warn("Conduit row cache: a write outside a watched transaction; invalidating every node's row cache");
         caches.apply(Invalidation.all());
-        KeycloakModelUtils.runJobInTransaction(factory, own -> send(own, List.of(change.encode(), Invalidation.all().encode())));
+        ScheduledExecutorService scheduler = resends;
+        if (scheduler == null) {
+            return;
+        }
+        for (long delay : UNWATCHED_RESENDS_MILLIS) {
+            try {
+                scheduler.schedule(() -> KeycloakModelUtils.runJobInTransaction(factory,
+                        own -> send(own, List.of(Invalidation.all().encode()))), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Conduit row cache: stopping, no resend");
+            }
+        }
     }
 
     private void ended(KeycloakSession session, Set<String> pending, boolean committed) {
