@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The token vault on a two-node Keycloak cluster (production start, embedded Infinispan over jdbc-ping, one
  * PostgreSQL): one upstream refresh per expiry whatever node the callers reach, a disconnect seen by the other node
- * at once, a switch to a Conduit broker on one node seen by the other at once, the proactive refresher on one node
+ * at once, a refresh on one node served by the other at once (the nodes' sealed-row caches, issue 17), a switch to a Conduit broker on one node seen by the other at once, the proactive refresher on one node
  * per round, and a node killed with a refresh and a server connection's mint in flight. The nodes
  * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (the tests' embedded one by default, see support/Database).
  */
