@@ -88,8 +88,7 @@ final class RowCacheCluster implements RowChanges.Receiver {
             return;
         }
         Set<String> pending = new LinkedHashSet<>();
-        session.setAttribute(PENDING, pending);
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+        AbstractKeycloakTransaction end = new AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
                 ended(session, pending, true);
@@ -100,7 +99,15 @@ final class RowCacheCluster implements RowChanges.Receiver {
                 // nothing changed in the database, so no other node can hold what this one read from its own transaction
                 ended(session, pending, false);
             }
-        });
+        };
+        try {
+            session.getTransactionManager().enlistAfterCompletion(end);
+        } catch (IllegalStateException e) {
+            // the transaction is already completing (an after-commit task's own use): its writes, if any, go the
+            // unwatched way below
+            return;
+        }
+        session.setAttribute(PENDING, pending);
     }
 
     @Override
