@@ -8,6 +8,7 @@ import static dev.conduit.it.support.ExchangeLoad.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,10 @@ import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conduit.it.support.BenchProfiling;
+import dev.conduit.it.support.MachineLoad;
 import dev.conduit.it.support.RealmSetup;
+import dev.conduit.it.support.SqlStatements;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.ExchangeLoad;
@@ -54,7 +58,9 @@ import org.junit.jupiter.api.TestInstance;
  * Sizes: {@code conduit.bench.requests} (measured per endpoint, default 2000), {@code conduit.bench.concurrency}
  * (default 8), {@code conduit.bench.warmup} (per endpoint, default 200), {@code conduit.bench.rounds} (default
  * requests/500, 1 to 10). The {@code benchmark} Maven profile runs larger sizes. Asserts correctness only (every
- * answer 200 with the expected token, no upstream refresh), never timing.
+ * answer 200 with the expected token, no upstream refresh), never timing. Off by default: {@code conduit.bench.jfr},
+ * {@code conduit.bench.sql} ({@link BenchProfiling}: a flight recording and SQL statement counts per endpoint) and
+ * {@code conduit.bench.events=alike} (every endpoint stores its event, {@link #EVENTS_ALIKE}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExchangeBenchmarkIT {
@@ -64,6 +70,15 @@ class ExchangeBenchmarkIT {
     private static final int WARMUP = Integer.getInteger("conduit.bench.warmup", 200);
     private static final int ROUNDS = Math.max(1, Math.min(REQUESTS,
             Integer.getInteger("conduit.bench.rounds", Math.max(1, Math.min(10, REQUESTS / 500)))));
+
+    /**
+     * {@code conduit.bench.events=alike}: for the run, the realm stores exactly the three endpoints' success events
+     * ({@code TOKEN_EXCHANGE}, {@code CLIENT_LOGIN} and V2's {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN}, which Keycloak's
+     * default set leaves out), so that each endpoint writes its audit record; by default the demo realm's settings
+     * (events on, Keycloak's default set: V2 stores none).
+     */
+    private static final boolean EVENTS_ALIKE = "alike".equals(System.getProperty("conduit.bench.events", ""));
+    private static final String[] ALIKE_EVENT_TYPES = {"TOKEN_EXCHANGE", "CLIENT_LOGIN", "IDENTITY_PROVIDER_RETRIEVE_TOKEN"};
 
     private static final Account CONDUIT_ACCOUNT = Accounts.GOOGLE_CLAUDE;
     private static final Account STORED_ACCOUNT = Accounts.GOOGLE_RADIA;
@@ -80,11 +95,15 @@ class ExchangeBenchmarkIT {
     private UserTokens storedUser;
     private boolean createdIdp;
     private boolean changedClient;
+    private JsonNode eventsConfig;
 
     @BeforeAll
     void setUp() {
         createStoredTokenProvider();
         allowInternalAppToUseBrokeringV2();
+        if (EVENTS_ALIKE) {
+            storeEachEndpointsEvent();
+        }
         env.admin().deleteUserByEmail(REALM, CONDUIT_ACCOUNT.email());
         env.admin().deleteUserByEmail(REALM, STORED_ACCOUNT.email());
         conduitUser = login("google", CONDUIT_ACCOUNT);
@@ -93,6 +112,9 @@ class ExchangeBenchmarkIT {
 
     @AfterAll
     void tearDown() {
+        if (eventsConfig != null) {
+            env.admin().call("PUT", REALM + "/events/config", eventsConfig);
+        }
         if (changedClient) {
             JsonNode client = env.admin().get(REALM + "/clients/" + internalClientUuid);
             ObjectNode attributes = (ObjectNode) client.get("attributes");
@@ -148,6 +170,9 @@ class ExchangeBenchmarkIT {
                     () -> form(brokerTokenUrl, basic, Map.of("token", storedUser.access()))));
         }
 
+        BenchProfiling.resetWindows();
+        SqlStatements sql = SqlStatements.openIfAvailable();
+        MachineLoad machine = MachineLoad.start();
         int refreshesBefore = sandbox.tokenCalls(Provider.GOOGLE, "refresh_token");
         int googleTokenCallsBefore = sandbox.calls(Provider.GOOGLE, Endpoint.TOKEN);
         long benchStarted = System.nanoTime();
@@ -162,21 +187,42 @@ class ExchangeBenchmarkIT {
                 for (int i = 0; i < endpoints.size(); i++) {
                     // user access tokens live 5 minutes: every block starts with fresh ones
                     freshUserTokens();
-                    endpoints.get((round + i) % endpoints.size()).run(pool, block, true);
+                    ExchangeLoad.Target endpoint = endpoints.get((round + i) % endpoints.size());
+                    if (sql != null) {
+                        sql.reset();
+                    }
+                    endpoint.run(pool, block, true);
+                    if (sql != null) {
+                        sql.collect(endpoint.name());
+                    }
                 }
             }
         } finally {
             pool.shutdownNow();
         }
+        String busy = machine.summary();
         int refreshes = sandbox.tokenCalls(Provider.GOOGLE, "refresh_token") - refreshesBefore;
         int googleTokenCalls = sandbox.calls(Provider.GOOGLE, Endpoint.TOKEN) - googleTokenCallsBefore;
 
         System.out.printf(Locale.ROOT, "BENCHMARK exchange setup requests=%d concurrency=%d warmup=%d rounds=%d"
                         + " order=interleaved-rounds (one block per endpoint per round, order rotating) http=1.1-keepalive"
-                        + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f%n",
-                REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9);
+                        + " client_auth=client_secret_basic upstream=google(sandbox) google_refresh_calls=%d elapsed_s=%.1f events=%s%n",
+                REQUESTS, CONCURRENCY, WARMUP, ROUNDS, refreshes, (System.nanoTime() - benchStarted) / 1e9,
+                EVENTS_ALIKE ? "alike(" + String.join(",", ALIKE_EVENT_TYPES) + ")" : "realm-default");
+        System.out.println("BENCHMARK exchange machine " + busy);
         for (ExchangeLoad.Target endpoint : endpoints) {
             System.out.println(endpoint.line());
+        }
+        if (sql != null) {
+            for (ExchangeLoad.Target endpoint : endpoints) {
+                System.out.println(sql.line("exchange", endpoint.name(), endpoint.measured()));
+            }
+        }
+        Path jfr = BenchProfiling.jfrFile();
+        if (jfr != null) {
+            env.dumpFlightRecording(jfr);
+            System.out.printf(Locale.ROOT, "BENCHMARK exchange jfr=%s windows=%s (java scripts/JfrPhases.java %s)%n", jfr,
+                    BenchProfiling.windowsFile(jfr), jfr);
         }
         ExchangeLoad.Target conduit = endpoints.get(0);
         System.out.println(load.ratio(conduit, endpoints.get(1)));
@@ -210,6 +256,19 @@ class ExchangeBenchmarkIT {
         HttpResponse<String> created = env.admin().call("POST", REALM + "/identity-provider/instances", idp);
         assertThat(created.statusCode()).as("create " + GOOGLE_STORED_ALIAS + ": " + created.body()).isEqualTo(201);
         createdIdp = true;
+    }
+
+    /** The realm stores the three endpoints' success events, and only those, for this run ({@link #EVENTS_ALIKE}). */
+    private void storeEachEndpointsEvent() {
+        eventsConfig = env.admin().get(REALM + "/events/config");
+        ObjectNode alike = eventsConfig.deepCopy();
+        alike.put("eventsEnabled", true);
+        var types = alike.putArray("enabledEventTypes");
+        for (String type : ALIKE_EVENT_TYPES) {
+            types.add(type);
+        }
+        HttpResponse<String> updated = env.admin().call("PUT", REALM + "/events/config", alike);
+        assertThat(updated.statusCode()).as("events config: " + updated.body()).isEqualTo(204);
     }
 
     /** Identity Brokering API V2: the calling client needs {@code external.token.enabled} and the alias in {@code external.token.idp}. */

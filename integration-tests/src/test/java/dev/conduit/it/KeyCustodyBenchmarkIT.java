@@ -390,8 +390,25 @@ class KeyCustodyBenchmarkIT {
             SecretKey key = keys.key(sealed);
             sealing.put(sealed.scope().realmId(), new DataKeySource.SealingKey(sealed.scope().dataKeyId(), key));
         }
-        // the refresh token's fingerprint too, as every seal writes it (a row without one is filled by the rotation run)
-        TokenFingerprints fingerprints = new TokenFingerprints(KeyRingConfig.parse(ConduitEnvironment.get().vaultKeys(), "it1"));
+        // the refresh token's fingerprint too, under the realm's data key as every seal writes it (a row without one, or
+        // with one under another key, is re-fingerprinted by the rotation run)
+        TokenFingerprints fingerprints = new TokenFingerprints(dev.conduit.vault.crypto.KeyRing.empty(),
+                new dev.conduit.vault.crypto.RealmKeys() {
+                    @Override
+                    public DataKeySource.SealingKey realmActive(String realmId) {
+                        return sealing.get(realmId);
+                    }
+
+                    @Override
+                    public List<DataKeySource.SealingKey> realmKeys(String realmId) {
+                        return List.of(sealing.get(realmId));
+                    }
+
+                    @Override
+                    public SecretKey realmOpening(String dataKeyId, String realmId) {
+                        throw new UnsupportedOperationException("the seed opens nothing");
+                    }
+                });
         TokenCipher cipher = new TokenCipher(KeyRingConfig.parse(ConduitEnvironment.get().vaultKeys(), "it1"), new DataKeySource() {
             @Override
             public SealingKey active(TokenOwner owner) {

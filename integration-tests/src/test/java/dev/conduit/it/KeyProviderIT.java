@@ -88,7 +88,7 @@ class KeyProviderIT {
     private KeycloakProcess start(int port, String adminPassword, String library, String logName) {
         List<String> options = new ArrayList<>(List.of("--http-port=" + port, "--http-management-port=" + Ports.free(),
                 "--spi-conduit-key-provider--provider=pkcs11"));
-        options.addAll(KeycloakProcess.vaultKeyOptions("k1:" + Secrets.aes256KeyBase64(), "k1"));
+        // no vault keys: with pkcs11 the HSM's KEK is the only key material (Pkcs11OnlyIT serves with it)
         return KeycloakProcess.in(home).named("keycloak-key-provider").command("start-dev").options(options)
                 .environment(Map.of("SOFTHSM2_CONF", hsm.conf().toString(),
                         "KC_SPI_CONDUIT_KEY_PROVIDER__PKCS11__LIBRARY", library,

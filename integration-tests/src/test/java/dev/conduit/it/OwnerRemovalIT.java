@@ -414,9 +414,10 @@ class OwnerRemovalIT {
     }
 
     /**
-     * The key changed since the other connection was sealed and fingerprinted (it0 then, it1 now) and the rotation has
-     * not re-sealed it yet: its fingerprint is under it0, the removed row's under it1. A lookup under the active key
-     * only would answer "not shared" and revoke the token from under the other connection.
+     * The key changed since the other connection was sealed and fingerprinted (under the ring's it0 then, as before
+     * data keys; under the realm's data key now) and the rotation has not re-sealed it yet: its fingerprint is f1 under
+     * it0, the removed row's f2 under the realm's data key. A lookup under the active key only would answer "not
+     * shared" and revoke the token from under the other connection.
      */
     @Test
     void aSharedTokenFingerprintedUnderThePreviousKeyIsStillFoundAfterTheKeyChanged() throws Exception {
@@ -425,7 +426,8 @@ class OwnerRemovalIT {
         try (Connection db = database()) {
             siblingId = insertSibling(db, realmId(db, REALM), Accounts.HUBSPOT_BARBARA, barbara.refreshToken(), previousKey, true);
             assertThat(fingerprintOf(db, siblingId)).startsWith("f1.it0.");
-            assertThat(fingerprintOf(db, barbara.connectionId())).as("the vault's own row").startsWith("f1.it1.");
+            assertThat(fingerprintOf(db, barbara.connectionId())).as("the vault's own row, under the realm's data key")
+                    .startsWith("f2.");
         }
         sandbox.resetCounts();
         try {

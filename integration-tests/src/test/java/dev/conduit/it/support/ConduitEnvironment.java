@@ -41,10 +41,18 @@ public final class ConduitEnvironment {
     private static ConduitEnvironment onH2;
 
     /** Which server: the shared one, the shared one on H2, or one without the token vault. */
-    private enum Kind { SHARED, H2, WITHOUT_VAULT, PKCS11 }
+    private enum Kind {
+        SHARED, H2, WITHOUT_VAULT, PKCS11, PKCS11_ONLY, POOL;
+
+        boolean pkcs11() {
+            return this == PKCS11 || this == PKCS11_ONLY;
+        }
+    }
 
     private final ProviderSandbox sandbox;
-    private final KeycloakProcess keycloak;
+    private KeycloakProcess keycloak;
+    /** How {@link #keycloak} was started, for {@link #restart()}. */
+    private final KeycloakProcess.Builder again;
     private final String keycloakUrl;
     private final String adminPassword;
     private final String existingUserPassword = Secrets.generate();
@@ -64,6 +72,7 @@ public final class ConduitEnvironment {
     private final String h2Url;
     private final String h2Password = Secrets.generate();
     private final SoftHsmTokens hsm;
+    private final Kind kind;
 
     public static synchronized ConduitEnvironment get() {
         if (instance == null) {
@@ -103,8 +112,35 @@ public final class ConduitEnvironment {
         return new ConduitEnvironment(Kind.PKCS11);
     }
 
+    /**
+     * As {@link #startWithPkcs11()}, but without the vault's {@code keys} option: no key material outside the HSM, as a
+     * new installation on {@code pkcs11} runs (rows, refresh-token fingerprints and sign-in handovers all under data
+     * keys). The caller stops it ({@link #stop()}).
+     */
+    public static ConduitEnvironment startWithPkcs11Only() {
+        return new ConduitEnvironment(Kind.PKCS11_ONLY);
+    }
+
     /** The SoftHSM2 token of {@link #startWithPkcs11()}. */
     public static final String HSM_TOKEN = "conduit-kek";
+
+    /** The schema of {@link #startWithDatabasePool}'s Keycloak in the test database, apart from the shared server's tables. */
+    public static final String POOL_SCHEMA = "conduit_pool";
+    /** How {@link #startWithDatabasePool}'s Keycloak names its connections in PostgreSQL's {@code pg_stat_activity}. */
+    public static final String POOL_APPLICATION = "conduit-pool-keycloak";
+
+    /**
+     * An environment of its own (sandbox, demo realm, token vault) on PostgreSQL, in schema {@link #POOL_SCHEMA} of the
+     * test database, whose Keycloak keeps at most {@code maxPooled} database connections ({@code --db-pool-max-size},
+     * initial and minimum size 5), named {@link #POOL_APPLICATION}; the vault's upstream read timeout is 10 s, so a
+     * provider may take seconds to answer. The caller stops it ({@link #stop()}), which drops the schema.
+     */
+    public static ConduitEnvironment startWithDatabasePool(int maxPooled) {
+        if (!Database.postgres()) {
+            throw new IllegalStateException("a database pool on PostgreSQL needs PostgreSQL (not CONDUIT_TEST_DB=h2)");
+        }
+        return new ConduitEnvironment(Kind.POOL, maxPooled);
+    }
 
     /** The SoftHSM2 tokens of {@link #startWithPkcs11()}; null for the other environments. */
     public SoftHsmTokens hsm() {
@@ -112,19 +148,32 @@ public final class ConduitEnvironment {
     }
 
     private ConduitEnvironment(Kind kind) {
+        this(kind, 0);
+    }
+
+    private ConduitEnvironment(Kind kind, int maxPooled) {
+        this.kind = kind;
         boolean withVault = kind != Kind.WITHOUT_VAULT;
         Path distribution = Path.of(System.getProperty("keycloak.home", "target/keycloak-26.7.3")).toAbsolutePath();
         Path home = distribution;
         if (kind == Kind.WITHOUT_VAULT) {
             home = distribution.resolveSibling(distribution.getFileName() + "-without-vault");
             KeycloakProcess.copyDistribution(distribution, home, KeycloakProcess.providerJar("conduit-token-vault"));
-        } else if (kind == Kind.H2 || kind == Kind.PKCS11) {
-            home = distribution.resolveSibling(distribution.getFileName() + (kind == Kind.H2 ? "-h2" : "-pkcs11"));
+        } else if (kind == Kind.H2 || kind.pkcs11()) {
+            home = distribution.resolveSibling(distribution.getFileName() + "-" + kind.name().toLowerCase().replace('_', '-'));
             KeycloakProcess.copyDistribution(distribution, home, relative -> false);
             requireSameH2(home);
+        } else if (kind == Kind.POOL) {
+            home = distribution.resolveSibling(distribution.getFileName() + "-pool");
+            KeycloakProcess.copyDistribution(distribution, home, relative -> false);
+            Database.recreateSchema(POOL_SCHEMA);
         }
         Map<String, String> processEnvironment = new java.util.HashMap<>();
-        if (kind == Kind.PKCS11) {
+        if (kind == Kind.SHARED) {
+            // the benchmarks' flight recording, off unless conduit.bench.jfr names a file
+            processEnvironment.putAll(BenchProfiling.keycloakEnvironment());
+        }
+        if (kind.pkcs11()) {
             hsm = SoftHsmTokens.in(home.resolve("softhsm"));
             SoftHsmTokens.Token token = hsm.tokenWithKey(HSM_TOKEN, "kek-it");
             processEnvironment.putAll(Map.of("SOFTHSM2_CONF", hsm.conf().toString(),
@@ -137,7 +186,7 @@ public final class ConduitEnvironment {
         }
         // Keycloak's dev-file database (its default URL's NON_KEYWORDS=VALUE), opened as a server from the first
         // process (AUTO_SERVER) so the test JVM can open it too while Keycloak runs
-        this.h2Url = kind == Kind.H2 || kind == Kind.PKCS11
+        this.h2Url = kind == Kind.H2 || kind.pkcs11()
                 ? "jdbc:h2:file:" + home.resolve("data/h2/keycloakdb") + ";NON_KEYWORDS=VALUE;AUTO_SERVER=TRUE"
                 : null;
         Path realmFile = Path.of(System.getProperty("conduit.realm.file", "../realm-exports/conduit-demo-realm.json"));
@@ -197,27 +246,37 @@ public final class ConduitEnvironment {
                 options.addAll(List.of(
                         // short upstream read timeout so the timeout tests run in seconds; the scheduled run is kept out
                         // of the way (tests trigger runs through the admin API so call counts stay exact)
-                        KeycloakProcess.vaultOption("read-timeout-millis", "2000"),
+                        KeycloakProcess.vaultOption("read-timeout-millis", kind == Kind.POOL ? "10000" : "2000"),
                         KeycloakProcess.vaultOption("refresh-interval-seconds", "3600"),
                         // refused-token reports: replacements 5 s apart instead of 30, so RefusedTokenIT's storm runs in
                         // seconds; under the option's deprecated name, which ServerInfoIT shows still works
                         KeycloakProcess.deprecatedVaultOption("refusal-spacing-seconds", "5"),
                         // an organization's connections under a data key of its own, destroyed with it (shredding ITs)
                         KeycloakProcess.vaultOption("data-key-per-organization", "true")));
-                // the token vault's key-encryption keys: generated per run, given outside the database
-                options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
-                if (kind == Kind.PKCS11) {
+                if (kind != Kind.PKCS11_ONLY) {
+                    // the config key provider's key-encryption keys (for pkcs11: the ring of rows sealed before data
+                    // keys, which the tests insert): generated per run, given outside the database
+                    options.addAll(KeycloakProcess.vaultKeyOptions(vaultKeys, "it1"));
+                }
+                if (kind.pkcs11()) {
                     options.addAll(List.of("--spi-conduit-key-provider--provider=pkcs11",
                             KeycloakProcess.vaultOption("data-key-cache-size", "1")));
                 }
-                if (kind == Kind.H2 || kind == Kind.PKCS11) {
+                if (kind == Kind.H2 || kind.pkcs11()) {
                     options.addAll(List.of("--db=dev-file", "--db-url=" + h2Url, "--db-username=sa", "--db-password=" + h2Password));
+                } else if (kind == Kind.POOL) {
+                    options.addAll(Database.options(POOL_SCHEMA, POOL_APPLICATION));
+                    options.addAll(List.of("--db-pool-max-size=" + maxPooled, "--db-pool-min-size=5", "--db-pool-initial-size=5"));
                 } else {
                     options.addAll(Database.options());
                 }
             } // without the vault: Keycloak's H2 in the copy's own data/, apart from the shared server's database
-            keycloak = KeycloakProcess.in(home).named(kind == Kind.SHARED ? "keycloak" : "keycloak-" + kind.name().toLowerCase().replace('_', '-')).command("start-dev").options(options)
+            String name = kind == Kind.SHARED ? "keycloak" : "keycloak-" + kind.name().toLowerCase().replace('_', '-');
+            keycloak = KeycloakProcess.in(home).named(name).command("start-dev").options(options)
                     .environment(processEnvironment).bootstrapAdmin(adminPassword).log(logFile).start();
+            again = KeycloakProcess.in(home).named(name).command("start-dev")
+                    .options(options.stream().filter(option -> !option.equals("--import-realm")).toList())
+                    .environment(processEnvironment).bootstrapAdmin(adminPassword).log(logFile);
             long ready = keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
                     Duration.ofMinutes(6));
             System.out.printf("Keycloak %s ready in %d ms (log: %s)%n", keycloakUrl, ready, logFile);
@@ -252,9 +311,36 @@ public final class ConduitEnvironment {
                 List.of(keycloakUrl + "/realms/" + REALM + "/broker/" + alias + "/endpoint"));
     }
 
+    /** Dumps the flight recording {@link BenchProfiling} started (only when it did) to {@code file}. */
+    public void dumpFlightRecording(Path file) {
+        keycloak.dumpFlightRecording(BenchProfiling.RECORDING, file);
+    }
+
     public void stop() {
         keycloak.stop();
         sandbox.close();
+        if (kind == Kind.POOL) {
+            Database.dropSchema(POOL_SCHEMA);
+        }
+    }
+
+    /**
+     * Stops Keycloak (gracefully) and starts it again with the same options and database, the sandbox left running; the
+     * earlier log is kept as {@code keycloak-test-before-restart.log}. For environments a test class owns
+     * ({@link #startWithPkcs11()}): close JDBC connections to an H2 environment first, since Keycloak's process holds its
+     * database. Returns once the realm is served, in milliseconds from the new start.
+     */
+    public long restart() {
+        keycloak.stop();
+        try {
+            Files.move(logFile, logFile.resolveSibling("keycloak-test-before-restart.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        keycloak = again.start();
+        return keycloak.awaitReady(URI.create(keycloakUrl + "/realms/" + REALM + "/.well-known/openid-configuration"),
+                Duration.ofMinutes(6));
     }
 
     /**
@@ -265,6 +351,9 @@ public final class ConduitEnvironment {
     public Connection database(String what) throws SQLException {
         if (h2Url != null) {
             return DriverManager.getConnection(h2Url, "sa", h2Password);
+        }
+        if (kind == Kind.POOL) {
+            return Database.connect(POOL_SCHEMA);
         }
         Database.requirePostgres(what);
         return Database.connect();
@@ -326,6 +415,7 @@ public final class ConduitEnvironment {
         }
     }
 
+    /** The vault's {@code keys} option (the config key provider's KEKs); not given to {@link #startWithPkcs11Only()}'s server. */
     public String vaultKeys() {
         return vaultKeys;
     }

@@ -41,6 +41,45 @@ public final class Database {
         return List.of("--db=postgres", "--db-url=" + url(), "--db-username=" + user(), "--db-password=" + password());
     }
 
+    /**
+     * The options of a Keycloak of its own in {@code schema} of the test database (created by {@link #recreateSchema}),
+     * its connections named {@code applicationName} in PostgreSQL's {@code pg_stat_activity}.
+     */
+    static List<String> options(String schema, String applicationName) {
+        return List.of("--db=postgres", "--db-url=" + url(schema, applicationName), "--db-username=" + user(),
+                "--db-password=" + password(), "--db-schema=" + schema);
+    }
+
+    /** The test database's URL with {@code currentSchema} and {@code ApplicationName} set. */
+    private static String url(String schema, String applicationName) {
+        String url = url();
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema + "&ApplicationName=" + applicationName;
+    }
+
+    /** A JDBC connection to {@code schema} of Keycloak's database, as Keycloak's database user. */
+    public static Connection connect(String schema) throws SQLException {
+        return DriverManager.getConnection(url(schema, "conduit-tests"), user(), password());
+    }
+
+    /** Drops {@code schema} with everything in it (a run interrupted earlier left it) and creates it empty. */
+    public static void recreateSchema(String schema) {
+        onDatabase("recreate schema " + schema, "DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema);
+    }
+
+    public static void dropSchema(String schema) {
+        onDatabase("drop schema " + schema, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+
+    private static void onDatabase(String what, String... statements) {
+        try (Connection db = connect(); java.sql.Statement statement = db.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not " + what, e);
+        }
+    }
+
     public static boolean postgres() {
         return !"h2".equalsIgnoreCase(kind());
     }
@@ -159,15 +198,20 @@ public final class Database {
                     // the library, which would delete it on close)
                     TestFiles.deleteTree(dataDirectory);
                 }
-                server = EmbeddedPostgres.builder()
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                         .setPort(port)
                         .setDataDirectory(dataDirectory)
                         .setCleanDataDirectory(false)
                         // the test server, two cluster nodes and the tests' own JDBC connections
                         .setServerConfig("max_connections", "300")
                         // whole statements in pg_stat_activity (RefreshPoolIT tells whose tables a held one read)
-                        .setServerConfig("track_activity_query_size", "8192")
-                        .start();
+                        .setServerConfig("track_activity_query_size", "8192");
+                if (BenchProfiling.sqlStatements()) {
+                    // the benchmarks' statement counts (SqlStatements); off by default
+                    builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                            .setServerConfig("pg_stat_statements.max", "10000");
+                }
+                server = builder.start();
                 started = true;
                 System.out.printf("embedded PostgreSQL on port %d (data: %s)%n", port, dataDirectory);
             } catch (IOException e) {

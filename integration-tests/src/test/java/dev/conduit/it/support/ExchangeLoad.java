@@ -81,6 +81,7 @@ public final class ExchangeLoad {
             long[] latencies = new long[count];
             AtomicInteger next = new AtomicInteger();
             List<Future<?>> workers = new ArrayList<>();
+            long startedEpochMillis = System.currentTimeMillis();
             long started = System.nanoTime();
             for (int w = 0; w < concurrency; w++) {
                 workers.add(pool.submit(() -> {
@@ -119,6 +120,7 @@ public final class ExchangeLoad {
             if (measured) {
                 wallNanos += System.nanoTime() - started;
                 blocks.add(latencies);
+                BenchProfiling.recordWindow(name, startedEpochMillis, System.currentTimeMillis(), count);
             }
         }
 

@@ -212,6 +212,31 @@ public final class KeycloakProcess {
         return best;
     }
 
+    /**
+     * Dumps the server JVM's flight recording {@code recording} (started with {@code -XX:StartFlightRecording=name=...})
+     * to {@code file}, through the test JVM's {@code jcmd}.
+     */
+    public void dumpFlightRecording(String recording, Path file) {
+        // kc.sh execs java (the process itself), or runs it as a child
+        ProcessHandle jvm = Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException(name + ": no java process under kc.sh"));
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(jvm.pid()), "JFR.dump", "name=" + recording,
+                    "filename=" + file).redirectErrorStream(true).start();
+            String output = new String(dump.getInputStream().readAllBytes());
+            if (!dump.waitFor(120, TimeUnit.SECONDS) || dump.exitValue() != 0 || !Files.exists(file)) {
+                throw new IllegalStateException("jcmd JFR.dump failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + jcmd, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during jcmd JFR.dump", e);
+        }
+    }
+
     /** Graceful stop (SIGTERM to kc.sh and the server), then {@code kill -9} after 30 s. */
     public void stop() {
         if (!terminate(false, Duration.ofSeconds(30))) {

@@ -81,6 +81,46 @@ public final class SoftHsmTokens {
         run(List.of(UTIL.toString(), "--delete-token", "--token", label));
     }
 
+    /**
+     * The HSM goes away and its token is kept aside: {@link #deleteToken} after a copy of the token files, which
+     * {@link #plugBackIn()} puts back. SoftHSM2 does not find a token's objects again in a process that saw them go, so
+     * only a process started after {@link #plugBackIn()} (a Keycloak restart) reaches the same token and key again.
+     */
+    public void unplug(String label) {
+        try {
+            TestFiles.deleteTree(unplugged());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        copyTree(dir.resolve("tokens"), unplugged());
+        deleteToken(label);
+    }
+
+    /** The token {@link #unplug} kept aside is back, with the same slot, PIN and key. */
+    public void plugBackIn() {
+        copyTree(unplugged(), dir.resolve("tokens"));
+    }
+
+    private Path unplugged() {
+        return dir.resolve("tokens-unplugged");
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (var files = Files.walk(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static synchronized void ensureInstalled() {
         if (Files.isReadable(LIBRARY) && Files.isExecutable(UTIL)) {
             return;

@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import dev.conduit.api.grant.ConduitBroker;
 import dev.conduit.api.grant.ConduitBrokers;
@@ -130,7 +131,12 @@ public final class ExchangeChecks {
 
     /** An enabled Conduit broker of this realm that the client was allowed. */
     public static IdentityProviderModel provider(KeycloakSession session, ClientModel client, String alias) {
-        IdentityProviderModel provider = alias == null ? null : session.identityProviders().getByAlias(alias);
+        return provider(session, client, alias, alias == null ? null : session.identityProviders().getByAlias(alias));
+    }
+
+    /** {@link #provider(KeycloakSession, ClientModel, String)} with the realm's identity provider of that alias looked up already (or null). */
+    public static IdentityProviderModel provider(KeycloakSession session, ClientModel client, String alias,
+            IdentityProviderModel provider) {
         if (provider == null || !provider.isEnabled() || ConduitBrokers.of(session, provider).isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_target", "No Conduit provider '" + printable(alias) + "' in this realm",
                     Errors.UNKNOWN_IDENTITY_PROVIDER);
@@ -204,11 +210,16 @@ public final class ExchangeChecks {
 
     /** The Conduit permissions among a verified token's scopes. */
     public static Set<String> heldPermissions(RealmModel realm, AccessToken token) {
+        return heldPermissions(token, name -> scopeAttributes(realm, name));
+    }
+
+    /** The same, with the realm's client scope attributes by name from {@code scopeAttributes} (a {@link ScopeLookup}). */
+    public static Set<String> heldPermissions(AccessToken token, Function<String, Map<String, String>> scopeAttributes) {
         Set<String> held = new LinkedHashSet<>();
         String scope = token.getScope();
         if (scope != null) {
             for (String name : scope.trim().split("\\s+")) {
-                if (!name.isEmpty() && PermissionCheck.isPermission(name, scopeAttributes(realm, name))) {
+                if (!name.isEmpty() && PermissionCheck.isPermission(name, scopeAttributes.apply(name))) {
                     held.add(name);
                 }
             }

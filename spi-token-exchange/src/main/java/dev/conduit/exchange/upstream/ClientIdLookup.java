@@ -9,25 +9,25 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * realm cache keeps clients it found, not the answer "none": asked in the request's transaction, that lookup would
  * query the database and keep the request's pooled connection until the request ends, which for an exchange means
  * the whole wait for the vault's refresh (issue 13). Asked here, in a short transaction of its own, the connection
- * goes back to the pool at once. The answer is kept on the request's session, so supports() and exchange() ask once.
+ * goes back to the pool at once; and the answer "none" is kept on this node for a few seconds ({@link ClientIdMisses}),
+ * so the exchanges that name a provider by {@code audience} do not ask the database each time (issue 17).
  */
 final class ClientIdLookup {
-
-    private static final String ATTRIBUTE = ClientIdLookup.class.getName() + ".none:";
 
     private ClientIdLookup() {
     }
 
-    static boolean noClient(KeycloakSession session, RealmModel realm, String clientId) {
-        String key = ATTRIBUTE + realm.getId() + ":" + clientId;
-        Boolean known = session.getAttribute(key, Boolean.class);
-        if (known != null) {
-            return known;
-        }
+    static boolean noClient(KeycloakSession session, RealmModel realm, String clientId, ClientIdMisses misses) {
         String realmId = realm.getId();
+        if (misses.knownMissing(realmId, clientId)) {
+            return true;
+        }
+        long generation = misses.generation(realmId);
         boolean none = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
                 own -> own.clients().getClientByClientId(own.realms().getRealm(realmId), clientId) == null);
-        session.setAttribute(key, none);
+        if (none) {
+            misses.recordMiss(realmId, clientId, generation);
+        }
         return none;
     }
 }

@@ -1,8 +1,10 @@
 package dev.conduit.exchange.upstream;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -12,6 +14,7 @@ import dev.conduit.api.permission.Vocabulary;
 import dev.conduit.exchange.support.ConnectionBinding;
 import dev.conduit.exchange.support.ExchangeChecks;
 import dev.conduit.exchange.support.ExchangeRefusal;
+import dev.conduit.exchange.support.ScopeLookup;
 import dev.conduit.api.vault.ConduitVault;
 import dev.conduit.api.vault.ConnectionKey;
 import dev.conduit.api.vault.ConnectionUnavailableException;
@@ -52,26 +55,51 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
 
     static final String ORGANIZATION_PARAMETER = "organization";
 
+    private final ClientIdMisses clientIdMisses;
+    /**
+     * The context {@link #supports} read, its request and the identity providers looked up for it: Keycloak asks
+     * supports() and then exchange() of the same provider instance (one per request), so the form is read and each
+     * alias looked up once per request.
+     */
+    private TokenExchangeContext readFor;
+    private UpstreamTokenRequest read;
+    private final Map<String, Optional<IdentityProviderModel>> providers = new HashMap<>();
+
+    UpstreamTokenExchangeProvider(ClientIdMisses clientIdMisses) {
+        this.clientIdMisses = clientIdMisses;
+    }
+
     @Override
     public boolean supports(TokenExchangeContext context) {
         return request(context) != null;
     }
 
-    static UpstreamTokenRequest request(TokenExchangeContext context) {
-        var form = context.getFormParams();
-        if (context.getParams().getSubjectToken() == null) {
-            return null;
+    private UpstreamTokenRequest request(TokenExchangeContext context) {
+        if (readFor == context) {
+            return read;
         }
-        RealmModel realm = context.getRealm();
-        KeycloakSession session = context.getSession();
-        return UpstreamTokenRequest.read(form.getFirst("requested_issuer"), context.getParams().getAudience(),
-                context.getParams().getResource(), context.getParams().getRequestedTokenType(),
-                form.getFirst(ORGANIZATION_PARAMETER), alias -> isConduitBroker(session, alias)
-                        && ClientIdLookup.noClient(session, realm, alias)).orElse(null);
+        providers.clear();
+        readFor = context;
+        read = null;
+        var form = context.getFormParams();
+        if (context.getParams().getSubjectToken() != null) {
+            RealmModel realm = context.getRealm();
+            KeycloakSession session = context.getSession();
+            read = UpstreamTokenRequest.read(form.getFirst("requested_issuer"), context.getParams().getAudience(),
+                    context.getParams().getResource(), context.getParams().getRequestedTokenType(),
+                    form.getFirst(ORGANIZATION_PARAMETER), alias -> isConduitBroker(session, alias)
+                            && ClientIdLookup.noClient(session, realm, alias, clientIdMisses)).orElse(null);
+        }
+        return read;
     }
 
-    private static boolean isConduitBroker(KeycloakSession session, String alias) {
-        return ConduitBrokers.of(session, session.identityProviders().getByAlias(alias)).isPresent();
+    private boolean isConduitBroker(KeycloakSession session, String alias) {
+        return ConduitBrokers.of(session, identityProvider(session, alias)).isPresent();
+    }
+
+    /** The realm's identity provider of that alias, or null; looked up once per request and alias. */
+    private IdentityProviderModel identityProvider(KeycloakSession session, String alias) {
+        return providers.computeIfAbsent(alias, a -> Optional.ofNullable(session.identityProviders().getByAlias(a))).orElse(null);
     }
 
     @Override
@@ -119,11 +147,13 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         if (binding != null && !binding.provider().equals(request.alias())) {
             throw new ExchangeRefusal(400, "invalid_target", "The subject token is bound to another connection", Errors.NOT_ALLOWED);
         }
-        IdentityProviderModel provider = ExchangeChecks.provider(session, client, request.alias());
+        IdentityProviderModel provider = ExchangeChecks.provider(session, client, request.alias(),
+                identityProvider(session, request.alias()));
         ConduitBroker broker = ExchangeChecks.broker(session, provider);
-        Set<String> neededScopes = neededUpstreamScopes(realm, client, provider, broker.vocabulary(),
+        ScopeLookup scopes = new ScopeLookup(realm, client);
+        Set<String> neededScopes = neededUpstreamScopes(scopes, provider, broker.vocabulary(),
                 context.getFormParams().getFirst("scope"),
-                binding == null ? null : ExchangeChecks.heldPermissions(realm, token));
+                binding == null ? null : ExchangeChecks.heldPermissions(token, scopes::attributes));
 
         ConnectionKey key = realmOwned ? ConnectionKey.realm(realm.getId(), provider.getAlias())
                 : ConnectionKey.user(realm.getId(), subject.user().getId(), provider.getAlias());
@@ -196,7 +226,7 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
      *
      * @param held the permissions a bound subject token holds, null for an ordinary token (no ceiling)
      */
-    private static Set<String> neededUpstreamScopes(RealmModel realm, ClientModel client, IdentityProviderModel provider,
+    private static Set<String> neededUpstreamScopes(ScopeLookup scopes, IdentityProviderModel provider,
             Vocabulary upstream, String scope, Set<String> held) {
         Set<String> permissions;
         try {
@@ -214,14 +244,13 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
                         Errors.NOT_ALLOWED);
             }
         } else if (permissions.isEmpty()) {
-            permissions = PermissionCheck.defaults(upstream, client.getClientScopes(true).keySet(), name -> ExchangeChecks.scopeAttributes(realm, name));
+            permissions = PermissionCheck.defaults(upstream, scopes.defaultNames(), scopes::attributes);
         }
         if (permissions.isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_scope", "No permission for " + provider.getAlias()
                     + ": name one in scope, or give the client a default one", Errors.NOT_ALLOWED);
         }
-        var outcome = PermissionCheck.resolve(upstream, permissions, ExchangeChecks.clientScopeNames(client),
-                name -> ExchangeChecks.scopeAttributes(realm, name));
+        var outcome = PermissionCheck.resolve(upstream, permissions, scopes.clientScopeNames(), scopes::attributes);
         if (!outcome.refused().isEmpty()) {
             throw new ExchangeRefusal(400, "invalid_scope", "Permissions not available to this client for " + provider.getAlias()
                     + ": " + String.join(" ", outcome.refused()), Errors.NOT_ALLOWED);

@@ -23,6 +23,11 @@ public final class KeyRing {
         this.activeKeyId = activeKeyId;
     }
 
+    /** No keys: a server whose key provider is not {@code config} and that holds no row sealed before data keys. */
+    public static KeyRing empty() {
+        return new KeyRing(new LinkedHashMap<>(), null);
+    }
+
     /**
      * @param rawKeys key id to 32 raw bytes (AES-256); ids are short names without '.' or ':'
      */
@@ -43,6 +48,7 @@ public final class KeyRing {
         return new KeyRing(keys, activeKeyId);
     }
 
+    /** Null for {@link #empty()}. */
     public String activeKeyId() {
         return activeKeyId;
     }
@@ -52,7 +58,15 @@ public final class KeyRing {
         return List.copyOf(keys.keySet());
     }
 
+    public boolean isEmpty() {
+        return keys.isEmpty();
+    }
+
+    /** @throws IllegalStateException for {@link #empty()}: nothing can be sealed under the ring */
     SecretKey active() {
+        if (activeKeyId == null) {
+            throw new IllegalStateException("the key ring is empty (option 'keys' not set)");
+        }
         return keys.get(activeKeyId);
     }
 

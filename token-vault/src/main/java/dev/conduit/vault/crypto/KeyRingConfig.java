@@ -19,6 +19,22 @@ public final class KeyRingConfig {
     }
 
     /**
+     * The ring when {@code keys} is set, else {@link KeyRing#empty()}: with a key provider other than {@code config}
+     * the ring only opens rows sealed before data keys (v1), and is needed only while such rows remain.
+     *
+     * @throws IllegalArgumentException when {@code active-key} is set without {@code keys}, or as {@link #parse}
+     */
+    public static KeyRing parseOptional(String keys, String activeKeyId) {
+        if (keys == null || keys.isBlank()) {
+            if (activeKeyId != null && !activeKeyId.isBlank()) {
+                throw new IllegalArgumentException("option 'active-key' is set but option 'keys' is not");
+            }
+            return KeyRing.empty();
+        }
+        return parse(keys, activeKeyId);
+    }
+
+    /**
      * The keys of option {@code keys} by id, in configuration order, decoded but not yet checked for length or id
      * form ({@link KeyRing#of} checks them). For the {@code config} key provider, which holds the same keys as KEKs.
      */

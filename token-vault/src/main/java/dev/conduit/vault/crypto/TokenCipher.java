@@ -17,8 +17,8 @@ import javax.crypto.spec.GCMParameterSpec;
  * <li>{@code v2.<dataKeyId>.<base64url(nonce)>.<base64url(ciphertext+tag)>}: under a data key of the owner's scope
  * (envelope encryption, issue 16; {@link DataKeySource}). Every token is written so when a data-key source is given.</li>
  * <li>{@code v1.<keyId>.<nonce>.<ct>}: under a key of the configured ring (option {@code keys}), as the vault wrote
- * before data keys; still opened, so existing rows serve while the background migration re-seals them as v2. The
- * sign-in handover's short-lived seals ({@link #seal}) stay v1.</li>
+ * before data keys; still opened, so existing rows serve while the background migration re-seals them as v2, and
+ * sign-in handovers sealed before the upgrade still open.</li>
  * </ul>
  */
 public final class TokenCipher {
@@ -34,12 +34,12 @@ public final class TokenCipher {
     private final KeyRing keys;
     private final DataKeySource dataKeys;
 
-    /** Seals v1 under the ring's active key: the handover seal, and tests of the v1 form. */
+    /** Seals v1 under the ring's active key: tests of the v1 form, and of rows as the vault wrote them before data keys. */
     public TokenCipher(KeyRing keys) {
         this(keys, null);
     }
 
-    /** @param dataKeys null to seal v1 under the ring (only the handover seal does) */
+    /** @param dataKeys null to seal v1 under the ring (tests of the v1 form) */
     public TokenCipher(KeyRing keys, DataKeySource dataKeys) {
         this.keys = keys;
         this.dataKeys = dataKeys;
@@ -93,9 +93,12 @@ public final class TokenCipher {
         return sealer(owner).encrypt(token, owner);
     }
 
-    /** Seals any content under the ring's active key (v1), bound to {@code associatedData}: the sign-in handover. */
-    String seal(byte[] content, byte[] associatedData) {
-        return sealWith(V1, keys.activeKeyId(), keys.active(), content, associatedData);
+    /**
+     * Seals any content under {@code key} (v2), bound to {@code associatedData}: the sign-in handover, under its realm's
+     * data key ({@link HandoverSeal}).
+     */
+    String seal(DataKeySource.SealingKey key, byte[] content, byte[] associatedData) {
+        return sealWith(V2, key.id(), key.key(), content, associatedData);
     }
 
     private static String sealWith(String version, String keyId, SecretKey key, byte[] content, byte[] associatedData) {
@@ -131,16 +134,15 @@ public final class TokenCipher {
     }
 
     /**
-     * Opens what {@link #seal} sealed (v1 only).
+     * Opens what {@link #seal} sealed: v2 under the data key {@code dataKeys} gives for its id, v1 (sealed before data
+     * keys) under the ring.
      *
      * @throws TokenDecryptionException as {@link #decrypt}
      */
-    byte[] open(String stored, byte[] associatedData) {
+    byte[] open(String stored, java.util.function.Function<String, SecretKey> dataKeys, byte[] associatedData) {
         String[] parts = parts(stored);
-        if (!V1.equals(parts[0])) {
-            throw new TokenDecryptionException("stored value is not in the v1 format");
-        }
-        return openWith(v1Key(parts), parts, associatedData);
+        SecretKey key = V2.equals(parts[0]) ? dataKeys.apply(parts[1]) : v1Key(parts);
+        return openWith(key, parts, associatedData);
     }
 
     private static String[] parts(String stored) {
@@ -175,7 +177,7 @@ public final class TokenCipher {
         }
     }
 
-    /** The active key id of the configured ring (v1: the handover seal; the legacy rows' migration target is v2). */
+    /** The active key id of the configured ring (v1, as the vault sealed before data keys), null when it is empty. */
     public String ringKeyId() {
         return keys.activeKeyId();
     }

@@ -48,7 +48,10 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
  * {@code --spi-conduit-vault--active-key=k1} (the names before,
  * {@code --spi-conduit-upstream-grant-handover--conduit-vault--<name>}, still work for one release: see
  * {@link RenamedSettings}) are the {@code config} provider's KEKs and still open the rows sealed before data keys
- * (v1), which {@link EnvelopeMigration} re-seals from the first start. Without keys Keycloak refuses to start.
+ * (v1), which {@link EnvelopeMigration} re-seals from the first start. With {@code config} Keycloak refuses to start
+ * without keys; with another key provider they are optional, needed only while rows sealed before data keys remain:
+ * refresh-token fingerprints and sign-in handovers are keyed by the realm's data key too, so no key material but the
+ * key provider's is needed.
  *
  * <p>Connections never outlive their owner: see {@link OwnerRemovals} for what unlinking and deleting a user, an
  * organization, an identity provider or a realm do to them.
@@ -62,13 +65,13 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     private static final Logger LOG = Logger.getLogger(JpaConduitVaultFactory.class);
 
     static final FactorySetting KEYS = FactorySetting.text("keys", null,
-            "Key-encryption keys, id:base64-of-32-bytes,... (required). Server info shows only their ids.");
+            "Keys id:base64-of-32-bytes,...: the config key provider's KEKs (required with it), and with any provider what"
+                    + " opens rows sealed before data keys until they are migrated. Server info shows only their ids.");
     static final FactorySetting ACTIVE_KEY = FactorySetting.text("active-key", null,
-            "Id of the key that encrypts new tokens; default the first of 'keys'. The others still decrypt.");
+            "Id of the config key provider's KEK that wraps new data keys; default the first of 'keys'. The others still unwrap.");
 
     private KeyRing keys;
-    private TokenCipher cipher;
-    private HandoverSeal handoverSeal;
+    private volatile HandoverSeal handoverSeal;
     private VaultSettings settings;
     private DataKeySettings dataKeySettings;
     private RowCacheSettings rowCacheSettings;
@@ -103,13 +106,15 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     /** The settings as {@link #init} reads them (tests give their own). */
     void start(Config.Scope config) {
         try {
-            keys = KeyRingConfig.parse(KEYS.readText(config), ACTIVE_KEY.readText(config));
-            cipher = new TokenCipher(keys);
-            handoverSeal = new HandoverSeal(cipher);
-            LOG.infof("Conduit token vault: encrypting with key '%s'", keys.activeKeyId());
+            keys = KeyRingConfig.parseOptional(KEYS.readText(config), ACTIVE_KEY.readText(config));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Conduit token vault is not configured: " + e.getMessage()
-                    + ". Set --spi-conduit-vault--keys (see README).", e);
+                    + ". See --spi-conduit-vault--keys (docs/operations.md, Key providers).", e);
+        }
+        if (keys.isEmpty()) {
+            LOG.info("Conduit token vault: no legacy keys (option 'keys'); every token is sealed under data keys");
+        } else {
+            LOG.infof("Conduit token vault: legacy keys %s still open rows sealed before data keys", keys.keyIds());
         }
         settings = VaultSettings.from(config);
         dataKeySettings = DataKeySettings.from(config);
@@ -125,7 +130,9 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         StoredDataKeys dataKeys = new StoredDataKeys(factory, new DataKeys(keyEncryptionKeys(factory),
                 new DataKeyCache(dataKeySettings.cacheTimeToLive(), dataKeySettings.cacheSize(), Clock.systemUTC())),
                 dataKeySettings.perOrganization(), rowCaches);
-        RowSeal seal = new RowSeal(new TokenCipher(keys, dataKeys), new TokenFingerprints(keys));
+        TokenCipher cipher = new TokenCipher(keys, dataKeys);
+        handoverSeal = new HandoverSeal(cipher, dataKeys);
+        RowSeal seal = new RowSeal(cipher, new TokenFingerprints(keys, dataKeys));
         vault = new ConnectionVault(factory, seal, dataKeys, settings, workers, background, rowCaches);
         rowCacheCluster = new RowCacheCluster(factory, rowCaches);
         factory.register(event -> {
@@ -173,7 +180,9 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     public Map<String, String> getOperationalInfo() {
         Map<String, String> info = new LinkedHashMap<>();
         info.put("key-ids", String.join(",", keys.keyIds()));
-        info.put(ACTIVE_KEY.name(), keys.activeKeyId());
+        if (!keys.isEmpty()) {
+            info.put(ACTIVE_KEY.name(), keys.activeKeyId());
+        }
         info.putAll(settings.operationalInfo());
         info.putAll(dataKeySettings.operationalInfo());
         info.putAll(rowCacheSettings.operationalInfo());

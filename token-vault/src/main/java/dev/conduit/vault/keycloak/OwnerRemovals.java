@@ -7,8 +7,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.vault.ConnectionUnavailableException;
 
 import dev.conduit.vault.crypto.TokenOwner;
+import dev.conduit.vault.keys.KeyUnavailableException;
 import dev.conduit.vault.service.ConnectionStatus;
 import dev.conduit.vault.service.ConnectionVault;
 import dev.conduit.vault.service.RevocationSettings;
@@ -16,6 +18,7 @@ import dev.conduit.vault.store.ConnectionEntity;
 import dev.conduit.vault.store.MigrationRunStore;
 import dev.conduit.vault.store.DataKeyStore;
 import dev.conduit.vault.store.VaultStore;
+import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.FederatedIdentityModel;
@@ -26,6 +29,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.provider.ProviderEvent;
 import org.keycloak.provider.ProviderEventListener;
+import org.keycloak.services.ErrorResponseException;
 
 /**
  * Connections never outlive their owner, and no removal waits on a provider. What each of Keycloak's removals does to
@@ -48,6 +52,7 @@ import org.keycloak.provider.ProviderEventListener;
  * (JpaRealmProvider.removeRealm in Keycloak 26.x: users, clients, ..., identity providers, the realm, then the event.)
  * Connections of an alias whose provider was no Conduit broker any more are forgotten, not revoked.</li>
  * </ul>
+ * A removal that needs a data key the key provider cannot give now is refused whole ({@link #keyProviderUnavailable}).
  */
 final class OwnerRemovals implements ProviderEventListener {
 
@@ -62,6 +67,52 @@ final class OwnerRemovals implements ProviderEventListener {
 
     @Override
     public void onEvent(ProviderEvent event) {
+        try {
+            dispatch(event);
+        } catch (KeyUnavailableException e) {
+            throw keyProviderUnavailable(event, e);
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof KeyUnavailableException unavailable) {
+                throw keyProviderUnavailable(event, unavailable);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A removal whose rows need a data key the key provider cannot give now (not in this node's memory, or a new one):
+     * the removal is refused whole, 503 {@code temporarily_unavailable} to the admin API, and Keycloak's transaction
+     * rolls back, so the user or organization is still there with its connections, and the admin retries once the key
+     * provider is back. Completing it instead would leave tokens no one could revoke, or (an organization's) a data key
+     * that must be destroyed with it (docs/operations.md, "When the key provider is unreachable").
+     */
+    private static ErrorResponseException keyProviderUnavailable(ProviderEvent event, KeyUnavailableException e) {
+        LOG.warnf("%s refused: the key provider is unreachable (%s)", removal(event), e.getMessage());
+        return new ErrorResponseException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
+                "The key provider is unreachable, so the connections cannot be parked for revocation; nothing was removed."
+                        + " Retry shortly", Response.Status.SERVICE_UNAVAILABLE);
+    }
+
+    private static String removal(ProviderEvent event) {
+        if (event instanceof UserModel.UserRemovedEvent removed) {
+            return "Removal of user " + removed.getUser().getId();
+        }
+        if (event instanceof OrganizationModel.OrganizationRemovedEvent removed) {
+            return "Removal of organization " + removed.getOrganization().getId();
+        }
+        if (event instanceof FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
+            return "Unlinking user " + unlinked.getUser().getId() + " from " + unlinked.getFederatedIdentity().getIdentityProvider();
+        }
+        if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
+            return "Removal of identity provider " + removed.getRemovedIdentityProvider().getAlias();
+        }
+        if (event instanceof RealmModel.RealmRemovedEvent removed) {
+            return "Removal of realm " + removed.getRealm().getId();
+        }
+        return "Removal (" + event.getClass().getSimpleName() + ")";
+    }
+
+    private void dispatch(ProviderEvent event) {
         if (event instanceof FederatedIdentityModel.FederatedIdentityRemovedEvent unlinked) {
             unlinked(unlinked);
         } else if (event instanceof UserModel.UserRemovedEvent removed) {

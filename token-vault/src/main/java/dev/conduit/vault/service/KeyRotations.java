@@ -186,7 +186,7 @@ public final class KeyRotations {
             return false;
         }
         if (seal.currentKeyId(row).equals(row.getKeyId())) {
-            fingerprintIfMissing(row, id);
+            fingerprintIfStale(row, id);
             return false;
         }
         String accessToken;
@@ -206,9 +206,14 @@ public final class KeyRotations {
         return true;
     }
 
-    /** A row under the active key from before changelog 0008 gets its refresh token's fingerprint (not counted as re-sealed). */
-    private void fingerprintIfMissing(ConnectionEntity row, String id) {
-        if (row.getRefreshToken() == null || row.getRefreshFingerprint() != null) {
+    /**
+     * A row under the active key whose refresh token's fingerprint is missing (a row from before changelog 0008) or not
+     * under the realm's ACTIVE data key (made under the ring before data keys, or under a retired realm key: an
+     * organization's row, whose own key did not change) gets it re-written (not counted as re-sealed), so the ring and
+     * retired keys stop being needed for fingerprints.
+     */
+    private void fingerprintIfStale(ConnectionEntity row, String id) {
+        if (row.getRefreshToken() == null || seal.fingerprintCurrent(row)) {
             return;
         }
         try {

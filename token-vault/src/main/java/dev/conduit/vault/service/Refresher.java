@@ -259,6 +259,9 @@ final class Refresher {
                     + row.getProviderAlias() + " is missing or not a Conduit broker"
                     + (row.isServer() ? " offering " + row.getGrantKind() : ""), null, now));
         }
+        // the key that will seal the answer, before the provider is asked: with the key provider away and that key not
+        // in memory, the refresh token is not spent on an answer that could not be stored (503, nothing changed)
+        seal.currentKeyId(row);
         if (row.isServer()) {
             ServerMint mint = new ServerMint(kind.get(), model, ServerCredentials.read(row.getGrantKind(), row.getShown(),
                     seal.credential(row)), mints, () -> Instant.ofEpochSecond(clock.getAsLong()));

@@ -92,12 +92,20 @@ public final class RowSeal {
         row.setRefreshFingerprint(refreshToken == null ? null : fingerprint(row, refreshToken));
     }
 
-    /** The refresh token's fingerprint under the active key, as {@link #seal} stores it. */
+    /** The refresh token's fingerprint under the realm's ACTIVE data key, as {@link #seal} stores it. */
     public String fingerprint(ConnectionEntity row, String refreshToken) {
         return fingerprints.of(row.getRealmId(), row.getProviderAlias(), refreshToken);
     }
 
-    /** What a stored fingerprint of {@code refreshToken} in the row's realm and provider is one of, under any key of the ring. */
+    /** Whether the row's stored fingerprint is under the key {@link #fingerprint} uses now (false when it has none). */
+    public boolean fingerprintCurrent(ConnectionEntity row) {
+        return fingerprints.current(row.getRefreshFingerprint(), row.getRealmId());
+    }
+
+    /**
+     * What a stored fingerprint of {@code refreshToken} in the row's realm and provider is one of: under each data key of
+     * the realm still kept, and each key of the ring.
+     */
     public java.util.List<String> fingerprintCandidates(ConnectionEntity row, String refreshToken) {
         return fingerprints.candidates(row.getRealmId(), row.getProviderAlias(), refreshToken);
     }

@@ -7,6 +7,7 @@ import javax.crypto.SecretKey;
 import dev.conduit.vault.cache.GenerationCache;
 import dev.conduit.vault.cache.RowCaches;
 import dev.conduit.vault.crypto.DataKeySource;
+import dev.conduit.vault.crypto.RealmKeys;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.keys.DataKeyScope;
@@ -38,7 +39,7 @@ import org.keycloak.utils.KeycloakSessionUtil;
  * <p>A scope's first key is made in a transaction of its own, committed at once; two nodes making it together end with
  * one, the unique ACTIVE_SCOPE column refusing the second, which then reads the winner.
  */
-public final class StoredDataKeys implements DataKeySource {
+public final class StoredDataKeys implements DataKeySource, RealmKeys {
 
     /** The realm id of the parked revocations' scope: no realm has it ('#' is not in realm ids Keycloak makes). */
     public static final String PARKED_REALM = "#parked";
@@ -102,6 +103,27 @@ public final class StoredDataKeys implements DataKeySource {
         return unwrapped(row.id(), sealed(row.id(), row.realmId(), row.organizationId(), row.wrapped()));
     }
 
+    @Override
+    public SealingKey realmActive(String realmId) {
+        return activeIn(realmId, null);
+    }
+
+    @Override
+    public java.util.List<SealingKey> realmKeys(String realmId) {
+        return inSession(s -> DataKeyStore.of(VaultStore.of(s)).ofRealmOwnScope(realmId)).stream()
+                .map(row -> new SealingKey(row.getId(), unwrapped(row))).toList();
+    }
+
+    @Override
+    public SecretKey realmOpening(String dataKeyId, String realmId) {
+        DataKeyEntity row = inSession(s -> DataKeyStore.of(VaultStore.of(s)).byId(dataKeyId));
+        if (row == null || !row.getRealmId().equals(realmId) || row.getOrganizationId() != null) {
+            throw new TokenDecryptionException("data key '" + dataKeyId + "' is not a key of this realm (destroyed with it,"
+                    + " or another realm's or an organization's)");
+        }
+        return unwrapped(row);
+    }
+
     private SecretKey unwrapped(DataKeyEntity row) {
         return unwrapped(row.getId(), sealed(row));
     }
@@ -142,6 +164,9 @@ public final class StoredDataKeys implements DataKeySource {
             if (winner == null) {
                 throw e;
             }
+            LOG.debugf("Data key of realm %s%s: another transaction made it first (%s); using %s", realmId,
+                    organizationId == null ? "" : " organization " + organizationId, e.getClass().getSimpleName(),
+                    winner.getId());
             return winner;
         }
     }

@@ -44,6 +44,14 @@ public final class DataKeyStore {
                 DataKeyEntity.class).setParameter("realmId", realmId).getResultList();
     }
 
+    /** The data keys of the realm's own scope (no organization's), the ACTIVE one first, then newest first. */
+    public List<DataKeyEntity> ofRealmOwnScope(String realmId) {
+        return em.createQuery("select d from DataKeyEntity d where d.realmId = :realmId and d.organizationId is null"
+                        + " order by case when d.state = :active then 0 else 1 end, d.createdAt desc, d.id", DataKeyEntity.class)
+                .setFlushMode(jakarta.persistence.FlushModeType.COMMIT)
+                .setParameter("realmId", realmId).setParameter("active", DataKeyEntity.ACTIVE).getResultList();
+    }
+
     /** The ids of the data keys not wrapped under {@code kekId}. */
     public List<String> idsNotWrappedUnder(String kekId) {
         return em.createQuery("select d.id from DataKeyEntity d where d.kekId <> :kekId order by d.id", String.class)
@@ -74,11 +82,17 @@ public final class DataKeyStore {
         return retired;
     }
 
-    /** Deletes the RETIRED keys of the realm that no connection, per-subject token or pending revocation uses. */
+    /**
+     * Deletes the RETIRED keys of the realm that no connection, per-subject token or pending revocation uses, and that
+     * keys no connection's refresh-token fingerprint ({@code f2.<id>.}: a realm key keys the fingerprints of its
+     * organizations' rows too, whose {@code KEY_ID} is their organization's key).
+     */
     public int deleteUnusedRetired(String realmId) {
         RowChanges.realm(realmId);
         return em.createQuery("delete from DataKeyEntity d where d.realmId = :realmId and d.state = :retired"
                         + " and not exists (select c.id from ConnectionEntity c where c.keyId = d.id)"
+                        + " and not exists (select f.id from ConnectionEntity f where f.realmId = d.realmId"
+                        + " and f.refreshFingerprint like concat('f2.', d.id, '.%'))"
                         + " and not exists (select t.keyId from SubjectTokenEntity t where t.keyId = d.id)"
                         + " and not exists (select p.id from PendingRevocationEntity p where p.keyId = d.id)"
                         + " and not exists (select r.id from RevocationClientEntity r where r.keyId = d.id)")
@@ -99,11 +113,20 @@ public final class DataKeyStore {
                 .setParameter("realmId", realmId).executeUpdate();
     }
 
-    /** The realms that hold connections (or pending revocations) sealed under no data key: v1 rows to migrate. */
+    /**
+     * The realms that hold connections (or pending revocations) sealed under no data key, or refresh-token fingerprints
+     * made under the ring ({@code f1.}): v1 rows and fingerprints to migrate.
+     */
     public List<String> realmsWithLegacyRows() {
         List<String> realms = new java.util.ArrayList<>(em.createQuery("select distinct c.realmId from ConnectionEntity c"
                 + " where c.keyId is not null and not exists (select d.id from DataKeyEntity d where d.id = c.keyId)",
                 String.class).getResultList());
+        for (String realm : em.createQuery("select distinct c.realmId from ConnectionEntity c"
+                + " where c.refreshFingerprint like 'f1.%'", String.class).getResultList()) {
+            if (!realms.contains(realm)) {
+                realms.add(realm);
+            }
+        }
         for (String realm : em.createQuery("select distinct p.realmId from PendingRevocationEntity p where p.keyId is not null"
                 + " and not exists (select d.id from DataKeyEntity d where d.id = p.keyId)", String.class).getResultList()) {
             if (!realms.contains(realm)) {

@@ -60,6 +60,18 @@ class VaultFactorySettingsTest {
                 "the server info shows part of a key");
     }
 
+    /** With a key provider other than config (which refuses to start without keys) the ring is optional. */
+    @Test
+    void withoutKeysTheVaultStartsWithNoLegacyKeyAndActiveKeyAloneIsRefused() {
+        Map<String, String> info = started(Map.of()).getOperationalInfo();
+        assertEquals("", info.get("key-ids"));
+        assertFalse(info.containsKey("active-key"), "no ring, no active key");
+
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> started(Map.of("active-key", "k1")));
+        assertEquals(true, refused.getMessage().contains("'active-key' is set but option 'keys' is not"), refused.getMessage());
+    }
+
     private static JpaConduitVaultFactory started(Map<String, String> options) {
         var factory = new JpaConduitVaultFactory();
         factory.start(new MapScope(new HashMap<>(options)));
