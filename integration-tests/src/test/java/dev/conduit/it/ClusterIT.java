@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The token vault on a two-node Keycloak cluster (production start, embedded Infinispan over jdbc-ping, one
  * PostgreSQL): one upstream refresh per expiry whatever node the callers reach, a disconnect seen by the other node
- * at once, a switch to a Conduit broker on one node seen by the other at once, the proactive refresher on one node
+ * at once, a refresh on one node served by the other at once (the nodes' sealed-row caches, issue 17), a switch to a Conduit broker on one node seen by the other at once, the proactive refresher on one node
  * per round, and a node killed with a refresh and a server connection's mint in flight. The nodes
  * share ConduitEnvironment's provider sandbox, whose counts are the evidence. PostgreSQL only (the tests' embedded one by default, see support/Database).
  */
@@ -159,6 +159,33 @@ class ClusterIT {
         Await.until("revoked at HubSpot", () -> sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE) - revocationsBefore >= 1);
         Await.until("gone for node B too", () -> cluster.b().vault().connection(id) == null);
         assertThat(sandbox.calls(Provider.HUBSPOT, Endpoint.REVOKE) - revocationsBefore).as("revoked at HubSpot once").isEqualTo(1);
+    }
+
+    /**
+     * The sealed-row cache (issue 17) on both nodes: node B serves a connection (and keeps its row), an administrator
+     * refreshes it on node A, and node B's next exchange serves the new token at once, never the replaced one; then an
+     * administrator's expiry on node A makes node B's next exchange refresh it (one upstream call).
+     */
+    @Test
+    @Order(2)
+    void aRefreshOnNodeAIsServedAtOnceOnNodeB() {
+        String userToken = cluster.brokerLogin("hubspot", Accounts.HUBSPOT_KATHLEEN);
+        String id = connectionId(Accounts.HUBSPOT_KATHLEEN, "hubspot");
+        String before = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+        assertThat(ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText())
+                .as("node B serves the same token again").isEqualTo(before);
+
+        assertThat(cluster.a().vault().refresh(id).get("refreshed").asInt()).isEqualTo(1);
+        String after = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+
+        assertThat(after.equals(before)).as("node B served the token node A replaced").isFalse();
+        assertThat(sandbox.accessTokenActive(after)).isTrue();
+
+        int refreshesBefore = sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token");
+        cluster.a().vault().expireAccessToken(id);
+        String renewed = ok(cluster.b().exchange(userToken, HUBSPOT)).get("access_token").asText();
+        assertThat(renewed.equals(after)).as("node B served the token node A expired").isFalse();
+        assertThat(sandbox.tokenCalls(Provider.HUBSPOT, "refresh_token") - refreshesBefore).isGreaterThanOrEqualTo(1);
     }
 
     /**

@@ -350,6 +350,20 @@ public final class VaultAdminResource {
         return report;
     }
 
+    /**
+     * Drops the realm's cached rows (and every data-key row) on every node, once this request commits: for an operator
+     * who changed CONDUIT_CONNECTION or CONDUIT_DATA_KEY by SQL outside Keycloak, which the sealed-row cache does not see
+     * before {@code row-cache-max-age-seconds} otherwise. Changes made through Keycloak need no call.
+     */
+    @POST
+    @Path("row-cache/invalidate")
+    public Response invalidateRowCache() {
+        auth.realm().requireManageRealm();
+        dev.conduit.vault.store.RowChanges.realmChangedOutsideKeycloak(session, realm.getId());
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri()).success();
+        return Response.noContent().build();
+    }
+
     /** Runs the proactive refresh for this realm's connections now, on this node, synchronously; answers its figures. */
     @POST
     @Path("refresh-due")

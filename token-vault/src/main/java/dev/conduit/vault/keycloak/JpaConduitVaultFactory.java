@@ -12,6 +12,7 @@ import dev.conduit.api.support.FactorySetting;
 import dev.conduit.api.vault.ConduitVault;
 import dev.conduit.api.vault.ConduitVaultFactory;
 import dev.conduit.api.vault.ConduitVaultSpi;
+import dev.conduit.vault.cache.RowCaches;
 import dev.conduit.vault.crypto.HandoverSeal;
 import dev.conduit.vault.crypto.KeyRing;
 import dev.conduit.vault.crypto.KeyRingConfig;
@@ -28,6 +29,7 @@ import dev.conduit.vault.service.DataKeySettings;
 import dev.conduit.vault.service.EnvelopeMigration;
 import dev.conduit.vault.service.StoredDataKeys;
 import dev.conduit.vault.service.RenamedSettings;
+import dev.conduit.vault.service.RowCacheSettings;
 import dev.conduit.vault.service.RowSeal;
 import dev.conduit.vault.service.VaultSettings;
 import org.jboss.logging.Logger;
@@ -72,6 +74,8 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
     private volatile HandoverSeal handoverSeal;
     private VaultSettings settings;
     private DataKeySettings dataKeySettings;
+    private RowCacheSettings rowCacheSettings;
+    private RowCacheCluster rowCacheCluster;
     private volatile ConnectionVault vault;
     /** The scheduled runs' workers and the administrators' background jobs: created in postInit, shut down in close. */
     private ExecutorService workers;
@@ -114,21 +118,26 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         }
         settings = VaultSettings.from(config);
         dataKeySettings = DataKeySettings.from(config);
+        rowCacheSettings = RowCacheSettings.from(config);
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         workers = VaultPools.workers(settings.refreshThreads());
         background = VaultPools.background();
+        RowCaches rowCaches = new RowCaches(rowCacheSettings.size(), rowCacheSettings.maxAgeSeconds() * 1000L,
+                org.keycloak.common.util.Time::currentTimeMillis);
         StoredDataKeys dataKeys = new StoredDataKeys(factory, new DataKeys(keyEncryptionKeys(factory),
                 new DataKeyCache(dataKeySettings.cacheTimeToLive(), dataKeySettings.cacheSize(), Clock.systemUTC())),
-                dataKeySettings.perOrganization());
+                dataKeySettings.perOrganization(), rowCaches);
         TokenCipher cipher = new TokenCipher(keys, dataKeys);
         handoverSeal = new HandoverSeal(cipher, dataKeys);
         RowSeal seal = new RowSeal(cipher, new TokenFingerprints(keys, dataKeys));
-        vault = new ConnectionVault(factory, seal, dataKeys, settings, workers, background);
+        vault = new ConnectionVault(factory, seal, dataKeys, settings, workers, background, rowCaches);
+        rowCacheCluster = new RowCacheCluster(factory, rowCaches);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
+                rowCacheCluster.start();
                 ProactiveRefreshTask.schedule(factory, vault, settings);
                 EnvelopeMigration.atStart(factory, vault);
             }
@@ -150,6 +159,9 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
 
     @Override
     public void close() {
+        if (rowCacheCluster != null) {
+            rowCacheCluster.stop();
+        }
         VaultPools.shutdown(workers);
         VaultPools.shutdown(background);
     }
@@ -159,6 +171,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         List<FactorySetting> all = new ArrayList<>(List.of(KEYS, ACTIVE_KEY));
         all.addAll(VaultSettings.SETTINGS);
         all.addAll(DataKeySettings.SETTINGS);
+        all.addAll(RowCacheSettings.SETTINGS);
         return FactorySetting.metadata(all);
     }
 
@@ -172,6 +185,7 @@ public final class JpaConduitVaultFactory implements ConduitVaultFactory,
         }
         info.putAll(settings.operationalInfo());
         info.putAll(dataKeySettings.operationalInfo());
+        info.putAll(rowCacheSettings.operationalInfo());
         return info;
     }
 

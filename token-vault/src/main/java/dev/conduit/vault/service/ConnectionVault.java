@@ -14,6 +14,8 @@ import dev.conduit.api.vault.ConnectionKey;
 import dev.conduit.api.vault.ConnectionUnavailableException;
 import dev.conduit.api.vault.FreshToken;
 import dev.conduit.api.vault.RefusedToken;
+import dev.conduit.vault.cache.GenerationCache;
+import dev.conduit.vault.cache.RowCaches;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.keys.KeyUnavailableException;
 import dev.conduit.vault.refresh.RefreshPolicy;
@@ -67,14 +69,17 @@ public final class ConnectionVault {
     private final StoredTokenMigration storedTokens;
     private final SubjectMints subjectMints;
     private final StoredDataKeys dataKeys;
+    private final RowCaches rowCaches;
 
     /**
      * @param workers the factory's pool for scheduled runs ({@code refresh-threads} threads), shut down by the factory
      * @param background the factory's pool for long administrator jobs (key rotation, stored-token migration), shut down by the factory
+     * @param rowCaches this node's cache of sealed rows, which the connection row of an exchange is read through
      */
     public ConnectionVault(KeycloakSessionFactory factory, RowSeal seal, StoredDataKeys dataKeys, VaultSettings settings,
-            ExecutorService workers, ExecutorService background) {
+            ExecutorService workers, ExecutorService background, RowCaches rowCaches) {
         this.factory = factory;
+        this.rowCaches = rowCaches;
         this.dataKeys = dataKeys;
         this.seal = seal;
         this.settings = settings;
@@ -146,9 +151,20 @@ public final class ConnectionVault {
         return accessToken(row);
     }
 
-    /** The connection's row, read and committed in a transaction of its own (detached). */
+    /**
+     * The connection's row as stored (detached): from this node's row cache ({@link RowCaches}: sealed, dropped on every
+     * node by any change made through Keycloak), or else read and committed in a transaction of its own and kept there.
+     * Whatever it holds, a token due for refresh goes to the refresher, which reads the row under its lock.
+     */
     private ConnectionEntity stored(ConnectionKey key) throws ConnectionUnavailableException {
+        Optional<ConnectionEntity> cached = rowCaches.row(key);
+        if (cached.isPresent()) {
+            VaultMetrics.rowCache(true);
+            return cached.get();
+        }
         Optional<ConnectionEntity> row;
+        // taken before the read: a change committed meanwhile makes it stale, and the row read is not kept
+        GenerationCache.Ticket ticket = rowCaches.rowTicket(key);
         try {
             row = inOwnTransaction(s -> find(s, key));
         } catch (RuntimeException e) {
@@ -158,9 +174,16 @@ public final class ConnectionVault {
             throw new ConnectionUnavailableException(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
                     "The token store is unavailable; retry shortly");
         }
+        VaultMetrics.rowCache(false);
+        row.ifPresent(found -> rowCaches.keepRow(key, ticket, found));
         return row.orElseThrow(() -> new ConnectionUnavailableException(
                 ConnectionUnavailableException.NOT_CONNECTED, "No " + key.alias() + " connection for this "
                         + key.kind().name().toLowerCase() + "; connect it first"));
+    }
+
+    /** This node's cache of sealed rows. */
+    public RowCaches rowCaches() {
+        return rowCaches;
     }
 
     public FreshToken accessToken(ConnectionEntity row) throws ConnectionUnavailableException {
@@ -431,6 +454,7 @@ public final class ConnectionVault {
     }
 
     static EntityManager em(KeycloakSession session) {
+        dev.conduit.vault.store.RowChanges.watch(session);
         return session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 }

@@ -4,6 +4,8 @@ import java.util.function.Function;
 
 import javax.crypto.SecretKey;
 
+import dev.conduit.vault.cache.GenerationCache;
+import dev.conduit.vault.cache.RowCaches;
 import dev.conduit.vault.crypto.DataKeySource;
 import dev.conduit.vault.crypto.RealmKeys;
 import dev.conduit.vault.crypto.TokenDecryptionException;
@@ -28,9 +30,11 @@ import org.keycloak.utils.KeycloakSessionUtil;
 /**
  * The data keys of CONDUIT_DATA_KEY (changelog 0012) as {@link TokenCipher}'s source: a realm's key seals its rows,
  * an organization's own key its rows when {@code data-key-per-organization} is on, the parked scope's key the pending
- * revocations that outlive their realm. Keys are read from the database on every use (in the transaction of the
- * session working on this thread), so a deleted key stops opening at once on every node; the unwrapped key comes from
- * {@link DataKeys}' cache or the key provider.
+ * revocations that outlive their realm. A key that opens a row is read by id from this node's row cache
+ * ({@link RowCaches}, the wrapped form as stored) or else from the database (in the transaction of the session working
+ * on this thread); every write of a data key (rewrap, retire, destroy) drops it from every node's cache before the
+ * writing request returns, so a deleted key stops opening at once on every node. The unwrapped key comes from
+ * {@link DataKeys}' cache or the key provider. The ACTIVE key that seals is always read from the database.
  *
  * <p>A scope's first key is made in a transaction of its own, committed at once; two nodes making it together end with
  * one, the unique ACTIVE_SCOPE column refusing the second, which then reads the winner.
@@ -44,11 +48,13 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
     private final KeycloakSessionFactory factory;
     private final DataKeys keys;
     private final boolean perOrganization;
+    private final RowCaches rowCaches;
 
-    public StoredDataKeys(KeycloakSessionFactory factory, DataKeys keys, boolean perOrganization) {
+    public StoredDataKeys(KeycloakSessionFactory factory, DataKeys keys, boolean perOrganization, RowCaches rowCaches) {
         this.factory = factory;
         this.keys = keys;
         this.perOrganization = perOrganization;
+        this.rowCaches = rowCaches;
     }
 
     /** An organization's rows have their own key only when configured so; any other kind (REALM too) is the realm's. */
@@ -76,19 +82,25 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
 
     @Override
     public SecretKey opening(String dataKeyId, TokenOwner owner) {
-        DataKeyEntity row = inSession(s -> DataKeyStore.of(VaultStore.of(s)).byId(dataKeyId));
+        RowCaches.SealedKeyRow row = rowCaches.dataKey(dataKeyId).orElse(null);
         if (row == null) {
-            throw new TokenDecryptionException("data key '" + dataKeyId + "' does not exist (destroyed with its organization"
-                    + " or realm, or never made here)");
+            GenerationCache.Ticket ticket = rowCaches.dataKeyTicket(dataKeyId);
+            DataKeyEntity stored = inSession(s -> DataKeyStore.of(VaultStore.of(s)).byId(dataKeyId));
+            if (stored == null) {
+                throw new TokenDecryptionException("data key '" + dataKeyId + "' does not exist (destroyed with its organization"
+                        + " or realm, or never made here)");
+            }
+            row = new RowCaches.SealedKeyRow(stored.getId(), stored.getRealmId(), stored.getOrganizationId(), stored.getWrapped());
+            rowCaches.keepDataKey(ticket, row);
         }
-        boolean parked = PARKED_REALM.equals(row.getRealmId()) && row.getOrganizationId() == null;
-        boolean realmMatches = row.getRealmId().equals(owner.realmId());
-        boolean organizationMatches = row.getOrganizationId() == null
-                || owner.kind() == TokenOwner.Kind.ORGANIZATION && row.getOrganizationId().equals(owner.ownerId());
+        boolean parked = PARKED_REALM.equals(row.realmId()) && row.organizationId() == null;
+        boolean realmMatches = row.realmId().equals(owner.realmId());
+        boolean organizationMatches = row.organizationId() == null
+                || owner.kind() == TokenOwner.Kind.ORGANIZATION && row.organizationId().equals(owner.ownerId());
         if (!parked && !(realmMatches && organizationMatches)) {
             throw new TokenDecryptionException("data key '" + dataKeyId + "' is not this owner's");
         }
-        return unwrapped(row);
+        return unwrapped(row.id(), sealed(row.id(), row.realmId(), row.organizationId(), row.wrapped()));
     }
 
     @Override
@@ -113,17 +125,25 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
     }
 
     private SecretKey unwrapped(DataKeyEntity row) {
+        return unwrapped(row.getId(), sealed(row));
+    }
+
+    private SecretKey unwrapped(String id, SealedDataKey sealed) {
         try {
-            return keys.key(sealed(row));
+            return keys.key(sealed);
         } catch (WrappedKeyRefusedException e) {
-            throw new TokenDecryptionException("data key '" + row.getId() + "' does not open: " + e.getMessage());
+            throw new TokenDecryptionException("data key '" + id + "' does not open: " + e.getMessage());
         }
     }
 
     static SealedDataKey sealed(DataKeyEntity row) {
-        DataKeyScope scope = row.getOrganizationId() == null ? DataKeyScope.realm(row.getRealmId(), row.getId())
-                : DataKeyScope.organization(row.getRealmId(), row.getOrganizationId(), row.getId());
-        return new SealedDataKey(scope, WrappedKey.parse(row.getWrapped()));
+        return sealed(row.getId(), row.getRealmId(), row.getOrganizationId(), row.getWrapped());
+    }
+
+    private static SealedDataKey sealed(String id, String realmId, String organizationId, String wrapped) {
+        DataKeyScope scope = organizationId == null ? DataKeyScope.realm(realmId, id)
+                : DataKeyScope.organization(realmId, organizationId, id);
+        return new SealedDataKey(scope, WrappedKey.parse(wrapped));
     }
 
     /**

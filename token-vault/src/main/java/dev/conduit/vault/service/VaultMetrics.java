@@ -41,6 +41,17 @@ public final class VaultMetrics {
                 .register(Metrics.globalRegistry).increment();
     }
 
+    private static final Counter ROW_CACHE_HITS = Counter.builder("conduit.vault.row.cache").description(
+            "Connection rows an exchange read from this node's sealed-row cache (hit) or from the database (miss)")
+            .tag("result", "hit").register(Metrics.globalRegistry);
+    private static final Counter ROW_CACHE_MISSES = Counter.builder("conduit.vault.row.cache").description(
+            "Connection rows an exchange read from this node's sealed-row cache (hit) or from the database (miss)")
+            .tag("result", "miss").register(Metrics.globalRegistry);
+
+    static void rowCache(boolean hit) {
+        (hit ? ROW_CACHE_HITS : ROW_CACHE_MISSES).increment();
+    }
+
     static void served(String alias, boolean refreshedFirst) {
         Counter.builder("conduit.vault.token.served").description("Access tokens handed out by the vault")
                 .tag("provider", alias).tag("refreshed", String.valueOf(refreshedFirst))

@@ -7,7 +7,12 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.NamedQueries;
 import jakarta.persistence.NamedQuery;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.PostRemove;
+import jakarta.persistence.PostUpdate;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Version;
 import org.keycloak.common.util.Time;
 
@@ -221,6 +226,68 @@ public class ConnectionEntity {
     public void setShown(String shown) { this.shown = shown; }
     public String getCredential() { return credential; }
     public void setCredential(String credential) { this.credential = credential; }
+    /** The connection key the row had when loaded (realm, owner kind, owner, alias), so a write that changed it drops the old one too. */
+    @Transient
+    private String[] loadedKey;
+
+    @PostLoad
+    void loaded() {
+        loadedKey = new String[] {realmId, ownerKind, ownerId, providerAlias};
+    }
+
+    /** Every insert, update and delete through the entity manager: the row caches drop it on every node (RowChanges). */
+    @PostPersist
+    @PostUpdate
+    @PostRemove
+    void written() {
+        RowChanges.connection(realmId, ownerKind, ownerId, providerAlias);
+        if (loadedKey != null && !java.util.Arrays.equals(loadedKey, new String[] {realmId, ownerKind, ownerId, providerAlias})) {
+            RowChanges.connection(loadedKey[0], loadedKey[1], loadedKey[2], loadedKey[3]);
+        }
+    }
+
+    /** A detached copy of every column (the row caches hand out copies, so no caller changes what they hold). */
+    public ConnectionEntity copy() {
+        ConnectionEntity copy = new ConnectionEntity();
+        copy.id = id;
+        copy.realmId = realmId;
+        copy.ownerKind = ownerKind;
+        copy.ownerId = ownerId;
+        copy.providerAlias = providerAlias;
+        copy.providerId = providerId;
+        copy.accountId = accountId;
+        copy.organizationId = organizationId;
+        copy.instanceUrl = instanceUrl;
+        copy.accessToken = accessToken;
+        copy.refreshToken = refreshToken;
+        copy.keyId = keyId;
+        copy.scopes = scopes;
+        copy.issuedAt = issuedAt;
+        copy.expiresAt = expiresAt;
+        copy.status = status;
+        copy.connectedBy = connectedBy;
+        copy.connectedAt = connectedAt;
+        copy.lastRefreshAt = lastRefreshAt;
+        copy.nextRefreshAt = nextRefreshAt;
+        copy.failureCount = failureCount;
+        copy.lastError = lastError;
+        copy.healthCheckedAt = healthCheckedAt;
+        copy.version = version;
+        copy.accountName = accountName;
+        copy.accountEmail = accountEmail;
+        copy.statusChangedAt = statusChangedAt;
+        copy.refusalWindowAt = refusalWindowAt;
+        copy.refusalRefreshes = refusalRefreshes;
+        copy.refusalLastAt = refusalLastAt;
+        copy.leaseOwner = leaseOwner;
+        copy.leaseUntil = leaseUntil;
+        copy.refreshFingerprint = refreshFingerprint;
+        copy.grantKind = grantKind;
+        copy.shown = shown;
+        copy.credential = credential;
+        return copy;
+    }
+
     /** Whether the row is a server connection: its token is minted (or static), never refreshed with a refresh token. */
     public boolean isServer() { return grantKind != null; }
 }

@@ -3,6 +3,9 @@ package dev.conduit.vault.store;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.PostRemove;
+import jakarta.persistence.PostUpdate;
 import jakarta.persistence.Table;
 
 /**
@@ -34,6 +37,14 @@ public class DataKeyEntity {
     private long createdAt;
     @Column(name = "ACTIVE_SCOPE", length = 80)
     private String activeScope;
+
+    /** Every write through the entity manager (rewrap, retire, destroy): the row caches drop the key on every node. */
+    @PostPersist
+    @PostUpdate
+    @PostRemove
+    void written() {
+        RowChanges.dataKey(id);
+    }
 
     /** The unique value of an ACTIVE key's scope. */
     public static String scope(String realmId, String organizationId) {

@@ -78,6 +78,7 @@ public final class DataKeyStore {
                         + " and d.state = :active")
                 .setParameter("retired", DataKeyEntity.RETIRED).setParameter("active", DataKeyEntity.ACTIVE)
                 .setParameter("realmId", realmId).executeUpdate();
+        RowChanges.realm(realmId);
         return retired;
     }
 
@@ -87,6 +88,7 @@ public final class DataKeyStore {
      * organizations' rows too, whose {@code KEY_ID} is their organization's key).
      */
     public int deleteUnusedRetired(String realmId) {
+        RowChanges.realm(realmId);
         return em.createQuery("delete from DataKeyEntity d where d.realmId = :realmId and d.state = :retired"
                         + " and not exists (select c.id from ConnectionEntity c where c.keyId = d.id)"
                         + " and not exists (select f.id from ConnectionEntity f where f.realmId = d.realmId"
@@ -99,12 +101,14 @@ public final class DataKeyStore {
 
     /** Crypto-shredding: deletes the organization's data keys. */
     public int deleteOrganization(String organizationId) {
+        RowChanges.all();
         return em.createQuery("delete from DataKeyEntity d where d.organizationId = :org")
                 .setParameter("org", organizationId).executeUpdate();
     }
 
     /** Crypto-shredding: deletes every data key of the realm, its organizations' included. */
     public int deleteRealm(String realmId) {
+        RowChanges.realm(realmId);
         return em.createQuery("delete from DataKeyEntity d where d.realmId = :realmId")
                 .setParameter("realmId", realmId).executeUpdate();
     }

@@ -27,6 +27,7 @@ public final class VaultStore {
     }
 
     public static VaultStore of(KeycloakSession session) {
+        RowChanges.watch(session);
         return new VaultStore(session.getProvider(JpaConnectionProvider.class).getEntityManager());
     }
 
@@ -100,11 +101,13 @@ public final class VaultStore {
 
     /** Deletes every row of the realm in one statement; the count deleted. */
     public int purgeRealm(String realmId) {
+        RowChanges.realm(realmId);
         return em.createNamedQuery("conduitPurgeRealm").setParameter("realmId", realmId).executeUpdate();
     }
 
     /** Deletes every row of the realm's provider alias in one statement; the count deleted. */
     public int purgeRealmAlias(String realmId, String alias) {
+        RowChanges.realm(realmId);
         return em.createNamedQuery("conduitPurgeRealmAlias")
                 .setParameter("realmId", realmId)
                 .setParameter("alias", alias)
@@ -178,6 +181,7 @@ public final class VaultStore {
      * from (a refresh that sealed another one meanwhile wrote that one's fingerprint); true when written.
      */
     public boolean fillFingerprint(String id, String sealedRefreshToken, String fingerprint) {
+        RowChanges.all();
         return em.createNamedQuery("conduitFillFingerprint")
                 .setParameter("fingerprint", fingerprint).setParameter("id", id).setParameter("sealed", sealedRefreshToken)
                 .executeUpdate() == 1;

@@ -12,17 +12,17 @@ class StoredDataKeysTest {
 
     @Test
     void anOrganizationsRowsAreUnderTheRealmsKeyByDefault() {
-        assertThat(new StoredDataKeys(null, null, false).organizationOf(organization)).isNull();
+        assertThat(new StoredDataKeys(null, null, false, null).organizationOf(organization)).isNull();
     }
 
     @Test
     void anOrganizationsRowsAreUnderItsOwnKeyWhenConfigured() {
-        assertThat(new StoredDataKeys(null, null, true).organizationOf(organization)).isEqualTo("org-acme");
+        assertThat(new StoredDataKeys(null, null, true, null).organizationOf(organization)).isEqualTo("org-acme");
     }
 
     @Test
     void usersAndRevokingRowsAreAlwaysUnderTheRealmsKey() {
-        StoredDataKeys perOrganization = new StoredDataKeys(null, null, true);
+        StoredDataKeys perOrganization = new StoredDataKeys(null, null, true, null);
         assertThat(perOrganization.organizationOf(TokenOwner.user("realm-1", "user-ada", "salesforce", "refresh"))).isNull();
         assertThat(perOrganization.organizationOf(new TokenOwner("realm-1", TokenOwner.Kind.REVOKING, "org-acme",
                 "salesforce", "refresh"))).isNull();
