@@ -48,22 +48,7 @@ public final class CopiedRowOpener {
     private CopiedRowOpener(Connection db, KeyEncryptionKeys keks, KeyRing ring) {
         this.db = db;
         this.keys = new DataKeys(keks, new DataKeyCache(Duration.ofSeconds(1), 1, Clock.systemUTC()));
-        this.cipher = new TokenCipher(ring, new DataKeySource() {
-            @Override
-            public SealingKey active(TokenOwner owner) {
-                throw new UnsupportedOperationException("a reader of copies seals nothing");
-            }
-
-            @Override
-            public SealingKey parked() {
-                throw new UnsupportedOperationException("a reader of copies seals nothing");
-            }
-
-            @Override
-            public SecretKey opening(String dataKeyId, TokenOwner owner) {
-                return keys.key(stored(dataKeyId));
-            }
-        });
+        this.cipher = new TokenCipher(ring, openingOnly(dataKeyId -> keys.key(stored(dataKeyId))));
     }
 
     private SealedDataKey stored(String dataKeyId) {
@@ -100,7 +85,13 @@ public final class CopiedRowOpener {
      * @throws TokenDecryptionException when it does not open with that key
      */
     public static String accessTokenWith(SecretKey dataKey, Copy copy) {
-        TokenCipher with = new TokenCipher(KeyRingConfig.parse("none:" + Secrets.aes256KeyBase64(), "none"), new DataKeySource() {
+        TokenCipher with = new TokenCipher(KeyRingConfig.parse("none:" + Secrets.aes256KeyBase64(), "none"), openingOnly(dataKeyId -> dataKey));
+        return with.decrypt(copy.accessToken(), copy.owner("access"));
+    }
+
+    /** A data-key source that opens with {@code keyById} and seals nothing, as a reader of copies does. */
+    private static DataKeySource openingOnly(java.util.function.Function<String, SecretKey> keyById) {
+        return new DataKeySource() {
             @Override
             public SealingKey active(TokenOwner owner) {
                 throw new UnsupportedOperationException("a reader of copies seals nothing");
@@ -113,10 +104,9 @@ public final class CopiedRowOpener {
 
             @Override
             public SecretKey opening(String dataKeyId, TokenOwner owner) {
-                return dataKey;
+                return keyById.apply(dataKeyId);
             }
-        });
-        return with.decrypt(copy.accessToken(), copy.owner("access"));
+        };
     }
 
     /** A copied row's sealed columns and binding. */
