@@ -82,16 +82,10 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
 
     @Override
     public SecretKey opening(String dataKeyId, TokenOwner owner) {
-        RowCaches.SealedKeyRow row = rowCaches.dataKey(dataKeyId).orElse(null);
+        RowCaches.SealedKeyRow row = keyRow(dataKeyId);
         if (row == null) {
-            GenerationCache.Ticket ticket = rowCaches.dataKeyTicket(dataKeyId);
-            DataKeyEntity stored = inSession(s -> DataKeyStore.of(VaultStore.of(s)).byId(dataKeyId));
-            if (stored == null) {
-                throw new TokenDecryptionException("data key '" + dataKeyId + "' does not exist (destroyed with its organization"
-                        + " or realm, or never made here)");
-            }
-            row = new RowCaches.SealedKeyRow(stored.getId(), stored.getRealmId(), stored.getOrganizationId(), stored.getWrapped());
-            rowCaches.keepDataKey(ticket, row);
+            throw new TokenDecryptionException("data key '" + dataKeyId + "' does not exist (destroyed with its organization"
+                    + " or realm, or never made here)");
         }
         boolean parked = PARKED_REALM.equals(row.realmId()) && row.organizationId() == null;
         boolean realmMatches = row.realmId().equals(owner.realmId());
@@ -101,6 +95,23 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
             throw new TokenDecryptionException("data key '" + dataKeyId + "' is not this owner's");
         }
         return unwrapped(row.id(), sealed(row.id(), row.realmId(), row.organizationId(), row.wrapped()));
+    }
+
+    /** The data key's row as stored, from this node's row cache or else the database (then kept); null when none. */
+    private RowCaches.SealedKeyRow keyRow(String dataKeyId) {
+        RowCaches.SealedKeyRow cached = rowCaches.dataKey(dataKeyId).orElse(null);
+        if (cached != null) {
+            return cached;
+        }
+        GenerationCache.Ticket ticket = rowCaches.dataKeyTicket(dataKeyId);
+        DataKeyEntity stored = inSession(s -> DataKeyStore.of(VaultStore.of(s)).byId(dataKeyId));
+        if (stored == null) {
+            return null;
+        }
+        RowCaches.SealedKeyRow row = new RowCaches.SealedKeyRow(stored.getId(), stored.getRealmId(),
+                stored.getOrganizationId(), stored.getWrapped());
+        rowCaches.keepDataKey(ticket, row);
+        return row;
     }
 
     @Override
@@ -116,12 +127,12 @@ public final class StoredDataKeys implements DataKeySource, RealmKeys {
 
     @Override
     public SecretKey realmOpening(String dataKeyId, String realmId) {
-        DataKeyEntity row = inSession(s -> DataKeyStore.of(VaultStore.of(s)).byId(dataKeyId));
-        if (row == null || !row.getRealmId().equals(realmId) || row.getOrganizationId() != null) {
+        RowCaches.SealedKeyRow row = keyRow(dataKeyId);
+        if (row == null || !row.realmId().equals(realmId) || row.organizationId() != null) {
             throw new TokenDecryptionException("data key '" + dataKeyId + "' is not a key of this realm (destroyed with it,"
                     + " or another realm's or an organization's)");
         }
-        return unwrapped(row);
+        return unwrapped(row.id(), sealed(row.id(), realmId, null, row.wrapped()));
     }
 
     private SecretKey unwrapped(DataKeyEntity row) {
