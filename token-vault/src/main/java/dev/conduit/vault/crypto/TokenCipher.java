@@ -157,6 +157,21 @@ public final class TokenCipher {
         return keys.key(parts[1]).orElseThrow(() -> new TokenDecryptionException("unknown key id '" + parts[1] + "'"));
     }
 
+    /**
+     * One AES-GCM cipher per thread for opening: {@code Cipher.getInstance}'s provider lookup was the larger part of
+     * a served token's decryption (issue 17's profile). Every use re-initialises it with its own key and nonce, and a
+     * failed open leaves nothing behind (the next {@code init} resets it). Sealing keeps a fresh cipher per value.
+     */
+    private static final ThreadLocal<Cipher> OPENING = ThreadLocal.withInitial(TokenCipher::newGcmCipher);
+
+    private static Cipher newGcmCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this Java has no AES/GCM/NoPadding", e);
+        }
+    }
+
     private static byte[] openWith(SecretKey key, String[] parts, byte[] associatedData) {
         try {
             byte[] nonce = DECODER.decode(parts[2]);
@@ -164,7 +179,7 @@ public final class TokenCipher {
             if (nonce.length != NONCE_BYTES) {
                 throw new TokenDecryptionException("stored token has a bad nonce");
             }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = OPENING.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData);
             return cipher.doFinal(sealed);

@@ -73,6 +73,23 @@ class TokenCipherTest {
     }
 
     @Test
+    void aRefusedOpenLeavesTheThreadsCipherReadyForTheNextValue() {
+        // openings share one cipher per thread: a wrong owner, an altered value or a wrong key in between must not
+        // spoil the next good value, nor open it under another key or owner
+        String stored = cipher("k1").encrypt(token, ada);
+        String other = cipher("k2").encrypt("another-" + token, ada);
+        TokenOwner bob = TokenOwner.user("realm-1", "user-bob", "salesforce", "refresh");
+        TokenCipher both = cipher("k2");
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> both.decrypt(stored, bob)).isInstanceOf(TokenDecryptionException.class);
+            assertThat(both.decrypt(stored, ada)).isEqualTo(token);
+            assertThat(both.decrypt(other, ada)).isEqualTo("another-" + token);
+            assertThatThrownBy(() -> new TokenCipher(KeyRing.of(Map.of("k1", k1), "k1")).decrypt(other, ada))
+                    .isInstanceOf(TokenDecryptionException.class);
+        }
+    }
+
+    @Test
     void rotationReencryptsUnderTheNewKeyAndOldValuesStillOpenMeanwhile() {
         String underK1 = cipher("k1").encrypt(token, ada);
         TokenCipher afterRotation = cipher("k2");
