@@ -1,6 +1,8 @@
 package dev.conduit.vault.service;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -52,10 +54,14 @@ public final class VaultMetrics {
         (hit ? ROW_CACHE_HITS : ROW_CACHE_MISSES).increment();
     }
 
+    /** Served-token counters by alias and refreshed flag, looked up once: every exchange counts one. */
+    private static final Map<String, Counter> SERVED = new ConcurrentHashMap<>();
+
     static void served(String alias, boolean refreshedFirst) {
-        Counter.builder("conduit.vault.token.served").description("Access tokens handed out by the vault")
+        SERVED.computeIfAbsent((refreshedFirst ? "1" : "0") + alias, key -> Counter.builder("conduit.vault.token.served")
+                .description("Access tokens handed out by the vault")
                 .tag("provider", alias).tag("refreshed", String.valueOf(refreshedFirst))
-                .register(Metrics.globalRegistry).increment();
+                .register(Metrics.globalRegistry)).increment();
     }
 
     /** A scheduled round on this node: {@code run} when it claimed the round, {@code skipped} when another node had. */
