@@ -47,7 +47,11 @@ import org.junit.jupiter.api.TestInstance;
  *   <li>{@code brokering_v2}: Keycloak's Identity Brokering API V2 ({@code POST /realms/{realm}/broker/{alias}/token},
  *       feature {@code identity-brokering-api:v2}) for the same client, returning another user's Google token that
  *       Keycloak stored itself (plain {@code oidc} provider {@value ConduitEnvironment#GOOGLE_STORED_ALIAS} with Store
- *       Tokens on, read from FEDERATED_IDENTITY, not from session notes); also fresh, so no refresh.</li>
+ *       Tokens on, read from FEDERATED_IDENTITY, not from session notes); also fresh, so no refresh;</li>
+ *   <li>{@code brokering_v2_vault}: the same V2 endpoint on Conduit's {@code google} broker for the same user as
+ *       {@code conduit_upstream}, which Conduit answers from the vault (the app written against Keycloak's API): the
+ *       same Google token as {@code conduit_upstream}. Against {@code brokering_v2} it is Conduit's vault against
+ *       Keycloak's own stored token behind one endpoint, so that ratio is the vault's cost alone.</li>
  * </ul>
  * Every endpoint gets a warm-up, then the measured requests run interleaved in rounds: each round runs one block per
  * endpoint, the order rotating from round to round, so slow drifts of the machine hit all three alike. Each block runs
@@ -135,6 +139,7 @@ class ExchangeBenchmarkIT {
         String basic = AppTokens.basic(AppTokens.INTERNAL_APP, secret);
         String tokenUrl = env.realmUrl() + "/protocol/openid-connect/token";
         String brokerTokenUrl = env.realmUrl() + "/broker/" + GOOGLE_STORED_ALIAS + "/token";
+        String vaultBrokerTokenUrl = env.realmUrl() + "/broker/google/token";
 
         // one checked call per endpoint before anything is timed: the answers the measured calls must repeat
         JsonNode conduitAnswer = ok(apps.exchange(conduitUser.access(), Map.of("audience", "google")), "conduit_upstream");
@@ -155,6 +160,12 @@ class ExchangeBenchmarkIT {
             storedUpstreamToken = v2Answer.path("access_token").asText();
             assertThat(sandbox.accessTokenActive(storedUpstreamToken)).as("V2 serves the live sandbox Google token").isTrue();
             assertThat(v2Answer.has("refresh_token")).isFalse();
+            JsonNode v2VaultAnswer = ok(apps.post(vaultBrokerTokenUrl, Map.of("token", conduitUser.access()), basic),
+                    "brokering_v2_vault");
+            assertThat(v2VaultAnswer.get("access_token").asText())
+                    .as("V2 on Conduit's broker serves the vault's token, the one the exchange serves")
+                    .isEqualTo(conduitUpstreamToken);
+            assertThat(v2VaultAnswer.has("refresh_token")).isFalse();
         }
 
         List<ExchangeLoad.Target> endpoints = new ArrayList<>();
@@ -168,6 +179,8 @@ class ExchangeBenchmarkIT {
         if (v2Missing == null) {
             endpoints.add(load.target("brokering_v2", storedUpstreamToken,
                     () -> form(brokerTokenUrl, basic, Map.of("token", storedUser.access()))));
+            endpoints.add(load.target("brokering_v2_vault", conduitUpstreamToken,
+                    () -> form(vaultBrokerTokenUrl, basic, Map.of("token", conduitUser.access()))));
         }
 
         BenchProfiling.resetWindows();
@@ -228,6 +241,7 @@ class ExchangeBenchmarkIT {
         System.out.println(load.ratio(conduit, endpoints.get(1)));
         if (v2Missing == null) {
             System.out.println(load.ratio(conduit, endpoints.get(2)));
+            System.out.println(load.ratio(endpoints.get(3), endpoints.get(2)));
         } else {
             System.out.printf(Locale.ROOT, "BENCHMARK exchange endpoint=brokering_v2 unavailable reason=\"%s\"%n", v2Missing);
         }
@@ -271,13 +285,16 @@ class ExchangeBenchmarkIT {
         assertThat(updated.statusCode()).as("events config: " + updated.body()).isEqualTo(204);
     }
 
-    /** Identity Brokering API V2: the calling client needs {@code external.token.enabled} and the alias in {@code external.token.idp}. */
+    /**
+     * Identity Brokering API V2: the calling client needs {@code external.token.enabled} and the aliases in
+     * {@code external.token.idp} (Keycloak's stored-token provider and Conduit's {@code google}).
+     */
     private void allowInternalAppToUseBrokeringV2() {
         internalClientUuid = env.admin().get(REALM + "/clients?clientId=" + AppTokens.INTERNAL_APP).get(0).get("id").asText();
         JsonNode client = env.admin().get(REALM + "/clients/" + internalClientUuid);
         ObjectNode attributes = (ObjectNode) client.get("attributes");
         attributes.put(EXTERNAL_TOKEN_ENABLED, "true");
-        attributes.put(EXTERNAL_TOKEN_IDP, GOOGLE_STORED_ALIAS);
+        attributes.put(EXTERNAL_TOKEN_IDP, GOOGLE_STORED_ALIAS + "##google");
         HttpResponse<String> updated = env.admin().call("PUT", REALM + "/clients/" + internalClientUuid, client);
         assertThat(updated.statusCode()).as("update " + AppTokens.INTERNAL_APP).isEqualTo(204);
         changedClient = true;
