@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -78,9 +77,7 @@ class DemoAppIT {
         organizations.grantOrgAdmin(organizationId, USER);
         app = DemoApps.start(env);
         driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        // every wait re-queries its element: one found on a page the app just replaced is looked up again
-        wait.ignoring(StaleElementReferenceException.class);
+        wait = Chromium.wait(driver);
     }
 
     @AfterAll

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -63,12 +62,7 @@ class ServerConnectionsConsoleIT {
     void startBrowser() throws Exception {
         downloads = Files.createTempDirectory("server-console-downloads");
         driver = Chromium.start(downloads);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        wait.ignoring(StaleElementReferenceException.class);
-        wait.withMessage(() -> "the page's alerts: " + driver.findElements(By.id("alerts")).stream()
-                .map(WebElement::getText).toList() + ", subtitle: " + driver.findElements(By.id("subtitle")).stream()
-                .map(WebElement::getText).toList() + ", server section shown: " + driver.findElements(By.id("server")).stream()
-                .map(WebElement::isDisplayed).toList() + ", at " + driver.getCurrentUrl() + ", console: " + Chromium.consoleLines(driver));
+        wait = Chromium.waitOnConsole(driver);
     }
 
     @AfterEach

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -80,8 +79,7 @@ class StoredTokenMigrationConsoleIT {
                     () -> env.admin().get("master/clients/" + consoleId + "/scope-mappings/clients/" + realmAdminClient)
                             .findValuesAsText("name").contains("manage-identity-providers"));
             driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + realm);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-            wait.ignoring(StaleElementReferenceException.class);
+            WebDriverWait wait = Chromium.wait(driver);
             wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
             driver.findElement(By.id("username")).sendKeys("admin");
             driver.findElement(By.id("password")).sendKeys(env.adminPassword());

@@ -4,7 +4,6 @@ import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -57,12 +55,7 @@ class ServerConnectionConsoleAttackIT {
     @BeforeEach
     void startBrowser() {
         driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        wait.ignoring(StaleElementReferenceException.class);
-        wait.withMessage(() -> "the page's alerts: " + driver.findElements(By.id("alerts")).stream()
-                .map(WebElement::getText).toList() + ", subtitle: " + driver.findElements(By.id("subtitle")).stream()
-                .map(WebElement::getText).toList() + ", server section shown: " + driver.findElements(By.id("server")).stream()
-                .map(WebElement::isDisplayed).toList() + ", at " + driver.getCurrentUrl() + ", console: " + Chromium.consoleLines(driver));
+        wait = Chromium.waitOnConsole(driver);
     }
 
     @AfterEach
