@@ -19,6 +19,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.DemoApps;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
@@ -282,13 +283,7 @@ class DemoAppIT {
     }
 
     private void signInWithPassword() {
-        driver.findElement(By.id("username")).sendKeys(USER);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(password);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, USER, password);
     }
 
     private List<String> recordNames() {

@@ -17,6 +17,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.ServerConnectionsApi;
@@ -101,12 +102,14 @@ class ServerConnectionsConsoleIT {
                 Map.of("audience", alias, "organization", organizationId, "scope", "crm.contacts.read"));
     }
 
+    /** The master console's page of the test's organization, the master realm's admin signed in. */
     private void openAsMasterAdmin() {
-        driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM + "&organization=" + organizationAlias);
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys("admin");
-        driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-        driver.findElement(By.id("kc-login")).click();
+        openAsMasterAdmin("?realm=" + REALM + "&organization=" + organizationAlias);
+    }
+
+    private void openAsMasterAdmin(String consoleQuery) {
+        driver.get(env.keycloakUrl() + "/realms/master/conduit-console/" + consoleQuery);
+        KeycloakLogin.signInAsMasterAdmin(driver, wait, env);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("server-create")));
     }
 
@@ -408,12 +411,7 @@ class ServerConnectionsConsoleIT {
         String token = s2s.createHubSpotPrivateApp("5252", Set.of("crm.objects.contacts.read"));
         apps.setInternalAppAttribute("conduit.exchange.realm-connections", "true");
         try {
-            driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM);
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-            driver.findElement(By.id("username")).sendKeys("admin");
-            driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("server-create")));
+            openAsMasterAdmin("?realm=" + REALM);
             assertThat(driver.findElement(By.id("server-organization")).getText()).isEqualTo("realm " + REALM);
             choose("hubspot", "hubspot-private-app");
             field("#server-create", "access_token").sendKeys(token);

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.StoredTokenRealms;
 import dev.conduit.it.support.StoredTokenSeed;
 import dev.conduit.sandbox.Accounts;
@@ -80,10 +81,7 @@ class StoredTokenMigrationConsoleIT {
                             .findValuesAsText("name").contains("manage-identity-providers"));
             driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + realm);
             WebDriverWait wait = Chromium.wait(driver);
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-            driver.findElement(By.id("username")).sendKeys("admin");
-            driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-            driver.findElement(By.id("kc-login")).click();
+            KeycloakLogin.signInAsMasterAdmin(driver, wait, env);
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as admin"));
 
             By migrate = By.cssSelector("#stored-tokens button[data-alias=" + alias + "]");

@@ -16,6 +16,7 @@ import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.ConsoleSignIn;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
@@ -28,7 +29,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -143,14 +143,7 @@ class AccountNameAttackIT {
     }
 
     private void signIn(String username, String secret) {
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys(username);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(secret);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, username, secret);
     }
 
     private List<String> appendedLog(long from) throws IOException {

@@ -13,6 +13,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.RealmAdmins;
 import dev.conduit.it.support.Secrets;
@@ -85,14 +86,7 @@ class ServerConnectionConsoleAttackIT {
         admins.create(REALM, VALERIE, "view-identity-providers", "query-organizations", "view-organizations");
 
         driver.get(env.realmUrl() + "/conduit-console/?organization=" + ORGANIZATION);
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys(VALERIE);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(password);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, VALERIE, password);
 
         By row = By.cssSelector("#server-connections tbody tr[data-connection-id='" + id + "']");
         wait.until(ExpectedConditions.visibilityOfElementLocated(row));
