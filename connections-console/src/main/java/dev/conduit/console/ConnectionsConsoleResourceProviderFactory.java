@@ -3,9 +3,9 @@ package dev.conduit.console;
 import java.util.List;
 import java.util.Map;
 
+import dev.conduit.api.support.AfterCommit;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
@@ -160,25 +160,6 @@ public final class ConnectionsConsoleResourceProviderFactory implements RealmRes
             if (role != null && !consoleClient.hasDirectScope(role)) {
                 consoleClient.addScopeMapping(role);
             }
-        }
-    }
-
-    /** Runs {@code action} once the transaction it is enlisted in committed; nothing on rollback. */
-    private static final class AfterCommit extends AbstractKeycloakTransaction {
-        private final Runnable action;
-
-        AfterCommit(Runnable action) {
-            this.action = action;
-        }
-
-        @Override
-        protected void commitImpl() {
-            action.run();
-        }
-
-        @Override
-        protected void rollbackImpl() {
-            // the realm was not created
         }
     }
 

@@ -3,7 +3,6 @@ package dev.conduit.it;
 import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.stream.Stream;
 
 import dev.conduit.it.support.Chromium;
@@ -54,7 +53,7 @@ class BrowserLoginIT {
     @MethodSource("providers")
     void personLogsInToTheAccountConsoleThroughTheProvider(String alias, String displayName, Account account) {
         env.admin().deleteUserByEmail(REALM, account.email());
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        WebDriverWait wait = Chromium.wait(driver);
 
         driver.get(env.realmUrl() + "/account");
         WebElement button = wait.until(ExpectedConditions.elementToBeClickable(By.id("social-" + alias)));

@@ -21,6 +21,7 @@ import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.ConsoleSignIn;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -61,8 +61,7 @@ class ConnectionsConsoleIT {
     @BeforeEach
     void startBrowser() {
         driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        wait.ignoring(StaleElementReferenceException.class); // the table is re-rendered after every action
+        wait = Chromium.wait(driver); // the table is re-rendered after every action
     }
 
     @AfterEach
@@ -83,9 +82,7 @@ class ConnectionsConsoleIT {
         driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
         Chromium.screenshot(driver, "console-1-keycloak-login");
-        driver.findElement(By.id("username")).sendKeys("admin");
-        driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signInAsMasterAdmin(driver, wait, env);
 
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as admin"));
         wait.until(d -> !d.findElements(By.cssSelector(".conduit-count")).isEmpty());
@@ -323,10 +320,7 @@ class ConnectionsConsoleIT {
         assertThat(vault.connectionsOf("USER", userId)).hasSize(1);
 
         driver.get(env.keycloakUrl() + "/admin/master/console/#/" + REALM + "/users/" + userId + "/identity-provider-links");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys("admin");
-        driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signInAsMasterAdmin(driver, wait, env);
         By unlink = By.xpath("//button[normalize-space()='Unlink account']");
         wait.until(ExpectedConditions.elementToBeClickable(unlink));
         Chromium.screenshot(driver, "console-11-admin-console-identity-provider-links");
@@ -437,14 +431,7 @@ class ConnectionsConsoleIT {
 
     /** Keycloak's login for a realm user: identity-first (username, then password) or both at once. */
     private void signInWithPassword(String username) {
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys(username);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(password);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, username, password);
     }
 
     /** Keycloak may confirm the link first; then the provider's consent as {@code account}. */

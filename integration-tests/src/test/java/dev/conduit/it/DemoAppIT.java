@@ -19,6 +19,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.DemoApps;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -78,9 +78,7 @@ class DemoAppIT {
         organizations.grantOrgAdmin(organizationId, USER);
         app = DemoApps.start(env);
         driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        // every wait re-queries its element: one found on a page the app just replaced is looked up again
-        wait.ignoring(StaleElementReferenceException.class);
+        wait = Chromium.wait(driver);
     }
 
     @AfterAll
@@ -285,13 +283,7 @@ class DemoAppIT {
     }
 
     private void signInWithPassword() {
-        driver.findElement(By.id("username")).sendKeys(USER);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(password);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, USER, password);
     }
 
     private List<String> recordNames() {

@@ -105,7 +105,7 @@ class DemoScriptIT {
     void theReadmesFiveClicksShowAdasSalesforceContacts() throws IOException {
         WebDriver driver = Chromium.start();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            WebDriverWait wait = Chromium.wait(driver);
             driver.get(appUrl());
             wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in"))).click();             // 1
             wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys("ada\n");
@@ -201,7 +201,7 @@ class DemoScriptIT {
         assertThat(consoleUrl.find()).as("demo.sh prints the console's Acme URL").isTrue();
         WebDriver driver = Chromium.start();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            WebDriverWait wait = Chromium.wait(driver);
             driver.get(consoleUrl.group(1));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys("admin");
             driver.findElement(By.id("password")).sendKeys(adminPassword() + "\n");

@@ -19,6 +19,7 @@ import java.util.UUID;
 
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.ConnectionRow;
 import dev.conduit.it.support.CopiedRowOpener;
 import dev.conduit.it.support.DataKeysDb;
 import dev.conduit.it.support.Organizations;
@@ -298,28 +299,17 @@ class KeyRotationIT {
             MintedGrant grant) throws SQLException {
         TokenCipher oldKey = new TokenCipher(KeyRingConfig.parse(env.vaultKeys(), "it0"));
         long now = System.currentTimeMillis() / 1000;
-        try (PreparedStatement insert = db.prepareStatement("insert into conduit_connection (id, realm_id, owner_kind, owner_id,"
-                + " provider_alias, provider_id, account_id, organization_id, access_token, refresh_token, key_id, scopes,"
-                + " issued_at, expires_at, status, connected_by, connected_at, version, last_refresh_at, next_refresh_at,"
-                + " failure_count, health_checked_at) values (?, ?, 'USER', ?, 'hubspot', 'conduit-hubspot', ?, ?, ?, ?, 'it0',"
-                + " 'oauth crm.objects.contacts.read', ?, ?, 'HEALTHY', ?, ?, 0, ?, ?, 0, ?)")) {
-            int c = 1;
-            insert.setString(c++, id);
-            insert.setString(c++, realmId);
-            insert.setString(c++, userId);
-            insert.setString(c++, Accounts.HUBSPOT_GRACE.userId());
-            insert.setString(c++, Accounts.HUBSPOT_HUB);
-            insert.setString(c++, oldKey.encrypt(grant.accessToken(), TokenOwner.user(realmId, userId, "hubspot", "access")));
-            insert.setString(c++, oldKey.encrypt(grant.refreshToken(), TokenOwner.user(realmId, userId, "hubspot", "refresh")));
-            insert.setLong(c++, now);
-            insert.setLong(c++, now + 1700);
-            insert.setString(c++, userId);
-            insert.setLong(c++, now);
-            insert.setLong(c++, now);
-            insert.setLong(c++, now + 1400);
-            insert.setLong(c++, now);
-            insert.executeUpdate();
-        }
+        ConnectionRow.healthy(id, realmId, "USER", userId, "hubspot", "conduit-hubspot", now)
+                .set("account_id", Accounts.HUBSPOT_GRACE.userId())
+                .set("organization_id", Accounts.HUBSPOT_HUB)
+                .set("access_token", oldKey.encrypt(grant.accessToken(), TokenOwner.user(realmId, userId, "hubspot", "access")))
+                .set("refresh_token", oldKey.encrypt(grant.refreshToken(), TokenOwner.user(realmId, userId, "hubspot", "refresh")))
+                .set("key_id", "it0")
+                .set("scopes", "oauth crm.objects.contacts.read")
+                .set("expires_at", now + 1700)
+                .set("connected_by", userId)
+                .set("next_refresh_at", now + 1400)
+                .insert(db);
     }
 
     static List<String> keyColumns(Connection db, String id) throws SQLException {

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.ConnectionRow;
 import dev.conduit.it.support.ExchangeLoad;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
@@ -248,30 +249,18 @@ class PoolPressureIT {
         KeyRing keys = KeyRingConfig.parse(env.vaultKeys(), "it1");
         TokenCipher cipher = new TokenCipher(keys);
         long now = System.currentTimeMillis() / 1000;
-        try (PreparedStatement insert = db.prepareStatement("insert into conduit_connection (id, realm_id, owner_kind, owner_id,"
-                + " provider_alias, provider_id, account_id, organization_id, access_token, refresh_token, key_id, scopes,"
-                + " issued_at, expires_at, status, connected_by, connected_at, version, last_refresh_at, next_refresh_at,"
-                + " failure_count, health_checked_at, refresh_fingerprint) values (?, ?, 'USER', ?, 'hubspot', 'conduit-hubspot',"
-                + " ?, ?, ?, ?, 'it1', ?, ?, ?, 'HEALTHY', ?, ?, 0, ?, ?, 0, ?, ?)")) {
-            int c = 1;
-            insert.setString(c++, UUID.randomUUID().toString());
-            insert.setString(c++, realmId);
-            insert.setString(c++, userId);
-            insert.setString(c++, Accounts.HUBSPOT_GRACE.userId());
-            insert.setString(c++, Accounts.HUBSPOT_HUB);
-            insert.setString(c++, cipher.encrypt(grant.accessToken(), TokenOwner.user(realmId, userId, "hubspot", "access")));
-            insert.setString(c++, cipher.encrypt(grant.refreshToken(), TokenOwner.user(realmId, userId, "hubspot", "refresh")));
-            insert.setString(c++, String.join(" ", SCOPES));
-            insert.setLong(c++, now);
-            insert.setLong(c++, grant.expiresAt());
-            insert.setString(c++, userId);
-            insert.setLong(c++, now);
-            insert.setLong(c++, now);
-            insert.setLong(c++, now + 86_400);
-            insert.setLong(c++, now);
-            insert.setString(c++, new TokenFingerprints(keys).of(realmId, "hubspot", grant.refreshToken()));
-            insert.executeUpdate();
-        }
+        ConnectionRow.healthy(UUID.randomUUID().toString(), realmId, "USER", userId, "hubspot", "conduit-hubspot", now)
+                .set("account_id", Accounts.HUBSPOT_GRACE.userId())
+                .set("organization_id", Accounts.HUBSPOT_HUB)
+                .set("access_token", cipher.encrypt(grant.accessToken(), TokenOwner.user(realmId, userId, "hubspot", "access")))
+                .set("refresh_token", cipher.encrypt(grant.refreshToken(), TokenOwner.user(realmId, userId, "hubspot", "refresh")))
+                .set("key_id", "it1")
+                .set("scopes", String.join(" ", SCOPES))
+                .set("expires_at", grant.expiresAt())
+                .set("connected_by", userId)
+                .set("next_refresh_at", now + 86_400)
+                .set("refresh_fingerprint", new TokenFingerprints(keys).of(realmId, "hubspot", grant.refreshToken()))
+                .insert(db);
     }
 
     /** Samples the server's pooled connections in PostgreSQL every {@value #SAMPLE_MILLIS} ms until stopped. */

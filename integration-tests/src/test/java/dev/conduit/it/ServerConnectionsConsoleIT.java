@@ -17,6 +17,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.ServerConnectionsApi;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -63,12 +63,7 @@ class ServerConnectionsConsoleIT {
     void startBrowser() throws Exception {
         downloads = Files.createTempDirectory("server-console-downloads");
         driver = Chromium.start(downloads);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        wait.ignoring(StaleElementReferenceException.class);
-        wait.withMessage(() -> "the page's alerts: " + driver.findElements(By.id("alerts")).stream()
-                .map(WebElement::getText).toList() + ", subtitle: " + driver.findElements(By.id("subtitle")).stream()
-                .map(WebElement::getText).toList() + ", server section shown: " + driver.findElements(By.id("server")).stream()
-                .map(WebElement::isDisplayed).toList() + ", at " + driver.getCurrentUrl() + ", console: " + Chromium.consoleLines(driver));
+        wait = Chromium.waitOnConsole(driver);
     }
 
     @AfterEach
@@ -107,12 +102,14 @@ class ServerConnectionsConsoleIT {
                 Map.of("audience", alias, "organization", organizationId, "scope", "crm.contacts.read"));
     }
 
+    /** The master console's page of the test's organization, the master realm's admin signed in. */
     private void openAsMasterAdmin() {
-        driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM + "&organization=" + organizationAlias);
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys("admin");
-        driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-        driver.findElement(By.id("kc-login")).click();
+        openAsMasterAdmin("?realm=" + REALM + "&organization=" + organizationAlias);
+    }
+
+    private void openAsMasterAdmin(String consoleQuery) {
+        driver.get(env.keycloakUrl() + "/realms/master/conduit-console/" + consoleQuery);
+        KeycloakLogin.signInAsMasterAdmin(driver, wait, env);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("server-create")));
     }
 
@@ -414,12 +411,7 @@ class ServerConnectionsConsoleIT {
         String token = s2s.createHubSpotPrivateApp("5252", Set.of("crm.objects.contacts.read"));
         apps.setInternalAppAttribute("conduit.exchange.realm-connections", "true");
         try {
-            driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + REALM);
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-            driver.findElement(By.id("username")).sendKeys("admin");
-            driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("server-create")));
+            openAsMasterAdmin("?realm=" + REALM);
             assertThat(driver.findElement(By.id("server-organization")).getText()).isEqualTo("realm " + REALM);
             choose("hubspot", "hubspot-private-app");
             field("#server-create", "access_token").sendKeys(token);

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.StoredTokenRealms;
 import dev.conduit.it.support.StoredTokenSeed;
 import dev.conduit.sandbox.Accounts;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -80,12 +80,8 @@ class StoredTokenMigrationConsoleIT {
                     () -> env.admin().get("master/clients/" + consoleId + "/scope-mappings/clients/" + realmAdminClient)
                             .findValuesAsText("name").contains("manage-identity-providers"));
             driver.get(env.keycloakUrl() + "/realms/master/conduit-console/?realm=" + realm);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-            wait.ignoring(StaleElementReferenceException.class);
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-            driver.findElement(By.id("username")).sendKeys("admin");
-            driver.findElement(By.id("password")).sendKeys(env.adminPassword());
-            driver.findElement(By.id("kc-login")).click();
+            WebDriverWait wait = Chromium.wait(driver);
+            KeycloakLogin.signInAsMasterAdmin(driver, wait, env);
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as admin"));
 
             By migrate = By.cssSelector("#stored-tokens button[data-alias=" + alias + "]");

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.ConsoleSignIn;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
@@ -27,10 +27,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -53,8 +51,7 @@ class AccountNameAttackIT {
     @BeforeEach
     void startBrowser() {
         driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        wait.ignoring(StaleElementReferenceException.class);
+        wait = Chromium.wait(driver);
     }
 
     @AfterEach
@@ -146,14 +143,7 @@ class AccountNameAttackIT {
     }
 
     private void signIn(String username, String secret) {
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys(username);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(secret);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, username, secret);
     }
 
     private List<String> appendedLog(long from) throws IOException {

@@ -35,6 +35,7 @@ import dev.conduit.it.support.Await;
 import dev.conduit.it.support.BrokerFlows;
 import dev.conduit.it.support.BrowserSession;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.ConnectionRow;
 import dev.conduit.it.support.CopiedRowOpener;
 import dev.conduit.it.support.DataKeysDb;
 import dev.conduit.it.support.Organizations;
@@ -533,27 +534,14 @@ class DatabaseReaderAttackIT {
         /** The backup's copy written back as a row of its own (the deleted organization's, as it was). */
         private void restore(Connection db, String id, CopiedRowOpener.Copy copy) throws SQLException {
             long now = System.currentTimeMillis() / 1000;
-            try (PreparedStatement insert = db.prepareStatement("insert into conduit_connection (id, realm_id, owner_kind,"
-                    + " owner_id, provider_alias, provider_id, access_token, refresh_token, key_id, credential, scopes,"
-                    + " issued_at, expires_at, status, connected_at, version, last_refresh_at, failure_count,"
-                    + " health_checked_at) values (?, ?, ?, ?, ?, 'conduit-hubspot', ?, ?, ?, ?, 'crm.objects.contacts.read',"
-                    + " ?, 0, 'HEALTHY', ?, 0, ?, 0, ?)")) {
-                int c = 1;
-                insert.setString(c++, id);
-                insert.setString(c++, copy.realmId());
-                insert.setString(c++, copy.ownerKind());
-                insert.setString(c++, copy.ownerId());
-                insert.setString(c++, copy.alias());
-                insert.setString(c++, copy.accessToken());
-                insert.setString(c++, copy.refreshToken());
-                insert.setString(c++, copy.keyId());
-                insert.setString(c++, copy.credential());
-                insert.setLong(c++, now);
-                insert.setLong(c++, now);
-                insert.setLong(c++, now);
-                insert.setLong(c++, now);
-                insert.executeUpdate();
-            }
+            ConnectionRow.healthy(id, copy.realmId(), copy.ownerKind(), copy.ownerId(), copy.alias(), "conduit-hubspot", now)
+                    .set("access_token", copy.accessToken())
+                    .set("refresh_token", copy.refreshToken())
+                    .set("key_id", copy.keyId())
+                    .set("credential", copy.credential())
+                    .set("scopes", "crm.objects.contacts.read")
+                    .set("expires_at", 0L)
+                    .insert(db);
             sqlEditReachesTheServer();
         }
 

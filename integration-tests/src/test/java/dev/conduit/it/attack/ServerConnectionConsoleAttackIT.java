@@ -4,7 +4,6 @@ import static dev.conduit.it.support.ConduitEnvironment.REALM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -14,6 +13,7 @@ import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.Await;
 import dev.conduit.it.support.Chromium;
 import dev.conduit.it.support.ConduitEnvironment;
+import dev.conduit.it.support.KeycloakLogin;
 import dev.conduit.it.support.Organizations;
 import dev.conduit.it.support.RealmAdmins;
 import dev.conduit.it.support.Secrets;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -57,12 +56,7 @@ class ServerConnectionConsoleAttackIT {
     @BeforeEach
     void startBrowser() {
         driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-        wait.ignoring(StaleElementReferenceException.class);
-        wait.withMessage(() -> "the page's alerts: " + driver.findElements(By.id("alerts")).stream()
-                .map(WebElement::getText).toList() + ", subtitle: " + driver.findElements(By.id("subtitle")).stream()
-                .map(WebElement::getText).toList() + ", server section shown: " + driver.findElements(By.id("server")).stream()
-                .map(WebElement::isDisplayed).toList() + ", at " + driver.getCurrentUrl() + ", console: " + Chromium.consoleLines(driver));
+        wait = Chromium.waitOnConsole(driver);
     }
 
     @AfterEach
@@ -92,14 +86,7 @@ class ServerConnectionConsoleAttackIT {
         admins.create(REALM, VALERIE, "view-identity-providers", "query-organizations", "view-organizations");
 
         driver.get(env.realmUrl() + "/conduit-console/?organization=" + ORGANIZATION);
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        driver.findElement(By.id("username")).sendKeys(VALERIE);
-        if (driver.findElements(By.id("password")).isEmpty()) {
-            driver.findElement(By.id("kc-login")).click();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("password")));
-        }
-        driver.findElement(By.id("password")).sendKeys(password);
-        driver.findElement(By.id("kc-login")).click();
+        KeycloakLogin.signIn(driver, wait, VALERIE, password);
 
         By row = By.cssSelector("#server-connections tbody tr[data-connection-id='" + id + "']");
         wait.until(ExpectedConditions.visibilityOfElementLocated(row));

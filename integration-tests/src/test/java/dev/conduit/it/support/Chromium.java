@@ -6,11 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's headless Chromium driven by Selenium, with the flags that keep it off the closed network. No registry
@@ -49,6 +53,29 @@ public final class Chromium {
         WebDriver driver = new ChromeDriver(options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         return driver;
+    }
+
+    /**
+     * A wait of up to a minute whose every check looks its elements up again: one found on a page that the app or the
+     * console just re-rendered is stale, and is found anew instead of failing the wait.
+     */
+    public static WebDriverWait wait(WebDriver driver) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /**
+     * {@link #wait(WebDriver)} on the connections console: a wait that times out says what the page shows (its alerts,
+     * subtitle, whether the server connections section is shown, its address and the browser console's lines).
+     */
+    public static WebDriverWait waitOnConsole(WebDriver driver) {
+        WebDriverWait wait = wait(driver);
+        wait.withMessage(() -> "the page's alerts: " + driver.findElements(By.id("alerts")).stream()
+                .map(WebElement::getText).toList() + ", subtitle: " + driver.findElements(By.id("subtitle")).stream()
+                .map(WebElement::getText).toList() + ", server section shown: " + driver.findElements(By.id("server")).stream()
+                .map(WebElement::isDisplayed).toList() + ", at " + driver.getCurrentUrl() + ", console: " + consoleLines(driver));
+        return wait;
     }
 
     private static synchronized void ensurePresent(Path chromium, Path chromedriver) {

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import dev.conduit.api.grant.UpstreamClient;
 import dev.conduit.api.grant.ConduitBrokers;
+import dev.conduit.api.support.AfterCommit;
 import dev.conduit.vault.crypto.TokenDecryptionException;
 import dev.conduit.vault.crypto.TokenOwner;
 import dev.conduit.vault.store.ConnectionEntity;
@@ -15,7 +16,6 @@ import dev.conduit.vault.upstream.UpstreamTokenCalls;
 import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -121,25 +121,6 @@ public final class Revocations {
         Consumer<String> sender = afterCommit;
         if (sender != null) {
             session.getTransactionManager().enlistAfterCompletion(new AfterCommit(() -> sender.accept(id)));
-        }
-    }
-
-    /** Runs {@code action} once the transaction it is enlisted in committed; nothing on rollback. */
-    static final class AfterCommit extends AbstractKeycloakTransaction {
-        private final Runnable action;
-
-        AfterCommit(Runnable action) {
-            this.action = action;
-        }
-
-        @Override
-        protected void commitImpl() {
-            action.run();
-        }
-
-        @Override
-        protected void rollbackImpl() {
-            // the disconnect did not happen: nothing to send
         }
     }
 

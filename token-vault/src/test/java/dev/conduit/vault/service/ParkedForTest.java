@@ -2,30 +2,10 @@ package dev.conduit.vault.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
-class RevocationsAfterCommitTest {
-
-    @Test
-    void theRevocationIsSentOnlyOnceTheRequestCommitted() {
-        AtomicInteger sent = new AtomicInteger();
-        Revocations.AfterCommit committed = new Revocations.AfterCommit(sent::incrementAndGet);
-        committed.begin();
-        assertThat(sent).as("nothing sent inside the request").hasValue(0);
-        committed.commit();
-        assertThat(sent).hasValue(1);
-    }
-
-    @Test
-    void aRolledBackDisconnectSendsNothing() {
-        AtomicInteger sent = new AtomicInteger();
-        Revocations.AfterCommit rolledBack = new Revocations.AfterCommit(sent::incrementAndGet);
-        rolledBack.begin();
-        rolledBack.rollback();
-        assertThat(sent).hasValue(0);
-    }
+/** What a parked row's last error says: why it was parked and by whom (the send after the commit: AfterCommitTest). */
+class ParkedForTest {
 
     @Test
     void aDisconnectsParkKeepsWhyAndTheOwnerForTheSendsEvents() {
