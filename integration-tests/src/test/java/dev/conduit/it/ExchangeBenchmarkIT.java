@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Throughput and latency of Conduit's upstream-token exchange with a fresh stored token, against two of Keycloak's own
- * endpoints measured in the same run on the same server (machines are noisy: the ratios are the figures to compare):
+ * Throughput and latency of Conduit's upstream-token exchange with a fresh stored token, against Keycloak's own
+ * endpoints and the token endpoint's floor, measured in the same run on the same server (machines are noisy: the
+ * ratios are the figures to compare):
  * <ul>
  *   <li>{@code conduit_upstream}: RFC 8693 exchange by {@code conduit-internal-app} of a user's Keycloak access token
  *       for the user's Google token held by the token vault ({@code audience=google}); the token is fresh, so no
@@ -51,10 +52,18 @@ import org.junit.jupiter.api.TestInstance;
  *   <li>{@code brokering_v2_vault}: the same V2 endpoint on Conduit's {@code google} broker for the same user as
  *       {@code conduit_upstream}, which Conduit answers from the vault (the app written against Keycloak's API): the
  *       same Google token as {@code conduit_upstream}. Against {@code brokering_v2} it is Conduit's vault against
- *       Keycloak's own stored token behind one endpoint, so that ratio is the vault's cost alone.</li>
+ *       Keycloak's own stored token behind one endpoint, so that ratio is the vault's cost alone;</li>
+ *   <li>{@code token_endpoint_floor}: the same exchange request as {@code conduit_upstream} (same client, same user
+ *       token) with {@code audience=conduit-test-floor}, answered by the test-only floor exchange of module
+ *       test-providers ({@code FloorTokenExchangeProviderFactory}, never shipped): it verifies the subject token with
+ *       Conduit's own check, records the {@code TOKEN_EXCHANGE} event and answers one value fixed at server start, so
+ *       it costs what any RFC 8693 exchange on Keycloak's token endpoint costs (the form's sanitising, client
+ *       authentication, the grant's dispatch, subject-token verification, the event stored in the request's
+ *       transaction, RESTEasy). {@code conduit_upstream/token_endpoint_floor} is Conduit's own share,
+ *       {@code token_endpoint_floor/brokering_v2} what the token endpoint alone costs against V2.</li>
  * </ul>
  * Every endpoint gets a warm-up, then the measured requests run interleaved in rounds: each round runs one block per
- * endpoint, the order rotating from round to round, so slow drifts of the machine hit all three alike. Each block runs
+ * endpoint, the order rotating from round to round, so slow drifts of the machine hit all of them alike. Each block runs
  * at a fixed concurrency (closed loop: each worker sends its next request when the previous answer is read), over
  * HTTP/1.1 keep-alive connections, with client_secret_basic. Latency is per request (send to body read); requests
  * per second are the endpoint's measured requests over the summed wall time of its blocks.
@@ -76,8 +85,8 @@ class ExchangeBenchmarkIT {
             Integer.getInteger("conduit.bench.rounds", Math.max(1, Math.min(10, REQUESTS / 500)))));
 
     /**
-     * {@code conduit.bench.events=alike}: for the run, the realm stores exactly the three endpoints' success events
-     * ({@code TOKEN_EXCHANGE}, {@code CLIENT_LOGIN} and V2's {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN}, which Keycloak's
+     * {@code conduit.bench.events=alike}: for the run, the realm stores exactly the endpoints' success events
+     * ({@code TOKEN_EXCHANGE} of Conduit and the floor, {@code CLIENT_LOGIN} and V2's {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN}, which Keycloak's
      * default set leaves out), so that each endpoint writes its audit record; by default the demo realm's settings
      * (events on, Keycloak's default set: V2 stores none).
      */
@@ -86,6 +95,8 @@ class ExchangeBenchmarkIT {
 
     private static final Account CONDUIT_ACCOUNT = Accounts.GOOGLE_CLAUDE;
     private static final Account STORED_ACCOUNT = Accounts.GOOGLE_RADIA;
+    /** The audience the test-only floor exchange takes (test-providers' {@code FloorTokenExchangeProviderFactory}). */
+    static final String FLOOR_AUDIENCE = "conduit-test-floor";
     private static final String EXTERNAL_TOKEN_ENABLED = "external.token.enabled";
     private static final String EXTERNAL_TOKEN_IDP = "external.token.idp";
 
@@ -168,6 +179,8 @@ class ExchangeBenchmarkIT {
             assertThat(v2VaultAnswer.has("refresh_token")).isFalse();
         }
 
+        String floorToken = checkedFloorAnswer();
+
         List<ExchangeLoad.Target> endpoints = new ArrayList<>();
         endpoints.add(load.target("conduit_upstream", conduitUpstreamToken, () -> form(tokenUrl, basic, Map.of(
                 "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -182,6 +195,12 @@ class ExchangeBenchmarkIT {
             endpoints.add(load.target("brokering_v2_vault", conduitUpstreamToken,
                     () -> form(vaultBrokerTokenUrl, basic, Map.of("token", conduitUser.access()))));
         }
+        ExchangeLoad.Target floor = load.target("token_endpoint_floor", floorToken, () -> form(tokenUrl, basic, Map.of(
+                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token", conduitUser.access(),
+                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
+                "audience", FLOOR_AUDIENCE)));
+        endpoints.add(floor);
 
         BenchProfiling.resetWindows();
         SqlStatements sql = SqlStatements.openIfAvailable();
@@ -245,6 +264,10 @@ class ExchangeBenchmarkIT {
         } else {
             System.out.printf(Locale.ROOT, "BENCHMARK exchange endpoint=brokering_v2 unavailable reason=\"%s\"%n", v2Missing);
         }
+        System.out.println(load.ratio(conduit, floor));
+        if (v2Missing == null) {
+            System.out.println(load.ratio(floor, endpoints.get(2)));
+        }
 
         for (ExchangeLoad.Target endpoint : endpoints) {
             assertThat(endpoint.errors()).as(endpoint.name() + " errors " + endpoint.errorSummary()).isZero();
@@ -253,6 +276,26 @@ class ExchangeBenchmarkIT {
         assertThat(refreshes).as("Google refresh_token calls the sandbox saw during warm-up and measurement").isZero();
         assertThat(googleTokenCalls).as("Google token endpoint calls the sandbox saw during warm-up and measurement").isZero();
         assertThat(v2Missing).as("Identity Brokering API V2 (identity-brokering-api:v2) on " + GOOGLE_STORED_ALIAS).isNull();
+    }
+
+    /**
+     * The floor's answer to the benchmark's user token, checked: 200 with {@code Cache-Control: no-store}, an RFC 8693
+     * access-token answer, and the same value on a second call (the floor's one token, which the measured calls must
+     * repeat).
+     */
+    private String checkedFloorAnswer() {
+        HttpResponse<String> first = apps.exchange(conduitUser.access(), Map.of("audience", FLOOR_AUDIENCE));
+        JsonNode answer = ok(first, "token_endpoint_floor");
+        assertThat(first.headers().firstValue("Cache-Control")).as("token_endpoint_floor Cache-Control").hasValue("no-store");
+        assertThat(answer.path("issued_token_type").asText()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+        assertThat(answer.path("token_type").asText()).isEqualTo("Bearer");
+        assertThat(answer.path("expires_in").asInt()).isEqualTo(300);
+        assertThat(answer.has("refresh_token")).isFalse();
+        String token = answer.path("access_token").asText();
+        assertThat(token).as("the floor's token").matches("[A-Za-z0-9_-]{43}");
+        JsonNode again = ok(apps.exchange(conduitUser.access(), Map.of("audience", FLOOR_AUDIENCE)), "token_endpoint_floor");
+        assertThat(again.path("access_token").asText()).as("the floor answers its one token").isEqualTo(token);
+        return token;
     }
 
     // ---- setup -----------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ class ServerInfoIT {
                 .containsEntry("provision-client", "true").containsEntry("provision-master-client", "true");
         assertThat(operationalInfo(providers, "realm-restapi-extension", "conduit-test-notes"))
                 .containsEntry("enabled", "true");
+        assertThat(operationalInfo(providers, "oauth2-token-exchange", "conduit-test-floor"))
+                .containsEntry("enabled", "true");
         // issue 16: the key provider SPI loads only its chosen provider, config by default, with today's vault keys as KEKs
         assertThat(operationalInfo(providers, "conduit-key-provider", "config"))
                 .containsExactly(Map.entry("provider", "config"), Map.entry("active-kek", "it1"), Map.entry("kek-ids", "it1,it0"));

@@ -276,6 +276,8 @@ public final class ConduitEnvironment {
                     "--metrics-enabled=true",
                     // the test-only conduit-test-notes resource (jar conduit-test-providers), off unless this is set
                     "--spi-realm-restapi-extension--conduit-test-notes--enabled=true",
+                    // the test-only floor exchange (same jar; audience=conduit-test-floor only), off unless this is set
+                    "--spi-oauth2-token-exchange--conduit-test-floor--enabled=true",
                     // the console's client in master is an operator's choice (off by default); the console tests use it
                     "--spi-realm-restapi-extension--conduit-console--provision-master-client=true",
                     // Keycloak's own stored-token API (POST /realms/{realm}/broker/{alias}/token), for comparison
