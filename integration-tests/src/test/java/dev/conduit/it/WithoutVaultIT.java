@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A Keycloak whose providers/ lack {@code conduit-token-vault} (the other Conduit jars and the demo realm as usual):
- * it starts; the upstream-token exchange answers {@code 503 temporarily_unavailable}; a broker login ends on
+ * it starts; the upstream-token exchange answers {@code 503 temporarily_unavailable} (event error
+ * {@code vault_not_installed}); a broker login ends on
  * {@code VaultRequired}'s page, links no one and logs one line naming the missing jar, no stack trace. One server of its
  * own on H2, started once for the class.
  */
@@ -67,9 +68,11 @@ class WithoutVaultIT {
 
         assertRefused(apps.exchange(userToken, Map.of("requested_issuer", "salesforce")), 503, "temporarily_unavailable",
                 EXCHANGE_REFUSAL);
-        // the event's one line, no stack trace (aBrokerLogin... checks the whole log)
+        // the event's one line, no stack trace (aBrokerLogin... checks the whole log); its error says what happened,
+        // not the invalid_request the request did not earn
         assertThat(Files.readAllLines(env.logFile()).stream().filter(line -> line.contains(EXCHANGE_REFUSAL)).toList())
-                .singleElement().asString().contains("TOKEN_EXCHANGE_ERROR").contains("clientId=\"conduit-internal-app\"");
+                .singleElement().asString().contains("TOKEN_EXCHANGE_ERROR").contains("clientId=\"conduit-internal-app\"")
+                .contains("error=\"vault_not_installed\"").doesNotContain("invalid_request");
     }
 
     @Test

@@ -41,6 +41,15 @@ public interface ServerGrantKind {
         return false;
     }
 
+    /**
+     * The subject as this kind's provider tells its users apart, so that two spellings of one user are one subject:
+     * one cached token and lease, one decision ({@link #checkSubject}, {@link #checkNamer}), one {@code sub} sent.
+     * Unchanged by default; Google's Workspace addresses are case-insensitive, so its delegation lower-cases them.
+     */
+    default String normalizedSubject(String subject) {
+        return subject;
+    }
+
     /** Why {@code subject} may not be acted as with this credential, or empty when it may. */
     default Optional<String> checkSubject(ServerCredential credential, String subject) {
         return subject == null ? Optional.empty() : Optional.of("this kind of connection acts as one account, not per user");

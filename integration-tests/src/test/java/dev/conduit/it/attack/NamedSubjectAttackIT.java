@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestInstance;
  * of the organization with her own Workspace address, uses the same internal app whose service account the admin
  * listed, and names her CEO (Betty); the app's service account names Betty for an organization whose connection
  * lists another client, and for a connection that acts as one account. Each is refused, and no token is minted for
- * Betty. The listed service account gets Betty's token (the baseline that makes the refusals mean something).
+ * Betty. The listed service account gets Betty's token (the baseline that makes the refusals mean something), and the
+ * same token for her address in other case (Workspace addresses are case-insensitive: one user, one mint).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NamedSubjectAttackIT {
@@ -101,6 +102,11 @@ class NamedSubjectAttackIT {
         assertThat(engine.mints(Provider.GOOGLE, JWT_BEARER)).isEqualTo(1);
         assertThat(ServerConnectionsApi.apiCall(env.sandbox().baseUrl() + "/google/calendar/v3/calendars/primary/events",
                 served.get("access_token").asText())).isEqualTo(200);
+        // Workspace addresses are case-insensitive: Betty in other case is the same user, her token, no second mint
+        JsonNode sameUser = ok(apps.exchange(apps.serviceAccountToken(), calendar(LISTED, "Betty@ACME.Example")));
+        assertThat(sameUser.get("account_id").asText()).isEqualTo(CEO);
+        assertThat(sameUser.get("access_token").asText()).isEqualTo(served.get("access_token").asText());
+        assertThat(engine.mints(Provider.GOOGLE, JWT_BEARER)).isEqualTo(1);
         // outside the Workspace domain, even for the listed client: refused before any mint
         assertConduitRefused(apps.exchange(apps.serviceAccountToken(), calendar(LISTED, "ceo@elsewhere.example")), 400,
                 "invalid_target", "not_connected", "outside the Workspace domain acme.example");

@@ -117,6 +117,15 @@ public final class GoogleDelegation extends NamedServerGrantKind {
                 + " name the Workspace user to act as: an admin lists the client in the connection's " + SUBJECT_CLIENTS);
     }
 
+    /**
+     * Google Workspace addresses are case-insensitive ({@code Alice@Acme.example} is {@code alice@acme.example}), and
+     * Keycloak keeps its users' e-mails lower-cased: the Workspace user to act as is the address in lower case.
+     */
+    @Override
+    public String normalizedSubject(String subject) {
+        return subject == null ? null : subject.toLowerCase(Locale.ROOT);
+    }
+
     @Override
     public Optional<String> checkSubject(ServerCredential credential, String subject) {
         if (subject == null || subject.isBlank()) {

@@ -99,6 +99,24 @@ class GoogleDelegationTest {
     }
 
     @Test
+    void aWorkspaceAddressInAnyCaseIsOneUserActedAsInLowerCase() throws Exception {
+        ServerCredential credential = delegation.accept(provider(), input(), NOW);
+
+        // Workspace addresses are case-insensitive: every spelling is the one user Keycloak keeps in lower case
+        assertThat(delegation.normalizedSubject("Lise@ACME.Example")).isEqualTo("lise@acme.example")
+                .isEqualTo(delegation.normalizedSubject("lise@acme.example"));
+        assertThat(delegation.normalizedSubject(null)).isNull();
+        String subject = delegation.normalizedSubject("Lise@ACME.Example");
+        assertThat(delegation.checkSubject(credential, subject)).isEmpty();
+        // the domain check does not depend on the spelling either: outside stays outside in any case
+        assertThat(delegation.checkSubject(credential, delegation.normalizedSubject("Mallory@ATTACKER.example"))).isPresent();
+
+        MintRequest mint = delegation.mintRequest(provider(), credential, subject, Set.of(CALENDAR), NOW).orElseThrow();
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(mint.form().get("assertion").split("\\.")[1]));
+        assertThat(claims.get("sub").asText()).isEqualTo("lise@acme.example");
+    }
+
+    @Test
     void badInputIsRefusedNamingWhatIsWrong() {
         assertRefused(without("service_account_key"), "service_account_key is required");
         assertRefused(with("service_account_key", "{not json"), "not valid JSON");

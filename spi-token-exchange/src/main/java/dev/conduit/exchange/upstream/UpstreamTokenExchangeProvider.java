@@ -54,6 +54,8 @@ import org.keycloak.representations.AccessToken;
 final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
 
     static final String ORGANIZATION_PARAMETER = "organization";
+    /** The event error of an exchange on a server without {@code conduit-token-vault.jar}; no Keycloak error names it. */
+    static final String VAULT_NOT_INSTALLED = "vault_not_installed";
 
     private final ClientIdMisses clientIdMisses;
     /**
@@ -174,9 +176,10 @@ final class UpstreamTokenExchangeProvider implements TokenExchangeProvider {
         }
         ConduitVault vault = session.getProvider(ConduitVault.class);
         if (vault == null) {
-            // conduit-token-vault.jar is not installed: nothing keeps connections, so there is no token to serve
+            // conduit-token-vault.jar is not installed: nothing keeps connections, so there is no token to serve. The
+            // request is not at fault: the app retries later (once an admin installs the jar), the event says why
             throw new ExchangeRefusal(503, "temporarily_unavailable", "The token vault is not installed on this server",
-                    Errors.INVALID_REQUEST);
+                    VAULT_NOT_INSTALLED);
         }
         boolean shared = realmOwned || organizationReference != null;
         NamedSubject named = NamedSubject.read(context.getFormParams().get(NamedSubject.PARAMETER), legacy,

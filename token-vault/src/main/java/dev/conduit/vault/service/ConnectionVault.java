@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
+import dev.conduit.api.server.ServerGrantKind;
 import dev.conduit.api.vault.ConnectionKey;
 import dev.conduit.api.vault.ConnectionUnavailableException;
 import dev.conduit.api.vault.FreshToken;
@@ -211,15 +212,16 @@ public final class ConnectionVault {
 
     /**
      * The same for a caller acting as {@code subject}: a per-user server connection (issue 15) serves that user's token,
-     * minted once per subject and expiry ({@link SubjectMints}); any other connection as above. A subject a service
+     * minted once per subject (as its provider spells it: Google's addresses in lower case) and expiry
+     * ({@link SubjectMints}); any other connection as above. A subject a service
      * account named ({@code namedBy}, its client id) is served only by a per-user connection that allows that client.
      */
     public FreshToken accessToken(KeycloakSession session, ConnectionKey key, RefusedToken refused, String subject,
             String namedBy) throws ConnectionUnavailableException {
         ConnectionEntity row = stored(key);
-        if (row.isServer() && perSubject(session, row)) {
-            String acting = subject == null ? "" : subject;
-            return opening(row, () -> subjectMints.serve(row.getId(), acting, namedBy));
+        Optional<ServerGrantKind> perSubject = row.isServer() ? perSubject(session, row) : Optional.empty();
+        if (perSubject.isPresent()) {
+            return opening(row, () -> subjectMints.serve(row.getId(), perSubject.get(), subject, namedBy));
         }
         if (namedBy != null) {
             throw new ConnectionUnavailableException(ConnectionUnavailableException.SUBJECT_NOT_ALLOWED, "This connection"
@@ -228,10 +230,11 @@ public final class ConnectionVault {
         return refused == null ? accessToken(row) : opening(row, () -> replacedToken(row, refused));
     }
 
-    private static boolean perSubject(KeycloakSession session, ConnectionEntity row) {
+    /** The server connection's kind when it mints per subject, else empty. */
+    private static Optional<ServerGrantKind> perSubject(KeycloakSession session, ConnectionEntity row) {
         return dev.conduit.api.grant.ConduitBrokers.of(session, session.identityProviders().getByAlias(row.getProviderAlias()))
                 .flatMap(broker -> broker.serverGrantKind(row.getGrantKind()))
-                .map(dev.conduit.api.server.ServerGrantKind::perSubject).orElse(false);
+                .filter(ServerGrantKind::perSubject);
     }
 
     private interface Serving {

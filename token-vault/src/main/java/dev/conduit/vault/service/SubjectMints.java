@@ -13,7 +13,6 @@ import dev.conduit.api.server.ServerGrantKind;
 import dev.conduit.api.support.UntrustedText;
 import dev.conduit.api.vault.ConnectionUnavailableException;
 import dev.conduit.api.vault.FreshToken;
-import dev.conduit.vault.refresh.RefreshFailure;
 import dev.conduit.vault.refresh.RefreshPolicy;
 import dev.conduit.vault.server.ServerCredentials;
 import dev.conduit.vault.server.ServerMint;
@@ -35,7 +34,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * row lock, so once across nodes) and its lease in a short transaction; mint with no transaction open; store in another.
  * A caller finding another refresher's live lease polls. The connection's own row holds the credential and the status:
  * a refusal an admin must fix makes it ACTION_REQUIRED; a refusal of this subject only is answered to its caller and
- * kept on the subject's row, the connection serving its other users.
+ * kept on the subject's row, the connection serving its other users. What is decided is {@link SubjectMintRules}'s;
+ * this class reads and writes the rows around it.
  */
 final class SubjectMints {
 
@@ -43,22 +43,21 @@ final class SubjectMints {
 
     private final KeycloakSessionFactory factory;
     private final RowSeal seal;
-    private final RefreshPolicy policy;
     private final RefreshLocks locks;
     private final ServerMint.Endpoint endpoint;
     private final LongSupplier clock;
     private final Refresher.Pause pause;
-    private final String nodePrefix = RefreshAttempts.NODE + "/";
+    private final SubjectMintRules rules;
 
     SubjectMints(KeycloakSessionFactory factory, RowSeal seal, RefreshPolicy policy, RefreshLocks locks,
             ServerMint.Endpoint endpoint, LongSupplier clock, Refresher.Pause pause) {
         this.factory = factory;
         this.seal = seal;
-        this.policy = policy;
         this.locks = locks;
         this.endpoint = endpoint;
         this.clock = clock;
         this.pause = pause;
+        this.rules = new SubjectMintRules(policy, RefreshAttempts.NODE + "/");
     }
 
     /** What a claim decided: serve, refuse, wait for another node's mint, or mint. */
@@ -66,13 +65,19 @@ final class SubjectMints {
             String owner) {
     }
 
-    /** @param namedBy the client whose service account named {@code subject}, or null when it is the caller's own */
-    FreshToken serve(String connectionId, String subject, String namedBy) throws ConnectionUnavailableException {
-        Outcome outcome = locks.withLock(connectionId + "|" + subject, () -> {
-            long giveUpAt = clock.getAsLong() + policy.waitLimitSeconds();
+    /**
+     * @param kind the connection's kind, which says how its provider spells a subject ({@code Alice@} is {@code alice@}
+     *        for Google): every spelling is one row, one lease and one decision
+     * @param namedBy the client whose service account named {@code subject}, or null when it is the caller's own
+     */
+    FreshToken serve(String connectionId, ServerGrantKind kind, String subject, String namedBy)
+            throws ConnectionUnavailableException {
+        String acting = SubjectMintRules.subject(kind, subject);
+        Outcome outcome = locks.withLock(connectionId + "|" + acting, () -> {
+            long startedAt = clock.getAsLong();
             while (true) {
-                String owner = nodePrefix + UUID.randomUUID();
-                Claim claim = inOwnTransaction(s -> claim(s, connectionId, subject, namedBy, owner));
+                String owner = RefreshAttempts.NODE + "/" + UUID.randomUUID();
+                Claim claim = inOwnTransaction(s -> claim(s, connectionId, acting, namedBy, owner));
                 if (claim.served() != null) {
                     return Outcome.served(claim.served());
                 }
@@ -82,9 +87,9 @@ final class SubjectMints {
                 if (claim.mint() != null) {
                     TokenAnswer answer = claim.mint().attempt();
                     boolean subjectOnly = claim.mint().subjectOnlyRefusal();
-                    return inOwnTransaction(s -> stored(s, connectionId, subject, owner, answer, subjectOnly));
+                    return inOwnTransaction(s -> stored(s, connectionId, acting, owner, answer, subjectOnly));
                 }
-                if (clock.getAsLong() > giveUpAt || !pause.pause(Refresher.POLL)) {
+                if (rules.givesUp(startedAt, clock.getAsLong()) || !pause.pause(Refresher.POLL)) {
                     return Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE,
                             "Another mint of this user's token is still running; retry shortly");
                 }
@@ -97,33 +102,28 @@ final class SubjectMints {
         VaultStore store = VaultStore.of(session);
         ConnectionEntity row = store.locked(connectionId);
         if (row == null) {
-            return refused(ConnectionUnavailableException.NOT_CONNECTED, "The connection was removed");
+            return refused(new ConnectionUnavailableException(ConnectionUnavailableException.NOT_CONNECTED,
+                    "The connection was removed"));
         }
         RealmModel realm = session.realms().getRealm(row.getRealmId());
         if (realm == null) {
-            return refused(ConnectionUnavailableException.NOT_CONNECTED, "The realm was removed");
+            return refused(new ConnectionUnavailableException(ConnectionUnavailableException.NOT_CONNECTED,
+                    "The realm was removed"));
         }
         session.getContext().setRealm(realm);
-        ConnectionStatus status = ConnectionStatus.valueOf(row.getStatus());
-        if (!status.serves()) {
-            return new Claim(null, Refresher.unavailable(status, row.getLastError()), false, null, null);
-        }
         IdentityProviderModel model = session.identityProviders().getByAlias(row.getProviderAlias());
         Optional<ServerGrantKind> kind = ConduitBrokers.of(session, model).flatMap(b -> b.serverGrantKind(row.getGrantKind()));
-        if (kind.isEmpty()) {
-            return refused(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, "provider_not_configured: identity"
-                    + " provider " + row.getProviderAlias() + " is missing or offers no " + row.getGrantKind());
+        Optional<ConnectionUnavailableException> unserved = SubjectMintRules.connectionRefusal(
+                ConnectionStatus.valueOf(row.getStatus()), row.getLastError(), kind.isPresent(), row.getProviderAlias(),
+                row.getGrantKind());
+        if (unserved.isPresent()) {
+            return refused(unserved.get());
         }
         ServerCredential credential = ServerCredentials.read(row.getGrantKind(), row.getShown(), seal.credential(row));
-        if (namedBy != null) {
-            Optional<String> notAllowed = kind.get().checkNamer(credential, namedBy);
-            if (notAllowed.isPresent()) {
-                return refused(ConnectionUnavailableException.SUBJECT_NOT_ALLOWED, notAllowed.get());
-            }
-        }
-        Optional<String> wrongSubject = kind.get().checkSubject(credential, subject);
-        if (wrongSubject.isPresent()) {
-            return refused(ConnectionUnavailableException.NOT_CONNECTED, "This connection cannot act as you: " + wrongSubject.get());
+        Optional<ConnectionUnavailableException> notYours = SubjectMintRules.subjectRefusal(kind.get(), credential, subject,
+                namedBy);
+        if (notYours.isPresent()) {
+            return refused(notYours.get());
         }
         long now = clock.getAsLong();
         SubjectTokenEntity token = store.lockedSubjectToken(connectionId, subject);
@@ -134,17 +134,20 @@ final class SubjectMints {
             token.setSubject(subject);
             store.persist(token);
         }
-        if (token.getAccessToken() != null && !policy.dueOnDemand(token.getExpiresAt(), now)) {
-            return new Claim(fresh(row, token, seal.subjectToken(row, token)), null, false, null, null);
+        SubjectMintRules.Cached cached = new SubjectMintRules.Cached(token.getAccessToken() != null, token.getExpiresAt(),
+                token.getLeaseOwner(), token.getLeaseUntil());
+        switch (rules.step(cached, now)) {
+            case SERVE:
+                return new Claim(fresh(row, token, seal.subjectToken(row, token)), null, false, null, null);
+            case WAIT:
+                return new Claim(null, null, true, null, null);
+            default:
+                token.setLeaseOwner(owner);
+                token.setLeaseUntil(rules.leaseUntil(now));
+                store.flush();
+                return new Claim(null, null, false, new ServerMint(kind.get(), model, credential, endpoint,
+                        () -> Instant.ofEpochSecond(clock.getAsLong()), subject), owner);
         }
-        if (token.getLeaseOwner() != null && !token.getLeaseOwner().startsWith(nodePrefix) && token.getLeaseUntil() > now) {
-            return new Claim(null, null, true, null, null);
-        }
-        token.setLeaseOwner(owner);
-        token.setLeaseUntil(now + policy.leaseSeconds());
-        store.flush();
-        return new Claim(null, null, false, new ServerMint(kind.get(), model, credential, endpoint,
-                () -> Instant.ofEpochSecond(clock.getAsLong()), subject), owner);
     }
 
     private Outcome stored(KeycloakSession session, String connectionId, String subject, String owner, TokenAnswer answer,
@@ -157,14 +160,16 @@ final class SubjectMints {
         }
         RealmModel realm = session.realms().getRealm(row.getRealmId());
         session.getContext().setRealm(realm);
-        if (owner.equals(token.getLeaseOwner())) {
+        if (SubjectMintRules.releases(owner, token.getLeaseOwner())) {
             token.setLeaseOwner(null);
             token.setLeaseUntil(0);
         }
         long now = clock.getAsLong();
-        if (answer instanceof TokenAnswer.Granted granted) {
+        SubjectMintRules.After after = SubjectMintRules.after(answer, subjectOnly);
+        if (after == SubjectMintRules.After.STORE) {
+            TokenAnswer.Granted granted = (TokenAnswer.Granted) answer;
             seal.sealSubjectToken(row, token, granted.accessToken());
-            token.setExpiresAt(now + (granted.expiresIn() == null ? 3600 : granted.expiresIn()));
+            token.setExpiresAt(SubjectMintRules.expiresAt(granted, now));
             token.setScopes(granted.scopes() == null ? null : Scopes.join(granted.scopes()));
             token.setLastError(null);
             store.flush();
@@ -172,8 +177,8 @@ final class SubjectMints {
             return Outcome.refreshed(fresh(row, token, granted.accessToken()));
         }
         TokenAnswer.Refused refused = (TokenAnswer.Refused) answer;
-        String reason = refused.description() == null ? refused.reason() : refused.error() + ": " + refused.description();
-        if (refused.failure() == RefreshFailure.ACTION_REQUIRED && !subjectOnly) {
+        String reason = SubjectMintRules.reason(refused);
+        if (after == SubjectMintRules.After.ACTION_REQUIRED) {
             String previous = row.getStatus();
             row.setStatus(ConnectionStatus.ACTION_REQUIRED.name());
             row.setNextRefreshAt(null);
@@ -183,16 +188,11 @@ final class SubjectMints {
             VaultEvents.healthChanged(session, realm, row, previous, "action_required");
             LOG.infof("Server connection %s (%s) needs an administrator: %s", row.getId(), row.getProviderAlias(),
                     UntrustedText.forLog(reason));
-            return Outcome.from(Refresher.unavailable(ConnectionStatus.ACTION_REQUIRED, reason));
+        } else {
+            token.setLastError(reason);
+            store.flush();
         }
-        token.setLastError(reason);
-        store.flush();
-        if (refused.failure() == RefreshFailure.ACTION_REQUIRED) {
-            return Outcome.failed(ConnectionUnavailableException.NOT_CONNECTED, "The provider refuses to act as you: "
-                    + UntrustedText.forDisplay(refused.description(), 256));
-        }
-        return Outcome.failed(ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE, "The provider could not mint the"
-                + " token (" + refused.reason() + "); retry later");
+        return Outcome.from(SubjectMintRules.refusal(after, refused));
     }
 
     private static FreshToken fresh(ConnectionEntity row, SubjectTokenEntity token, String accessToken) {
@@ -201,8 +201,8 @@ final class SubjectMints {
                 token.getSubject(), row.getOrganizationId());
     }
 
-    private static Claim refused(String code, String message) {
-        return new Claim(null, new ConnectionUnavailableException(code, message), false, null, null);
+    private static Claim refused(ConnectionUnavailableException refusal) {
+        return new Claim(null, refusal, false, null, null);
     }
 
     private <T> T inOwnTransaction(Function<KeycloakSession, T> work) {
