@@ -6,6 +6,10 @@ import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.TestInstance;
  * listed, and names her CEO (Betty); the app's service account names Betty for an organization whose connection
  * lists another client, and for a connection that acts as one account. Each is refused, and no token is minted for
  * Betty. The listed service account gets Betty's token (the baseline that makes the refusals mean something), and the
- * same token for her address in other case (Workspace addresses are case-insensitive: one user, one mint).
+ * same token for her address in other case (Workspace addresses are case-insensitive: one user, one mint). Ivan, with
+ * the listed app's credentials, names addresses Google does not know: each is refused and leaves no row behind.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NamedSubjectAttackIT {
@@ -114,6 +119,24 @@ class NamedSubjectAttackIT {
     }
 
     @Test
+    void ivanWithTheListedAppsCredentialsNamesInventedAddressesAndLeavesNoRowBehind() throws SQLException {
+        // Ivan holds the listed app's client secret: he may name Workspace users, and names ones Google does not know
+        engine.resetCounts();
+        long before = subjectRows("ivan-%");
+        for (int i = 0; i < 12; i++) {
+            String invented = "ivan-" + UUID.randomUUID().toString().substring(0, 8) + "@acme.example";
+            assertConduitRefused(apps.exchange(apps.serviceAccountToken(), calendar(LISTED, invented)), 400,
+                    "invalid_target", "not_connected", "refuses to act as you");
+        }
+        assertThat(engine.mints(Provider.GOOGLE, JWT_BEARER)).as("tokens minted").isZero();
+        assertThat(subjectRows("ivan-%")).as("rows left by refused subjects").isEqualTo(before).isZero();
+        // the connection still serves the users Google knows
+        JsonNode served = ok(apps.exchange(apps.serviceAccountToken(), calendar(LISTED, CEO)));
+        assertThat(served.get("account_id").asText()).isEqualTo(CEO);
+        assertThat(subjectRows(CEO)).isEqualTo(1);
+    }
+
+    @Test
     void malloryNamesHerCeoThroughTheAppWhoseServiceAccountIsListedAndIsRefused() {
         engine.resetCounts();
         HttpResponse<String> refused = apps.exchange(mallory, calendar(LISTED, CEO));
@@ -140,6 +163,18 @@ class NamedSubjectAttackIT {
                 "organization", UNLISTED, "scope", "crm.contacts.read", "requested_subject", CEO));
         assertConduitRefused(refused, 400, "invalid_request", "subject_not_allowed", "acts as one account");
         assertThat(refused.body()).doesNotContain("access_token");
+    }
+
+    private long subjectRows(String subjectLike) throws SQLException {
+        try (Connection db = env.database("counts the cached per-subject token rows");
+                PreparedStatement count = db.prepareStatement(
+                        "select count(*) from conduit_subject_token where lower(subject) like ?")) {
+            count.setString(1, subjectLike.toLowerCase(java.util.Locale.ROOT));
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 
     private static JsonNode ok(HttpResponse<String> response) {

@@ -127,6 +127,15 @@ final class SubjectMintRules {
         return subjectOnly ? After.SUBJECT_REFUSED : After.ACTION_REQUIRED;
     }
 
+    /**
+     * Whether a mint's answer drops the subject's row: a refusal of a subject whose row never held a token leaves
+     * nothing behind, so a client naming invented addresses cannot grow the table one row per name; a row that held a
+     * token keeps it and the refusal's reason.
+     */
+    static boolean dropsRow(After after, boolean heldToken) {
+        return after != After.STORE && !heldToken;
+    }
+
     /** The granted token's expiry (epoch seconds). */
     static long expiresAt(TokenAnswer.Granted granted, long now) {
         return now + (granted.expiresIn() == null ? DEFAULT_LIFETIME_SECONDS : granted.expiresIn());

@@ -188,7 +188,11 @@ final class SubjectMints {
             VaultEvents.healthChanged(session, realm, row, previous, "action_required");
             LOG.infof("Server connection %s (%s) needs an administrator: %s", row.getId(), row.getProviderAlias(),
                     UntrustedText.forLog(reason));
-        } else {
+        }
+        if (SubjectMintRules.dropsRow(after, token.getAccessToken() != null)) {
+            store.remove(token);
+            store.flush();
+        } else if (after != SubjectMintRules.After.ACTION_REQUIRED) {
             token.setLastError(reason);
             store.flush();
         }

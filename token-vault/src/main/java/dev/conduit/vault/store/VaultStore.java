@@ -246,6 +246,10 @@ public final class VaultStore {
         em.persist(token);
     }
 
+    public void remove(SubjectTokenEntity token) {
+        em.remove(token);
+    }
+
     /** Drops a connection's cached per-subject tokens (they are minted again on use); the count. */
     public int deleteSubjectTokens(String connectionId) {
         return em.createQuery("delete from SubjectTokenEntity t where t.connectionId = :id")

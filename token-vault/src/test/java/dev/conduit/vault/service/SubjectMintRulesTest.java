@@ -169,6 +169,16 @@ class SubjectMintRulesTest {
     }
 
     @Test
+    void aRefusedSubjectThatNeverHeldATokenLeavesNoRowAndOneThatHeldOneKeepsIt() {
+        for (After refusal : new After[] {After.SUBJECT_REFUSED, After.RETRY_LATER, After.ACTION_REQUIRED}) {
+            assertThat(SubjectMintRules.dropsRow(refusal, false)).as(refusal.name()).isTrue();
+            assertThat(SubjectMintRules.dropsRow(refusal, true)).as(refusal.name()).isFalse();
+        }
+        assertThat(SubjectMintRules.dropsRow(After.STORE, false)).isFalse();
+        assertThat(SubjectMintRules.dropsRow(After.STORE, true)).isFalse();
+    }
+
+    @Test
     void theKeptReasonIsTheProvidersCodeAndWordsOrItsCodeAndStatus() {
         assertThat(SubjectMintRules.reason(refused(RefreshFailure.ACTION_REQUIRED, 400, "unknown_user", "no such user")))
                 .isEqualTo("unknown_user: no such user");
