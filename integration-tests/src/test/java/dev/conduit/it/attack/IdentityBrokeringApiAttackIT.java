@@ -5,7 +5,10 @@ import static dev.conduit.it.support.Refusals.assertConduitRefused;
 import static dev.conduit.it.support.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -118,6 +121,26 @@ class IdentityBrokeringApiAttackIT {
                 "linked token is expired");
         assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("no second refresh").isZero();
         assertThat(vault.connection(sybil.connectionId)).isEqualTo(afterFirst);
+        assertThat(refusalEvents(null, sybil.userId, "reconnect_required")).as("an error event per refusal").isEqualTo(2);
+    }
+
+    /**
+     * Conduit's {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR} events for V2 refusals with {@code error}, as Keycloak's
+     * logging listener wrote them (a warning per error event) for this user, and for a token issued to this client when
+     * named.
+     */
+    private long refusalEvents(String clientId, String userId, String error) {
+        try {
+            return Files.readAllLines(env.logFile()).stream()
+                    .filter(line -> line.contains("type=\"IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR\""))
+                    .filter(line -> line.contains("conduit_action=\"brokering_api\""))
+                    .filter(line -> line.contains("userId=\"" + userId + "\""))
+                    .filter(line -> line.contains("error=\"" + error + "\""))
+                    .filter(line -> clientId == null || line.contains("token_client_id=\"" + clientId + "\""))
+                    .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -143,6 +166,7 @@ class IdentityBrokeringApiAttackIT {
             String narrowed = AppTokens.json(narrowing).get("access_token").asText();
             sandbox.resetCounts();
             JsonNode before = vault.connection(ada.connectionId);
+            long eventsBefore = refusalEvents(AppTokens.INTERNAL_APP, ada.userId, "bound_token");
 
             assertRefused(apps.post(env.realmUrl() + "/broker/salesforce/token", Map.of("token", narrowed),
                     AppTokens.basic(DOWNSTREAM, downstreamSecret)), 400, "invalid_token", "narrowed to a Conduit connection");
@@ -150,6 +174,9 @@ class IdentityBrokeringApiAttackIT {
 
             assertThat(sandbox.tokenCalls(Provider.SALESFORCE, "refresh_token")).as("refreshes at the sandbox").isZero();
             assertThat(vault.connection(ada.connectionId)).as("the vault's row").isEqualTo(before);
+            // Keycloak records its own event as a success; Conduit's error event says who was refused and why
+            assertThat(refusalEvents(AppTokens.INTERNAL_APP, ada.userId, "bound_token") - eventsBefore)
+                    .as("Conduit's error events for the two refusals of Ada's narrowed token").isEqualTo(2);
         } finally {
             env.admin().call("DELETE", REALM + "/clients/" + downstreamId, null);
             for (JsonNode mapper : env.admin().get(REALM + "/clients/" + internalAppId + "/protocol-mappers/models")) {

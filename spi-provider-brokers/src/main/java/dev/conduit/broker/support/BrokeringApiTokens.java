@@ -17,6 +17,9 @@ import org.keycloak.OAuth2Constants;
 import org.keycloak.TokenVerifier;
 import org.keycloak.common.VerificationException;
 import org.keycloak.common.util.Time;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -44,6 +47,13 @@ import org.keycloak.representations.AccessTokenResponse;
  * vault's reason; {@code temporarily_unavailable} (503) when no vault is installed or the provider is down.
  * Keycloak's endpoint turns an exception from here into 400 {@code invalid_request}: so this class answers every
  * outcome it knows with a response instead.
+ * <p>
+ * Keycloak records its {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN} event as a success for any response the broker
+ * returns, a refusal included (its own SAML and OIDC brokers' {@code token_expired} too). So each refusal here also
+ * records Conduit's {@code IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR} ({@code conduit_action=brokering_api}) with the
+ * user, the client the user's token was issued to, the alias and the refusal's code as its error: the event log and
+ * Keycloak's logging listener show whose token was refused and why (a token narrowed to a connection is
+ * {@value #BOUND_TOKEN_ERROR}).
  */
 public final class BrokeringApiTokens {
 
@@ -54,7 +64,17 @@ public final class BrokeringApiTokens {
     static final String INVALID_TOKEN = "invalid_token";
     static final String TEMPORARILY_UNAVAILABLE = ConnectionUnavailableException.TEMPORARILY_UNAVAILABLE;
     static final String CONDUIT_ERROR = "conduit_error";
+    /** The detail naming Conduit's action, as the vault's own events name theirs. */
+    static final String ACTION_DETAIL = "conduit_action";
+    /**
+     * The detail naming the client the user's token was issued to ({@code azp}). Keycloak's context holds that client,
+     * not the V2 caller, when it calls the broker; the caller is on Keycloak's own event of the request.
+     */
+    static final String TOKEN_CLIENT_DETAIL = "token_client_id";
     static final String INSTANCE_URL = "instance_url";
+    static final String BOUND_TOKEN_ERROR = "bound_token";
+    static final String VAULT_NOT_INSTALLED = "vault_not_installed";
+    static final String EVENT_ACTION = "brokering_api";
     /**
      * The claim of a token narrowed to one connection and its permissions (spi-token-exchange's
      * {@code ConnectionBinding.CLAIM}). Such a token is exchanged (RFC 8693) within what it holds, never turned into
@@ -71,20 +91,25 @@ public final class BrokeringApiTokens {
     public static Response retrieve(KeycloakSession session, String alias, FederatedIdentityModel identity,
             UserSessionModel userSession, UserModel user) {
         RealmModel realm = session.getContext().getRealm();
-        if (bound(session.getContext().getHttpRequest().getDecodedFormParameters().getFirst(OAuth2Constants.TOKEN))) {
+        AccessToken token = parsed(session.getContext().getHttpRequest().getDecodedFormParameters().getFirst(OAuth2Constants.TOKEN));
+        String tokenClient = token == null ? null : token.getIssuedFor();
+        if (bound(token)) {
             LOG.debugf("Identity Brokering API for '%s' refused: the user's token is narrowed to a connection",
                     UntrustedText.forLog(alias));
+            refusedEvent(session, realm, alias, user, tokenClient, BOUND_TOKEN_ERROR, "the user's token is narrowed to a connection");
             return error(400, INVALID_TOKEN, BOUND_REFUSAL, null);
         }
         String refusal = conduitRefusal(realm, alias, identity, userSession, user);
         if (refusal != null) {
             LOG.debugf("Identity Brokering API for '%s' refused: %s", UntrustedText.forLog(alias), refusal);
+            refusedEvent(session, realm, alias, user, tokenClient, INVALID_TOKEN, refusal);
             return error(400, INVALID_TOKEN, "Invalid token", null);
         }
         ConduitVault vault = session.getProvider(ConduitVault.class);
         if (vault == null) {
             LOG.errorf("Identity Brokering API for '%s': no Conduit token vault is installed (conduit-token-vault.jar)",
                     UntrustedText.forLog(alias));
+            refusedEvent(session, realm, alias, user, tokenClient, VAULT_NOT_INSTALLED, "no Conduit token vault is installed");
             return error(503, TEMPORARILY_UNAVAILABLE, "The token vault is not installed on this server", null);
         }
         try {
@@ -93,8 +118,27 @@ public final class BrokeringApiTokens {
             return served(fresh, Time.currentTime());
         } catch (ConnectionUnavailableException e) {
             LOG.debugf("Identity Brokering API for '%s', user %s: %s", UntrustedText.forLog(alias), user.getId(), e.code());
+            refusedEvent(session, realm, alias, user, tokenClient, e.code(), "the vault's answer");
             return unavailable(e);
         }
+    }
+
+    /**
+     * Conduit's error event for a refusal Keycloak will record as a success. Only ids, codes and Conduit's own words:
+     * no token, and the alias bounded as untrusted text.
+     */
+    private static void refusedEvent(KeycloakSession session, RealmModel realm, String alias, UserModel user,
+            String tokenClient, String error, String reason) {
+        EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(EventType.IDENTITY_PROVIDER_RETRIEVE_TOKEN_ERROR)
+                .detail(ACTION_DETAIL, EVENT_ACTION)
+                .detail(Details.IDENTITY_PROVIDER, UntrustedText.forLog(alias))
+                .detail(TOKEN_CLIENT_DETAIL, UntrustedText.forLog(tokenClient))
+                .detail(Details.REASON, reason);
+        if (user != null) {
+            event.user(user);
+        }
+        event.error(error);
     }
 
     /**
@@ -116,14 +160,22 @@ public final class BrokeringApiTokens {
      * closed), as does the claim with any value.
      */
     static boolean bound(String tokenString) {
+        return bound(parsed(tokenString));
+    }
+
+    private static boolean bound(AccessToken token) {
+        return token == null || token.getOtherClaims().containsKey(BINDING_CLAIM);
+    }
+
+    /** The user's token as Keycloak's parser reads it (Keycloak verified it in this request), or null. */
+    private static AccessToken parsed(String tokenString) {
         if (tokenString == null) {
-            return true;
+            return null;
         }
         try {
-            AccessToken token = TokenVerifier.create(tokenString, AccessToken.class).getToken();
-            return token == null || token.getOtherClaims().containsKey(BINDING_CLAIM);
+            return TokenVerifier.create(tokenString, AccessToken.class).getToken();
         } catch (VerificationException e) {
-            return true;
+            return null;
         }
     }
 
