@@ -40,6 +40,7 @@ import dev.conduit.it.support.Database;
 import dev.conduit.it.support.ExchangeLoad;
 import dev.conduit.it.support.ExchangeLoad.UserTokens;
 import dev.conduit.it.support.Organizations;
+import dev.conduit.it.support.RowCount;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.ServerConnectionsApi;
 import dev.conduit.it.support.VaultApi;
@@ -297,17 +298,14 @@ class KeyCustodyBenchmarkIT {
             for (String realmId : realmIds) {
                 realmKeys.add(underOldKek(db, underOldKek, realmId));
             }
-            try (Statement query = db.createStatement(); ResultSet rs = query.executeQuery(
-                    "select count(*) from conduit_data_key where kek_id <> 'it1'")) {
-                rs.next();
-                assertThat(rs.getInt(1)).as("data keys not under the active KEK before the rotation").isEqualTo(REALMS);
-            }
+            assertThat(RowCount.of(db, "select count(*) from conduit_data_key where kek_id <> 'it1'"))
+                    .as("data keys not under the active KEK before the rotation").isEqualTo(REALMS);
 
             long seedStarted = System.nanoTime();
             int seeded = seed(db, underOldKek, realmKeys);
             long seedMillis = (System.nanoTime() - seedStarted) / 1_000_000;
             Map<String, String> digestBefore = connectionDigest(db);
-            int rowsBefore = count(db, "select count(*) from conduit_connection");
+            long rowsBefore = RowCount.of(db, "select count(*) from conduit_connection");
             Map<String, String> wrappedBefore = wrappedDataKeys(db);
             long logBefore = Files.size(config.logFile());
 
@@ -322,7 +320,7 @@ class KeyCustodyBenchmarkIT {
                     + digestAfter.keySet().stream().filter(id -> !digestBefore.containsKey(id)).count();
             Map<String, String> wrappedAfter = wrappedDataKeys(db);
             long rewrappedRows = wrappedBefore.keySet().stream().filter(id -> !wrappedBefore.get(id).equals(wrappedAfter.get(id))).count();
-            int notUnderActive = count(db, "select count(*) from conduit_data_key where kek_id <> 'it1'");
+            long notUnderActive = RowCount.of(db, "select count(*) from conduit_data_key where kek_id <> 'it1'");
             Integer rewrappedLogged = rewrappedInLog(logBefore);
             HttpResponse<String> exchange = apps.exchange(apps.passwordLogin(username, password), Map.of("audience", "hubspot"));
             CopiedRowOpener opener = new CopiedRowOpener(db, config.vaultKeys(), "it1");
@@ -502,13 +500,6 @@ class KeyCustodyBenchmarkIT {
             }
         }
         return wrapped;
-    }
-
-    private static int count(Connection db, String sql) throws SQLException {
-        try (Statement query = db.createStatement(); ResultSet rs = query.executeQuery(sql)) {
-            rs.next();
-            return rs.getInt(1);
-        }
     }
 
     /** The count of the server's "Rewrapped N data key(s)" line written after {@code offset} of its log, or null. */

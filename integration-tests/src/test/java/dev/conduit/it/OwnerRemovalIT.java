@@ -30,6 +30,7 @@ import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.CopiedRowOpener;
 import dev.conduit.it.support.DataKeysDb;
 import dev.conduit.it.support.Database;
+import dev.conduit.it.support.RowCount;
 import dev.conduit.it.support.VaultApi;
 import dev.conduit.sandbox.Account;
 import dev.conduit.sandbox.Accounts;
@@ -568,22 +569,12 @@ class OwnerRemovalIT {
         return keys;
     }
 
-    private static int pending(Connection db, String realmId) throws SQLException {
-        return count(db, "select count(*) from conduit_pending_revocation where realm_id = ?", realmId);
+    private static long pending(Connection db, String realmId) throws SQLException {
+        return RowCount.of(db, "select count(*) from conduit_pending_revocation where realm_id = ?", realmId);
     }
 
-    private static int clients(Connection db, String realmId) throws SQLException {
-        return count(db, "select count(*) from conduit_revocation_client where realm_id = ?", realmId);
-    }
-
-    private static int count(Connection db, String sql, String realmId) throws SQLException {
-        try (PreparedStatement query = db.prepareStatement(sql)) {
-            query.setString(1, realmId);
-            try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    private static long clients(Connection db, String realmId) throws SQLException {
+        return RowCount.of(db, "select count(*) from conduit_revocation_client where realm_id = ?", realmId);
     }
 
     private static void clearFingerprints(Connection db, String realmId) throws SQLException {
@@ -671,13 +662,7 @@ class OwnerRemovalIT {
         }
     }
 
-    private static int rows(Connection db, String realmId) throws SQLException {
-        try (PreparedStatement query = db.prepareStatement("select count(*) from conduit_connection where realm_id = ?")) {
-            query.setString(1, realmId);
-            try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    private static long rows(Connection db, String realmId) throws SQLException {
+        return RowCount.of(db, "select count(*) from conduit_connection where realm_id = ?", realmId);
     }
 }

@@ -22,6 +22,7 @@ import dev.conduit.it.support.Database;
 import dev.conduit.it.support.KeycloakCluster;
 import dev.conduit.it.support.KeycloakProcess;
 import dev.conduit.it.support.Refusals;
+import dev.conduit.it.support.RowCount;
 import dev.conduit.it.support.StorageScan;
 import dev.conduit.it.support.StoredTokenSeed;
 import dev.conduit.sandbox.Accounts;
@@ -213,12 +214,8 @@ class StoredTokenMigrationCrashIT {
     }
 
     private static long count(Connection db, String sql, String realmId) {
-        try (PreparedStatement query = db.prepareStatement(sql)) {
-            query.setString(1, realmId);
-            try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try {
+            return RowCount.of(db, sql, realmId);
         } catch (SQLException e) {
             throw new IllegalStateException("could not count: " + sql, e);
         }

@@ -30,6 +30,7 @@ import dev.conduit.it.support.BrokeringApiClient;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Database;
 import dev.conduit.it.support.Refusals;
+import dev.conduit.it.support.RowCount;
 import dev.conduit.it.support.StorageScan;
 import dev.conduit.it.support.StoredTokenRealms;
 import dev.conduit.it.support.StoredTokenSeed;
@@ -381,13 +382,7 @@ class StoredTokenMigrationIT {
     }
 
     private static long count(Connection db, String sql, String realmId) throws SQLException {
-        try (PreparedStatement query = db.prepareStatement(sql)) {
-            query.setString(1, realmId);
-            try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return RowCount.of(db, sql, realmId);
     }
 
     private static String realmId(Connection db, String name) throws SQLException {

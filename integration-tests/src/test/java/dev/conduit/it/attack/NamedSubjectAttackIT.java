@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conduit.it.support.AppTokens;
 import dev.conduit.it.support.ConduitEnvironment;
 import dev.conduit.it.support.Organizations;
+import dev.conduit.it.support.RowCount;
 import dev.conduit.it.support.Secrets;
 import dev.conduit.it.support.ServerConnectionsApi;
 import dev.conduit.it.support.VaultApi;
@@ -166,14 +165,9 @@ class NamedSubjectAttackIT {
     }
 
     private long subjectRows(String subjectLike) throws SQLException {
-        try (Connection db = env.database("counts the cached per-subject token rows");
-                PreparedStatement count = db.prepareStatement(
-                        "select count(*) from conduit_subject_token where lower(subject) like ?")) {
-            count.setString(1, subjectLike.toLowerCase(java.util.Locale.ROOT));
-            try (ResultSet rows = count.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
+        try (Connection db = env.database("counts the cached per-subject token rows")) {
+            return RowCount.of(db, "select count(*) from conduit_subject_token where lower(subject) like ?",
+                    subjectLike.toLowerCase(java.util.Locale.ROOT));
         }
     }
 

@@ -29,24 +29,12 @@ public final class DataKeysDb {
     }
 
     /** How many data keys the realm (its organizations' included) holds. */
-    public static int count(Connection db, String realmId) throws SQLException {
-        try (PreparedStatement query = db.prepareStatement("select count(*) from conduit_data_key where realm_id = ?")) {
-            query.setString(1, realmId);
-            try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    public static long count(Connection db, String realmId) throws SQLException {
+        return RowCount.of(db, "select count(*) from conduit_data_key where realm_id = ?", realmId);
     }
 
     /** How many data keys the organization holds. */
-    public static int countOfOrganization(Connection db, String organizationId) throws SQLException {
-        try (PreparedStatement query = db.prepareStatement("select count(*) from conduit_data_key where organization_id = ?")) {
-            query.setString(1, organizationId);
-            try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    public static long countOfOrganization(Connection db, String organizationId) throws SQLException {
+        return RowCount.of(db, "select count(*) from conduit_data_key where organization_id = ?", organizationId);
     }
 }
